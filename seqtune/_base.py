@@ -1,0 +1,597 @@
+"""BaseSequenceEstimator: the fit / predict plumbing shared by every seqtune estimator.
+
+Keras and TensorFlow are imported inside methods, never at module import, so
+``import seqtune`` stays fast.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from seqtune import _params as P
+from seqtune.inputs import Sequences, is_text, length_bucket, to_sequences
+
+DEFAULT_TEXT_VOCABULARY = 20_000
+PREDICT_CHUNK = 256
+# jit_compile="auto" compiles with XLA only when training will step through at least this
+# many time steps (samples x mean length x epochs): XLA costs ~1.5 s to compile and then
+# runs about twice as fast, so below this the compilation is not repaid (measured on
+# 2 CPU cores; see bench/RESULTS.md).
+JIT_MIN_WORK = 250_000
+
+# Fitted attributes that are NumPy arrays / plain values: stored by ``save`` and pickling.
+_ARRAY_STATE = ("classes_", "feature_names_in_", "target_mean_", "target_scale_")
+
+
+class BaseSequenceEstimator(BaseEstimator):
+    """Shared implementation of the seqtune estimators (not for direct use).
+
+    Subclasses define ``_head(y)`` (target encoding and output layer), ``_loss()``,
+    ``_metrics()`` and the public ``predict`` family.
+    """
+
+    def __init__(
+        self,
+        cell="gru",
+        units=64,
+        layers=None,
+        bidirectional=False,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        embedding_dim=64,
+        max_tokens=None,
+        max_length="auto",
+        input_type="auto",
+        standardize=True,
+        epochs=50,
+        batch_size=32,
+        learning_rate=1e-3,
+        optimizer="adam",
+        early_stopping=True,
+        patience=5,
+        validation_fraction=0.1,
+        callbacks=None,
+        warm_start=False,
+        jit_compile="auto",
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        self.cell = cell
+        self.units = units
+        self.layers = layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.embedding_dim = embedding_dim
+        self.max_tokens = max_tokens
+        self.max_length = max_length
+        self.input_type = input_type
+        self.standardize = standardize
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.jit_compile = jit_compile
+        self.random_state = random_state
+        self.verbose = verbose
+        # Stored as given, like every parameter; ``fit`` refuses unknown names.
+        vars(self).update(kwargs)
+
+    # ----------------------------------------------------------------- parameters
+    def _extra_params(self) -> dict:
+        """Keyword arguments beyond the named parameters (the prefixed Keras options)."""
+        named = set(self._get_param_names())
+        return {k: v for k, v in vars(self).items()
+                if k not in named and not k.startswith("_") and not k.endswith("_")}
+
+    def _prefixed_params(self) -> dict:
+        return {k: v for k, v in self._extra_params().items() if k.startswith(P.PREFIXES)}
+
+    def get_params(self, deep=True):
+        params = super().get_params(deep=deep)
+        params.update(self._extra_params())
+        return params
+
+    def set_params(self, **params):
+        named = set(self._get_param_names())
+        extra = {k: v for k, v in params.items() if k.split("__")[0] not in named}
+        vars(self).update(extra)  # validated at fit, like every parameter
+        return super().set_params(**{k: v for k, v in params.items() if k not in extra})
+
+    def _check_params(self) -> None:
+        """Validate every parameter; called at the start of ``fit``."""
+        P.check_init_kwargs(self._extra_params(), self._get_param_names(), type(self).__name__)
+        P.check_choice("cell", self.cell, ("lstm", "gru"))
+        P.check_units(self.units, self.layers)
+        if not isinstance(self.bidirectional, (bool, np.bool_)):
+            raise TypeError(f"bidirectional must be True or False; got {self.bidirectional!r}.")
+        P.check_fraction("dropout", self.dropout)
+        P.check_fraction("recurrent_dropout", self.recurrent_dropout)
+        P.check_int("embedding_dim", self.embedding_dim)
+        P.check_int("max_tokens", self.max_tokens, minimum=2, allow_none=True)
+        if self.max_length not in (None, "auto"):
+            P.check_int("max_length", self.max_length)
+        P.check_choice("input_type", self.input_type, ("auto", "numeric", "tokens", "text"))
+        P.check_int("epochs", self.epochs)
+        P.check_int("batch_size", self.batch_size)
+        P.check_positive("learning_rate", self.learning_rate)
+        P.check_int("patience", self.patience, minimum=0)
+        P.check_fraction("validation_fraction", self.validation_fraction, allow_none=True)
+        P.check_int("verbose", self.verbose, minimum=0)
+        if self.jit_compile not in ("auto", True, False):
+            raise ValueError(f"jit_compile must be 'auto', True or False; got {self.jit_compile!r}.")
+        if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
+            raise TypeError(f"callbacks must be a list of keras.callbacks.Callback; got {type(self.callbacks).__name__}.")
+        if self.recurrent_dropout:
+            warnings.warn(
+                "recurrent_dropout > 0 cannot use the fused cuDNN kernels: on a GPU, training "
+                "is several times slower. Prefer dropout=, which keeps the fast path.",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    # --------------------------------------------------------------------- inputs
+    def _sequences(self, X, *, reset: bool) -> Sequences:
+        """Validate X; at predict time also check it matches what ``fit`` saw."""
+        if reset:
+            return to_sequences(X, input_type=str(self.input_type).lower(), estimator=self, reset=True)
+        if is_text(X) != (self.input_kind_ == "text"):
+            raise ValueError(
+                f"X holds {'text' if is_text(X) else 'sequences'}, but {type(self).__name__} was fitted "
+                f"on {self.input_kind_} input; pass the same kind of input as in fit."
+            )
+        # scikit-learn's column checks apply to 2-D (tabular) input only.
+        checker = self if self._layout_ == "2d" else None
+        seqs = to_sequences(X, input_type=self.input_kind_, estimator=checker, reset=False)
+        if seqs.kind != self.input_kind_:
+            raise ValueError(
+                f"X holds {seqs.kind} input, but {type(self).__name__} was fitted on "
+                f"{self.input_kind_} input; pass the same kind of input as in fit."
+            )
+        if (seqs.layout == "2d") != (self._layout_ == "2d") and seqs.kind == "numeric":
+            raise ValueError(
+                f"X is {'a 2-D array' if seqs.layout == '2d' else 'sequences with features'}, but "
+                f"{type(self).__name__} was fitted on "
+                f"{'a 2-D array (one univariate sequence a row)' if self._layout_ == '2d' else '3-D / list input'}; "
+                "pass X in the same layout as in fit."
+            )
+        if seqs.kind == "numeric" and seqs.layout != "2d" and seqs.n_features != self.n_features_in_:
+            raise ValueError(
+                f"X has {seqs.n_features} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        return seqs
+
+    def _resolve_max_length(self, seqs: Sequences) -> int | None:
+        if self.max_length != "auto":
+            return self.max_length
+        if seqs.kind == "numeric":
+            return None
+        lengths = seqs.lengths()
+        return max(64, length_bucket(int(np.percentile(lengths, 99))))
+
+    def _network_input(self, seqs: Sequences):
+        """Turn validated sequences into what the network eats: an array or a list."""
+        values = seqs.values
+        if seqs.kind == "text":
+            values = self._vectorize(values)
+        if seqs.kind in ("text", "tokens"):
+            if isinstance(values, np.ndarray):
+                values = np.minimum(values, self.vocab_size_ - 1)
+            else:
+                values = [np.minimum(v, self.vocab_size_ - 1) for v in values]
+        if isinstance(values, np.ndarray) and self.max_length_ is not None:
+            values = values[:, : self.max_length_]
+        elif self.max_length_ is not None:
+            values = [v[: self.max_length_] for v in values]
+        return values
+
+    def _vectorize(self, texts) -> list:
+        """Token ids of each text (no padding); an empty text becomes one unknown token."""
+        ids = []
+        for start in range(0, len(texts), 1024):
+            batch = np.asarray(self.vectorizer_(np.asarray(texts[start : start + 1024], dtype=str)))
+            for row in batch:
+                nonzero = np.flatnonzero(row)
+                ids.append(row[: nonzero[-1] + 1] if len(nonzero) else np.array([1]))
+        return ids
+
+    def _fit_input_state(self, seqs: Sequences) -> None:
+        """Learn what the network's input layer needs: vocabulary, scaling, lengths."""
+        from seqtune.architectures import InputLayout
+
+        self.input_kind_ = seqs.kind
+        self._layout_ = seqs.layout
+        if seqs.kind == "numeric" and seqs.layout != "2d":
+            self.n_features_in_ = seqs.n_features
+        if seqs.kind == "text":
+            import keras
+
+            self.vectorizer_ = keras.layers.TextVectorization(
+                max_tokens=self.max_tokens or DEFAULT_TEXT_VOCABULARY, output_mode="int"
+            )
+            self.vectorizer_.adapt(np.asarray(seqs.values, dtype=str), batch_size=1024)
+            self.vocab_size_ = int(self.vectorizer_.vocabulary_size())
+        elif seqs.kind == "tokens":
+            top = max(int(np.max(s)) if len(s) else 0 for s in seqs.values) if not isinstance(
+                seqs.values, np.ndarray) else int(seqs.values.max())
+            self.vocab_size_ = (self.max_tokens or top + 1) + 1  # + an out-of-vocabulary id
+        self.max_length_ = None
+        if seqs.kind == "text":
+            lengths = np.array([len(v) for v in self._vectorize(seqs.values)])
+            self.max_length_ = self._resolve_max_length(
+                Sequences("tokens", [np.empty(n) for n in lengths], True, "list"))
+        else:
+            self.max_length_ = self._resolve_max_length(seqs)
+        if self.max_length_ is not None:
+            lengths = seqs.lengths() if seqs.kind != "text" else lengths
+            cut = int(np.sum(lengths > self.max_length_))
+            if cut:
+                warnings.warn(
+                    f"{cut} of {len(lengths)} training sequences are longer than max_length="
+                    f"{self.max_length_} ({'99th percentile, max_length=auto' if self.max_length == 'auto' else 'max_length'})"
+                    " and are truncated to their first steps; set max_length=None to keep every step.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        mean = variance = None
+        if seqs.kind == "numeric" and self.standardize:
+            flat = (np.concatenate(seqs.values) if seqs.ragged
+                    else seqs.values.reshape(-1, seqs.values.shape[-1]))
+            mean, variance = flat.mean(axis=0), flat.var(axis=0)
+        self._input_layout_ = InputLayout(
+            kind="numeric" if seqs.kind == "numeric" else "tokens",
+            n_features=seqs.n_features or 1,
+            masked=seqs.kind == "numeric" and seqs.ragged,
+            vocab_size=getattr(self, "vocab_size_", 0),
+            mean=mean,
+            variance=variance,
+        )
+
+    # ------------------------------------------------------------------ training
+    def _resolved_jit(self, work: float) -> bool:
+        """Whether to XLA-compile a fit of ``work`` time steps: see ``jit_compile``."""
+        import keras
+
+        if self.jit_compile != "auto":
+            return bool(self.jit_compile)
+        if work < JIT_MIN_WORK:
+            return False
+        if keras.backend.backend() == "jax":
+            return True
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            # XLA doubles LSTM/GRU throughput on CPU; on GPU, cuDNN kernels are faster
+            # and are not XLA-compilable.
+            return not tf.config.list_physical_devices("GPU")
+        return False
+
+    def _make_optimizer(self):
+        import keras
+
+        options = P.check_prefixed(self._prefixed_params(), "optimizer__", _optimizer_class(self.optimizer))
+        if isinstance(self.optimizer, keras.optimizers.Optimizer):
+            config = {**self.optimizer.get_config(), **options, "learning_rate": self.learning_rate}
+            return type(self.optimizer).from_config(config)
+        return _optimizer_class(self.optimizer)(learning_rate=self.learning_rate, **options)
+
+    def _seed(self) -> int | None:
+        if self.random_state is None:
+            return None
+        if isinstance(self.random_state, (int, np.integer)):
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(2**31 - 1))
+
+    def _build_model(self, n_outputs_head):
+        import keras
+
+        from seqtune.architectures import build_network
+
+        model = build_network(
+            self._input_layout_,
+            n_outputs_head,
+            cell=self.cell.lower(),
+            units=self.units,
+            layers=self.layers,
+            bidirectional=bool(self.bidirectional),
+            dropout=float(self.dropout),
+            recurrent_dropout=float(self.recurrent_dropout),
+            embedding_dim=self.embedding_dim,
+            name=type(self).__name__,
+        )
+        self._compile(model)
+        return model
+
+    def _compile(self, model) -> None:
+        import keras
+
+        options = P.check_prefixed(self._prefixed_params(), "compile__", keras.Model.compile)
+        options.setdefault("loss", self._loss())
+        options.setdefault("metrics", self._metrics())
+        # A loaded or unpickled model keeps the compilation it was fitted with, so it
+        # predicts bit for bit as before (XLA rounds differently).
+        model.compile(optimizer=self._make_optimizer(), jit_compile=self.jit_compiled_, **options)
+
+    def _split_validation(self, n: int, y_encoded, seed):
+        """Indices (train, validation); validation empty when too few samples."""
+        fraction = self.validation_fraction or 0.0
+        n_val = int(round(n * fraction))
+        if n_val < 1 or n - n_val < 1:
+            return np.arange(n), np.arange(0)
+        from sklearn.model_selection import train_test_split
+
+        stratify = self._stratify(y_encoded, n_val)
+        train, val = train_test_split(np.arange(n), test_size=n_val, random_state=seed, stratify=stratify)
+        return np.sort(train), np.sort(val)
+
+    def _stratify(self, y_encoded, n_val):
+        return None
+
+    def _data(self, values, y, weight, index, *, shuffle, seed):
+        """Keras-ready training data for the samples at ``index``."""
+        from seqtune.batching import BucketedSequence, keras_data
+
+        w = None if weight is None else weight[index]
+        if isinstance(values, np.ndarray):
+            return {"x": values[index], "y": y[index], "sample_weight": w}
+        subset = [values[i] for i in index]
+        kind = self._input_layout_.kind
+        sequence = BucketedSequence(subset, y[index], w, batch_size=self.batch_size, kind=kind,
+                                    n_features=self._input_layout_.n_features,
+                                    max_length=self.max_length_, shuffle=shuffle, seed=seed)
+        return {"x": keras_data(sequence)}
+
+    def _fit(self, X, y, sample_weight=None):
+        """Validate, build (or reuse, with ``warm_start``) and train the network."""
+        import keras
+
+        self._check_params()
+        warm = bool(self.warm_start) and hasattr(self, "model_")
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        seqs = self._sequences(X, reset=not warm)
+        n = len(seqs)
+        y_encoded, head, target_state = self._encode_target(y, n, warm=warm)
+        weight = self._sample_weight(sample_weight, y, n)
+        seed = self._seed()
+        if not warm:
+            _forget_fitted_state(self, keep=("n_features_in_", "feature_names_in_") if seqs.layout == "2d" else ())
+            vars(self).update(target_state)
+            # Keras' global state (layer-name registry, graph caches) grows with every model built;
+            # clearing it does not touch models other estimators already hold.
+            keras.backend.clear_session(free_memory=False)
+        if seed is not None:
+            keras.utils.set_random_seed(seed)
+        if not warm:
+            self._fit_input_state(seqs)
+            mean_length = float(np.mean(seqs.lengths())) if seqs.kind != "text" else 64.0
+            self.jit_compiled_ = self._resolved_jit(n * mean_length * self.epochs)
+            self.model_ = self._build_model(head)
+        values = self._network_input(seqs)
+        train, val = self._split_validation(n, y_encoded, seed)
+        callbacks = [keras.callbacks.TerminateOnNaN()]
+        monitor = "val_loss" if len(val) else "loss"
+        if self.early_stopping:
+            callbacks.append(keras.callbacks.EarlyStopping(
+                monitor=monitor, patience=self.patience, restore_best_weights=True))
+        callbacks += list(self.callbacks or [])
+        fit_options = P.check_prefixed(self._prefixed_params(), "fit__", keras.Model.fit)
+        validation = None
+        if len(val):
+            data = self._data(values, y_encoded, weight, val, shuffle=False, seed=seed)
+            validation = data["x"] if "y" not in data else (data["x"], data["y"], data["sample_weight"])
+            if "y" in data and data["sample_weight"] is None:
+                validation = (data["x"], data["y"])
+        history = self.model_.fit(
+            **self._data(values, y_encoded, weight, train, shuffle=True, seed=seed),
+            batch_size=self.batch_size if isinstance(values, np.ndarray) else None,
+            epochs=self.epochs,
+            shuffle=isinstance(values, np.ndarray),
+            validation_data=validation,
+            callbacks=callbacks,
+            verbose={0: 0, 1: 2}.get(self.verbose, 1),
+            **fit_options,
+        )
+        losses = history.history.get("loss", [])
+        if losses and not np.isfinite(losses[-1]):
+            raise FloatingPointError(
+                f"Training diverged: the loss became {losses[-1]} at epoch {len(losses)}. "
+                "Lower learning_rate, check the scale of X and y, or set standardize=True."
+            )
+        previous = getattr(self, "history_", {}) if warm else {}
+        self.history_ = {k: list(previous.get(k, [])) + [float(v) for v in vals]
+                         for k, vals in history.history.items()}
+        self.n_iter_ = len(losses)
+        return self
+
+    def _sample_weight(self, sample_weight, y, n):
+        if sample_weight is None:
+            return None
+        w = np.asarray(sample_weight, dtype=np.float64)
+        if w.ndim == 0:
+            w = np.full(n, float(w))
+        if w.ndim != 1 or len(w) != n:
+            raise ValueError(f"sample_weight has shape {w.shape}; expected ({n},), one weight a sample.")
+        if not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise ValueError("sample_weight must be finite and non-negative.")
+        if not np.any(w > 0):
+            raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
+        return w.astype(np.float32)
+
+    # ----------------------------------------------------------------- predicting
+    def _forward(self, X) -> np.ndarray:
+        """Raw network outputs for X, through a compiled predict path (no ``model.predict``)."""
+        check_is_fitted(self, "model_")
+        seqs = self._sequences(X, reset=False)
+        values = self._network_input(seqs)
+        from seqtune.batching import predict_chunks
+
+        ragged = not isinstance(values, np.ndarray)
+        return predict_chunks(
+            self.model_.predict_on_batch,
+            values,
+            kind=self._input_layout_.kind,
+            n_features=self._input_layout_.n_features,
+            max_length=self.max_length_,
+            chunk_size=PREDICT_CHUNK,
+            ragged=ragged,
+            masked=self._input_layout_.masked or self._input_layout_.kind == "tokens",
+            pad_batches=bool(getattr(self.model_, "jit_compile", False)),
+        )
+
+    # ------------------------------------------------------------- persistence
+    def _export_model(self):
+        """The Keras model to save: for text, one that takes strings (vectorizer inside)."""
+        if self.input_kind_ != "text":
+            return self.model_
+        import keras
+
+        inputs = keras.Input(shape=(1,), dtype="string", name="text")
+        outputs = self.model_(self.vectorizer_(inputs))
+        return keras.Model(inputs, outputs, name=f"{self.model_.name}_text")
+
+    def _bundle_state(self):
+        from seqtune.persistence import model_to_bytes
+
+        state = {k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("__")}
+        for k in ("model_", "vectorizer_", "_input_layout_"):
+            state.pop(k, None)
+        arrays = {k: np.asarray(state.pop(k)) for k in _ARRAY_STATE if k in state}
+        for k, v in arrays.items():
+            if v.dtype == object:  # e.g. str labels in an object array: store as unicode
+                arrays[k] = v.astype(str)
+                state[f"{k}__was_object"] = True
+        layout = self._input_layout_
+        state["_input_layout_"] = {
+            "kind": layout.kind, "n_features": layout.n_features, "masked": layout.masked,
+            "vocab_size": layout.vocab_size,
+        }
+        if layout.mean is not None:
+            arrays["_layout_mean"], arrays["_layout_variance"] = layout.mean, layout.variance
+        return state, arrays, model_to_bytes(self._export_model())
+
+    def _restore_bundle_state(self, state, arrays, model_bytes, *, unsafe: bool):
+        from seqtune.architectures import InputLayout
+        from seqtune.persistence import load_model_safely
+
+        arrays = dict(arrays)
+        layout = dict(state.pop("_input_layout_"))
+        mean, var = arrays.pop("_layout_mean", None), arrays.pop("_layout_variance", None)
+        self._input_layout_ = InputLayout(**layout, mean=mean, variance=var)
+        for k, v in arrays.items():
+            if state.pop(f"{k}__was_object", False):
+                v = v.astype(object)
+            setattr(self, k, v)
+        for k, v in state.items():
+            setattr(self, k, v)
+        model = load_model_safely(model_bytes, unsafe=unsafe, compile=False)
+        if self.input_kind_ == "text":
+            import keras
+
+            self.vectorizer_ = next(l for l in model.layers if isinstance(l, keras.layers.TextVectorization))
+            model = model.layers[-1]
+        # Compiled afresh with this machine's defaults (XLA on CPU, cuDNN on GPU); a later
+        # warm start begins with a new optimizer state.
+        self._compile(model)
+        self.model_ = model
+
+    def __getstate__(self):
+        state = {k: v for k, v in vars(self).items() if not k.endswith("_") or k.startswith("__")}
+        if hasattr(self, "model_"):
+            fitted, arrays, model_bytes = self._bundle_state()
+            state["_pickled_fit"] = (fitted, arrays, model_bytes)
+        else:
+            state.update({k: v for k, v in vars(self).items() if k.endswith("_")})
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        fitted = state.pop("_pickled_fit", None)
+        vars(self).update(state)
+        if fitted is not None:
+            # Pickle runs code from the file by design: unpickle only trusted files.
+            self._restore_bundle_state(*copy.deepcopy(fitted[:2]), fitted[2], unsafe=False)
+
+    def save(self, path) -> None:
+        """Save the fitted estimator to one file (``.keras`` model + metadata).
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file; written under a temporary name then renamed.
+        """
+        from seqtune.persistence import write_bundle
+
+        check_is_fitted(self, "model_")
+        state, arrays, model_bytes = self._bundle_state()
+        params = {k: v for k, v in self.get_params(deep=False).items() if k != "callbacks"}
+        if not isinstance(params.get("optimizer"), str):
+            params["optimizer"] = type(self.optimizer).__name__.lower()
+        meta = {"class": f"{type(self).__module__}.{type(self).__name__}",
+                "params": _jsonable(params), "state": _jsonable(state)}
+        write_bundle(path, meta=meta, arrays=arrays, model_bytes=model_bytes)
+
+    @classmethod
+    def _from_bundle(cls, meta, arrays, model_bytes, *, unsafe):
+        params = meta["params"]
+        est = cls(**params)
+        est._restore_bundle_state(dict(meta["state"]), arrays, model_bytes, unsafe=unsafe)
+        return est
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+def _optimizer_class(optimizer):
+    import keras
+
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        return type(optimizer)
+    if isinstance(optimizer, type) and issubclass(optimizer, keras.optimizers.Optimizer):
+        return optimizer
+    if isinstance(optimizer, str):
+        try:
+            return type(keras.optimizers.get(optimizer))
+        except ValueError:
+            names = ["adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion"]
+            raise ValueError(
+                f"optimizer={optimizer!r} is not a Keras optimizer.{P.did_you_mean(optimizer.lower(), names)}"
+            ) from None
+    raise TypeError(
+        f"optimizer must be a name ('adam'), a keras.optimizers.Optimizer class or instance; got {optimizer!r}."
+    )
+
+
+def _forget_fitted_state(est, keep=()) -> None:
+    for key in [k for k in vars(est) if k.endswith("_") and not k.startswith("__") and k not in keep]:
+        delattr(est, key)
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot store {type(value).__name__} in estimator metadata")

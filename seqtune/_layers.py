@@ -1,0 +1,30 @@
+"""The one custom Keras layer seqtune needs, registered so saved models load in safe mode."""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="seqtune")
+class NaNPaddingMask(keras.layers.Layer):
+    """Mask the time steps that are padding (all features NaN) and zero them.
+
+    seqtune pads numeric sequences of different lengths with NaN, a value its
+    input validation refuses in real data, so padding is never confused with a
+    real time step whose features happen to be 0 (which ``keras.layers.Masking``
+    would hide).
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return ops.logical_not(ops.all(ops.isnan(inputs), axis=-1))
+
+    def call(self, inputs):
+        return ops.where(ops.isnan(inputs), ops.zeros_like(inputs), inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape

@@ -1,0 +1,128 @@
+"""Validation of estimator parameters, including the prefixed Keras options.
+
+Plain parameters are checked in ``fit`` (scikit-learn's rule: ``__init__`` only
+stores). Less common Keras options travel as prefixed keyword arguments in the
+skorch style: ``compile__<name>`` goes to ``Model.compile``, ``fit__<name>`` to
+``Model.fit`` and ``optimizer__<name>`` to the optimizer's constructor.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from numbers import Integral, Real
+
+PREFIXES = ("compile__", "fit__", "optimizer__")
+
+# Options that have a named parameter of their own: routing them through a prefix
+# would silently fight with that parameter.
+_RESERVED = {
+    "compile__": {"optimizer": "optimizer", "jit_compile": "jit_compile"},
+    "fit__": {
+        "epochs": "epochs",
+        "batch_size": "batch_size",
+        "callbacks": "callbacks",
+        "validation_split": "validation_fraction",
+        "validation_data": "validation_fraction",
+        "verbose": "verbose",
+        "x": "fit(X, ...)",
+        "y": "fit(..., y)",
+        "sample_weight": "fit(..., sample_weight=...)",
+        "class_weight": "class_weight",
+    },
+    "optimizer__": {"learning_rate": "learning_rate"},
+}
+
+
+def did_you_mean(name: str, candidates) -> str:
+    """A ' Did you mean ...?' suffix for ``name`` among ``candidates``, or ''."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def check_init_kwargs(kwargs: dict, known: list[str], cls_name: str) -> None:
+    """Refuse keyword arguments that are neither parameters nor prefixed options.
+
+    This mirrors the TypeError Python raises for an unexpected keyword, adding a
+    suggestion; it only looks at names, so ``__init__`` still just stores values.
+    """
+    for key in kwargs:
+        if not key.startswith(PREFIXES):
+            raise TypeError(
+                f"{cls_name}.__init__() got an unexpected keyword argument {key!r}."
+                f"{did_you_mean(key, known)} Keras options go through the prefixes {PREFIXES}."
+            )
+
+
+def split_prefixed(kwargs: dict, prefix: str) -> dict:
+    """The options under ``prefix``, with the prefix removed."""
+    return {k[len(prefix):]: v for k, v in kwargs.items() if k.startswith(prefix)}
+
+
+def check_prefixed(kwargs: dict, prefix: str, target) -> dict:
+    """Validate the ``prefix`` options against ``target``'s signature and return them."""
+    options = split_prefixed(kwargs, prefix)
+    signature = inspect.signature(target)
+    accepts_any = any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values())
+    valid = [n for n in signature.parameters if n not in ("self", "args", "kwargs")]
+    for name in options:
+        if name in _RESERVED[prefix]:
+            raise ValueError(
+                f"{prefix}{name} is not allowed: use the estimator's {_RESERVED[prefix][name]!r} "
+                "parameter instead."
+            )
+        if name not in valid and not accepts_any:
+            raise ValueError(
+                f"{prefix}{name} is not an option of {getattr(target, '__qualname__', target)}."
+                f"{did_you_mean(name, valid)} Valid options: {', '.join(sorted(valid))}."
+            )
+    return options
+
+
+def check_int(name: str, value, *, minimum: int = 1, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if not isinstance(value, Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int >= {minimum}; got {value!r} ({type(value).__name__}).")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}; got {value}.")
+
+
+def check_fraction(name: str, value, *, upper_inclusive: bool = False, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if not isinstance(value, Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a float in [0, 1); got {value!r} ({type(value).__name__}).")
+    top_ok = value <= 1 if upper_inclusive else value < 1
+    if not (0 <= value and top_ok):
+        interval = "[0, 1]" if upper_inclusive else "[0, 1)"
+        raise ValueError(f"{name} must be in {interval}; got {value}.")
+
+
+def check_positive(name: str, value) -> None:
+    if not isinstance(value, Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a positive number; got {value!r} ({type(value).__name__}).")
+    if not value > 0 or value != value or value == float("inf"):
+        raise ValueError(f"{name} must be a positive, finite number; got {value}.")
+
+
+def check_choice(name: str, value, choices) -> None:
+    if not isinstance(value, str) or value.lower() not in choices:
+        hint = did_you_mean(str(value).lower(), choices) if isinstance(value, str) else ""
+        raise ValueError(f"{name}={value!r} is not one of {tuple(choices)}.{hint}")
+
+
+def check_units(units, layers) -> None:
+    """``units``: an int >= 1, or a non-empty list of them (one a layer)."""
+    check_int("layers", layers, minimum=1, allow_none=True)
+    if isinstance(units, (list, tuple)):
+        if not units:
+            raise ValueError("units is an empty list; give at least one layer width.")
+        for i, u in enumerate(units):
+            check_int(f"units[{i}]", u)
+        if layers is not None and layers != len(units):
+            raise ValueError(
+                f"units has {len(units)} widths but layers={layers}; give one width per layer."
+            )
+    else:
+        check_int("units", units)

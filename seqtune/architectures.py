@@ -1,0 +1,142 @@
+"""The one place a Keras LSTM/GRU stack is built from plain parameters.
+
+Every estimator, the forecaster and the tuner's HyperModel call
+:func:`build_network`, so a configuration found by a search is exactly the
+model a plain estimator trains.
+
+The recurrent layers keep Keras' defaults (tanh, sigmoid gates, no unroll,
+``reset_after=True`` for GRU) so that on a GPU they run on the fused cuDNN
+kernels; only ``recurrent_dropout > 0`` leaves that path (the estimators warn).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from seqtune._layers import NaNPaddingMask
+
+CELLS = ("lstm", "gru")
+
+
+@dataclass(frozen=True)
+class InputLayout:
+    """What the network receives.
+
+    Attributes
+    ----------
+    kind : {"numeric", "tokens"}
+        Float features per step, or integer token ids (0 = padding).
+    n_features : int
+        Features per step (numeric) — ignored for tokens.
+    masked : bool
+        Numeric input padded with NaN that must be masked.
+    vocab_size : int
+        Number of token ids, padding (0) and the out-of-vocabulary id included.
+    mean, variance : ndarray or None
+        Per-feature statistics for a Normalization layer (numeric input).
+    """
+
+    kind: str
+    n_features: int = 1
+    masked: bool = False
+    vocab_size: int = 0
+    mean: np.ndarray | None = None
+    variance: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Head:
+    """The output layer: ``units`` outputs with ``activation`` (None for linear)."""
+
+    units: int
+    activation: str | None = None
+
+
+def layer_widths(units, layers) -> list[int]:
+    """Widths of the recurrent layers from ``units`` (int or list) and ``layers``."""
+    if isinstance(units, (list, tuple)):
+        widths = [int(u) for u in units]
+        if layers is not None and int(layers) != len(widths):
+            raise ValueError(
+                f"units has {len(widths)} widths but layers={layers}; give one width per layer "
+                "or leave layers=None."
+            )
+        return widths
+    return [int(units)] * int(1 if layers is None else layers)
+
+
+def build_network(
+    layout: InputLayout,
+    head: Head,
+    *,
+    cell: str = "gru",
+    units=64,
+    layers=1,
+    bidirectional: bool = False,
+    dropout: float = 0.0,
+    recurrent_dropout: float = 0.0,
+    embedding_dim: int = 64,
+    name: str = "seqtune",
+) -> keras.Model:
+    """Build (not compile) a functional Keras model: input -> RNN stack -> head.
+
+    Parameters
+    ----------
+    layout : InputLayout
+        What the input looks like.
+    head : Head
+        Output width and activation.
+    cell : {"lstm", "gru"}
+    units : int or list of int
+        Width of every recurrent layer, or one width a layer.
+    layers : int or None
+        Number of recurrent layers (ignored when ``units`` is a list).
+    bidirectional : bool
+        Wrap every recurrent layer in ``keras.layers.Bidirectional``.
+    dropout : float
+        Dropout on the inputs of each recurrent layer and before the head.
+    recurrent_dropout : float
+        Dropout on the recurrent state (disables cuDNN on GPU).
+    embedding_dim : int
+        Embedding width for token input.
+    name : str
+        Model name.
+
+    Returns
+    -------
+    keras.Model
+    """
+    rnn_class = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
+    widths = layer_widths(units, layers)
+    if layout.kind == "tokens":
+        inputs = keras.Input(shape=(None,), dtype="int32", name="tokens")
+        x = keras.layers.Embedding(
+            layout.vocab_size, embedding_dim, mask_zero=True, name="embedding"
+        )(inputs)
+    else:
+        inputs = keras.Input(shape=(None, layout.n_features), dtype="float32", name="sequences")
+        x = inputs
+        if layout.mean is not None:
+            x = keras.layers.Normalization(
+                mean=layout.mean, variance=layout.variance, name="standardize"
+            )(x)
+        if layout.masked:
+            x = NaNPaddingMask(name="padding_mask")(x)
+    for i, width in enumerate(widths):
+        rnn = rnn_class(
+            width,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            return_sequences=i < len(widths) - 1,
+            name=f"{cell}_{i}",
+        )
+        if bidirectional:
+            rnn = keras.layers.Bidirectional(rnn, name=f"bi_{cell}_{i}")
+        x = rnn(x)
+    if dropout:
+        x = keras.layers.Dropout(dropout, name="head_dropout")(x)
+    outputs = keras.layers.Dense(head.units, activation=head.activation, name="head")(x)
+    return keras.Model(inputs, outputs, name=name)

@@ -1,0 +1,347 @@
+"""SequenceClassifier and SequenceRegressor: scikit-learn estimators over Keras LSTM/GRU stacks."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
+
+from seqtune._base import BaseSequenceEstimator
+
+_PARAMETERS = """
+    Parameters
+    ----------
+    cell : {"gru", "lstm"}, default="gru"
+        Recurrent cell type.
+    units : int or list of int, default=64
+        Width of every recurrent layer, or one width a layer (then ``layers`` may be None).
+    layers : int or None, default=None
+        Number of stacked recurrent layers; None means 1 (or ``len(units)``).
+    bidirectional : bool, default=False
+        Read every sequence in both directions.
+    dropout : float, default=0.0
+        Dropout on the inputs of each recurrent layer and before the output layer.
+    recurrent_dropout : float, default=0.0
+        Dropout on the recurrent state. Non-zero values leave the fused cuDNN path
+        on GPU (several times slower); a warning says so.
+    embedding_dim : int, default=64
+        Embedding width for token-id and text input.
+    max_tokens : int or None, default=None
+        Vocabulary size: for text, the ``TextVectorization`` vocabulary (20,000 when
+        None); for token ids, ids at or above it are mapped to one unknown id (the
+        largest id seen in ``fit`` + 1 when None). Id 0 is padding.
+    max_length : int, None or "auto", default="auto"
+        Truncate longer sequences to their first ``max_length`` steps. ``"auto"``:
+        no truncation for numeric sequences; for tokens and text, the 99th
+        percentile of training lengths (at least 64). Truncation at ``fit`` is
+        reported with a warning.
+    input_type : {"auto", "numeric", "tokens", "text"}, default="auto"
+        How to read X. ``"auto"``: strings are text, non-negative integer arrays are
+        token ids, everything else is numeric.
+    standardize : bool, default=True
+        Standardize numeric features (statistics of the training data, inside the
+        model, padding excluded).
+    epochs : int, default=50
+        Maximum number of passes over the training data.
+    batch_size : int, default=32
+        Samples per gradient step. Sequences of different lengths are batched with
+        neighbours of similar length.
+    learning_rate : float, default=1e-3
+        Learning rate given to the optimizer.
+    optimizer : str, keras optimizer class or instance, default="adam"
+        The optimizer (copied for every fit). ``optimizer__<name>`` options go to
+        its constructor.
+    early_stopping : bool, default=True
+        Stop when the validation loss (the training loss without validation) has
+        not improved for ``patience`` epochs and restore the best weights.
+    patience : int, default=5
+        Epochs without improvement before early stopping.
+    validation_fraction : float or None, default=0.1
+        Fraction of the training data held out (stratified for classifiers) to
+        monitor early stopping. 0 or None uses all data for training.
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Extra Keras callbacks.
+    warm_start : bool, default=False
+        Continue training the fitted network on the next ``fit`` instead of starting over.
+    jit_compile : {"auto", True, False}, default="auto"
+        XLA compilation. ``"auto"``: on with TensorFlow on CPU (twice the throughput
+        measured there) and with JAX; off on GPU, where cuDNN kernels are faster.
+    random_state : int, RandomState or None, default=None
+        Seed for weights, shuffling and the validation split. With an int, two fits
+        on the same data give identical predictions on CPU. Note: seeding sets the
+        global Python, NumPy and backend seeds, as ``keras.utils.set_random_seed`` does.
+    verbose : int, default=0
+        0: silent; 1: one line per epoch; 2: Keras progress bars.
+    **kwargs
+        Prefixed Keras options: ``compile__<name>`` (``Model.compile``),
+        ``fit__<name>`` (``Model.fit``), ``optimizer__<name>`` (the optimizer). A
+        misspelt name is refused at ``fit`` with a suggestion.
+"""
+
+_ATTRIBUTES = """
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained network (for text, it takes token ids; ``save`` stores a model
+        with the vectorizer inside that takes strings).
+    history_ : dict of list
+        Per-epoch loss and metrics (``val_*`` with a validation split).
+    n_iter_ : int
+        Epochs run by the last ``fit``.
+    n_features_in_ : int
+        Columns of X for 2-D input; features per time step for 3-D and ragged
+        numeric input (absent for tokens and text).
+    input_kind_ : {"numeric", "tokens", "text"}
+        How X was read.
+    max_length_ : int or None
+        Truncation length in use.
+    vectorizer_ : keras.layers.TextVectorization
+        The adapted vectorizer (text input only).
+"""
+
+
+class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
+    __doc__ = (
+        """Classify sequences with a stack of LSTM or GRU layers.
+
+    A scikit-learn classifier: it works in ``Pipeline``, ``GridSearchCV``,
+    ``cross_val_score``, ``clone``, ``pickle`` and ``joblib``. X may be a 3-D
+    array, a 2-D array (univariate sequences), a list of sequences of different
+    lengths (padded and masked), integer token ids, or raw text.
+"""
+        + _PARAMETERS
+        + """    class_weight : dict, "balanced" or None, default=None
+        Weights by class, multiplied into ``sample_weight``.
+"""
+        + _ATTRIBUTES
+        + """    classes_ : ndarray
+        Class labels, sorted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqtune import SequenceClassifier
+    >>> X = np.random.default_rng(0).normal(size=(64, 10, 3))
+    >>> y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+    >>> clf = SequenceClassifier(units=8, epochs=3, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X).shape
+    (64, 2)
+"""
+    )
+
+    def __init__(
+        self,
+        cell="gru",
+        units=64,
+        layers=None,
+        bidirectional=False,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        embedding_dim=64,
+        max_tokens=None,
+        max_length="auto",
+        input_type="auto",
+        standardize=True,
+        epochs=50,
+        batch_size=32,
+        learning_rate=1e-3,
+        optimizer="adam",
+        early_stopping=True,
+        patience=5,
+        validation_fraction=0.1,
+        callbacks=None,
+        warm_start=False,
+        jit_compile="auto",
+        random_state=None,
+        verbose=0,
+        class_weight=None,
+        **kwargs,
+    ):
+        self.class_weight = class_weight
+        super().__init__(
+            cell=cell, units=units, layers=layers, bidirectional=bidirectional, dropout=dropout,
+            recurrent_dropout=recurrent_dropout, embedding_dim=embedding_dim, max_tokens=max_tokens,
+            max_length=max_length, input_type=input_type, standardize=standardize, epochs=epochs,
+            batch_size=batch_size, learning_rate=learning_rate, optimizer=optimizer,
+            early_stopping=early_stopping, patience=patience, validation_fraction=validation_fraction,
+            callbacks=callbacks, warm_start=warm_start, jit_compile=jit_compile,
+            random_state=random_state, verbose=verbose, **kwargs,
+        )
+
+    def fit(self, X, y, sample_weight=None):
+        """Train on sequences ``X`` with labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]), list of arrays, or list of str
+        y : array-like of shape (n_samples,)
+            Class labels (any hashable, sortable type).
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight)
+
+    def _encode_target(self, y, n, *, warm):
+        from seqtune.architectures import Head
+
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if len(y) != n:
+            raise ValueError(f"X has {n} samples but y has {len(y)}; they must be the same length.")
+        classes, index = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"y has 1 class ({classes[0]!r}); a classifier needs samples of at least 2 classes."
+            )
+        if warm and not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                f"warm_start: y has classes {classes.tolist()}, but the model was trained on "
+                f"{self.classes_.tolist()}; they must be the same."
+            )
+        if len(classes) == 2:
+            return index.astype(np.float32).reshape(-1, 1), Head(1, "sigmoid"), {"classes_": classes}
+        return index.astype(np.int32), Head(len(classes), "softmax"), {"classes_": classes}
+
+    def _sample_weight(self, sample_weight, y, n):
+        weight = super()._sample_weight(sample_weight, y, n)
+        if self.class_weight is None:
+            return weight
+        by_class = compute_sample_weight(self.class_weight, column_or_1d(y)).astype(np.float32)
+        return by_class if weight is None else weight * by_class
+
+    def _stratify(self, y_encoded, n_val):
+        labels = y_encoded.ravel()
+        counts = np.bincount(labels.astype(int))
+        n_classes = len(counts)
+        if counts.min() >= 2 and n_val >= n_classes and len(labels) - n_val >= n_classes:
+            return labels
+        return None
+
+    def _loss(self):
+        return "binary_crossentropy" if len(self.classes_) == 2 else "sparse_categorical_crossentropy"
+
+    def _metrics(self):
+        return ["accuracy"]
+
+    def predict_proba(self, X):
+        """Class probabilities, one column per class in ``classes_`` order; rows sum to 1.
+
+        Parameters
+        ----------
+        X : sequences, as in ``fit``
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self, "model_")
+        out = self._forward(X).astype(np.float64)
+        if len(self.classes_) == 2:
+            p = np.clip(out[:, 0], 0.0, 1.0)
+            out = np.column_stack([1.0 - p, p])
+        return out / out.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predicted class label of each sequence.
+
+        Parameters
+        ----------
+        X : sequences, as in ``fit``
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
+    __doc__ = (
+        """Regress from sequences with a stack of LSTM or GRU layers.
+
+    A scikit-learn regressor for one or several float targets. The targets are
+    standardized for training and the predictions mapped back.
+"""
+        + _PARAMETERS
+        + _ATTRIBUTES
+        + """    target_mean_, target_scale_ : ndarray
+        Statistics used to standardize ``y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqtune import SequenceRegressor
+    >>> X = np.random.default_rng(0).normal(size=(64, 10, 2))
+    >>> y = X[:, :, 0].mean(axis=1)
+    >>> reg = SequenceRegressor(units=8, epochs=3, random_state=0).fit(X, y)
+    >>> reg.predict(X).shape
+    (64,)
+"""
+    )
+
+    def fit(self, X, y, sample_weight=None):
+        """Train on sequences ``X`` with float targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]), list of arrays, or list of str
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight)
+
+    def _encode_target(self, y, n, *, warm):
+        from seqtune.architectures import Head
+
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y has {y.ndim} dimensions; expected (n_samples,) or (n_samples, n_targets).")
+        if len(y) != n:
+            raise ValueError(f"X has {n} samples but y has {len(y)}; they must be the same length.")
+        y2 = y.reshape(n, -1)
+        if warm:
+            if y2.shape[1] != len(self.target_mean_):
+                raise ValueError(f"warm_start: y has {y2.shape[1]} targets, the model {len(self.target_mean_)}.")
+            mean, scale = self.target_mean_, self.target_scale_
+        else:
+            mean, scale = y2.mean(axis=0), y2.std(axis=0)
+            scale = np.where(scale > 0, scale, 1.0)
+        state = {"target_mean_": mean, "target_scale_": scale, "n_outputs_": y2.shape[1],
+                 "target_ndim_": y.ndim}
+        return ((y2 - mean) / scale).astype(np.float32), Head(y2.shape[1], None), state
+
+    def _loss(self):
+        return "mse"
+
+    def _metrics(self):
+        return None
+
+    def predict(self, X):
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : sequences, as in ``fit``
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets), as ``y`` in ``fit``
+        """
+        check_is_fitted(self, "model_")
+        out = self._forward(X).astype(np.float64) * self.target_scale_ + self.target_mean_
+        return out[:, 0] if self.target_ndim_ == 1 else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

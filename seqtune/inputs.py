@@ -1,0 +1,297 @@
+"""Validation and conversion of every input kind the estimators accept.
+
+Accepted ``X``:
+
+* a 3-D numeric array ``(n_samples, n_timesteps, n_features)``;
+* a 2-D numeric array ``(n_samples, n_timesteps)``: one univariate sequence a row;
+* a list of 2-D numeric arrays ``(t_i, n_features)`` of different lengths (ragged);
+* integer token ids: a 2-D integer array or a list of 1-D integer arrays;
+* raw text: a 1-D array, list or pandas Series of ``str``.
+
+Everything here is plain NumPy: TensorFlow is not imported. Numeric sequences of
+different lengths are padded with NaN (our validation refuses NaN in real data,
+so NaN marks padding without ambiguity); token sequences are padded with 0, the
+id Keras reserves for padding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils.validation import check_array, validate_data
+
+INPUT_TYPES = ("auto", "numeric", "tokens", "text")
+
+
+@dataclass
+class Sequences:
+    """Sequences converted to arrays, ready for batching.
+
+    Attributes
+    ----------
+    kind : {"numeric", "tokens", "text"}
+    values : list of ndarray or ndarray
+        ``numeric``: float32 array ``(n, t, f)`` or list of ``(t_i, f)`` arrays;
+        ``tokens``: int array ``(n, t)`` or list of 1-D int arrays;
+        ``text``: 1-D object array of str.
+    ragged : bool
+        Whether the sequences have different lengths.
+    layout : {"3d", "2d", "list", "text"}
+        The layout the user passed.
+    """
+
+    kind: str
+    values: object
+    ragged: bool
+    layout: str
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @property
+    def n_features(self) -> int | None:
+        if self.kind != "numeric":
+            return None
+        first = self.values[0]
+        return int(first.shape[-1])
+
+    def lengths(self) -> np.ndarray:
+        """Length (number of time steps) of every sequence."""
+        if self.kind == "text":
+            raise TypeError("text has no length before it is vectorized")
+        if isinstance(self.values, np.ndarray):
+            return np.full(len(self.values), self.values.shape[1], dtype=np.int64)
+        return np.array([len(s) for s in self.values], dtype=np.int64)
+
+
+def is_text(X) -> bool:
+    """Whether X is raw text (a 1-D sequence of str); TypeError for a lone or mixed str."""
+    if isinstance(X, str):
+        raise TypeError(
+            "X is a single string; expected a list, array or Series of strings (one document a sample)."
+        )
+    if isinstance(X, (list, tuple)):
+        return len(X) > 0 and all(isinstance(x, str) for x in X)
+    dtype = getattr(X, "dtype", None)
+    ndim = getattr(X, "ndim", None)
+    if ndim != 1 or dtype is None:
+        return False
+    if dtype.kind in "US":
+        return True
+    if dtype.kind == "O" or str(dtype) in ("string", "str"):
+        values = np.asarray(X, dtype=object)
+        if len(values) and all(isinstance(x, str) for x in values):
+            return True
+        kinds = {type(x).__name__ for x in values}
+        if any(isinstance(x, str) for x in values):
+            raise TypeError(
+                f"X is a 1-D array mixing strings with other types ({sorted(kinds)}); "
+                "expected text (all str) or numeric sequences."
+            )
+    return False
+
+
+def _looks_ragged(X) -> bool:
+    """A list/tuple whose elements are sequences of different lengths or shapes."""
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    shapes = set()
+    for item in X:
+        shape = np.shape(item) if not isinstance(item, str) else ()
+        shapes.add(shape)
+        if len(shapes) > 1:
+            return True
+    return False
+
+
+def _is_integer_array(arr: np.ndarray) -> bool:
+    return arr.dtype.kind in "iub" and arr.dtype.kind != "b"
+
+
+def _check_tokens(arr: np.ndarray, what: str) -> np.ndarray:
+    if arr.size and arr.min() < 0:
+        raise ValueError(
+            f"{what} contains negative token ids (min {int(arr.min())}); "
+            "token ids must be non-negative integers (0 is padding)."
+        )
+    return arr.astype(np.int64, copy=False)
+
+
+def _convert_ragged(X, input_type: str) -> Sequences:
+    items = []
+    for i, item in enumerate(X):
+        if isinstance(item, str):
+            raise TypeError(
+                f"X[{i}] is a string inside a list of sequences; pass text as a flat list of str, "
+                "or numeric sequences as arrays."
+            )
+        arr = np.asarray(item)
+        if arr.dtype.kind == "O":
+            try:
+                arr = arr.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"X[{i}] holds values that are not numbers ({exc}); expected a numeric sequence."
+                ) from None
+        if arr.dtype.kind not in "biufc":
+            raise TypeError(f"X[{i}] has dtype {arr.dtype}; expected a numeric sequence.")
+        items.append(arr)
+    ndims = {a.ndim for a in items}
+    if ndims == {1} and input_type in ("auto", "tokens") and all(
+        _is_integer_array(a) for a in items
+    ):
+        tokens = [_check_tokens(a, f"X[{i}]") for i, a in enumerate(items)]
+        _check_nonempty(tokens)
+        return Sequences("tokens", tokens, ragged=True, layout="list")
+    if input_type == "tokens":
+        raise ValueError(
+            "input_type='tokens' expects a list of 1-D integer arrays; "
+            f"got arrays with ndim {sorted(ndims)} and dtypes {sorted({str(a.dtype) for a in items})}."
+        )
+    seqs = []
+    for i, arr in enumerate(items):
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        if arr.ndim != 2:
+            raise ValueError(
+                f"X[{i}] has {arr.ndim} dimensions; each sequence in a list must be 2-D "
+                "(n_timesteps, n_features) or 1-D (n_timesteps,)."
+            )
+        arr = check_array(arr, dtype=np.float32, ensure_min_samples=0, input_name=f"X[{i}]")
+        seqs.append(arr)
+    feature_counts = sorted({a.shape[1] for a in seqs})
+    if len(feature_counts) > 1:
+        raise ValueError(
+            f"The sequences in X have different numbers of features {feature_counts}; "
+            "every sequence must have the same number of features per time step."
+        )
+    _check_nonempty(seqs)
+    return Sequences("numeric", seqs, ragged=True, layout="list")
+
+
+def _check_nonempty(seqs) -> None:
+    empty = [i for i, s in enumerate(seqs) if len(s) == 0]
+    if empty:
+        raise ValueError(
+            f"X has {len(empty)} zero-length sequence(s) (first at index {empty[0]}); "
+            "every sequence needs at least one time step."
+        )
+
+
+def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = True) -> Sequences:
+    """Validate ``X`` and convert it to :class:`Sequences`.
+
+    Parameters
+    ----------
+    X : array-like, list of arrays, or sequence of str
+        See the module docstring for the accepted layouts.
+    input_type : {"auto", "numeric", "tokens", "text"}
+        ``"auto"`` treats strings as text, non-negative integer arrays as token ids
+        and everything else as numeric.
+    estimator : estimator, optional
+        For 2-D numeric input, passed to scikit-learn's ``validate_data`` so that
+        ``n_features_in_`` and ``feature_names_in_`` follow scikit-learn's rules.
+    reset : bool
+        Whether this call is a ``fit`` (True) or a later call (False).
+    """
+    if input_type not in INPUT_TYPES:
+        raise ValueError(f"input_type={input_type!r} is not one of {INPUT_TYPES}.")
+    if X is None:
+        raise ValueError("X is None; expected sequences (array, list of arrays or text).")
+    if hasattr(X, "tocsr") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            "Sparse input is not supported: X is a sparse matrix, but sequences must be dense; "
+            "convert with X.toarray()."
+        )
+    if is_text(X):
+        if input_type not in ("auto", "text"):
+            raise ValueError(f"X holds strings but input_type={input_type!r}; use input_type='text'.")
+        values = np.asarray(list(X), dtype=object)
+        if len(values) == 0:
+            raise ValueError("X is empty (0 samples); expected at least one document.")
+        return Sequences("text", values, ragged=True, layout="text")
+    if input_type == "text":
+        raise TypeError(
+            f"input_type='text' expects a 1-D sequence of str; got {type(X).__name__}."
+        )
+    if _looks_ragged(X):
+        if len(X) == 0:
+            raise ValueError("X is empty (0 samples).")
+        return _convert_ragged(X, input_type)
+    if hasattr(X, "__array__") or isinstance(X, (list, tuple)):
+        probe = X if hasattr(X, "iloc") else np.asarray(X)
+    else:
+        raise TypeError(
+            f"X of type {type(X).__name__} is not supported; expected a numeric array, "
+            "a list of arrays, or a list of str."
+        )
+    ndim = np.ndim(probe)
+    if ndim == 3:
+        arr = np.asarray(probe)
+        if arr.dtype.kind == "O":
+            try:
+                arr = arr.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"X holds values that are not numbers ({exc}).") from None
+        if input_type == "tokens":
+            raise ValueError("input_type='tokens' expects a 2-D integer array or a list of 1-D ones; got 3-D X.")
+        arr = check_array(arr, dtype=np.float32, allow_nd=True, ensure_min_features=1)
+        if arr.shape[1] == 0 or arr.shape[2] == 0:
+            raise ValueError(f"X has shape {arr.shape}; sequences need at least one time step and one feature.")
+        return Sequences("numeric", arr, ragged=False, layout="3d")
+    if ndim == 2:
+        raw = np.asarray(probe)
+        integer = _is_integer_array(raw)
+        tokens = input_type == "tokens" or (input_type == "auto" and integer and raw.min(initial=0) >= 0)
+        if input_type == "tokens" and not integer:
+            raise ValueError(f"input_type='tokens' expects integer token ids; got dtype {getattr(probe, 'dtype', None)}.")
+        dtype = None if tokens else np.float32
+        if estimator is not None:
+            arr = validate_data(estimator, X, reset=reset, dtype=dtype)
+        else:
+            arr = check_array(X, dtype=dtype)
+        if tokens:
+            return Sequences("tokens", _check_tokens(np.asarray(arr), "X"), ragged=False, layout="2d")
+        return Sequences("numeric", np.asarray(arr, dtype=np.float32)[:, :, None], ragged=False, layout="2d")
+    if ndim == 1:
+        raise ValueError(
+            "Expected 2D array, got 1D array instead: X should be 2-D (n_samples, n_timesteps), "
+            "3-D (n_samples, n_timesteps, n_features), a list of sequences, or a list of str. "
+            "Reshape your data either using array.reshape(-1, 1) if your data has a single feature "
+            "or array.reshape(1, -1) if it contains a single sample."
+        )
+    raise ValueError(
+        f"X has {ndim} dimensions; expected 2-D (n_samples, n_timesteps), "
+        "3-D (n_samples, n_timesteps, n_features), a list of sequences, or a list of str."
+    )
+
+
+def length_bucket(n: int) -> int:
+    """Round a sequence length up to a small set of sizes (1, 2, 3, 4, 6, 8, 12, 16, ...).
+
+    Padding to these sizes wastes at most a third of the steps while keeping the
+    number of distinct shapes (each one a compilation) logarithmic in the length.
+    """
+    if n <= 4:
+        return max(int(n), 1)
+    power = 1 << (int(n - 1).bit_length() - 1)  # largest power of two < n
+    return power + power // 2 if n <= power + power // 2 else 2 * power
+
+
+def pad(seqs, length: int, *, kind: str, n_features: int | None = None) -> np.ndarray:
+    """Pad (or truncate, keeping the first ``length`` steps) sequences to one array."""
+    n = len(seqs)
+    if kind == "tokens":
+        out = np.zeros((n, length), dtype=np.int64)
+    else:
+        out = np.full((n, length, n_features), np.nan, dtype=np.float32)
+    for i, s in enumerate(seqs):
+        m = min(len(s), length)
+        out[i, :m] = s[:m]
+    return out
+
+
+def is_integral(value) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool)

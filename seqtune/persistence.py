@@ -1,0 +1,154 @@
+"""Saving and loading estimators: the Keras ``.keras`` format plus seqtune's metadata.
+
+A saved estimator is one zip file holding
+
+* ``model.keras`` — the Keras model (for text input, with its ``TextVectorization``
+  inside, so the saved model itself takes strings);
+* ``estimator.json`` — class, parameters and JSON-safe fitted attributes;
+* ``arrays.npz`` — fitted NumPy attributes (``classes_``, scalers), read with
+  ``allow_pickle=False``.
+
+Loading uses Keras' ``safe_mode``: a file whose model would run arbitrary code
+(a ``Lambda`` layer, say) is refused unless the caller passes ``unsafe=True``.
+Files are written under a temporary name and renamed, so a crash never leaves
+half a file where a good one was.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = "seqtune-estimator"
+FORMAT_VERSION = 1
+
+
+def atomic_write_bytes(path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def model_to_bytes(model) -> bytes:
+    """Serialize a Keras model to the bytes of a ``.keras`` file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        file = os.path.join(tmp, "model.keras")
+        model.save(file)
+        with open(file, "rb") as f:
+            return f.read()
+
+
+def model_from_bytes(data: bytes, *, safe_mode: bool = True, compile: bool = True):
+    """Load a Keras model from the bytes of a ``.keras`` file."""
+    import keras
+
+    import seqtune._layers  # noqa: F401  (registers seqtune's layer for deserialization)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        file = os.path.join(tmp, "model.keras")
+        with open(file, "wb") as f:
+            f.write(data)
+        return keras.saving.load_model(file, safe_mode=safe_mode, compile=compile)
+
+
+def _unsafe_hint(exc: Exception) -> str:
+    return (
+        f"The model in this file needs code execution to load ({exc}). seqtune refuses it by "
+        "default; if you trust the file, call seqtune.load(path, unsafe=True)."
+    )
+
+
+def load_model_safely(data: bytes, *, unsafe: bool, compile: bool = True):
+    """:func:`model_from_bytes` that turns Keras' safe-mode refusal into a clear ValueError."""
+    try:
+        return model_from_bytes(data, safe_mode=not unsafe, compile=compile)
+    except ValueError as exc:
+        if "safe_mode" in str(exc) or "unsafe" in str(exc).lower():
+            raise ValueError(_unsafe_hint(exc)) from None
+        raise
+
+
+def write_bundle(path, *, meta: dict, arrays: dict, model_bytes: bytes) -> Path:
+    """Write an estimator bundle atomically."""
+    path = Path(path)
+    if not path.parent.exists():
+        raise ValueError(f"Cannot save to {path}: folder {path.parent} does not exist.")
+    buffer = io.BytesIO()
+    npz = io.BytesIO()
+    np.savez(npz, **arrays)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("estimator.json", json.dumps({"format": FORMAT, "version": FORMAT_VERSION, **meta}))
+        zf.writestr("arrays.npz", npz.getvalue())
+        zf.writestr("model.keras", model_bytes)
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
+
+
+def read_bundle(path) -> tuple[dict, dict, bytes]:
+    """Read ``(meta, arrays, model_bytes)`` from a bundle; clear errors for foreign files."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No saved estimator at {path}.")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            missing = {"estimator.json", "arrays.npz", "model.keras"} - names
+            if missing:
+                raise ValueError(f"{path} is a zip file but not a seqtune estimator (missing {sorted(missing)}).")
+            meta = json.loads(zf.read("estimator.json"))
+            with np.load(io.BytesIO(zf.read("arrays.npz")), allow_pickle=False) as npz:
+                arrays = {k: npz[k] for k in npz.files}
+            model_bytes = zf.read("model.keras")
+    except zipfile.BadZipFile:
+        raise ValueError(
+            f"{path} is not a seqtune estimator file (not a zip archive; corrupted or foreign)."
+        ) from None
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a seqtune estimator file (format {meta.get('format')!r}).")
+    if meta.get("version", 0) > FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written by a newer seqtune (format version {meta['version']}); upgrade seqtune."
+        )
+    return meta, arrays, model_bytes
+
+
+def load(path, *, unsafe: bool = False):
+    """Load an estimator saved with ``est.save(path)``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file written by ``save``.
+    unsafe : bool, default=False
+        Allow a model that needs code execution to load (for instance one with a
+        ``Lambda`` layer). Only for files you trust.
+
+    Returns
+    -------
+    estimator
+        A fitted seqtune estimator, predicting exactly as the one saved.
+    """
+    import importlib
+
+    meta, arrays, model_bytes = read_bundle(path)
+    module_name, _, class_name = meta["class"].rpartition(".")
+    if not module_name.startswith("seqtune."):
+        raise ValueError(f"{path} names class {meta['class']!r}, which is not a seqtune estimator.")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cls._from_bundle(meta, arrays, model_bytes, unsafe=unsafe)

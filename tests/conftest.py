@@ -1,0 +1,42 @@
+"""Shared fixtures: tiny, seeded data so every test trains real (small) Keras models fast."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+@pytest.fixture
+def seq3d(rng):
+    """60 sequences of 8 steps x 3 features; the label is the sign of feature 0's sum."""
+    X = rng.normal(size=(60, 8, 3)).astype("float32")
+    y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+    return X, y
+
+
+@pytest.fixture
+def ragged(rng):
+    """50 sequences of 3 to 20 steps x 2 features, string labels."""
+    X = [rng.normal(size=(int(n), 2)) for n in rng.integers(3, 21, size=50)]
+    y = np.array(["up" if x[:, 0].mean() > 0 else "down" for x in X])
+    return X, y
+
+
+@pytest.fixture
+def texts():
+    good = ["good movie great fun", "great acting good story", "fun and good"]
+    bad = ["bad film awful plot", "awful boring bad", "terrible and bad"]
+    X = (good + bad) * 8
+    y = ["pos"] * 3 * 8 + ["neg"] * 3 * 8
+    y = (["pos"] * 3 + ["neg"] * 3) * 8
+    return X, np.array(y)
+
+
+TINY = dict(units=4, epochs=2, batch_size=16, random_state=0)

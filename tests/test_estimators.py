@@ -1,0 +1,292 @@
+"""SequenceClassifier / SequenceRegressor: inputs, sklearn integration, determinism, bad input."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from seqtune import SequenceClassifier, SequenceRegressor
+from tests.conftest import TINY
+
+
+def test_fit_3d_predict_proba_rows_sum_to_one(seq3d):
+    X, y = seq3d
+    clf = SequenceClassifier(**TINY).fit(X, y)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (60, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-12)
+    assert set(clf.predict(X)) <= {0, 1}
+    assert clf.n_features_in_ == 3
+    assert clf.input_kind_ == "numeric"
+    assert set(clf.history_) >= {"loss", "val_loss", "accuracy"}
+    assert len(clf.history_["loss"]) == clf.n_iter_ <= 2
+
+
+def test_learns_a_simple_rule(seq3d, rng):
+    X = rng.normal(size=(300, 8, 3)).astype("float32")
+    y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+    clf = SequenceClassifier(units=16, epochs=25, learning_rate=0.01, random_state=0).fit(X[:200], y[:200])
+    assert clf.score(X[200:], y[200:]) > 0.8
+
+
+def test_multiclass_string_labels_keep_sklearn_order(rng):
+    X = rng.normal(size=(45, 5, 2))
+    y = np.array(["zebra", "ant", "mole"] * 15)
+    clf = SequenceClassifier(**TINY).fit(X, y)
+    assert clf.classes_.tolist() == ["ant", "mole", "zebra"]
+    assert clf.predict_proba(X).shape == (45, 3)
+    assert clf.predict(X).dtype == clf.classes_.dtype
+
+
+def test_2d_input_is_univariate_and_works_in_a_pipeline(rng):
+    X = rng.normal(size=(60, 12)) * 50 + 10
+    y = (X[:, :6].sum(axis=1) > X[:, 6:].sum(axis=1)).astype(int)
+    pipe = make_pipeline(StandardScaler(), SequenceClassifier(**TINY)).fit(X, y)
+    assert pipe.predict(X).shape == (60,)
+    assert pipe[-1].n_features_in_ == 12
+
+
+def test_dataframe_feature_names(rng):
+    X = pd.DataFrame(rng.normal(size=(30, 4)), columns=list("abcd"))
+    y = np.arange(30) % 2
+    clf = SequenceClassifier(**TINY).fit(X, y)
+    assert clf.feature_names_in_.tolist() == list("abcd")
+
+
+def test_ragged_padding_never_changes_a_prediction(ragged):
+    X, y = ragged
+    clf = SequenceClassifier(**TINY).fit(X, y)
+    together = clf.predict_proba(X)
+    alone = np.vstack([clf.predict_proba([x]) for x in X[:10]])
+    np.testing.assert_allclose(together[:10], alone, atol=1e-6)
+    # a short sequence batched with a very long neighbour predicts the same
+    long = np.random.default_rng(1).normal(size=(200, 2))
+    with_long = clf.predict_proba([X[0], long])[0]
+    np.testing.assert_allclose(with_long, alone[0], atol=1e-6)
+
+
+def test_zero_valued_steps_are_not_mistaken_for_padding(rng):
+    X = [rng.normal(size=(n, 2)) for n in (4, 6, 8)] * 10
+    y = np.arange(30) % 2
+    clf = SequenceClassifier(**TINY).fit(X, y)
+    seq = np.vstack([rng.normal(size=(3, 2)), np.zeros((3, 2))])
+    short = seq[:3]
+    assert not np.allclose(clf.predict_proba([seq]), clf.predict_proba([short]), atol=1e-7)
+
+
+def test_token_ids_ragged_and_2d(rng):
+    X = [rng.integers(1, 30, size=n) for n in rng.integers(2, 15, size=40)]
+    y = rng.integers(0, 2, size=40)
+    clf = SequenceClassifier(**TINY).fit(X, y)
+    assert clf.input_kind_ == "tokens"
+    # ids never seen in fit map to the unknown id instead of failing
+    assert clf.predict([np.array([5, 999, 3])]).shape == (1,)
+    X2 = rng.integers(0, 30, size=(40, 6))
+    clf2 = SequenceClassifier(**TINY).fit(X2, y)
+    assert clf2.input_kind_ == "tokens"
+    numeric = SequenceClassifier(input_type="numeric", **TINY).fit(X2, y)
+    assert numeric.input_kind_ == "numeric"
+
+
+def test_raw_text_series_list_and_array(texts):
+    X, y = texts
+    clf = SequenceClassifier(units=8, epochs=30, learning_rate=0.02, random_state=0).fit(pd.Series(X), y)
+    assert clf.input_kind_ == "text"
+    assert clf.score(X, y) == 1.0
+    assert clf.predict(np.array(["good fun", "awful bad", ""])).shape == (3,)
+
+
+def test_regressor_1d_and_2d_targets(seq3d):
+    X, _ = seq3d
+    y1 = X[:, :, 0].mean(axis=1) * 100 + 7
+    reg = SequenceRegressor(**TINY).fit(X, y1)
+    assert reg.predict(X).shape == (60,)
+    y2 = np.column_stack([y1, -y1])
+    reg2 = SequenceRegressor(**TINY).fit(X, y2)
+    assert reg2.predict(X).shape == (60, 2)
+
+
+def test_regressor_fits_on_original_scale(rng):
+    X = rng.normal(size=(200, 6, 1)).astype("float32")
+    y = 1000 + 300 * X[:, :, 0].sum(axis=1)
+    reg = SequenceRegressor(units=16, epochs=40, learning_rate=0.01, random_state=0).fit(X, y)
+    assert reg.score(X, y) > 0.8
+
+
+def test_same_random_state_gives_identical_predictions(seq3d):
+    X, y = seq3d
+    a = SequenceClassifier(**TINY).fit(X, y).predict_proba(X)
+    b = SequenceClassifier(**TINY).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+    c = SequenceClassifier(**{**TINY, "random_state": 1}).fit(X, y).predict_proba(X)
+    assert not np.array_equal(a, c)
+
+
+def test_clone_grid_search_and_cross_val_score(seq3d):
+    X, y = seq3d
+    grid = GridSearchCV(SequenceClassifier(**TINY), {"cell": ["lstm", "gru"], "units": [2, 4]}, cv=2)
+    grid.fit(X, y)
+    assert set(grid.best_params_) == {"cell", "units"}
+    scores = cross_val_score(SequenceClassifier(**TINY), X, y, cv=3)
+    assert scores.shape == (3,)
+    assert clone(grid.best_estimator_).get_params() == grid.best_estimator_.get_params()
+
+
+def test_fit_forgets_earlier_fits_and_warm_start_continues(seq3d, rng):
+    X, y = seq3d
+    clf = SequenceClassifier(**TINY).fit(X, y)
+    clf.fit(rng.normal(size=(20, 5, 1)), np.arange(20) % 3)
+    assert clf.n_features_in_ == 1 and len(clf.classes_) == 3
+    warm = SequenceClassifier(warm_start=True, early_stopping=False, **TINY).fit(X, y)
+    model = warm.model_
+    warm.fit(X, y)
+    assert warm.model_ is model
+    assert len(warm.history_["loss"]) == 4
+
+
+def test_class_weight_and_sample_weight(seq3d):
+    X, y = seq3d
+    SequenceClassifier(class_weight="balanced", **TINY).fit(X, y, sample_weight=np.ones(60))
+    with pytest.raises(ValueError, match="sample_weight has shape"):
+        SequenceClassifier(**TINY).fit(X, y, sample_weight=np.ones(5))
+    with pytest.raises(ValueError, match="non-negative"):
+        SequenceClassifier(**TINY).fit(X, y, sample_weight=-np.ones(60))
+
+
+def test_prefixed_keras_options_are_validated_with_suggestions(seq3d):
+    X, y = seq3d
+    clf = SequenceClassifier(compile__steps_per_execution=2, optimizer__clipnorm=1.0, **TINY)
+    assert clf.get_params()["optimizer__clipnorm"] == 1.0
+    clf.fit(X, y)
+    assert clone(clf).get_params()["compile__steps_per_execution"] == 2
+    with pytest.raises(ValueError, match="Did you mean 'steps_per_execution'"):
+        SequenceClassifier(compile__step_per_execution=2, **TINY).fit(X, y)
+    with pytest.raises(ValueError, match="use the estimator's 'epochs'"):
+        SequenceClassifier(fit__epochs=3, **TINY).fit(X, y)
+    with pytest.raises(TypeError, match="Did you mean 'units'"):
+        SequenceClassifier(unit=3, **TINY).fit(X, y)
+    with pytest.raises(TypeError, match="Did you mean 'units'"):
+        SequenceClassifier(**TINY).set_params(unit=3).fit(X, y)
+
+
+def test_recurrent_dropout_warns_about_cudnn(seq3d):
+    X, y = seq3d
+    with pytest.warns(UserWarning, match="cuDNN"):
+        SequenceClassifier(recurrent_dropout=0.1, **TINY).fit(X, y)
+
+
+def test_stacked_bidirectional_lstm_and_unit_list(seq3d):
+    X, y = seq3d
+    clf = SequenceClassifier(cell="lstm", units=[6, 4], bidirectional=True, dropout=0.1, **{
+        k: v for k, v in TINY.items() if k != "units"}).fit(X, y)
+    names = [layer.name for layer in clf.model_.layers]
+    assert "bi_lstm_0" in names and "bi_lstm_1" in names
+
+
+def test_long_text_truncation_is_announced():
+    X = ["word " * n for n in range(1, 200)] + ["word " * 5000]
+    y = np.arange(200) % 2
+    with pytest.warns(UserWarning, match="truncated"):
+        clf = SequenceClassifier(**TINY).fit(X, y)
+    assert clf.max_length_ < 5000
+
+
+def test_other_estimators_survive_a_new_fit(seq3d):
+    X, y = seq3d
+    first = SequenceClassifier(**TINY).fit(X, y)
+    before = first.predict_proba(X)
+    SequenceRegressor(**TINY).fit(X, y.astype(float))
+    np.testing.assert_array_equal(first.predict_proba(X), before)
+
+
+# --------------------------------------------------------------------- bad input
+BAD_INPUTS = [
+    ("nan", lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), y), ValueError, "NaN"),
+    ("inf", lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.inf, X), y), ValueError, "infinity"),
+    ("rank 4", lambda X, y: (X[..., None], y), ValueError, "4 dimensions"),
+    ("rank 1", lambda X, y: (X[:, 0, 0], y), ValueError, "1D array"),
+    ("empty", lambda X, y: (X[:0], y[:0]), ValueError, "0 sample"),
+    ("length mismatch", lambda X, y: (X, y[:-3]), ValueError, "same length"),
+    ("single class", lambda X, y: (X, np.zeros_like(y)), ValueError, "1 class"),
+    ("y None", lambda X, y: (X, None), ValueError, "requires y"),
+    ("zero-length sequence", lambda X, y: ([x for x in X[:-1]] + [np.zeros((0, 3))], y), ValueError, "zero-length"),
+    ("mixed feature counts", lambda X, y: ([x for x in X[:-1]] + [np.zeros((4, 2))], y), ValueError, "different numbers of features"),
+    ("mixed types in text", lambda X, y: (np.array(["a", 1.0] * 30, dtype=object), y), TypeError, "mixing strings"),
+    ("dict in object array", lambda X, y: (np.array([[{"a": 1}] * 8] * 60, dtype=object), y), TypeError, "not numbers|number"),
+    ("single string", lambda X, y: ("just one text", y), TypeError, "single string"),
+    ("complex", lambda X, y: (X.astype(complex), y), ValueError, "Complex"),
+    ("continuous labels", lambda X, y: (X, np.linspace(0, 1, len(y))), ValueError, "Unknown label type"),
+]
+
+
+@pytest.mark.parametrize("name,corrupt,error,match", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_is_refused_by_our_validation(seq3d, name, corrupt, error, match):
+    X, y = seq3d
+    Xb, yb = corrupt(X.astype(float), y)
+    with pytest.raises(error, match=match):
+        SequenceClassifier(**TINY).fit(Xb, yb)
+
+
+BAD_PARAMS = [
+    ({"cell": "rnn"}, ValueError, "cell='rnn' is not one of"),
+    ({"cell": "lstn"}, ValueError, "Did you mean 'lstm'"),
+    ({"units": 0}, ValueError, "units must be an int >= 1"),
+    ({"units": []}, ValueError, "empty list"),
+    ({"units": [4, 4], "layers": 3}, ValueError, "2 widths but layers=3"),
+    ({"layers": -1}, ValueError, "layers must be"),
+    ({"dropout": 1.5}, ValueError, r"dropout must be in \[0, 1\)"),
+    ({"epochs": 0}, ValueError, "epochs must be"),
+    ({"batch_size": 2.5}, TypeError, "batch_size must be an int"),
+    ({"learning_rate": -1}, ValueError, "learning_rate must be a positive"),
+    ({"validation_fraction": 1.0}, ValueError, "validation_fraction"),
+    ({"optimizer": "adamm"}, ValueError, "Did you mean 'adam'"),
+    ({"input_type": "image"}, ValueError, "input_type"),
+    ({"max_length": 0}, ValueError, "max_length"),
+]
+
+
+@pytest.mark.parametrize("params,error,match", BAD_PARAMS, ids=[str(p[0]) for p in BAD_PARAMS])
+def test_bad_parameters_are_refused_at_fit(seq3d, params, error, match):
+    X, y = seq3d
+    clf = SequenceClassifier(**{**TINY, **params})  # __init__ only stores
+    with pytest.raises(error, match=match):
+        clf.fit(X, y)
+
+
+def test_predict_refuses_other_kinds_and_shapes(seq3d, ragged, texts, rng):
+    X, y = seq3d
+    clf = SequenceClassifier(**TINY).fit(X, y)
+    with pytest.raises(ValueError, match="X has 2 features, but SequenceClassifier is expecting 3"):
+        clf.predict(X[:, :, :2])
+    with pytest.raises(ValueError, match="fitted on numeric input"):
+        clf.predict(texts[0])
+    with pytest.raises(ValueError, match="same layout"):
+        clf.predict(X[:, :, 0])
+    with pytest.raises(ValueError, match="NaN"):
+        clf.predict(np.full((2, 8, 3), np.nan))
+    # equal-length-trained model still predicts ragged lists correctly (grouped by length)
+    Xr = [rng.normal(size=(n, 3)) for n in (3, 8, 5)]
+    stacked = clf.predict_proba(Xr)
+    np.testing.assert_allclose(stacked[1], clf.predict_proba(Xr[1][None])[0], atol=1e-6)
+    text_clf = SequenceClassifier(**TINY).fit(*texts)
+    with pytest.raises(ValueError, match="fitted on text input"):
+        text_clf.predict(X)
+
+
+def test_predict_before_fit_raises_not_fitted():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        SequenceClassifier().predict(np.zeros((2, 3, 1)))
+
+
+def test_no_warning_storm_on_a_plain_fit(seq3d):
+    X, y = seq3d
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        SequenceClassifier(**TINY).fit(X, y)

@@ -1,0 +1,107 @@
+"""pickle / joblib / save / load: identical predictions, safe loading, atomic writes, clear errors."""
+
+import pickle
+import zipfile
+
+import joblib
+import numpy as np
+import pytest
+
+import seqtune
+from seqtune import SequenceClassifier, SequenceRegressor
+from tests.conftest import TINY
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 6, 2))
+    y = np.array(["a", "b"] * 20)
+    Xr = [rng.normal(size=(int(n), 2)) for n in rng.integers(2, 12, size=40)]
+    texts = ["good day", "bad day", "good good", "bad bad"] * 10
+    return {
+        "dense": (SequenceClassifier(**TINY).fit(X, y), X),
+        "ragged": (SequenceClassifier(**TINY).fit(Xr, y), Xr),
+        "text": (SequenceClassifier(**TINY).fit(texts, y), texts),
+        "regressor": (SequenceRegressor(**TINY).fit(X, np.arange(40.0)), X),
+    }
+
+
+@pytest.mark.parametrize("kind", ["dense", "ragged", "text", "regressor"])
+def test_pickle_joblib_and_save_give_identical_predictions(fitted, kind, tmp_path):
+    est, X = fitted[kind]
+    expected = est.predict(X)
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(again.predict(X), expected)
+    joblib.dump(est, tmp_path / "est.joblib")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "est.joblib").predict(X), expected)
+    est.save(tmp_path / "est.seqtune")
+    loaded = seqtune.load(tmp_path / "est.seqtune")
+    np.testing.assert_array_equal(loaded.predict(X), expected)
+    assert type(loaded) is type(est)
+    assert loaded.get_params() == {k: v for k, v in est.get_params().items()}
+    if kind != "regressor":
+        np.testing.assert_array_equal(loaded.classes_, est.classes_)
+
+
+def test_saved_text_model_takes_strings(fitted, tmp_path):
+    import keras
+
+    est, texts = fitted["text"]
+    est.save(tmp_path / "text.seqtune")
+    with zipfile.ZipFile(tmp_path / "text.seqtune") as zf:
+        (tmp_path / "model.keras").write_bytes(zf.read("model.keras"))
+    model = keras.saving.load_model(tmp_path / "model.keras")
+    out = np.asarray(model.predict_on_batch(np.array([["good day"], ["bad bad"]])))
+    np.testing.assert_allclose(out[:, 0], est.predict_proba(["good day", "bad bad"])[:, 1], atol=1e-6)
+
+
+def test_unfitted_estimator_pickles(tmp_path):
+    est = pickle.loads(pickle.dumps(SequenceClassifier(units=3, compile__steps_per_execution=2)))
+    assert est.get_params()["units"] == 3 and est.get_params()["compile__steps_per_execution"] == 2
+
+
+def test_load_refuses_code_execution_unless_opted_in(fitted, tmp_path):
+    """A model with a Lambda layer needs code execution to load: refused by default."""
+    import keras
+
+    from seqtune.persistence import model_to_bytes, read_bundle, write_bundle
+
+    est, X = fitted["dense"]
+    est.save(tmp_path / "ok.seqtune")
+    meta, arrays, _ = read_bundle(tmp_path / "ok.seqtune")
+    inputs = keras.Input((None, 2))
+    x = keras.layers.Lambda(lambda t: t * 1.0)(inputs)
+    x = keras.layers.GRU(4)(x)
+    outputs = keras.layers.Dense(1, activation="sigmoid")(x)
+    evil = keras.Model(inputs, outputs)
+    write_bundle(tmp_path / "evil.seqtune", meta=meta, arrays=arrays, model_bytes=model_to_bytes(evil))
+    with pytest.raises(ValueError, match="unsafe=True"):
+        seqtune.load(tmp_path / "evil.seqtune")
+    assert seqtune.load(tmp_path / "evil.seqtune", unsafe=True).predict(X).shape == (40,)
+
+
+def test_foreign_or_corrupt_files_give_clear_errors_and_are_kept(tmp_path):
+    junk = tmp_path / "junk.seqtune"
+    junk.write_bytes(b"not a zip at all")
+    with pytest.raises(ValueError, match="not a seqtune estimator file"):
+        seqtune.load(junk)
+    assert junk.read_bytes() == b"not a zip at all"
+    other = tmp_path / "other.zip"
+    with zipfile.ZipFile(other, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    with pytest.raises(ValueError, match="not a seqtune estimator"):
+        seqtune.load(other)
+    with pytest.raises(FileNotFoundError):
+        seqtune.load(tmp_path / "missing.seqtune")
+
+
+def test_save_is_atomic_and_leaves_no_temporary_files(fitted, tmp_path):
+    est, _ = fitted["dense"]
+    target = tmp_path / "model.seqtune"
+    target.write_bytes(b"previous good file")
+    est.save(target)
+    assert zipfile.is_zipfile(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.seqtune"]
+    with pytest.raises(ValueError, match="does not exist"):
+        est.save(tmp_path / "no" / "such" / "dir.seqtune")

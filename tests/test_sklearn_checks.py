@@ -1,0 +1,28 @@
+"""scikit-learn's own estimator checks over both estimators, with tiny settings."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from seqtune import SequenceClassifier, SequenceRegressor
+
+# Each expected failure, with why it is expected.
+EXPECTED_FAILURES = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "mini-batch gradient descent with shuffling: a weight of 2 is not the same as a "
+        "duplicated row (different batches, different steps)"
+    ),
+}
+
+
+def _expected_failed_checks(estimator):
+    return EXPECTED_FAILURES
+
+
+@parametrize_with_checks(
+    [
+        SequenceClassifier(units=8, epochs=30, random_state=0),
+        SequenceRegressor(units=8, epochs=50, learning_rate=0.01, patience=10, random_state=0),
+    ],
+    expected_failed_checks=_expected_failed_checks,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
