@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -15,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
+from seqtune._memory import release_traced_gradients
 from seqtune.inputs import Sequences, is_text, length_bucket, to_sequences
 
 DEFAULT_TEXT_VOCABULARY = 20_000
@@ -27,6 +29,27 @@ JIT_MIN_WORK = 250_000
 
 # Fitted attributes that are NumPy arrays / plain values: stored by ``save`` and pickling.
 _ARRAY_STATE = ("classes_", "feature_names_in_", "target_mean_", "target_scale_")
+
+
+@dataclass
+class TrainingData:
+    """Network-ready training data: inputs (array or list), encoded targets, weights."""
+
+    values: object
+    y: np.ndarray
+    weight: np.ndarray | None
+    head: object
+    seed: int | None
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    def subset(self, index) -> "TrainingData":
+        values = (self.values[index] if isinstance(self.values, np.ndarray)
+                  else [self.values[i] for i in index])
+        weight = None if self.weight is None else self.weight[index]
+        return TrainingData(values, self.y[index], weight, self.head, self.seed)
 
 
 class BaseSequenceEstimator(BaseEstimator):
@@ -340,26 +363,38 @@ class BaseSequenceEstimator(BaseEstimator):
     def _stratify(self, y_encoded, n_val):
         return None
 
-    def _data(self, values, y, weight, index, *, shuffle, seed):
-        """Keras-ready training data for the samples at ``index``."""
+    def _keras_data(self, data: "TrainingData", *, shuffle, seed):
+        """Keras-ready arguments for ``Model.fit``: arrays, or length-bucketed batches."""
         from seqtune.batching import BucketedSequence, keras_data
 
-        w = None if weight is None else weight[index]
-        if isinstance(values, np.ndarray):
-            return {"x": values[index], "y": y[index], "sample_weight": w}
-        subset = [values[i] for i in index]
-        kind = self._input_layout_.kind
-        sequence = BucketedSequence(subset, y[index], w, batch_size=self.batch_size, kind=kind,
-                                    n_features=self._input_layout_.n_features,
+        if isinstance(data.values, np.ndarray):
+            return {"x": data.values, "y": data.y, "sample_weight": data.weight}
+        layout = self._input_layout_
+        sequence = BucketedSequence(data.values, data.y, data.weight, batch_size=self.batch_size,
+                                    kind=layout.kind, n_features=layout.n_features,
                                     max_length=self.max_length_, shuffle=shuffle, seed=seed)
         return {"x": keras_data(sequence)}
 
     def _fit(self, X, y, sample_weight=None):
         """Validate, build (or reuse, with ``warm_start``) and train the network."""
+        warm = bool(self.warm_start) and hasattr(self, "model_")
+        data = self._prepare(X, y, sample_weight, warm=warm)
+        if not warm:
+            self.model_ = self._build_model(data.head)
+        train, val = self._split_validation(data.n, data.y, data.seed)
+        history = self._train(self.model_, data.subset(train), data.subset(val) if len(val) else None,
+                              epochs=self.epochs, seed=data.seed)
+        previous = getattr(self, "history_", {}) if warm else {}
+        self.history_ = {k: list(previous.get(k, [])) + [float(v) for v in vals]
+                         for k, vals in history.history.items()}
+        self.n_iter_ = len(history.history.get("loss", []))
+        return self
+
+    def _prepare(self, X, y, sample_weight=None, *, warm: bool = False) -> "TrainingData":
+        """Validate parameters and data, learn the input/target state, seed; no model yet."""
         import keras
 
         self._check_params()
-        warm = bool(self.warm_start) and hasattr(self, "model_")
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         seqs = self._sequences(X, reset=not warm)
@@ -379,43 +414,53 @@ class BaseSequenceEstimator(BaseEstimator):
             self._fit_input_state(seqs)
             mean_length = float(np.mean(seqs.lengths())) if seqs.kind != "text" else 64.0
             self.jit_compiled_ = self._resolved_jit(n * mean_length * self.epochs)
-            self.model_ = self._build_model(head)
-        values = self._network_input(seqs)
-        train, val = self._split_validation(n, y_encoded, seed)
-        callbacks = [keras.callbacks.TerminateOnNaN()]
-        monitor = "val_loss" if len(val) else "loss"
+        return TrainingData(self._network_input(seqs), y_encoded, weight, head, seed)
+
+    def _validation_data(self, X, y) -> "TrainingData":
+        """Held-out data encoded with the fitted state (for a search's validation split)."""
+        seqs = self._sequences(X, reset=False)
+        return TrainingData(self._network_input(seqs), self._transform_target(y), None, None, None)
+
+    def _train(self, model, train: "TrainingData", val: "TrainingData | None", *, epochs: int,
+               initial_epoch: int = 0, seed=None, extra_callbacks=()):
+        """Train ``model`` with early stopping, divergence checks and seqtune's batching."""
+        import keras
+
+        from seqtune._callbacks import StopOnNonFiniteLoss
+
+        callbacks = [StopOnNonFiniteLoss()]
         if self.early_stopping:
             callbacks.append(keras.callbacks.EarlyStopping(
-                monitor=monitor, patience=self.patience, restore_best_weights=True))
-        callbacks += list(self.callbacks or [])
+                monitor="val_loss" if val is not None else "loss", patience=self.patience,
+                restore_best_weights=True))
+        callbacks += list(self.callbacks or []) + list(extra_callbacks)
         fit_options = P.check_prefixed(self._prefixed_params(), "fit__", keras.Model.fit)
         validation = None
-        if len(val):
-            data = self._data(values, y_encoded, weight, val, shuffle=False, seed=seed)
-            validation = data["x"] if "y" not in data else (data["x"], data["y"], data["sample_weight"])
-            if "y" in data and data["sample_weight"] is None:
-                validation = (data["x"], data["y"])
-        history = self.model_.fit(
-            **self._data(values, y_encoded, weight, train, shuffle=True, seed=seed),
-            batch_size=self.batch_size if isinstance(values, np.ndarray) else None,
-            epochs=self.epochs,
-            shuffle=isinstance(values, np.ndarray),
-            validation_data=validation,
-            callbacks=callbacks,
-            verbose={0: 0, 1: 2}.get(self.verbose, 1),
-            **fit_options,
-        )
+        if val is not None:
+            data = self._keras_data(val, shuffle=False, seed=seed)
+            validation = data["x"] if "y" not in data else (data["x"], data["y"])
+            if "y" in data and data["sample_weight"] is not None:
+                validation += (data["sample_weight"],)
+        dense = isinstance(train.values, np.ndarray)
+        with release_traced_gradients():
+            history = model.fit(
+                **self._keras_data(train, shuffle=True, seed=seed),
+                batch_size=self.batch_size if dense else None,
+                epochs=epochs,
+                initial_epoch=initial_epoch,
+                shuffle=dense,
+                validation_data=validation,
+                callbacks=callbacks,
+                verbose={0: 0, 1: 2}.get(self.verbose, 1),
+                **fit_options,
+            )
         losses = history.history.get("loss", [])
         if losses and not np.isfinite(losses[-1]):
             raise FloatingPointError(
-                f"Training diverged: the loss became {losses[-1]} at epoch {len(losses)}. "
+                f"Training diverged: the loss became {losses[-1]} at epoch {initial_epoch + len(losses)}. "
                 "Lower learning_rate, check the scale of X and y, or set standardize=True."
             )
-        previous = getattr(self, "history_", {}) if warm else {}
-        self.history_ = {k: list(previous.get(k, [])) + [float(v) for v in vals]
-                         for k, vals in history.history.items()}
-        self.n_iter_ = len(losses)
-        return self
+        return history
 
     def _sample_weight(self, sample_weight, y, n):
         if sample_weight is None:

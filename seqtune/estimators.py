@@ -207,6 +207,18 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             return index.astype(np.float32).reshape(-1, 1), Head(1, "sigmoid"), {"classes_": classes}
         return index.astype(np.int32), Head(len(classes), "softmax"), {"classes_": classes}
 
+    def _transform_target(self, y):
+        y = column_or_1d(y)
+        index = np.searchsorted(self.classes_, y)
+        index = np.clip(index, 0, len(self.classes_) - 1)
+        unseen = self.classes_[index] != y
+        if np.any(unseen):
+            raise ValueError(f"y has labels {np.unique(y[unseen]).tolist()[:5]} not seen in fit "
+                             f"(classes: {self.classes_.tolist()[:10]}).")
+        if len(self.classes_) == 2:
+            return index.astype(np.float32).reshape(-1, 1)
+        return index.astype(np.int32)
+
     def _sample_weight(self, sample_weight, y, n):
         weight = super()._sample_weight(sample_weight, y, n)
         if self.class_weight is None:
@@ -319,6 +331,10 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         state = {"target_mean_": mean, "target_scale_": scale, "n_outputs_": y2.shape[1],
                  "target_ndim_": y.ndim}
         return ((y2 - mean) / scale).astype(np.float32), Head(y2.shape[1], None), state
+
+    def _transform_target(self, y):
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        return ((y.reshape(len(y), -1) - self.target_mean_) / self.target_scale_).astype(np.float32)
 
     def _loss(self):
         return "mse"

@@ -1,0 +1,108 @@
+"""seqtune's estimator overhead against a hand-written Keras model, measured in one run.
+
+Prints, for the same architecture, data and number of epochs:
+
+* fit time of ``SequenceClassifier`` vs a hand-written Keras model compiled with
+  Keras' defaults (what a user writes) and vs the same model with ``jit_compile=True``
+  (to separate seqtune's wrapper overhead from its compile choice);
+* one-sample prediction latency of ``predict`` vs Keras ``model.predict``;
+* large-batch prediction throughput vs ``model.predict``.
+
+Run: ``python bench/bench_core.py`` (``--quick`` for a smoke run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+
+def hand_written(cell: str, units: int, n_features: int, n_classes: int, jit: bool):
+    import keras
+
+    rnn = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
+    inputs = keras.Input((None, n_features))
+    x = keras.layers.Normalization(axis=-1)(inputs)
+    x = rnn(units)(x)
+    outputs = keras.layers.Dense(n_classes, activation="softmax")(x)
+    model = keras.Model(inputs, outputs)
+    model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy",
+                  jit_compile=jit)
+    return model
+
+
+def median_seconds(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
+    parser.add_argument("--cell", default="lstm", choices=["lstm", "gru"])
+    args = parser.parse_args(argv)
+    n, t, f, units, epochs = (256, 20, 4, 16, 1) if args.quick else (4096, 100, 8, 64, 3)
+    n_classes, batch = 3, 64
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, t, f)).astype("float32")
+    y = rng.integers(0, n_classes, size=n)
+
+    from seqtune import SequenceClassifier
+
+    def seqtune_fit():
+        return SequenceClassifier(cell=args.cell, units=units, epochs=epochs, batch_size=batch,
+                                  early_stopping=False, validation_fraction=0.0,
+                                  random_state=0).fit(X, y)
+
+    def keras_fit(jit):
+        def run():
+            model = hand_written(args.cell, units, f, n_classes, jit)
+            model.layers[1].adapt(X)
+            model.fit(X, y, batch_size=batch, epochs=epochs, verbose=0)
+            return model
+        return run
+
+    repeat = 1 if args.quick else 3
+    seqtune_fit()  # warm-up: imports, first traces
+    t_seqtune = median_seconds(seqtune_fit, repeat)
+    t_keras = median_seconds(keras_fit(False), repeat)
+    t_keras_xla = median_seconds(keras_fit(True), repeat)
+
+    clf = seqtune_fit()
+    model = keras_fit(False)()
+    one = X[:1]
+    clf.predict_proba(one)
+    model.predict(one, verbose=0)
+    reps = 10 if args.quick else 50
+    lat_seqtune = median_seconds(lambda: clf.predict_proba(one), reps)
+    lat_keras = median_seconds(lambda: model.predict(one, verbose=0), reps)
+    big = X if args.quick else np.concatenate([X] * 2)
+    clf.predict_proba(big)
+    model.predict(big, verbose=0, batch_size=256)
+    thr_seqtune = len(big) / median_seconds(lambda: clf.predict_proba(big), repeat)
+    thr_keras = len(big) / median_seconds(lambda: model.predict(big, verbose=0, batch_size=256), repeat)
+
+    print(f"data: {n} sequences x {t} steps x {f} features, {args.cell.upper()}({units}), "
+          f"{epochs} epochs, batch {batch}")
+    print(f"fit  seqtune {t_seqtune:7.2f} s | Keras default compile {t_keras:7.2f} s | "
+          f"Keras jit_compile=True {t_keras_xla:7.2f} s")
+    print(f"     ratio seqtune / Keras default = {t_seqtune / t_keras:.2f}x (target <= 1.05)")
+    print(f"     ratio seqtune / Keras XLA     = {t_seqtune / t_keras_xla:.2f}x")
+    print(f"predict 1 sample: seqtune {lat_seqtune * 1e3:.2f} ms | model.predict {lat_keras * 1e3:.2f} ms"
+          f" -> {lat_keras / lat_seqtune:.1f}x faster (target >= 10)")
+    print(f"predict {len(big)} samples: seqtune {thr_seqtune:,.0f}/s | model.predict {thr_keras:,.0f}/s"
+          f" -> {thr_seqtune / thr_keras:.2f}x (target >= 1)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,413 @@
+"""AutoSequenceClassifier / AutoSequenceRegressor: a cost-aware keras-tuner search as an estimator.
+
+``fit`` runs the search (resuming one found on disk), reads every trial back,
+keeps the trials trained on the same budget, computes the Pareto front of score
+against the chosen cost, applies the tolerance rule, explains the pick and refits
+the chosen configuration on all the data as a plain seqtune estimator.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from numbers import Integral
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
+from seqtune import _params as P
+from seqtune.estimators import SequenceClassifier, SequenceRegressor
+
+COST_NAMES = ("latency", "fit_time", "params", "memory")
+SEARCHED = ("cell", "units", "layers", "bidirectional", "dropout", "learning_rate", "batch_size")
+
+
+def check_project_path(directory, project_name) -> Path:
+    """The search folder ``directory/project_name``, refusing names that escape ``directory``."""
+    if not isinstance(project_name, str) or not project_name.strip():
+        raise ValueError(f"project_name must be a non-empty string; got {project_name!r}.")
+    if (os.path.isabs(project_name) or os.sep in project_name or "/" in project_name
+            or project_name in (".", "..") or project_name.startswith("..")):
+        raise ValueError(
+            f"project_name={project_name!r} must be a plain folder name inside directory "
+            "(no path separators, no '..', not absolute)."
+        )
+    if directory is None or (isinstance(directory, str) and not directory.strip()):
+        raise ValueError("directory must be a folder path; got an empty value.")
+    root = Path(directory)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"directory={str(directory)!r} cannot be created: {exc}.") from None
+    if not os.access(root, os.W_OK | os.X_OK):
+        raise ValueError(f"directory={str(directory)!r} is not writable; choose a folder you can write to.")
+    return root / project_name
+
+
+class _AutoSequenceBase(BaseEstimator):
+    """Shared implementation of the Auto* estimators (not for direct use)."""
+
+    _estimator_class = None
+    _score_name = "score"
+
+    def __init__(
+        self,
+        cells=("lstm", "gru"),
+        space=None,
+        tuner="hyperband",
+        max_trials=20,
+        max_epochs=20,
+        cv=None,
+        cost="latency",
+        tolerance=0.01,
+        refit=True,
+        validation_fraction=0.2,
+        seed=0,
+        directory="seqtune_runs",
+        project_name="search",
+        overwrite=False,
+        estimator_params=None,
+        verbose=1,
+    ):
+        self.cells = cells
+        self.space = space
+        self.tuner = tuner
+        self.max_trials = max_trials
+        self.max_epochs = max_epochs
+        self.cv = cv
+        self.cost = cost
+        self.tolerance = tolerance
+        self.refit = refit
+        self.validation_fraction = validation_fraction
+        self.seed = seed
+        self.directory = directory
+        self.project_name = project_name
+        self.overwrite = overwrite
+        self.estimator_params = estimator_params
+        self.verbose = verbose
+
+    # -------------------------------------------------------------- validation
+    def _check_params(self):
+        from seqtune.space import resolve_space
+        from seqtune.tuning import TUNERS
+
+        P.check_choice("tuner", self.tuner, TUNERS)
+        P.check_int("max_trials", self.max_trials)
+        P.check_int("max_epochs", self.max_epochs)
+        P.check_int("verbose", self.verbose, minimum=0)
+        if not callable(self.cost):
+            P.check_choice("cost", self.cost, COST_NAMES)
+        if not isinstance(self.tolerance, (int, float)) or isinstance(self.tolerance, bool) or self.tolerance < 0:
+            raise ValueError(f"tolerance must be a number >= 0; got {self.tolerance!r}.")
+        P.check_fraction("validation_fraction", self.validation_fraction)
+        if self.cv is None and not self.validation_fraction:
+            raise ValueError("validation_fraction must be > 0 when cv=None: trials are scored on held-out data.")
+        if self.seed is not None and not isinstance(self.seed, Integral):
+            raise TypeError(f"seed must be an int or None; got {self.seed!r}.")
+        params = dict(self.estimator_params or {})
+        valid = set(self._estimator_class()._get_param_names())
+        for key in params:
+            if key in SEARCHED:
+                raise ValueError(f"estimator_params[{key!r}] is searched; fix it with space={{{key!r}: value}} instead.")
+            if key not in valid and not key.startswith(P.PREFIXES):
+                raise ValueError(f"estimator_params has unknown parameter {key!r}.{P.did_you_mean(key, valid)}")
+        cells = self.cells if self.space is None or "cell" not in self.space else None
+        return resolve_space(self.space, cells=cells), params
+
+    def _cost_column(self, trials):
+        from seqtune.cost import COSTS
+
+        if callable(self.cost):
+            trials["custom_cost"] = trials.apply(lambda row: float(self.cost(row)), axis=1)
+            return "custom_cost"
+        return COSTS[self.cost.lower()]
+
+    def _splits(self, X, y):
+        from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+
+        n = len(y)
+        classifier = isinstance(self, ClassifierMixin)
+        if self.cv is None:
+            labels = np.asarray(y)
+            stratify = None
+            if classifier:
+                _, counts = np.unique(labels, return_counts=True)
+                n_val = int(round(n * self.validation_fraction))
+                if counts.min() >= 2 and n_val >= len(counts):
+                    stratify = labels
+            train, val = train_test_split(np.arange(n), test_size=self.validation_fraction,
+                                          random_state=self.seed, stratify=stratify)
+            return [(np.sort(train), np.sort(val))]
+        if isinstance(self.cv, Integral) and not isinstance(self.cv, bool):
+            if self.cv < 2:
+                raise ValueError(f"cv={self.cv}: cross-validation needs at least 2 folds.")
+            splitter = (StratifiedKFold if classifier else KFold)(self.cv, shuffle=True, random_state=self.seed)
+        elif hasattr(self.cv, "split"):
+            splitter = self.cv
+        else:
+            raise TypeError(f"cv must be None, an int or a splitter with a split() method; got {self.cv!r}.")
+        return [(np.asarray(tr), np.asarray(va)) for tr, va in splitter.split(np.zeros(n), y)]
+
+    # --------------------------------------------------------------------- fit
+    def fit(self, X, y):
+        """Search, pick the model on the Pareto front, and (with ``refit``) train it on all data.
+
+        Parameters
+        ----------
+        X : sequences (as for the plain estimators)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+
+        Returns
+        -------
+        self
+        """
+        from seqtune.tuning import SequenceHyperModel, hyperband_trials, make_tuner
+
+        space, fixed = self._check_params()
+        project_dir = check_project_path(self.directory, self.project_name)
+        # Our own validation of X and y, before keras-tuner or TensorFlow see them.
+        self._estimator_class(**fixed)._prepare(X, y)
+        if y is None:
+            raise ValueError("y is None")
+        y_array = np.asarray(y)
+        splits = self._splits(X, y_array)
+        resumed = self._check_existing(project_dir)
+
+        def make_estimator(params):
+            return self._estimator_class(**{**fixed, **params, "epochs": self.max_epochs,
+                                             "random_state": self.seed, "verbose": max(0, self.verbose - 1)})
+
+        hypermodel = SequenceHyperModel(make_estimator, space, X, y, splits, self.max_epochs)
+        try:
+            tuner = make_tuner(self.tuner.lower(), hypermodel, max_trials=self.max_trials,
+                               max_epochs=self.max_epochs, seed=self.seed, directory=self.directory,
+                               project_name=self.project_name, overwrite=bool(self.overwrite))
+        except (ValueError, KeyError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
+            if not (project_dir / "oracle.json").exists() or self.overwrite:
+                raise
+            raise ValueError(
+                f"The search directory {project_dir} could not be read as a keras-tuner search ({exc}). "
+                "It was left untouched; pass another project_name, or overwrite=True to start over."
+            ) from None
+        total = hyperband_trials(self.max_epochs) if self.tuner.lower() == "hyperband" else self.max_trials
+        from seqtune.tuning import _Progress
+
+        cost_column = "custom_cost" if callable(self.cost) else self._cost_column(None)
+        tuner.progress = _Progress(total, cost_column if cost_column != "custom_cost" else "latency_ms",
+                                   self.verbose)
+        if resumed and self.verbose:
+            print(f"Resuming the search in {project_dir}: {resumed} finished trial(s) are kept and "
+                  "not run again (overwrite=True starts over).", flush=True)
+        search_error = None
+        try:
+            tuner.search(verbose=0)
+        except RuntimeError as exc:
+            if "consecutive failures" not in str(exc):
+                raise
+            search_error = exc
+        self._collect(tuner, project_dir, search_error)
+        if self.refit:
+            self.best_estimator_ = clone(make_estimator(self.best_params_)).set_params(
+                verbose=max(0, self.verbose - 1))
+            self.best_estimator_.fit(X, y)
+        return self
+
+    def _check_existing(self, project_dir: Path) -> int:
+        """Finished trials of a search found on disk (0 when starting fresh)."""
+        if self.overwrite or not project_dir.exists():
+            return 0
+        if not (project_dir / "oracle.json").exists():
+            if any(project_dir.iterdir()):
+                raise ValueError(
+                    f"{project_dir} exists and is not a keras-tuner search (no oracle.json); it was left "
+                    "untouched. Choose another project_name or directory."
+                )
+            return 0
+        try:
+            json.loads((project_dir / "oracle.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise ValueError(
+                f"{project_dir / 'oracle.json'} is unreadable ({exc}); the search directory was left "
+                "untouched. Pass overwrite=True to start over, or another project_name."
+            ) from None
+        done = 0
+        for file in project_dir.glob("trial_*/trial.json"):
+            try:
+                done += json.loads(file.read_text()).get("status") == "COMPLETED"
+            except (OSError, ValueError):
+                continue
+        return done
+
+    def _collect(self, tuner, project_dir: Path, search_error) -> None:
+        """Read the trials, compute the front and the choice, write the report files."""
+        from seqtune.pareto import choose, explain, pareto_front
+        from seqtune.report import comparable, trials_table
+
+        trials = trials_table([t.get_state() for t in tuner.oracle.trials.values()])
+        cost_column = self._cost_column(trials)
+        completed = trials[trials["status"] == "COMPLETED"]
+        if completed.empty:
+            errors = [f"trial {r.trial_id}: {r.error}" for r in trials.itertuples() if r.error][:3]
+            raise RuntimeError(
+                f"Every trial of the search in {project_dir} failed ({len(trials)} trial(s)). "
+                "First errors:\n  " + "\n  ".join(errors or ["(no error message recorded)"])
+            ) from search_error
+        pool = comparable(trials)
+        if callable(self.cost):
+            pool = pool.assign(custom_cost=trials.loc[pool.index, "custom_cost"])
+        front = pareto_front(pool, "score", cost_column)
+        chosen = choose(front, self.tolerance, "score", cost_column)
+        cell, text = explain(pool, chosen, tolerance=self.tolerance, cost=cost_column,
+                             score_name=self._score_name)
+        self.trials_ = trials
+        self.pareto_front_ = front.reset_index(drop=True)
+        self.best_trial_ = chosen
+        self.cost_column_ = cost_column
+        self.cell_choice_ = cell
+        self.explanation_ = text
+        self.search_dir_ = str(project_dir)
+        self.best_params_ = {
+            "cell": str(chosen["cell"]),
+            "units": [int(u) for u in chosen["units"]],
+            "bidirectional": bool(chosen["bidirectional"]),
+            "dropout": float(chosen["dropout"]),
+            "learning_rate": float(chosen["learning_rate"]),
+            "batch_size": int(chosen["batch_size"]),
+        }
+        if search_error is not None and self.verbose:
+            print(f"The search stopped early: {str(search_error).splitlines()[0]}", flush=True)
+        self._write_reports(project_dir)
+
+    def _write_reports(self, project_dir: Path) -> None:
+        from seqtune.persistence import atomic_write_bytes
+
+        atomic_write_bytes(project_dir / "seqtune_trials.csv", self.trials_.to_csv(index=False).encode())
+        summary = {
+            "cost": self.cost_column_,
+            "tolerance": self.tolerance,
+            "score": self._score_name,
+            "chosen_trial": str(self.best_trial_["trial_id"]),
+            "cell_choice": self.cell_choice_,
+            "explanation": self.explanation_,
+            "best_params": self.best_params_,
+            "front_trial_ids": [str(t) for t in self.pareto_front_["trial_id"]],
+        }
+        atomic_write_bytes(project_dir / "seqtune_summary.json", json.dumps(summary, indent=2).encode())
+
+    # ----------------------------------------------------------------- results
+    def report(self):
+        """The table of trials (a DataFrame), front members flagged in ``on_front``."""
+        check_is_fitted(self, "trials_")
+        table = self.trials_.copy()
+        table["on_front"] = table["trial_id"].isin(self.pareto_front_["trial_id"])
+        table["chosen"] = table["trial_id"] == self.best_trial_["trial_id"]
+        return table
+
+    def plot_pareto(self, path):
+        """Write a PNG of score against cost: LSTM and GRU in two colours, the front, the pick.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        from seqtune.report import comparable, plot_pareto
+
+        check_is_fitted(self, "trials_")
+        pool = comparable(self.trials_)
+        return plot_pareto(pool, self.pareto_front_, self.best_trial_, self.cost_column_, path,
+                           score_name=self._score_name)
+
+    def predict(self, X):
+        """Predict with ``best_estimator_``."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict(X)
+
+    def score(self, X, y, sample_weight=None):
+        """Score ``best_estimator_`` (accuracy for classifiers, R^2 for regressors)."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.score(X, y, sample_weight=sample_weight)
+
+
+class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
+    """Search LSTM/GRU classifiers with keras-tuner and pick one on the accuracy/cost front.
+
+    Parameters
+    ----------
+    cells : sequence of {"lstm", "gru"}, default=("lstm", "gru")
+        Cell types searched (shorthand for ``space={"cell": [...]}``).
+    space : dict or None, default=None
+        Fixes, narrows or widens the default space (see :mod:`seqtune.space`).
+    tuner : {"hyperband", "bayesian", "random", "grid"}, default="hyperband"
+        keras-tuner's tuner.
+    max_trials : int, default=20
+        Trials for the random, Bayesian and grid tuners (Hyperband sets its own
+        number from ``max_epochs``).
+    max_epochs : int, default=20
+        Epochs of a fully trained candidate.
+    cv : None, int or splitter, default=None
+        None: score on a held-out ``validation_fraction``; int or splitter (e.g.
+        ``TimeSeriesSplit``): mean score over folds.
+    cost : {"latency", "fit_time", "params", "memory"} or callable, default="latency"
+        The cost traded against the score; a callable maps a trial row to a number.
+    tolerance : float, default=0.01
+        The cheapest front model within ``tolerance`` of the best score is chosen.
+    refit : bool, default=True
+        Refit the chosen configuration on all the data as ``best_estimator_``.
+    validation_fraction : float, default=0.2
+        Held-out fraction when ``cv=None``.
+    seed : int, default=0
+        Seeds the tuner and every trial: the same seed gives the same trials.
+    directory, project_name : str
+        Trials live in ``directory/project_name``; an existing search there resumes.
+    overwrite : bool, default=False
+        Start over, deleting the search found there.
+    estimator_params : dict or None
+        Fixed parameters of every trial's estimator (e.g. ``{"max_length": 300}``).
+    verbose : int, default=1
+        0: silent; 1: one line per trial; 2: also Keras' per-epoch lines.
+
+    Attributes
+    ----------
+    trials_ : DataFrame
+        One row a trial: configuration, status, score, costs, error.
+    pareto_front_ : DataFrame
+        Non-dominated trials of score against the cost (trials at the same budget).
+    best_trial_ : Series
+        The chosen trial.
+    best_params_ : dict
+        Its configuration.
+    best_estimator_ : SequenceClassifier
+        The chosen configuration refit on all data.
+    cell_choice_ : str
+        "lstm" or "gru".
+    explanation_ : str
+        Why that model was chosen.
+    classes_ : ndarray
+        Class labels.
+    """
+
+    _estimator_class = SequenceClassifier
+    _score_name = "accuracy"
+
+    @property
+    def classes_(self):
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.classes_
+
+    def predict_proba(self, X):
+        """Class probabilities from ``best_estimator_``."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict_proba(X)
+
+
+class AutoSequenceRegressor(RegressorMixin, _AutoSequenceBase):
+    """Search LSTM/GRU regressors with keras-tuner and pick one on the R^2/cost front.
+
+    Parameters and attributes are those of :class:`AutoSequenceClassifier`; the score
+    is R^2 on held-out data and ``best_estimator_`` is a :class:`SequenceRegressor`.
+    """
+
+    _estimator_class = SequenceRegressor
+    _score_name = "r2"

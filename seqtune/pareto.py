@@ -1,0 +1,114 @@
+"""The Pareto front of score against cost, the tolerance rule that picks a model, and why.
+
+Scores are "higher is better" (accuracy, R^2, negative forecast error); costs are
+"lower is better". A trial is on the front when no other trial scores at least as
+well for at most the same cost, better in one of the two.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def pareto_front(trials: pd.DataFrame, score: str = "score", cost: str = "latency_ms") -> pd.DataFrame:
+    """The non-dominated rows of ``trials`` (finite score and cost), cheapest first.
+
+    Parameters
+    ----------
+    trials : DataFrame
+        One row a trial.
+    score : str
+        Column to maximise.
+    cost : str
+        Column to minimise.
+
+    Returns
+    -------
+    DataFrame
+        The rows on the front, sorted by increasing cost.
+    """
+    ok = trials[np.isfinite(trials[score].astype(float)) & np.isfinite(trials[cost].astype(float))]
+    s = ok[score].to_numpy(float)
+    c = ok[cost].to_numpy(float)
+    keep = []
+    for i in range(len(ok)):
+        dominated = np.any((s >= s[i]) & (c <= c[i]) & ((s > s[i]) | (c < c[i])))
+        keep.append(not dominated)
+    front = ok[np.array(keep, dtype=bool)] if len(ok) else ok
+    return front.sort_values([cost, score], ascending=[True, False])
+
+
+def choose(front: pd.DataFrame, tolerance: float, score: str = "score", cost: str = "latency_ms"):
+    """The cheapest front row whose score is within ``tolerance`` of the best score.
+
+    Returns
+    -------
+    Series
+        The chosen row.
+    """
+    if front.empty:
+        raise ValueError("The Pareto front is empty: no trial finished with a score and a cost.")
+    best = front[score].max()
+    eligible = front[front[score] >= best - tolerance]
+    return eligible.sort_values([cost, score], ascending=[True, False]).iloc[0]
+
+
+def _ratio_text(chosen: float, other: float, noun_cheaper: str, noun_dearer: str) -> str | None:
+    if not (np.isfinite(chosen) and np.isfinite(other)) or chosen <= 0 or other <= 0:
+        return None
+    ratio = other / chosen
+    if abs(ratio - 1) < 0.05:
+        return None
+    if ratio > 1:
+        return f"{ratio:.1f}x {noun_cheaper}"
+    return f"{1 / ratio:.1f}x {noun_dearer}"
+
+
+def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: str,
+            score: str = "score", score_name: str = "score") -> tuple[str, str]:
+    """Which cell type the rule picks, and a plain-language sentence saying why.
+
+    Compares the chosen trial with the best-scoring trial of the other cell type
+    (or, with a single cell type, with the best trial overall).
+
+    Returns
+    -------
+    (cell, explanation)
+    """
+    cell = str(chosen["cell"])
+    done = trials[np.isfinite(trials[score].astype(float))]
+    others = done[done["cell"] != cell]
+    size = f"{cell.upper()} {int(chosen['layers'])}x{chosen['units']}"
+    if chosen.get("bidirectional"):
+        size = f"bidirectional {size}"
+    if others.empty:
+        reference, label = done.loc[done[score].idxmax()], "the best trial"
+        if reference.name == chosen.name:
+            return cell, (f"{size} chosen: the best {score_name} ({chosen[score]:.4f}) and the cheapest "
+                          f"model within {tolerance:g} of it; no other cell type was searched.")
+    else:
+        reference = others.loc[others[score].idxmax()]
+        label = f"the best {str(reference['cell']).upper()}"
+    gap = float(chosen[score] - reference[score])
+    points = abs(gap) * (100 if score_name == "accuracy" else 1)
+    unit = " points" if score_name == "accuracy" else ""
+    if abs(gap) < 1e-12:
+        verdict = f"same {score_name} as {label}"
+    elif gap < 0:
+        verdict = f"{points:.2f}{unit} {score_name} below {label} (tolerance {tolerance:g})"
+    else:
+        verdict = f"{points:.2f}{unit} {score_name} above {label}"
+    parts = [verdict]
+    for column, cheaper, dearer in (
+        ("fit_seconds_per_epoch", "faster per epoch", "slower per epoch"),
+        ("latency_ms", "lower latency", "higher latency"),
+    ):
+        text = _ratio_text(float(chosen[column]), float(reference[column]), cheaper, dearer)
+        if text:
+            parts.append(text)
+    params_c, params_r = float(chosen["params"]), float(reference["params"])
+    if params_r > 0 and abs(params_c / params_r - 1) >= 0.05:
+        change = (1 - params_c / params_r) * 100
+        parts.append(f"{abs(change):.0f}% {'fewer' if change > 0 else 'more'} parameters")
+    return cell, f"{size} chosen (cheapest on {cost} within tolerance): " + ", ".join(parts) + "."

@@ -1,0 +1,156 @@
+"""Tables and plots of a search, built from keras-tuner's trial records (in memory or on disk).
+
+Nothing here imports TensorFlow: ``seqtune report DIR`` rebuilds the table, the
+front and the plot of a finished or interrupted search from its ``trial.json``
+files alone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+TRIAL_COLUMNS = [
+    "trial_id", "status", "cell", "layers", "units", "bidirectional", "dropout", "learning_rate",
+    "batch_size", "epochs", "score", "score_std", "params", "fit_seconds_per_epoch", "latency_ms",
+    "batch_latency_ms", "memory_mb", "error",
+]
+
+
+def _last(metrics: dict, name: str) -> float:
+    record = metrics.get(name)
+    if not record or not record.get("observations"):
+        return float("nan")
+    value = record["observations"][-1]["value"]
+    return float(value[0] if isinstance(value, list) else value)
+
+
+def trial_row(state: dict) -> dict:
+    """One table row from a keras-tuner trial state (``trial.json`` or ``Trial.get_state()``)."""
+    values = state.get("hyperparameters", {}).get("values", {})
+    metrics = state.get("metrics", {}).get("metrics", {})
+    depth = int(values.get("layers", 1))
+    units = [values.get(f"units_{i}") for i in range(depth)]
+    status = state.get("status", "?")
+    message = state.get("message") or ""
+    error = ""
+    if status != "COMPLETED" and message:
+        lines = [line for line in message.strip().splitlines() if line.strip()]
+        error = lines[-1] if lines else message
+    epochs = values.get("tuner/epochs")
+    trained = _last(metrics, "epochs_trained")
+    return {
+        "trial_id": state.get("trial_id"),
+        "status": status,
+        "cell": values.get("cell"),
+        "layers": depth,
+        "units": units,
+        "bidirectional": bool(values.get("bidirectional", False)),
+        "dropout": values.get("dropout"),
+        "learning_rate": values.get("learning_rate"),
+        "batch_size": values.get("batch_size"),
+        "epochs": int(epochs) if epochs is not None else (int(trained) if np.isfinite(trained) else None),
+        "score": _last(metrics, "score") if status == "COMPLETED" else float("nan"),
+        "score_std": _last(metrics, "score_std"),
+        "params": _last(metrics, "params"),
+        "fit_seconds_per_epoch": _last(metrics, "fit_seconds_per_epoch"),
+        "latency_ms": _last(metrics, "latency_ms"),
+        "batch_latency_ms": _last(metrics, "batch_latency_ms"),
+        "memory_mb": _last(metrics, "memory_mb"),
+        "error": error,
+    }
+
+
+def trials_table(states) -> pd.DataFrame:
+    """A DataFrame of trials, one row each, in trial order."""
+    rows = [trial_row(s) for s in states]
+    table = pd.DataFrame(rows, columns=TRIAL_COLUMNS)
+    return table.sort_values("trial_id").reset_index(drop=True)
+
+
+def load_trials(project_dir) -> pd.DataFrame:
+    """Read every ``trial_*/trial.json`` of a search directory; unreadable files are reported."""
+    project_dir = Path(project_dir)
+    if not project_dir.is_dir():
+        raise FileNotFoundError(f"No search directory at {project_dir}.")
+    states = []
+    for file in sorted(project_dir.glob("trial_*/trial.json")):
+        try:
+            states.append(json.loads(file.read_text()))
+        except (OSError, json.JSONDecodeError) as exc:
+            states.append({"trial_id": file.parent.name.removeprefix("trial_"), "status": "UNREADABLE",
+                           "message": f"{file}: {exc}"})
+    if not states:
+        raise ValueError(f"{project_dir} holds no keras-tuner trials (no trial_*/trial.json).")
+    return trials_table(states)
+
+
+def comparable(trials: pd.DataFrame) -> pd.DataFrame:
+    """Completed trials trained on the same budget: Hyperband's half-trained rounds left out.
+
+    Hyperband trains early-round candidates for fewer epochs; comparing them with
+    fully trained ones would put half-trained models on the front. Only trials at the
+    largest epoch budget reached are kept.
+    """
+    done = trials[(trials["status"] == "COMPLETED") & np.isfinite(trials["score"].astype(float))]
+    if done.empty or done["epochs"].isna().all():
+        return done
+    top = done["epochs"].max()
+    return done[done["epochs"] == top]
+
+
+def format_table(table: pd.DataFrame, columns=None) -> str:
+    """A plain-text table for printing."""
+    columns = columns or ["trial_id", "cell", "layers", "units", "bidirectional", "epochs", "score",
+                          "fit_seconds_per_epoch", "latency_ms", "params", "memory_mb"]
+    shown = table[[c for c in columns if c in table.columns]].copy()
+    for column in ("score",):
+        if column in shown:
+            shown[column] = shown[column].map(lambda v: f"{v:.4f}")
+    for column in ("fit_seconds_per_epoch", "latency_ms", "memory_mb"):
+        if column in shown:
+            shown[column] = shown[column].map(lambda v: f"{v:.3g}")
+    if "params" in shown:
+        shown["params"] = shown["params"].map(lambda v: f"{int(v):,}" if np.isfinite(v) else "nan")
+    return shown.to_string(index=False)
+
+
+def plot_pareto(trials: pd.DataFrame, front: pd.DataFrame, chosen, cost: str, path, *,
+                score_name: str = "score", title: str | None = None) -> Path:
+    """Write a PNG: every comparable trial by cell type, the front as a line, the chosen model marked."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from seqtune.cost import COST_LABELS
+    from seqtune.persistence import atomic_write_bytes
+
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
+    colours = {"lstm": "tab:blue", "gru": "tab:orange"}
+    for cell, group in trials.groupby("cell"):
+        ax.scatter(group[cost], group["score"], s=30, alpha=0.7, color=colours.get(cell, "tab:gray"),
+                   label=str(cell).upper())
+    if not front.empty:
+        ax.step(front[cost], front["score"], where="post", color="black", lw=1.2, label="Pareto front")
+    if chosen is not None:
+        ax.scatter([chosen[cost]], [chosen["score"]], s=180, facecolors="none", edgecolors="red",
+                   linewidths=2, label="chosen")
+    ax.set_xscale("log")
+    ax.set_xlabel(COST_LABELS.get(cost, cost) + " (log scale)")
+    ax.set_ylabel(f"validation {score_name}")
+    ax.set_title(title or f"{score_name} against {COST_LABELS.get(cost, cost)}")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    path = Path(path)
+    atomic_write_bytes(path, buffer.getvalue())
+    return path

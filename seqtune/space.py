@@ -1,0 +1,195 @@
+"""The search space: declarative ranges in plain Python, turned into keras-tuner ``hp`` calls.
+
+A space is a dict from a parameter name to
+
+* a constant (``"gru"``, ``2``, ``0.1``, ``True``): the parameter is fixed;
+* a list (``["lstm", "gru"]``, ``[32, 64]``): one of these values;
+* a tuple ``(low, high)``: an int range if both ends are ints, else a float range;
+  ``(low, high, "log")`` samples on a log scale; ``(low, high, step)`` with a number
+  as third item uses that step.
+
+``units`` is searched per layer: ``units_0``, ``units_1``, ... each active only when
+the network is deep enough (keras-tuner conditional scopes), so the space stays
+honest about which widths a trial actually used.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+from seqtune._params import did_you_mean
+
+DEFAULT_SPACE = {
+    "cell": ["lstm", "gru"],
+    "layers": (1, 3),
+    "units": (16, 128, "log"),
+    "bidirectional": [False, True],
+    "dropout": (0.0, 0.3, 0.1),
+    "learning_rate": (1e-4, 1e-2, "log"),
+    "batch_size": [32, 64, 128],
+}
+
+SEARCHABLE = tuple(DEFAULT_SPACE)
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, Real) and not isinstance(x, bool)
+
+
+def _check_range(name: str, spec: tuple) -> None:
+    if len(spec) not in (2, 3):
+        raise ValueError(
+            f"space[{name!r}] = {spec!r}: a range is (low, high), (low, high, 'log') or "
+            "(low, high, step)."
+        )
+    low, high = spec[0], spec[1]
+    if not (_is_number(low) and _is_number(high)):
+        raise TypeError(f"space[{name!r}] = {spec!r}: range ends must be numbers.")
+    if low > high:
+        raise ValueError(f"space[{name!r}] = {spec!r}: low ({low}) is above high ({high}).")
+    if len(spec) == 3:
+        third = spec[2]
+        if third == "log":
+            if low <= 0:
+                raise ValueError(f"space[{name!r}] = {spec!r}: a log range needs low > 0.")
+        elif not (_is_number(third) and third > 0):
+            raise ValueError(f"space[{name!r}] = {spec!r}: the third item must be 'log' or a positive step.")
+
+
+_CONSTRAINTS = {
+    "cell": lambda v: isinstance(v, str) and v.lower() in ("lstm", "gru"),
+    "layers": lambda v: isinstance(v, Integral) and not isinstance(v, bool) and v >= 1,
+    "units": lambda v: isinstance(v, Integral) and not isinstance(v, bool) and v >= 1,
+    "bidirectional": lambda v: isinstance(v, bool),
+    "dropout": lambda v: _is_number(v) and 0 <= v < 1,
+    "learning_rate": lambda v: _is_number(v) and v > 0,
+    "batch_size": lambda v: isinstance(v, Integral) and not isinstance(v, bool) and v >= 1,
+}
+_EXPECTED = {
+    "cell": "'lstm' or 'gru'",
+    "layers": "an int >= 1",
+    "units": "an int >= 1",
+    "bidirectional": "True or False",
+    "dropout": "a float in [0, 1)",
+    "learning_rate": "a positive float",
+    "batch_size": "an int >= 1",
+}
+
+
+def resolve_space(space: dict | None = None, cells=None) -> dict:
+    """Merge ``space`` (and ``cells``) into the default space and validate every entry.
+
+    Parameters
+    ----------
+    space : dict or None
+        Entries that fix, narrow or widen the defaults.
+    cells : sequence of str or None
+        Shorthand for ``space["cell"]``.
+
+    Returns
+    -------
+    dict
+        The full, validated space.
+    """
+    if space is not None and not isinstance(space, dict):
+        raise TypeError(f"space must be a dict of parameter -> value/list/range; got {type(space).__name__}.")
+    merged = dict(DEFAULT_SPACE)
+    if cells is not None:
+        if isinstance(cells, str):
+            cells = [cells]
+        merged["cell"] = list(cells)
+    for name, spec in (space or {}).items():
+        if name not in SEARCHABLE:
+            raise ValueError(
+                f"space has unknown parameter {name!r}.{did_you_mean(name, SEARCHABLE)} "
+                f"Searchable: {', '.join(SEARCHABLE)}."
+            )
+        merged[name] = spec
+    for name, spec in merged.items():
+        ok = _CONSTRAINTS[name]
+        if isinstance(spec, tuple):
+            if name in ("cell", "bidirectional"):
+                raise TypeError(f"space[{name!r}] = {spec!r}: give a list of values, not a range.")
+            _check_range(name, spec)
+            bad = [v for v in spec[:2] if not ok(v)]
+        elif isinstance(spec, list):
+            if not spec:
+                raise ValueError(f"space[{name!r}] is an empty list; give at least one value.")
+            bad = [v for v in spec if not ok(v)]
+        else:
+            bad = [] if ok(spec) else [spec]
+        if bad:
+            raise ValueError(f"space[{name!r}] has invalid value(s) {bad!r}; each must be {_EXPECTED[name]}.")
+        if name == "cell":
+            merged[name] = [c.lower() for c in spec] if isinstance(spec, list) else spec.lower()
+    return merged
+
+
+def _declare(hp, name: str, spec, *, default=None):
+    """One keras-tuner hyperparameter from one space entry; returns its value."""
+    if isinstance(spec, list):
+        if len(spec) == 1:
+            return hp.Fixed(name, spec[0])
+        if all(isinstance(v, bool) for v in spec):
+            return hp.Boolean(name, default=bool(default) if default is not None else False)
+        return hp.Choice(name, spec, default=default if default in spec else None)
+    if isinstance(spec, tuple):
+        low, high = spec[0], spec[1]
+        if low == high:
+            return hp.Fixed(name, low)
+        sampling = "log" if len(spec) == 3 and spec[2] == "log" else "linear"
+        step = spec[2] if len(spec) == 3 and spec[2] != "log" else None
+        if isinstance(low, Integral) and isinstance(high, Integral):
+            return hp.Int(name, int(low), int(high), step=int(step) if step else None, sampling=sampling)
+        return hp.Float(name, float(low), float(high), step=step, sampling=sampling)
+    return hp.Fixed(name, spec)
+
+
+def max_layers(space: dict) -> int:
+    spec = space["layers"]
+    if isinstance(spec, tuple):
+        return int(spec[1])
+    if isinstance(spec, list):
+        return int(max(spec))
+    return int(spec)
+
+
+def declare(hp, space: dict) -> dict:
+    """Declare the whole space on ``hp`` and return this trial's estimator parameters.
+
+    Returns
+    -------
+    dict
+        ``cell``, ``units`` (a list, one width a layer), ``bidirectional``,
+        ``dropout``, ``learning_rate``, ``batch_size``.
+    """
+    params = {
+        "cell": _declare(hp, "cell", space["cell"]),
+        "bidirectional": _declare(hp, "bidirectional", space["bidirectional"], default=False),
+        "dropout": _declare(hp, "dropout", space["dropout"]),
+        "learning_rate": _declare(hp, "learning_rate", space["learning_rate"]),
+        "batch_size": _declare(hp, "batch_size", space["batch_size"]),
+    }
+    depth = int(_declare(hp, "layers", space["layers"]))
+    possible_depths = _possible_values(space["layers"])
+    widths = []
+    for i in range(max_layers(space)):
+        deeper = [d for d in possible_depths if d > i]
+        if i == 0 or len(possible_depths) == 1:
+            width = _declare(hp, f"units_{i}", space["units"]) if i < depth else None
+        else:
+            with hp.conditional_scope("layers", deeper):
+                width = _declare(hp, f"units_{i}", space["units"])
+        if i < depth:
+            widths.append(int(width))
+    params["units"] = widths
+    return params
+
+
+def _possible_values(spec) -> list[int]:
+    if isinstance(spec, tuple):
+        step = int(spec[2]) if len(spec) == 3 and spec[2] != "log" else 1
+        return list(range(int(spec[0]), int(spec[1]) + 1, step))
+    if isinstance(spec, list):
+        return [int(v) for v in spec]
+    return [int(spec)]

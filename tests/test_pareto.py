@@ -1,0 +1,54 @@
+"""Pareto front, tolerance rule and explanation."""
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seqtune.pareto import choose, explain, pareto_front
+
+
+def _trials(scores, costs, cells=None):
+    n = len(scores)
+    return pd.DataFrame({
+        "trial_id": [str(i) for i in range(n)], "score": scores, "latency_ms": costs,
+        "cell": cells or ["lstm", "gru"] * (n // 2) + ["lstm"] * (n % 2), "layers": 1,
+        "units": [[16]] * n, "bidirectional": False, "params": [1000.0 * (i + 1) for i in range(n)],
+        "fit_seconds_per_epoch": costs,
+    })
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0.01, 100)), min_size=1, max_size=30))
+def test_front_is_exactly_the_non_dominated_set(points):
+    trials = _trials([p[0] for p in points], [p[1] for p in points])
+    front = pareto_front(trials)
+    on_front = set(front.index)
+    for i, (s, c) in enumerate(points):
+        dominated = any(s2 >= s and c2 <= c and (s2 > s or c2 < c) for s2, c2 in points)
+        assert (i in on_front) == (not dominated)
+    assert list(front["latency_ms"]) == sorted(front["latency_ms"])
+
+
+def test_tolerance_picks_the_cheapest_close_enough_model():
+    trials = _trials([0.90, 0.95, 0.96, 0.80], [1.0, 2.0, 8.0, 0.5])
+    front = pareto_front(trials)
+    assert choose(front, 0.0)["trial_id"] == "2"
+    assert choose(front, 0.01)["trial_id"] == "1"
+    assert choose(front, 0.10)["trial_id"] == "0"
+    assert choose(front, 0.20)["trial_id"] == "3"
+
+
+def test_nan_rows_never_reach_the_front():
+    trials = _trials([0.9, np.nan, 0.8], [1.0, 0.1, np.nan])
+    assert list(pareto_front(trials)["trial_id"]) == ["0"]
+
+
+def test_explanation_compares_with_the_best_of_the_other_cell():
+    trials = _trials([0.95, 0.946], [2.3, 1.0], cells=["lstm", "gru"])
+    trials["params"] = [2000.0, 1000.0]
+    chosen = choose(pareto_front(trials), 0.01)
+    cell, text = explain(trials, chosen, tolerance=0.01, cost="latency_ms", score_name="accuracy")
+    assert cell == "gru"
+    assert "0.40 points accuracy below the best LSTM" in text
+    assert "2.3x faster per epoch" in text and "50% fewer parameters" in text

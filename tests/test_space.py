@@ -1,0 +1,57 @@
+"""The search space: plain Python values -> validated space -> keras-tuner hyperparameters."""
+
+import keras_tuner as kt
+import pytest
+
+from seqtune.space import DEFAULT_SPACE, declare, resolve_space
+
+
+def test_defaults_and_cells_shorthand():
+    space = resolve_space(None, cells=("GRU",))
+    assert space["cell"] == ["gru"]
+    assert space["layers"] == DEFAULT_SPACE["layers"]
+
+
+def test_constants_lists_and_ranges_become_hyperparameters():
+    space = resolve_space({"cell": "lstm", "layers": [1, 2], "units": (8, 64, "log"), "dropout": 0.2,
+                           "learning_rate": (1e-3, 1e-2), "batch_size": 32, "bidirectional": [False, True]})
+    hp = kt.HyperParameters()
+    params = declare(hp, space)
+    assert params["cell"] == "lstm" and params["dropout"] == 0.2 and params["batch_size"] == 32
+    assert len(params["units"]) == hp.get("layers")
+    assert isinstance(hp._hps["units_0"][0], kt.engine.hyperparameters.Int)
+    assert hp._hps["units_0"][0].sampling == "log"
+    assert isinstance(hp._hps["bidirectional"][0], kt.engine.hyperparameters.Boolean)
+
+
+def test_deeper_widths_are_conditional_on_depth():
+    space = resolve_space({"layers": [1, 3]})
+    hp = kt.HyperParameters()
+    hp.Fixed("layers", 1)
+    params = declare(hp, space)
+    assert params["units"] == [hp.get("units_0")]
+    assert not hp.is_active("units_1")
+    hp3 = kt.HyperParameters()
+    hp3.Fixed("layers", 3)
+    assert len(declare(hp3, space)["units"]) == 3
+
+
+@pytest.mark.parametrize(
+    "space,error,match",
+    [
+        ({"unit": (8, 16)}, ValueError, "Did you mean 'units'"),
+        ({"units": (64, 8)}, ValueError, "low \\(64\\) is above high \\(8\\)"),
+        ({"units": (0, 8, "log")}, ValueError, "log range needs low > 0"),
+        ({"units": (8, 16, "cubic")}, ValueError, "'log' or a positive step"),
+        ({"units": []}, ValueError, "empty list"),
+        ({"cell": ["lstm", "rnn"]}, ValueError, "'lstm' or 'gru'"),
+        ({"cell": ("lstm", "gru")}, TypeError, "list of values, not a range"),
+        ({"dropout": (0.0, 1.5)}, ValueError, "in \\[0, 1\\)"),
+        ({"layers": 0}, ValueError, "int >= 1"),
+        ({"learning_rate": ("a", "b")}, TypeError, "must be numbers"),
+        ("lstm", TypeError, "space must be a dict"),
+    ],
+)
+def test_invalid_spaces_are_refused(space, error, match):
+    with pytest.raises(error, match=match):
+        resolve_space(space)
