@@ -68,7 +68,12 @@ def trials_table(states) -> pd.DataFrame:
     """A DataFrame of trials, one row each, in trial order."""
     rows = [trial_row(s) for s in states]
     table = pd.DataFrame(rows, columns=TRIAL_COLUMNS)
-    return table.sort_values("trial_id").reset_index(drop=True)
+    order = sorted(range(len(rows)), key=lambda i: _natural(str(rows[i]["trial_id"])))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def _natural(trial_id: str):
+    return (0, int(trial_id), "") if trial_id.isdigit() else (1, 0, trial_id)
 
 
 def load_trials(project_dir) -> pd.DataFrame:

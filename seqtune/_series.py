@@ -1,0 +1,445 @@
+"""Validation and conversion of time series for the forecasters (plain NumPy and pandas).
+
+A forecaster's ``y`` may be a NumPy array (1-D or 2-D), a pandas Series or
+DataFrame (one or several target columns), a list of those (several series, one
+global model), or a long DataFrame with an id column. :func:`read_target` turns
+any of them into a :class:`Panel`: float arrays of shape ``(t_i, n_targets)``,
+one a series, plus what is needed to write forecasts back in the same form with
+the right future index (:class:`IndexInfo`, :func:`format_forecast`).
+
+Every check here runs before TensorFlow sees the data, and every error names the
+argument, what was found and what was expected.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass, field
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+
+FILL_METHODS = ("ffill", "interpolate")
+
+
+# --------------------------------------------------------------------------- index
+@dataclass
+class IndexInfo:
+    """The index of one series, reduced to what is needed to continue it.
+
+    ``kind`` is "datetime", "period", "numeric" (evenly spaced numbers, e.g. a
+    RangeIndex) or "none" (NumPy input).
+    """
+
+    kind: str
+    length: int
+    freq: str | None = None
+    last: object = None
+    step: float | int | None = None
+    unit: str | None = None
+    tz: str | None = None
+    name: object = None
+    range: bool = False
+
+    def future(self, horizon: int, start: int = 1) -> pd.Index | None:
+        """Index of the ``horizon`` steps after the end (``start=1``: the next step)."""
+        offsets = np.arange(start, start + horizon)
+        if self.kind == "datetime":
+            last = pd.Timestamp(self.last)
+            if self.tz is not None:
+                last = last.tz_convert(self.tz)
+            full = pd.date_range(last, periods=start + horizon, freq=self.freq, unit=self.unit)
+            return pd.DatetimeIndex(full[start:], freq=self.freq, name=self.name)
+        if self.kind == "period":
+            last = pd.Period(ordinal=int(self.last), freq=self.freq)
+            return pd.PeriodIndex([last + int(k) for k in offsets], freq=self.freq, name=self.name)
+        if self.kind == "numeric":
+            if self.range:
+                first = self.last + self.step * start
+                return pd.RangeIndex(first, first + self.step * horizon, self.step, name=self.name)
+            return pd.Index(self.last + self.step * offsets, name=self.name)
+        return None
+
+    def advanced(self, steps: int) -> "IndexInfo":
+        """The same index, ``steps`` observations longer."""
+        if self.kind == "none":
+            return IndexInfo("none", self.length + steps)
+        end = self.future(steps)[-1]
+        last = {"datetime": lambda: end.tz_convert("UTC").isoformat() if self.tz else end.isoformat(),
+                "period": lambda: int(end.ordinal)}.get(self.kind, lambda: end)()
+        return IndexInfo(**{**asdict(self), "length": self.length + steps, "last": last})
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        if isinstance(d["last"], np.generic):
+            d["last"] = d["last"].item()
+        return d
+
+
+def _infer_freq(index: pd.DatetimeIndex):
+    if index.freq is not None:
+        return index.freq
+    if len(index) < 3:
+        return None
+    with warnings.catch_warnings():  # pandas 3 announces a change of return type
+        warnings.simplefilter("ignore")
+        freq = pd.infer_freq(index)
+    return None if freq is None else pd.tseries.frequencies.to_offset(freq)
+
+
+def _first_gap(index: pd.DatetimeIndex) -> str:
+    steps = np.diff(index.asi8)
+    usual = np.median(steps)
+    bad = np.flatnonzero(steps != usual)
+    if len(bad) == 0:
+        return ""
+    return f" (for example between {index[bad[0]]} and {index[bad[0] + 1]})"
+
+
+def index_info(index, length: int, what: str) -> IndexInfo:
+    """Check that ``index`` is sorted, unique and regular, and describe it."""
+    if index is None:
+        return IndexInfo("none", length)
+    if not index.is_unique:
+        dup = index[index.duplicated()][:3].tolist()
+        raise ValueError(f"{what} has a duplicated index ({dup}); expected one row per time step.")
+    if isinstance(index, pd.MultiIndex):
+        raise TypeError(f"{what} has a MultiIndex; expected one time index (use id_column= for several series).")
+    if not index.is_monotonic_increasing:
+        raise ValueError(f"{what} has an unsorted index; expected increasing time. Sort it first: {what}.sort_index().")
+    if isinstance(index, pd.DatetimeIndex):
+        freq = _infer_freq(index)
+        if freq is None:
+            raise ValueError(
+                f"{what} has a DatetimeIndex without a frequency, and none can be inferred"
+                f"{_first_gap(index) if len(index) >= 3 else ' (fewer than 3 timestamps)'}; expected "
+                f"regular time steps. Resample to a regular grid ({what}.asfreq('h'), say) and fill the "
+                "gaps, or pass fill='interpolate' to fill them."
+            )
+        tz = None if index.tz is None else str(index.tz)
+        last = index[-1].tz_convert("UTC").isoformat() if tz else index[-1].isoformat()
+        return IndexInfo("datetime", length, freq=freq.freqstr, last=last, unit=index.unit, tz=tz,
+                         name=index.name)
+    if isinstance(index, pd.PeriodIndex):
+        if len(index) > 1 and np.any(np.diff(index.asi8) != 1):
+            raise ValueError(f"{what} has a PeriodIndex with gaps; expected consecutive periods. "
+                             f"Reindex it ({what}.asfreq(...)) and fill the gaps.")
+        return IndexInfo("period", length, freq=index.freqstr, last=int(index[-1].ordinal), name=index.name)
+    if isinstance(index, pd.RangeIndex):
+        return IndexInfo("numeric", length, last=int(index[-1]), step=int(index.step), name=index.name,
+                         range=True)
+    if pd.api.types.is_numeric_dtype(index.dtype) and not pd.api.types.is_bool_dtype(index.dtype):
+        values = np.asarray(index)
+        step = values[1] - values[0] if len(values) > 1 else 1
+        if len(values) > 1 and not np.allclose(np.diff(values), step):
+            raise ValueError(f"{what} has a numeric index with uneven steps; expected evenly spaced values.")
+        is_int = values.dtype.kind in "iu"
+        last = values[-1].item()
+        return IndexInfo("numeric", length, last=last, step=int(step) if is_int else float(step),
+                         name=index.name)
+    raise TypeError(
+        f"{what} has an index of type {type(index).__name__} ({index.dtype}); expected a DatetimeIndex, "
+        "PeriodIndex, RangeIndex or evenly spaced numbers."
+    )
+
+
+# -------------------------------------------------------------------------- values
+def _as_float(values, what: str, columns=None) -> np.ndarray:
+    arr = np.asarray(values)
+    if arr.dtype.kind == "O":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{what} holds values that are not numbers; expected numeric values.") from None
+    if arr.dtype.kind not in "biuf":
+        bad = ""
+        if columns is not None:
+            bad = f" (column {columns[0]!r})"
+        raise TypeError(f"{what} has dtype {arr.dtype}{bad}; expected numbers.")
+    return arr.astype(np.float64)
+
+
+def fill_missing(values: np.ndarray, fill, what: str, index=None) -> np.ndarray:
+    """Fill NaN by ``fill`` ("ffill" or "interpolate"), or raise a ValueError that says how."""
+    nan = np.isnan(values)
+    if np.any(np.isinf(values)):
+        raise ValueError(f"{what} contains infinite values; expected finite numbers.")
+    if not nan.any():
+        return values
+    if fill is None:
+        row = int(np.flatnonzero(nan.any(axis=1))[0])
+        where = f"at {index[row]}" if index is not None else f"at position {row}"
+        raise ValueError(
+            f"{what} contains {int(nan.sum())} NaN value(s) (first {where}); expected no missing "
+            f"values. Fill them before fitting, or pass fill='ffill' or fill='interpolate'."
+        )
+    out = values.copy()
+    positions = np.arange(len(out))
+    for j in range(out.shape[1]):
+        col, ok = out[:, j], ~nan[:, j]
+        if not ok.any():
+            raise ValueError(f"{what}: column {j} is entirely NaN; there is nothing to fill it from.")
+        if fill == "interpolate":
+            col[:] = np.interp(positions, positions[ok], col[ok])  # edges held constant
+        else:
+            last = np.maximum.accumulate(np.where(ok, positions, -1))
+            first_ok = int(np.argmax(ok))
+            col[:] = col[np.where(last < 0, first_ok, last)]
+    return out
+
+
+def _to_2d(values, what: str) -> np.ndarray:
+    if values.ndim == 1:
+        values = values.reshape(-1, 1)
+    if values.ndim != 2:
+        raise ValueError(f"{what} has {values.ndim} dimensions; expected a 1-D series or a 2-D (time, columns) array.")
+    if values.shape[0] == 0 or values.shape[1] == 0:
+        raise ValueError(f"{what} is empty (shape {values.shape}); expected at least one time step and one column.")
+    return values
+
+
+# --------------------------------------------------------------------------- panel
+@dataclass
+class Panel:
+    """One or several validated series.
+
+    Attributes
+    ----------
+    values : list of ndarray
+        ``(t_i, n_columns)`` float64 arrays, one a series.
+    index : list of IndexInfo
+    pandas_index : list of pandas Index or None
+        The original indexes (to align exogenous data by label).
+    layout : {"array1d", "array2d", "series", "frame", "list", "long"}
+    columns : list
+        Column names (``[name]`` for a Series, positions for arrays).
+    item_layout : str
+        Layout of each element for "list" (and of each group for "long").
+    ids : list
+        Series ids ("long": the id values; otherwise positions).
+    id_column : str or None
+    name : object
+        The Series name.
+    """
+
+    values: list
+    index: list
+    pandas_index: list
+    layout: str
+    columns: list
+    item_layout: str
+    ids: list = field(default_factory=list)
+    id_column: object = None
+    name: object = None
+
+    @property
+    def n_columns(self) -> int:
+        return self.values[0].shape[1]
+
+    @classmethod
+    def from_meta(cls, meta: dict) -> "Panel":
+        """The panel of series described by ``meta``, without their history (for forecasting on)."""
+        infos = [IndexInfo(**d) for d in meta["index"]]
+        width = len(meta["columns"])
+        return cls(values=[np.empty((0, width))] * len(infos), index=infos, pandas_index=[None] * len(infos),
+                   layout=meta["layout"], columns=meta["columns"], item_layout=meta["item_layout"],
+                   ids=meta["ids"], id_column=meta["id_column"], name=meta["name"])
+
+    def meta(self) -> dict:
+        """JSON-safe description used to write forecasts back (see :func:`format_forecast`)."""
+        return {"layout": self.layout, "columns": _jsonable_list(self.columns), "item_layout": self.item_layout,
+                "ids": _jsonable_list(self.ids), "id_column": self.id_column, "name": _jsonable(self.name),
+                "index": [info.to_json() for info in self.index]}
+
+
+def _jsonable(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _jsonable_list(values) -> list:
+    return [_jsonable(v) for v in values]
+
+
+def _read_one(y, what: str, fill) -> tuple[np.ndarray, IndexInfo, object, str, list, object]:
+    """(values, index info, pandas index, layout, columns, name) of one series."""
+    if isinstance(y, pd.Series):
+        values = _to_2d(_as_float(y.to_numpy(), what), what)
+        info = index_info(y.index, len(y), what)
+        return fill_missing(values, fill, what, y.index), info, y.index, "series", [y.name], y.name
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] == 0:
+            raise ValueError(f"{what} is a DataFrame without columns; expected at least one numeric column.")
+        non_numeric = [c for c in y.columns if not pd.api.types.is_numeric_dtype(y[c].dtype)
+                       or pd.api.types.is_bool_dtype(y[c].dtype)]
+        if non_numeric:
+            raise TypeError(f"{what} has non-numeric column(s) {non_numeric[:5]}; expected numeric columns "
+                            "(pass the series id with id_column=).")
+        values = _to_2d(_as_float(y.to_numpy(), what), what)
+        info = index_info(y.index, len(y), what)
+        return fill_missing(values, fill, what, y.index), info, y.index, "frame", list(y.columns), None
+    if isinstance(y, (str, bytes, dict)) or np.ndim(y) == 0:
+        raise TypeError(f"{what} is a {type(y).__name__}; expected a pandas Series/DataFrame or a numeric array.")
+    arr = np.asarray(y)
+    layout = "array1d" if arr.ndim == 1 else "array2d"
+    values = _to_2d(_as_float(arr, what), what)
+    return (fill_missing(values, fill, what), IndexInfo("none", len(values)), None, layout,
+            list(range(values.shape[1])), None)
+
+
+def read_target(y, *, fill=None, id_column=None, what: str = "y") -> Panel:
+    """Validate ``y`` (any accepted form) into a :class:`Panel`."""
+    if fill is not None and fill not in FILL_METHODS:
+        raise ValueError(f"fill={fill!r} is not one of {FILL_METHODS} or None.")
+    if y is None:
+        raise ValueError(f"{what} is None; expected a time series (pandas Series/DataFrame or numeric array).")
+    if id_column is not None:
+        if not isinstance(y, pd.DataFrame):
+            raise TypeError(f"id_column={id_column!r} needs {what} to be a long DataFrame; got {type(y).__name__}.")
+        if id_column not in y.columns:
+            raise ValueError(f"id_column={id_column!r} is not a column of {what} (columns: {list(y.columns)[:10]}).")
+        groups = [(key, part.drop(columns=[id_column])) for key, part in y.groupby(id_column, sort=False)]
+        items = [_read_one(part, f"{what}[{id_column}={key!r}]", fill) for key, part in groups]
+        ids = [key for key, _ in groups]
+        layout, item_layout = "long", "frame"
+    elif isinstance(y, (list, tuple)) and len(y) and not np.isscalar(y[0]) and np.ndim(y[0]) >= 1:
+        items = [_read_one(part, f"{what}[{i}]", fill) for i, part in enumerate(y)]
+        ids = list(range(len(items)))
+        layout, item_layouts = "list", {item[3] for item in items}
+        if len(item_layouts) > 1:
+            raise TypeError(f"{what} is a list mixing {sorted(item_layouts)}; expected series of one kind.")
+        item_layout = item_layouts.pop()
+    else:
+        items = [_read_one(y, what, fill)]
+        ids, layout, item_layout = [0], None, None
+    widths = {item[0].shape[1] for item in items}
+    if len(widths) > 1:
+        raise ValueError(f"{what} holds series with different numbers of columns ({sorted(widths)}); "
+                         "expected the same target columns in every series.")
+    if layout == "list" and item_layout in ("series", "frame"):
+        names = {tuple(item[4]) for item in items} if item_layout == "frame" else {("__series__",)}
+        if len(names) > 1:
+            raise ValueError(f"{what} holds DataFrames with different columns; expected the same target columns.")
+    first = items[0]
+    return Panel(values=[item[0] for item in items], index=[item[1] for item in items],
+                 pandas_index=[item[2] for item in items], layout=layout or first[3], columns=first[4],
+                 item_layout=item_layout or first[3], ids=ids, id_column=id_column, name=first[5])
+
+
+def read_exog(X, panel: Panel, *, fill=None, what: str = "X", future: int = 0) -> list[np.ndarray]:
+    """Exogenous features aligned with ``panel``: per series ``(t_i + future, n_features)``.
+
+    A pandas X is aligned by index (it may hold more rows than needed); an array
+    must have exactly ``t_i + future`` rows. A panel from :meth:`Panel.from_meta`
+    has no history (``t_i = 0``): then only the ``future`` rows are read.
+    """
+    n_series = len(panel.values)
+    if panel.layout == "long":
+        if not isinstance(X, pd.DataFrame) or panel.id_column not in X.columns:
+            raise TypeError(f"{what} must be a long DataFrame with the id column {panel.id_column!r}, like y; "
+                            f"got {type(X).__name__}.")
+        by_id = dict(list(X.groupby(panel.id_column, sort=False)))
+        missing = [i for i in panel.ids if i not in by_id]
+        if missing:
+            raise ValueError(f"{what} has no rows for series {missing[:5]} ({panel.id_column}); expected rows "
+                             "for every series in y.")
+        parts = [by_id[i].drop(columns=[panel.id_column]) for i in panel.ids]
+    elif panel.layout == "list":
+        if not isinstance(X, (list, tuple)) or len(X) != n_series:
+            found = f"a list of {len(X)}" if isinstance(X, (list, tuple)) else f"a {type(X).__name__}"
+            raise TypeError(f"{what} must be a list of {n_series} exogenous tables, one per series in y; got {found}.")
+        parts = list(X)
+    else:
+        parts = [X]
+    out = []
+    for i, part in enumerate(parts):
+        name = what if n_series == 1 and panel.layout != "long" else f"{what}[{panel.ids[i]!r}]"
+        out.append(_align_exog(part, panel, i, name, fill, future))
+    widths = {o.shape[1] for o in out}
+    if len(widths) > 1:
+        raise ValueError(f"{what} holds tables with different numbers of columns ({sorted(widths)}).")
+    return out
+
+
+def _align_exog(part, panel: Panel, i: int, what: str, fill, future: int) -> np.ndarray:
+    n_hist = panel.values[i].shape[0]
+    info, pidx = panel.index[i], panel.pandas_index[i]
+    if isinstance(part, pd.DataFrame) and part.shape[1] == 0:
+        raise ValueError(f"{what} has no columns; expected at least one exogenous feature.")
+    if isinstance(part, (pd.Series, pd.DataFrame)) and info.kind != "none":
+        want = pidx if pidx is not None and n_hist else None
+        if future:
+            want = info.future(future) if want is None else want.append(info.future(future))
+        table = part.to_frame() if isinstance(part, pd.Series) else part
+        missing = want.difference(table.index)
+        if len(missing):
+            part_of = "the history of y" if pidx is not None and missing[0] in pidx else "the forecast horizon"
+            raise ValueError(
+                f"{what} does not cover {part_of}: {len(missing)} of the {len(want)} time steps needed are "
+                f"missing (first {missing[0]}). Expected rows for {want[0]} to {want[-1]}"
+                + (f" ({future} future step(s): known future covariates are required to forecast)." if future else ".")
+            )
+        values = _as_float(table.loc[want].to_numpy(), what)
+    else:
+        if isinstance(part, (str, bytes, dict)) or part is None or np.ndim(part) == 0:
+            raise TypeError(f"{what} is a {type(part).__name__}; expected an array or DataFrame of features.")
+        values = np.asarray(part.to_numpy() if hasattr(part, "to_numpy") else part)
+        values = _as_float(values, what)
+        expected = n_hist + future
+        if values.ndim == 1:
+            values = values.reshape(-1, 1)
+        if values.ndim != 2 or values.shape[0] != expected:
+            detail = (f"{n_hist} rows aligned with y" if n_hist else "") + (
+                f"{' + ' if n_hist else ''}{future} future row(s) for the forecast horizon" if future else "")
+            raise ValueError(
+                f"{what} has {values.shape[0] if values.ndim else 0} rows; expected {expected} ({detail})."
+                + (" Known future covariates are required to forecast." if future else "")
+            )
+    values = _to_2d(values, what)
+    return fill_missing(values, fill, what)
+
+
+# ------------------------------------------------------------------------ output
+def quantile_labels(columns: list, quantiles, several: bool) -> list[str]:
+    """Column labels of a quantile forecast: "q0.1" (one target) or "<target>_q0.1"."""
+    qs = [f"q{float(q):g}" for q in quantiles]
+    if not several:
+        return qs
+    return [f"{c}_{q}" for c in columns for q in qs]
+
+
+def format_forecast(values: np.ndarray, meta: dict, horizon: int, quantiles=None, start: int = 1):
+    """Write forecasts ``(n_series, horizon, n_columns[, n_quantiles])`` in the form of the input.
+
+    ``meta`` is :meth:`Panel.meta`; ``start`` is the offset of the first forecast
+    step after the end of each series (1: the next step).
+    """
+    infos = [IndexInfo(**d) for d in meta["index"]]
+    columns, layout, item = meta["columns"], meta["layout"], meta["item_layout"]
+    several = len(columns) > 1
+
+    def one(k: int, lay: str):
+        v = values[k]
+        future = infos[k].future(horizon, start)
+        if lay in ("array1d", "array2d"):
+            if quantiles is None:
+                return v[:, 0] if lay == "array1d" else v
+            return v[:, 0, :] if lay == "array1d" else v
+        if quantiles is None:
+            if lay == "series":
+                return pd.Series(v[:, 0], index=future, name=meta["name"])
+            return pd.DataFrame(v, index=future, columns=columns)
+        flat = v.reshape(horizon, -1)
+        labels = quantile_labels(columns, quantiles, several)
+        return pd.DataFrame(flat, index=future, columns=labels)
+
+    if layout == "list":
+        return [one(k, item) for k in range(len(infos))]
+    if layout == "long":
+        parts = []
+        for k, key in enumerate(meta["ids"]):
+            frame = one(k, "frame")
+            frame.insert(0, meta["id_column"], key)
+            parts.append(frame)
+        return pd.concat(parts)
+    return one(0, layout)

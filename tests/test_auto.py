@@ -1,0 +1,205 @@
+"""Real, tiny keras-tuner searches: the front, the pick, resume, failures, determinism."""
+
+import json
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from seqtune import AutoSequenceClassifier, AutoSequenceRegressor, SequenceClassifier
+from seqtune.pareto import pareto_front
+
+SMALL = {"units": (4, 8), "layers": [1, 2], "batch_size": 16, "learning_rate": (1e-3, 1e-2, "log")}
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 6, 2)).astype("float32")
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    return X, y
+
+
+def _auto(tmp_path, **kwargs):
+    params = dict(tuner="random", max_trials=3, max_epochs=2, space=SMALL, directory=tmp_path,
+                  project_name="p", verbose=0, seed=1)
+    params.update(kwargs)
+    return AutoSequenceClassifier(**params)
+
+
+def test_search_returns_trials_front_choice_and_refit(tmp_path, data, capsys):
+    X, y = data
+    auto = _auto(tmp_path, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "[1/3]" in out and "[3/3]" in out and "best" in out
+    columns = {"trial_id", "status", "cell", "layers", "units", "bidirectional", "score", "params",
+               "fit_seconds_per_epoch", "latency_ms", "memory_mb", "error"}
+    assert columns <= set(auto.trials_.columns)
+    assert len(auto.trials_) == 3 and (auto.trials_["status"] == "COMPLETED").all()
+    done = auto.trials_
+    assert (done["params"] > 0).all() and (done["latency_ms"] > 0).all()
+    assert (done["fit_seconds_per_epoch"] > 0).all()
+    # the front is exactly the non-dominated set of (score, latency)
+    front_ids = set(auto.pareto_front_["trial_id"])
+    for row in done.itertuples():
+        dominated = ((done["score"] >= row.score) & (done["latency_ms"] <= row.latency_ms)
+                     & ((done["score"] > row.score) | (done["latency_ms"] < row.latency_ms))).any()
+        assert (row.trial_id in front_ids) == (not dominated)
+    # tolerance rule: cheapest front member within tolerance of the best score
+    front = auto.pareto_front_
+    eligible = front[front["score"] >= front["score"].max() - auto.tolerance]
+    assert auto.best_trial_["trial_id"] == eligible.sort_values("latency_ms").iloc[0]["trial_id"]
+    assert auto.cell_choice_ in ("lstm", "gru") and "chosen" in auto.explanation_
+    assert isinstance(auto.best_estimator_, SequenceClassifier)
+    assert auto.best_estimator_.cell == auto.best_params_["cell"]
+    assert auto.predict(X).shape == (90,) and auto.predict_proba(X).shape == (90, 2)
+    assert 0 <= auto.score(X, y) <= 1
+    summary = json.loads((tmp_path / "p" / "seqtune_summary.json").read_text())
+    assert summary["chosen_trial"] == str(auto.best_trial_["trial_id"])
+    assert auto.report()["chosen"].sum() == 1
+    png = auto.plot_pareto(tmp_path / "front.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_resume_keeps_finished_trials_and_does_not_redo_them(tmp_path, data, capsys):
+    X, y = data
+    first = _auto(tmp_path, max_trials=2, refit=False).fit(X, y)
+    before = first.trials_.set_index("trial_id")["score"]
+    mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "p").glob("trial_*/trial.json")}
+    second = _auto(tmp_path, max_trials=3, refit=False, verbose=1).fit(X, y)
+    assert "Resuming the search" in capsys.readouterr().out
+    after = second.trials_.set_index("trial_id")["score"]
+    assert len(after) == 3
+    pd.testing.assert_series_equal(after.loc[before.index], before)
+    for path, mtime in mtimes.items():
+        assert path.stat().st_mtime_ns == mtime, f"{path} was rewritten"
+
+
+def test_same_seed_gives_the_same_trials(tmp_path, data):
+    X, y = data
+    cols = ["cell", "layers", "units", "bidirectional", "learning_rate", "score"]
+    a = _auto(tmp_path, project_name="a", refit=False).fit(X, y).trials_[cols]
+    b = _auto(tmp_path, project_name="b", refit=False).fit(X, y).trials_[cols]
+    pd.testing.assert_frame_equal(a, b)
+
+
+class PoisonWhenFast(keras.callbacks.Callback):
+    """Real divergence: with a learning rate above 1, a weight becomes NaN after the first step."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        if float(self.model.optimizer.learning_rate) > 1:
+            kernel = self.model.get_layer("head").kernel
+            kernel.assign(np.full(kernel.shape, np.nan, dtype="float32"))
+
+
+class RaiseWhenFast(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        if float(self.model.optimizer.learning_rate) > 1:
+            raise RuntimeError("trial blew up on purpose")
+
+
+@pytest.mark.parametrize("callback,message", [(PoisonWhenFast, "diverged"), (RaiseWhenFast, "blew up")])
+def test_a_failing_trial_is_recorded_with_its_error_and_the_search_goes_on(tmp_path, data, callback, message):
+    X, y = data
+    space = {"learning_rate": [1e-3, 10.0], "cell": ["gru"], "layers": 1, "units": 4,
+             "bidirectional": False, "batch_size": 16, "dropout": 0.0}
+    auto = _auto(tmp_path, tuner="grid", max_trials=10, space=space,
+                 estimator_params={"callbacks": [callback()]}).fit(X, y)
+    failed = auto.trials_[auto.trials_["status"] == "FAILED"]
+    assert len(failed) == 1 and message in failed["error"].iloc[0]
+    assert failed["learning_rate"].iloc[0] == 10.0
+    assert (auto.trials_["status"] == "COMPLETED").sum() == 1
+    assert auto.best_params_["learning_rate"] == 1e-3
+
+
+def test_a_search_where_every_trial_fails_says_why(tmp_path, data):
+    X, y = data
+    with pytest.raises(RuntimeError, match="(?s)Every trial .* failed.*diverged"):
+        _auto(tmp_path, space={**SMALL, "learning_rate": 10.0}, max_trials=2,
+              estimator_params={"callbacks": [PoisonWhenFast()]}).fit(X, y)
+
+
+def test_hyperband_front_uses_fully_trained_trials_only(tmp_path, data):
+    X, y = data
+    auto = _auto(tmp_path, tuner="hyperband", max_epochs=3, refit=False).fit(X, y)
+    epochs = auto.trials_["epochs"]
+    assert epochs.nunique() > 1  # Hyperband trained candidates for different budgets
+    assert (auto.pareto_front_["epochs"] == epochs.max()).all()
+
+
+def test_cross_validation_and_regressor(tmp_path, data):
+    X, _ = data
+    target = X[:, :, 1].sum(axis=1)
+    auto = AutoSequenceRegressor(tuner="random", max_trials=2, max_epochs=2, space=SMALL, cv=2,
+                                 directory=tmp_path, project_name="r", verbose=0, cost="params").fit(X, target)
+    assert np.isfinite(auto.trials_["score_std"]).all()
+    assert auto.cost_column_ == "params"
+    assert auto.predict(X).shape == (90,)
+
+
+def test_custom_cost_callable(tmp_path, data):
+    X, y = data
+    auto = _auto(tmp_path, cost=lambda row: row["params"] * row["latency_ms"], refit=False).fit(X, y)
+    assert auto.cost_column_ == "custom_cost"
+    assert list(auto.pareto_front_.index) == list(pareto_front(auto.pareto_front_, "score", "custom_cost").index)
+
+
+def test_clone_and_params(tmp_path):
+    auto = AutoSequenceClassifier(cells=("gru",), max_trials=4, directory=str(tmp_path))
+    assert clone(auto).get_params() == auto.get_params()
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        ({"tuner": "hyperbnd"}, ValueError, "Did you mean 'hyperband'"),
+        ({"cost": "speed"}, ValueError, "cost='speed' is not one of"),
+        ({"max_trials": 0}, ValueError, "max_trials"),
+        ({"tolerance": -1}, ValueError, "tolerance"),
+        ({"space": {"units": (8, 4)}}, ValueError, "above high"),
+        ({"project_name": "../escape"}, ValueError, "plain folder name"),
+        ({"project_name": "/abs"}, ValueError, "plain folder name"),
+        ({"estimator_params": {"units": 4}}, ValueError, "is searched"),
+        ({"estimator_params": {"epoch": 4}}, ValueError, "Did you mean 'epochs'"),
+        ({"cv": 1}, ValueError, "at least 2 folds"),
+    ],
+)
+def test_bad_settings_are_refused_before_searching(tmp_path, data, kwargs, error, match):
+    X, y = data
+    with pytest.raises(error, match=match):
+        _auto(tmp_path, **kwargs).fit(X, y)
+    assert not (tmp_path / "p").exists()
+
+
+def test_bad_data_is_refused_before_searching(tmp_path, data):
+    X, y = data
+    with pytest.raises(ValueError, match="NaN"):
+        _auto(tmp_path).fit(np.full_like(X, np.nan), y)
+    with pytest.raises(ValueError, match="1 class"):
+        _auto(tmp_path).fit(X, np.zeros_like(y))
+    assert not (tmp_path / "p").exists()
+
+
+def test_foreign_or_corrupt_search_directory_is_refused_and_kept(tmp_path, data):
+    X, y = data
+    foreign = tmp_path / "p"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="not a keras-tuner search"):
+        _auto(tmp_path).fit(X, y)
+    assert (foreign / "notes.txt").read_text() == "mine"
+    (foreign / "oracle.json").write_text("{not json")
+    with pytest.raises(ValueError, match="unreadable"):
+        _auto(tmp_path).fit(X, y)
+    assert (foreign / "oracle.json").read_text() == "{not json"
+
+
+def test_directory_that_cannot_be_created_is_refused(tmp_path, data):
+    X, y = data
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    with pytest.raises(ValueError, match="cannot be created"):
+        _auto(blocker / "runs").fit(X, y)
+    assert blocker.read_text() == "x"
