@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from numbers import Integral
 from pathlib import Path
 
@@ -202,7 +203,11 @@ class _AutoSequenceBase(BaseEstimator):
                   "not run again (overwrite=True starts over).", flush=True)
         search_error = None
         try:
-            tuner.search(verbose=0)
+            with warnings.catch_warnings():
+                # Hyperband resumes a candidate from its checkpoint into a fresh model whose
+                # optimizer is not built yet; Keras then warns that it skips the optimizer state.
+                warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+                tuner.search(verbose=0)
         except RuntimeError as exc:
             if "consecutive failures" not in str(exc):
                 raise
@@ -242,8 +247,8 @@ class _AutoSequenceBase(BaseEstimator):
 
     def _collect(self, tuner, project_dir: Path, search_error) -> None:
         """Read the trials, compute the front and the choice, write the report files."""
-        from seqtune.pareto import choose, explain, pareto_front
-        from seqtune.report import comparable, trials_table
+        from seqtune.pareto import summarize
+        from seqtune.report import trials_table
 
         trials = trials_table([t.get_state() for t in tuner.oracle.trials.values()])
         cost_column = self._cost_column(trials)
@@ -254,13 +259,7 @@ class _AutoSequenceBase(BaseEstimator):
                 f"Every trial of the search in {project_dir} failed ({len(trials)} trial(s)). "
                 "First errors:\n  " + "\n  ".join(errors or ["(no error message recorded)"])
             ) from search_error
-        pool = comparable(trials)
-        if callable(self.cost):
-            pool = pool.assign(custom_cost=trials.loc[pool.index, "custom_cost"])
-        front = pareto_front(pool, "score", cost_column)
-        chosen = choose(front, self.tolerance, "score", cost_column)
-        cell, text = explain(pool, chosen, tolerance=self.tolerance, cost=cost_column,
-                             score_name=self._score_name)
+        _, front, chosen, cell, text = summarize(trials, cost_column, self.tolerance, self._score_name)
         self.trials_ = trials
         self.pareto_front_ = front.reset_index(drop=True)
         self.best_trial_ = chosen
@@ -312,7 +311,8 @@ class _AutoSequenceBase(BaseEstimator):
         -------
         pathlib.Path
         """
-        from seqtune.report import comparable, plot_pareto
+        from seqtune.pareto import comparable
+        from seqtune.report import plot_pareto
 
         check_is_fitted(self, "trials_")
         pool = comparable(self.trials_)

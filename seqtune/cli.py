@@ -14,6 +14,94 @@ def _quiet_tensorflow() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def _load_data(args):
+    """(X, y, task) from --dataset NAME or --data FILE (.npz with X, y; .csv with a target column)."""
+    import numpy as np
+
+    if args.data:
+        path = args.data
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"--data {path}: no such file")
+        if path.endswith(".npz"):
+            with np.load(path, allow_pickle=False) as npz:
+                missing = {"X", "y"} - set(npz.files)
+                if missing:
+                    raise ValueError(f"--data {path}: the .npz needs arrays 'X' and 'y' (missing {sorted(missing)}).")
+                return npz["X"], npz["y"]
+        if path.endswith(".csv"):
+            import pandas as pd
+
+            frame = pd.read_csv(path)
+            if args.target not in frame.columns:
+                raise ValueError(f"--target {args.target!r} is not a column of {path} "
+                                 f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
+            y = frame.pop(args.target).to_numpy()
+            return frame.to_numpy(dtype=float), y
+        raise ValueError(f"--data {path}: expected a .npz (arrays X, y) or a .csv (one row a sequence).")
+    from seqtune.datasets import load
+
+    return load(args.dataset)
+
+
+def _run_search(args, X, y) -> int:
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    from seqtune import AutoSequenceClassifier, AutoSequenceRegressor
+
+    task = args.task
+    if task == "auto":
+        task = "regress" if np.asarray(y).dtype.kind == "f" and len(np.unique(y)) > 20 else "classify"
+    cls = AutoSequenceClassifier if task == "classify" else AutoSequenceRegressor
+    stratify = y if task == "classify" else None
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=args.test_fraction,
+                                                        random_state=args.seed, stratify=stratify)
+    space = dict(getattr(args, "space", None) or {})
+    if args.max_units:
+        space.update(units=(8, args.max_units, "log"), layers=(1, args.max_layers))
+    auto = cls(tuner=args.tuner, max_trials=args.max_trials, max_epochs=args.max_epochs, cost=args.cost,
+               tolerance=args.tolerance, seed=args.seed, directory=args.directory,
+               project_name=args.project_name, overwrite=args.overwrite, space=space or None,
+               verbose=args.verbose)
+    print(f"Searching {args.tuner} over LSTM and GRU on {len(X_train)} training sequences "
+          f"(search folder {os.path.join(args.directory, args.project_name)})", flush=True)
+    start = time.perf_counter()
+    auto.fit(X_train, y_train)
+    minutes = (time.perf_counter() - start) / 60
+    from seqtune.report import format_table
+
+    print(f"\nPareto front ({auto._score_name} vs {auto.cost_column_}):")
+    print(format_table(auto.pareto_front_))
+    print(f"\n{auto.explanation_}")
+    name = "accuracy" if task == "classify" else "R^2"
+    print(f"chosen model refit on all training data: test {name} {auto.score(X_test, y_test):.4f}")
+    plot = auto.plot_pareto(args.plot or os.path.join(auto.search_dir_, "pareto.png"))
+    print(f"Pareto plot: {plot}")
+    print(f"search took {minutes:.1f} min; `seqtune report {auto.search_dir_}` shows it again.")
+    return 0
+
+
+def cmd_tune(args) -> int:
+    """Run a cost-aware search on a file or a bundled dataset."""
+    _quiet_tensorflow()
+    X, y = _load_data(args)
+    return _run_search(args, X, y)
+
+
+def cmd_demo(args) -> int:
+    """The quick start: a Hyperband search over LSTM and GRU on the bundled digits sequences."""
+    args.dataset, args.data, args.task = "digits", None, "classify"
+    return cmd_tune(args)
+
+
+def cmd_report(args) -> int:
+    from seqtune.report import report_search
+
+    report_search(args.directory, cost=args.cost, tolerance=args.tolerance,
+                  plot=args.plot or os.path.join(args.directory, "pareto.png"))
+    return 0
+
+
 def cmd_train(args) -> int:
     """Train and evaluate one SequenceClassifier on a bundled dataset."""
     _quiet_tensorflow()
@@ -35,12 +123,54 @@ def cmd_train(args) -> int:
     return 0
 
 
+def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, project="search"):
+    parser.add_argument("--tuner", default=tuner, choices=["hyperband", "bayesian", "random", "grid"])
+    parser.add_argument("--max-trials", type=int, default=max_trials,
+                        help="trials for random/bayesian/grid (Hyperband derives its own)")
+    parser.add_argument("--max-epochs", type=int, default=max_epochs, help="epochs of a fully trained trial")
+    parser.add_argument("--max-units", type=int, default=None, help="widest layer searched (default 128)")
+    parser.add_argument("--max-layers", type=int, default=3, help="deepest stack searched (with --max-units)")
+    parser.add_argument("--cost", default="latency", choices=["latency", "fit_time", "params", "memory"])
+    parser.add_argument("--tolerance", type=float, default=0.01,
+                        help="pick the cheapest front model within this much of the best score")
+    parser.add_argument("--test-fraction", type=float, default=0.2, help="held out for the final test score")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--directory", default="seqtune_runs")
+    parser.add_argument("--project-name", default=project)
+    parser.add_argument("--overwrite", action="store_true", help="start over instead of resuming")
+    parser.add_argument("--plot", default=None, help="PNG path (default: DIRECTORY/PROJECT/pareto.png)")
+    parser.add_argument("--verbose", type=int, default=1, help="0 silent, 1 a line per trial, 2 epochs too")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="seqtune",
         description="scikit-learn estimators over Keras LSTM/GRU stacks, with cost-aware tuning.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="quick start: search LSTM vs GRU on the bundled digits (~3 min)")
+    _search_options(demo, max_epochs=12, project="digits_demo")
+    # A space small enough for a few minutes on 2 cores: up to 2 layers of up to 64 units.
+    demo.set_defaults(func=cmd_demo, max_units=64, max_layers=2,
+                      space={"learning_rate": (1e-3, 2e-2, "log")})
+
+    tune = sub.add_parser("tune", help="run a cost-aware search on a file or a bundled dataset")
+    source = tune.add_mutually_exclusive_group()
+    source.add_argument("--dataset", default="digits", help="bundled dataset (default: digits)")
+    source.add_argument("--data", help=".npz with arrays X and y, or .csv with one row a sequence")
+    tune.add_argument("--target", default="target", help="label column of a .csv (default: target)")
+    tune.add_argument("--task", default="auto", choices=["auto", "classify", "regress"])
+    _search_options(tune)
+    tune.set_defaults(func=cmd_tune)
+
+    report = sub.add_parser("report", help="table, front and plot of a search folder (no retraining)")
+    report.add_argument("directory", help="the search folder, e.g. seqtune_runs/search")
+    report.add_argument("--cost", default=None, choices=["latency", "fit_time", "params", "memory"])
+    report.add_argument("--tolerance", type=float, default=None)
+    report.add_argument("--plot", default=None, help="PNG path (default: DIRECTORY/pareto.png)")
+    report.set_defaults(func=cmd_report)
+
     train = sub.add_parser("train", help="train and evaluate one model on a bundled dataset")
     train.add_argument("--dataset", default="digits", help="bundled dataset (default: digits)")
     train.add_argument("--cell", default="gru", choices=["lstm", "gru"])
@@ -59,9 +189,13 @@ def main(argv=None) -> int:
         return 0
     try:
         return args.func(args)
-    except (ValueError, TypeError, FileNotFoundError) as exc:
+    except (ValueError, TypeError, FileNotFoundError, RuntimeError) as exc:
         print(f"seqtune: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\nseqtune: interrupted; finished trials are kept on disk and the search resumes "
+              "when run again.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

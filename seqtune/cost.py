@@ -9,15 +9,18 @@ Every figure is measured on the running machine, not estimated:
 * ``latency_ms``: median wall time of predicting one sequence through the
   estimator's compiled predict path; ``batch_latency_ms``: the same for a batch of
   256 (a throughput figure);
-* ``memory_mb``: peak memory while training — the device's peak allocation on a
-  GPU, else the peak growth of the process' resident memory (sampled every 10 ms).
+* ``memory_mb``: training memory. On a GPU, the device's measured peak allocation.
+  On a CPU no allocator reports a per-model peak (TensorFlow's CPU memory stats
+  read 0, and the process' resident memory mostly reuses what earlier trials
+  freed), so it is computed from the model: weights, gradients and Adam's two
+  slots (4 copies of every parameter) plus the activations one batch keeps for
+  backpropagation through time — the same formula for every trial, so trials
+  compare fairly.
 """
 
 from __future__ import annotations
 
-import os
 import statistics
-import threading
 import time
 
 import keras
@@ -60,23 +63,32 @@ def seconds_per_epoch(timer: EpochTimer, n_samples: int) -> float:
     return statistics.median(times) / n_samples * 1000.0
 
 
-def _rss_mb() -> float:
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except OSError:  # not Linux: fall back on the lifetime peak
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def training_memory_mb(model, batch_size: int, timesteps: float) -> float:
+    """Training memory from the model's shape (see the module docstring), in MB."""
+    floats = 4.0 * model.count_params()
+    for layer in model.layers:
+        directions = 1
+        if isinstance(layer, keras.layers.Bidirectional):
+            layer, directions = layer.forward_layer, 2
+        if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
+            gates = 4 if isinstance(layer, keras.layers.LSTM) else 3
+            # per step: gate pre-activations and the new state, for every sequence of the batch
+            floats += directions * batch_size * timesteps * layer.units * (gates + 1)
+        elif isinstance(layer, keras.layers.Embedding):
+            floats += batch_size * timesteps * layer.output_dim
+    return floats * 4 / 2**20
 
 
 class PeakMemory:
-    """Context manager measuring peak memory (MB) used inside the block."""
+    """Context manager: the GPU's peak allocation (MB) inside the block; NaN on CPU."""
 
-    def __init__(self, interval: float = 0.01):
-        self.interval = interval
+    def __init__(self):
         self.peak_mb = float("nan")
         self._gpu = None
+
+    @property
+    def on_gpu(self) -> bool:
+        return self._gpu is not None
 
     def __enter__(self):
         self._gpu = _gpu_device()
@@ -84,28 +96,13 @@ class PeakMemory:
             import tensorflow as tf
 
             tf.config.experimental.reset_memory_stats(self._gpu)
-            return self
-        self._base = _rss_mb()
-        self._peak = self._base
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
         return self
-
-    def _sample(self):
-        while not self._stop.wait(self.interval):
-            self._peak = max(self._peak, _rss_mb())
 
     def __exit__(self, *exc):
         if self._gpu is not None:
             import tensorflow as tf
 
             self.peak_mb = tf.config.experimental.get_memory_info(self._gpu)["peak"] / 2**20
-            return False
-        self._stop.set()
-        self._thread.join()
-        self._peak = max(self._peak, _rss_mb())
-        self.peak_mb = max(0.0, self._peak - self._base)
         return False
 
 

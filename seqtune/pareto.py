@@ -11,6 +11,20 @@ import numpy as np
 import pandas as pd
 
 
+def comparable(trials: pd.DataFrame) -> pd.DataFrame:
+    """Completed trials trained on the same budget: Hyperband's half-trained rounds left out.
+
+    Hyperband trains early-round candidates for fewer epochs; comparing them with
+    fully trained ones would put half-trained models on the front. Only trials at the
+    largest epoch budget reached are kept.
+    """
+    done = trials[(trials["status"] == "COMPLETED") & np.isfinite(trials["score"].astype(float))]
+    if done.empty or done["epochs"].isna().all():
+        return done
+    top = done["epochs"].max()
+    return done[done["epochs"] == top]
+
+
 def pareto_front(trials: pd.DataFrame, score: str = "score", cost: str = "latency_ms") -> pd.DataFrame:
     """The non-dominated rows of ``trials`` (finite score and cost), cheapest first.
 
@@ -112,3 +126,22 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
         change = (1 - params_c / params_r) * 100
         parts.append(f"{abs(change):.0f}% {'fewer' if change > 0 else 'more'} parameters")
     return cell, f"{size} chosen (cheapest on {cost} within tolerance): " + ", ".join(parts) + "."
+
+
+def summarize(trials: pd.DataFrame, cost: str, tolerance: float, score_name: str = "score"):
+    """Front, choice and explanation of a search, from its trial table.
+
+    Returns
+    -------
+    pool : DataFrame
+        Completed trials at the largest budget (the ones compared).
+    front : DataFrame
+    chosen : Series
+    cell : str
+    explanation : str
+    """
+    pool = comparable(trials)
+    front = pareto_front(pool, "score", cost)
+    chosen = choose(front, tolerance, "score", cost)
+    cell, text = explain(pool, chosen, tolerance=tolerance, cost=cost, score_name=score_name)
+    return pool, front, chosen, cell, text

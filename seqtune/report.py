@@ -16,7 +16,7 @@ import pandas as pd
 TRIAL_COLUMNS = [
     "trial_id", "status", "cell", "layers", "units", "bidirectional", "dropout", "learning_rate",
     "batch_size", "epochs", "score", "score_std", "params", "fit_seconds_per_epoch", "latency_ms",
-    "batch_latency_ms", "memory_mb", "error",
+    "batch_latency_ms", "memory_mb", "epochs_run", "train_samples", "error",
 ]
 
 
@@ -60,6 +60,8 @@ def trial_row(state: dict) -> dict:
         "latency_ms": _last(metrics, "latency_ms"),
         "batch_latency_ms": _last(metrics, "batch_latency_ms"),
         "memory_mb": _last(metrics, "memory_mb"),
+        "epochs_run": _last(metrics, "epochs_run"),
+        "train_samples": _last(metrics, "train_samples"),
         "error": error,
     }
 
@@ -91,20 +93,6 @@ def load_trials(project_dir) -> pd.DataFrame:
     if not states:
         raise ValueError(f"{project_dir} holds no keras-tuner trials (no trial_*/trial.json).")
     return trials_table(states)
-
-
-def comparable(trials: pd.DataFrame) -> pd.DataFrame:
-    """Completed trials trained on the same budget: Hyperband's half-trained rounds left out.
-
-    Hyperband trains early-round candidates for fewer epochs; comparing them with
-    fully trained ones would put half-trained models on the front. Only trials at the
-    largest epoch budget reached are kept.
-    """
-    done = trials[(trials["status"] == "COMPLETED") & np.isfinite(trials["score"].astype(float))]
-    if done.empty or done["epochs"].isna().all():
-        return done
-    top = done["epochs"].max()
-    return done[done["epochs"] == top]
 
 
 def format_table(table: pd.DataFrame, columns=None) -> str:
@@ -159,3 +147,54 @@ def plot_pareto(trials: pd.DataFrame, front: pd.DataFrame, chosen, cost: str, pa
     path = Path(path)
     atomic_write_bytes(path, buffer.getvalue())
     return path
+
+
+def report_search(project_dir, *, cost: str | None = None, tolerance: float | None = None,
+                  plot: str | None = None, stream=None) -> dict:
+    """Print the trial table, the front and the pick of a search on disk; optionally plot it.
+
+    ``cost`` and ``tolerance`` default to those the search was run with (read from
+    ``seqtune_summary.json``), else ``"latency"`` and 0.01. Nothing is retrained.
+
+    Returns
+    -------
+    dict
+        ``trials``, ``front``, ``chosen``, ``cell``, ``explanation``, ``plot``.
+    """
+    import sys
+
+    from seqtune.cost import COSTS
+    from seqtune.pareto import summarize
+
+    stream = stream or sys.stdout
+    project_dir = Path(project_dir)
+    trials = load_trials(project_dir)
+    saved = {}
+    summary_file = project_dir / "seqtune_summary.json"
+    if summary_file.exists():
+        try:
+            saved = json.loads(summary_file.read_text())
+        except (OSError, json.JSONDecodeError):
+            saved = {}
+    cost_column = COSTS.get(cost, cost) if cost else saved.get("cost", "latency_ms")
+    if cost_column not in trials.columns:
+        raise ValueError(f"cost {cost!r} is not one of {sorted(COSTS)}.")
+    tolerance = saved.get("tolerance", 0.01) if tolerance is None else tolerance
+    score_name = saved.get("score", "score")
+    counts = trials["status"].value_counts().to_dict()
+    print(f"{project_dir}: {len(trials)} trials ({', '.join(f'{v} {k.lower()}' for k, v in counts.items())})",
+          file=stream)
+    print(format_table(trials), file=stream)
+    failed = trials[trials["status"] != "COMPLETED"]
+    for row in failed.itertuples():
+        print(f"trial {row.trial_id} {row.status.lower()}: {row.error}", file=stream)
+    pool, front, chosen, cell, text = summarize(trials, cost_column, tolerance, score_name)
+    print(f"\nPareto front ({score_name} vs {cost_column}, {len(pool)} trials at the full budget):", file=stream)
+    print(format_table(front), file=stream)
+    print(f"\n{text}", file=stream)
+    path = None
+    if plot:
+        path = plot_pareto(pool, front, chosen, cost_column, plot, score_name=score_name)
+        print(f"plot: {path}", file=stream)
+    return {"trials": trials, "front": front, "chosen": chosen, "cell": cell, "explanation": text,
+            "plot": path}

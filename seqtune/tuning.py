@@ -86,11 +86,17 @@ class SequenceHyperModel(kt.HyperModel):
         score = float(est.score(X_val, y_val))
         if not math.isfinite(score):
             raise FloatingPointError(f"the validation score is {score}")
-        return score, C.seconds_per_epoch(timer, data.n), memory.peak_mb, X_val
+        self._epochs_run += len(timer.seconds)
+        peak = memory.peak_mb
+        if not memory.on_gpu:
+            lengths = [len(v) for v in data.values]
+            peak = C.training_memory_mb(model, est.batch_size, float(np.mean(lengths)))
+        return score, C.seconds_per_epoch(timer, data.n), peak, X_val
 
     def fit(self, hp, model, *args, epochs=None, initial_epoch=0, callbacks=(), **kwargs):
         est, data, params = self._current
         epochs = int(epochs or self.max_epochs)
+        self._epochs_run = 0
         scores, per_epoch, memory = [], [], []
         for split in self.splits[:-1]:  # cross-validation folds other than the last
             fold_est, fold_data = self._prepared(params, split)
@@ -112,6 +118,9 @@ class SequenceHyperModel(kt.HyperModel):
             "batch_latency_ms": float(batch_latency),
             "memory_mb": float(np.nanmax(memory)),
             "epochs_trained": float(est.n_iter_),
+            # epochs this trial actually ran (all folds): Hyperband resumes from checkpoints
+            "epochs_run": float(self._epochs_run),
+            "train_samples": float(data.n),
         }
 
 

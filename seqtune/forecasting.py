@@ -1,0 +1,719 @@
+"""SequenceForecaster: direct multi-step forecasting with a stack of LSTM/GRU layers.
+
+How a forecast is made (the defaults are what made the network beat simple
+baselines on short real series; see bench/RESULTS.md):
+
+* the series is cut into windows of ``lookback`` steps, each followed by the
+  ``horizon`` steps to predict; a window is expressed relative to its own last
+  value and divided by the series' spread, so the network learns shapes, not
+  levels (the level itself, standardised, is a second input channel);
+* one output layer predicts all ``horizon`` steps at once (direct strategy: no
+  errors fed back);
+* known future covariates are appended to the window as extra time steps;
+* the last part of every series validates early stopping;
+* ``n_models`` networks from different seeds are trained side by side in one
+  Keras model and averaged: on short series, a seed ensemble is the cheapest
+  large gain in accuracy.
+
+Keras is imported inside methods, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from seqtune import _params as P
+from seqtune._base import JIT_MIN_WORK, PREDICT_CHUNK, _forget_fitted_state, _jsonable
+from seqtune._series import FILL_METHODS, Panel, dominant_period, format_forecast, read_exog, read_target
+
+NORMALIZATIONS = ("last", "mean", "none")
+LOSSES = ("mae", "mse", "huber")
+# "auto" never looks back further than this: a recurrent layer reading longer windows
+# trains slowly and learns little more on the series seqtune targets.
+MAX_LOOKBACK = 256
+_EXP = {"level": True, "gap": True, "rule": "2s"}
+
+# Fitted NumPy attributes stored in arrays.npz by ``save`` and pickling.
+_ARRAYS = ("level_", "scale_", "mase_scale_", "tails_", "exog_tails_", "exog_mean_", "exog_scale_")
+
+
+class SequenceForecaster(BaseEstimator):
+    """Forecast one or several time series with a stack of LSTM or GRU layers.
+
+    A scikit-learn estimator: it works with ``clone``, ``GridSearchCV`` (with
+    ``TimeSeriesSplit``), ``pickle`` and ``joblib``. ``fit(y)`` learns from the
+    history; ``predict()`` forecasts the ``horizon`` steps after it, as pandas
+    with the future index when ``y`` was pandas.
+
+    Parameters
+    ----------
+    lookback : int or "auto", default="auto"
+        Steps of history the network reads. ``"auto"``: two seasons of the dominant
+        period found in the autocorrelation of the training data (``season_``), at
+        least ``horizon`` steps, at most 256, and no more than half of the shortest series
+        (minus ``horizon``), so that enough training windows remain.
+    horizon : int, default=1
+        Steps forecast at once (direct multi-step output).
+    cell : {"gru", "lstm"}, default="gru"
+        Recurrent cell type.
+    units : int or list of int, default=32
+        Width of every recurrent layer, or one width a layer.
+    layers : int or None, default=None
+        Number of stacked recurrent layers; None means 1 (or ``len(units)``).
+    bidirectional : bool, default=False
+        Read every window in both directions.
+    dropout : float, default=0.1
+        Dropout on the inputs of each recurrent layer and before the output layer.
+    normalize : {"last", "mean", "none"}, default="last"
+        What each window is expressed relative to: its last value, its mean, or the
+        series mean (plain standardisation). Always divided by the series' standard
+        deviation; forecasts are mapped back.
+    loss : {"mae", "mse", "huber"}, default="mae"
+        Training loss of point forecasts (ignored with ``quantiles``).
+    epochs : int, default=100
+        Maximum passes over the training windows.
+    batch_size : int, default=32
+        Windows per gradient step.
+    learning_rate : float, default=1e-3
+        Adam's learning rate.
+    early_stopping : bool, default=True
+        Stop when the validation loss (the training loss without validation) has
+        not improved for ``patience`` epochs and restore the best weights.
+    patience : int, default=10
+        Epochs without improvement before early stopping.
+    validation_fraction : float or None, default=0.2
+        Fraction of each series' windows, taken from its end, that validates early
+        stopping. Training windows whose targets overlap them are left out. 0 or
+        None: no validation.
+    quantiles : sequence of float or None, default=None
+        Forecast these quantiles (in (0, 1), increasing) instead of a point forecast:
+        trained with the pinball loss, one output column per quantile, never crossing.
+    n_models : int, default=5
+        Networks trained from different seeds and averaged (trained together, in one
+        Keras model).
+    fill : {"ffill", "interpolate"} or None, default=None
+        How to fill NaN in ``y`` and ``X``. None: NaN is an error.
+    id_column : str or None, default=None
+        For a long DataFrame holding several series: the column with the series id.
+    season : int or "auto", default="auto"
+        Seasonal period (in steps) used for ``lookback="auto"`` and to scale the error
+        in ``score`` (MASE). ``"auto"``: detected from the autocorrelation (1 if none).
+    jit_compile : {"auto", True, False}, default="auto"
+        XLA compilation; ``"auto"`` compiles when training is long enough to repay it.
+    random_state : int, RandomState or None, default=None
+        Seed for weights and shuffling; with an int, two fits give identical forecasts.
+    verbose : int, default=0
+        0: silent; 1: one line per epoch; 2: Keras progress bars.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The ensemble: ``n_models`` networks from ``architectures.build_network`` side by side.
+    lookback_ : int
+        Steps of history in use.
+    season_ : int
+        Seasonal period in use (1: none).
+    n_targets_ : int
+        Target columns per series.
+    n_exog_ : int
+        Exogenous feature columns (0 without ``X``).
+    n_series_ : int
+        Number of training series.
+    level_, scale_ : ndarray of shape (n_series, n_targets)
+        Mean and standard deviation of every training series.
+    mase_scale_ : ndarray of shape (n_series, n_targets)
+        In-sample mean absolute error of the seasonal-naive forecast (``score``).
+    tails_ : ndarray of shape (n_series, lookback, n_targets)
+        The last ``lookback`` observations, the start of ``predict()``.
+    history_ : dict of list
+        Per-epoch ``loss`` (and ``val_loss``).
+    n_iter_ : int
+        Epochs run.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from seqtune.forecasting import SequenceForecaster
+    >>> t = np.arange(200)
+    >>> y = pd.Series(np.sin(2 * np.pi * t / 12), index=pd.date_range("2000-01", periods=200, freq="MS"))
+    >>> fc = SequenceForecaster(horizon=6, units=8, epochs=3, n_models=2, random_state=0).fit(y)
+    >>> fc.predict().index[0]
+    Timestamp('2016-09-01 00:00:00')
+    """
+
+    def __init__(
+        self,
+        lookback="auto",
+        horizon=1,
+        cell="gru",
+        units=32,
+        layers=None,
+        bidirectional=False,
+        dropout=0.1,
+        normalize="last",
+        loss="mae",
+        epochs=100,
+        batch_size=32,
+        learning_rate=1e-3,
+        early_stopping=True,
+        patience=10,
+        validation_fraction=0.2,
+        quantiles=None,
+        n_models=5,
+        fill=None,
+        id_column=None,
+        season="auto",
+        jit_compile="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.lookback = lookback
+        self.horizon = horizon
+        self.cell = cell
+        self.units = units
+        self.layers = layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.normalize = normalize
+        self.loss = loss
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.quantiles = quantiles
+        self.n_models = n_models
+        self.fill = fill
+        self.id_column = id_column
+        self.season = season
+        self.jit_compile = jit_compile
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ---------------------------------------------------------------- parameters
+    def _check_params(self) -> None:
+        if self.lookback != "auto":
+            P.check_int("lookback", self.lookback)
+        P.check_int("horizon", self.horizon)
+        P.check_choice("cell", self.cell, ("lstm", "gru"))
+        P.check_units(self.units, self.layers)
+        for name in ("bidirectional", "early_stopping"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise TypeError(f"{name} must be True or False; got {getattr(self, name)!r}.")
+        P.check_fraction("dropout", self.dropout)
+        P.check_choice("normalize", self.normalize, NORMALIZATIONS)
+        P.check_choice("loss", self.loss, LOSSES)
+        P.check_int("epochs", self.epochs)
+        P.check_int("batch_size", self.batch_size)
+        P.check_positive("learning_rate", self.learning_rate)
+        P.check_int("patience", self.patience, minimum=0)
+        P.check_fraction("validation_fraction", self.validation_fraction, allow_none=True)
+        P.check_int("n_models", self.n_models)
+        if self.fill is not None and self.fill not in FILL_METHODS:
+            raise ValueError(f"fill={self.fill!r} is not one of {FILL_METHODS} or None.")
+        if self.season != "auto":
+            P.check_int("season", self.season)
+        if self.jit_compile not in ("auto", True, False):
+            raise ValueError(f"jit_compile must be 'auto', True or False; got {self.jit_compile!r}.")
+        P.check_int("verbose", self.verbose, minimum=0)
+        _check_quantiles(self.quantiles)
+
+    # ----------------------------------------------------------------- fitting
+    def fit(self, y, X=None) -> "SequenceForecaster":
+        """Learn to forecast ``y`` ``horizon`` steps ahead.
+
+        Parameters
+        ----------
+        y : pandas Series or DataFrame, array-like of shape (n_steps,) or (n_steps, n_targets), or list
+            The history: one series (a pandas index must be sorted, unique and
+            regular: DatetimeIndex with a frequency, PeriodIndex, RangeIndex), a list of
+            series (one global model), or a long DataFrame with ``id_column``.
+        X : DataFrame or array-like of shape (n_steps, n_features), or list, default=None
+            Exogenous features aligned with ``y`` (same index / length). A model fitted
+            with ``X`` needs their future values to forecast.
+
+        Returns
+        -------
+        self
+        """
+        import keras
+
+        self._check_params()
+        panel = read_target(y, fill=self.fill, id_column=self.id_column, what="y")
+        exog = None if X is None else read_exog(X, panel, fill=self.fill, what="X")
+        _forget_fitted_state(self)
+        lengths = [len(v) for v in panel.values]
+        self.season_ = self._resolve_season(panel)
+        self.lookback_ = self._resolve_lookback(min(lengths))
+        for i, n in enumerate(lengths):
+            if n < self.lookback_ + self.horizon:
+                which = "y" if len(lengths) == 1 else f"y series {panel.ids[i]!r}"
+                raise ValueError(
+                    f"{which} has {n} time steps; expected at least lookback + horizon = "
+                    f"{self.lookback_} + {self.horizon} = {self.lookback_ + self.horizon} to make one "
+                    "training window. Use a shorter lookback or horizon, or a longer series."
+                )
+        k = panel.n_columns
+        self.n_series_, self.n_targets_ = len(lengths), k
+        self.n_exog_ = 0 if exog is None else exog[0].shape[1]
+        self.target_meta_ = panel.meta()
+        self.quantiles_ = None if self.quantiles is None else [float(q) for q in self.quantiles]
+        self.level_ = np.stack([v.mean(axis=0) for v in panel.values])
+        self.scale_ = np.stack([_spread(v) for v in panel.values])
+        self.mase_scale_ = np.stack([_naive_error(v, self.season_) for v in panel.values])
+        if exog is not None:
+            stacked = np.concatenate(exog)
+            self.exog_mean_, self.exog_scale_ = stacked.mean(axis=0), _spread(stacked)
+        self.tails_ = np.stack([v[-self.lookback_:] for v in panel.values])
+        if exog is not None:
+            self.exog_tails_ = np.stack([e[-self.lookback_:] for e in exog])
+
+        train, val = self._training_windows(panel, exog)
+        seed = _seed(self.random_state)
+        keras.backend.clear_session(free_memory=False)
+        if seed is not None:
+            keras.utils.set_random_seed(seed)
+        steps = train[0].shape[1]
+        self.jit_compiled_ = _resolve_jit(self.jit_compile, len(train[0]) * steps * self.epochs * self.n_models)
+        self.model_ = self._build_model(train[0].shape[2])
+        history = self._train(train, val)
+        self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+        self.n_iter_ = len(self.history_.get("loss", []))
+        return self
+
+    def _resolve_season(self, panel: Panel) -> int:
+        if self.season != "auto":
+            return int(self.season)
+        return dominant_period(panel.values, MAX_LOOKBACK // 2)
+
+    def _resolve_lookback(self, shortest: int) -> int:
+        if self.lookback != "auto":
+            return int(self.lookback)
+        rule = _EXP["rule"]
+        if rule == "2s":
+            wanted = max(2 * self.season_, self.horizon) if self.season_ > 1 else max(self.horizon, 8)
+        elif rule == "3s":
+            wanted = max(3 * self.season_, self.horizon) if self.season_ > 1 else max(self.horizon, 8)
+        elif rule == "2h":
+            wanted = max(2 * self.season_, 2 * self.horizon) if self.season_ > 1 else max(2 * self.horizon, 8)
+        else:
+            wanted = int(rule)
+        room = (shortest - self.horizon) // 2
+        return int(max(1, min(wanted, MAX_LOOKBACK, room)))
+
+    def _training_windows(self, panel: Panel, exog):
+        """(inputs, targets) for training and for validation (None when there is none)."""
+        L, H = self.lookback_, self.horizon
+        xs, ys, is_val = [], [], []
+        for i, values in enumerate(panel.values):
+            n_windows = len(values) - L - H + 1
+            past = _sliding(values[: len(values) - H], L)
+            future = _sliding(values[L:], H)
+            past_e = fut_e = None
+            if exog is not None:
+                past_e = _sliding(exog[i][: len(values) - H], L)
+                fut_e = _sliding(exog[i][L:], H)
+            x, anchor = self._inputs(past, i, past_e, fut_e)
+            target = (future - anchor[:, None, :]) / self.scale_[i]
+            n_val = int(round(n_windows * (self.validation_fraction or 0.0)))
+            # Windows whose targets overlap the validation windows' targets are dropped.
+            keep = np.ones(n_windows, bool)
+            role = np.zeros(n_windows, bool)
+            gap = (H - 1) if _EXP["gap"] else 0
+            if n_val >= 1 and n_windows - n_val - gap >= 1:
+                role[n_windows - n_val:] = True
+                keep[n_windows - n_val - gap: n_windows - n_val] = False
+            xs.append(x[keep])
+            ys.append(target.reshape(n_windows, -1)[keep])
+            is_val.append(role[keep])
+        x, y, is_val = np.concatenate(xs), np.concatenate(ys), np.concatenate(is_val)
+        y = np.tile(y, (1, self.n_models)).astype(np.float32)  # one copy of the targets a member
+        x = x.astype(np.float32)
+        if not is_val.any():
+            return (x, y), None
+        return (x[~is_val], y[~is_val]), (x[is_val], y[is_val])
+
+    def _inputs(self, past, i, past_e=None, fut_e=None, level=None, scale=None):
+        """Network inputs ``(n, lookback [+ horizon], n_channels)`` and the anchors ``(n, k)``.
+
+        ``past`` holds windows of the targets ``(n, lookback, k)``; ``i`` the series
+        whose statistics apply (or ``level`` and ``scale`` given directly).
+        """
+        level = self.level_[i] if level is None else level
+        scale = self.scale_[i] if scale is None else scale
+        if self.normalize == "last":
+            anchor = past[:, -1, :]
+        elif self.normalize == "mean":
+            anchor = past.mean(axis=1)
+        else:
+            anchor = np.broadcast_to(level, past[:, -1, :].shape)
+        channels = [(past - anchor[:, None, :]) / scale] + ([(past - level) / scale] if _EXP["level"] else [])
+        if past_e is None:
+            return np.concatenate(channels, axis=-1), anchor
+        n, k = len(past), past.shape[2]
+        channels.append((past_e - self.exog_mean_) / self.exog_scale_)
+        channels.append(np.zeros(past.shape[:2] + (1,)))
+        future = [np.zeros((n, self.horizon, (2 if _EXP["level"] else 1) * k)), (fut_e - self.exog_mean_) / self.exog_scale_,
+                  np.ones((n, self.horizon, 1))]
+        # Known future covariates ride along as extra steps after the window, flagged by a 1.
+        return np.concatenate([np.concatenate(channels, -1), np.concatenate(future, -1)], axis=1), anchor
+
+    def _build_model(self, n_channels: int):
+        import keras
+
+        from seqtune.architectures import Head, InputLayout, build_network
+
+        n_q = len(self.quantiles_ or [None])
+        layout = InputLayout(kind="numeric", n_features=n_channels, mean=None, variance=None)
+        head = Head(units=self.horizon * self.n_targets_ * n_q, activation=None)
+        members = [
+            build_network(layout, head, cell=self.cell.lower(), units=self.units, layers=self.layers,
+                          bidirectional=bool(self.bidirectional), dropout=float(self.dropout),
+                          name=f"member_{m}")
+            for m in range(self.n_models)
+        ]
+        if len(members) == 1:
+            model = members[0]
+        else:
+            inputs = keras.Input(shape=(None, n_channels), name="windows")
+            outputs = keras.layers.Concatenate(name="members")([m(inputs) for m in members])
+            model = keras.Model(inputs, outputs, name="SequenceForecaster")
+        self._compile(model)
+        return model
+
+    def _compile(self, model) -> None:
+        import keras
+
+        if self.quantiles_ is not None:
+            from seqtune._losses import PinballLoss
+
+            loss = PinballLoss(self.quantiles_)
+        else:
+            loss = {"mae": "mean_absolute_error", "mse": "mean_squared_error", "huber": "huber"}[self.loss.lower()]
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate), loss=loss,
+                      jit_compile=self.jit_compiled_)
+
+    def _train(self, train, val):
+        import keras
+
+        from seqtune._callbacks import StopOnNonFiniteLoss
+        from seqtune._memory import release_traced_gradients
+
+        callbacks = [StopOnNonFiniteLoss()]
+        if self.early_stopping:
+            callbacks.append(keras.callbacks.EarlyStopping(
+                monitor="val_loss" if val is not None else "loss", patience=self.patience,
+                restore_best_weights=True))
+        with release_traced_gradients():
+            history = self.model_.fit(
+                train[0], train[1], batch_size=self.batch_size, epochs=self.epochs, shuffle=True,
+                validation_data=val, callbacks=callbacks, verbose={0: 0, 1: 2}.get(self.verbose, 1),
+            )
+        losses = history.history.get("loss", [])
+        if losses and not np.isfinite(losses[-1]):
+            raise FloatingPointError(
+                f"Training diverged: the loss became {losses[-1]} at epoch {len(losses)}. "
+                "Lower learning_rate, or check y and X for extreme values."
+            )
+        return history
+
+    # -------------------------------------------------------------- forecasting
+    def predict(self, horizon: int | None = None, X=None, y=None):
+        """Forecast the steps after the end of the training series (or of ``y``).
+
+        Parameters
+        ----------
+        horizon : int or None, default=None
+            Steps to return, at most the ``horizon`` the model was fitted for (None: all).
+        X : DataFrame, array-like or list, default=None
+            Known future covariates, required when ``fit`` had ``X``. They must cover
+            the model's full ``horizon`` after the end of each series: an array has
+            exactly ``horizon`` rows (``len(y) + horizon`` rows, history first, when
+            ``y`` is given); a pandas X is aligned by its index and may hold more rows.
+        y : series in any form ``fit`` accepts, default=None
+            Forecast from the end of this history instead (at least ``lookback``
+            steps). Series matching a training series (the only one; the same id in a
+            long DataFrame; the same position in a list of as many) keep its scaling;
+            other series are scaled by their own statistics.
+
+        Returns
+        -------
+        Series, DataFrame, ndarray or list
+            In the form of ``y``: pandas with the future index (continuing a
+            DatetimeIndex at its frequency, a PeriodIndex or a RangeIndex), NumPy for
+            NumPy. With ``quantiles``: one column per quantile ("q0.1", ...; prefixed
+            "<target>_" with several targets), or a last axis of quantiles for NumPy.
+        """
+        check_is_fitted(self, "model_")
+        h = self.horizon if horizon is None else horizon
+        P.check_int("horizon", h)
+        if h > self.horizon:
+            raise ValueError(
+                f"horizon={h} is more than the {self.horizon} steps this model forecasts; "
+                f"refit with SequenceForecaster(horizon={h})."
+            )
+        if y is None:
+            panel = Panel.from_meta(self.target_meta_)
+            past, which = self.tails_, list(range(self.n_series_))
+            past_e = getattr(self, "exog_tails_", None)
+        else:
+            panel = read_target(y, fill=self.fill, id_column=self.id_column, what="y")
+            self._check_columns(panel)
+            for i, v in enumerate(panel.values):
+                if len(v) < self.lookback_:
+                    raise ValueError(f"y{'' if len(panel.values) == 1 else f'[{panel.ids[i]!r}]'} has {len(v)} "
+                                     f"time steps; expected at least lookback={self.lookback_} to forecast from.")
+            past, which = np.stack([v[-self.lookback_:] for v in panel.values]), self._match_series(panel)
+            past_e = None
+        fut_e = None
+        if self.n_exog_:
+            if X is None:
+                raise ValueError(
+                    f"X is None, but this model was fitted with {self.n_exog_} exogenous feature(s): "
+                    f"pass their known values for the {self.horizon} future steps."
+                )
+            exog = read_exog(X, panel, fill=self.fill, what="X", future=self.horizon)
+            self._check_exog_width(exog)
+            fut_e = np.stack([e[-self.horizon:] for e in exog])
+            if past_e is None:
+                past_e = np.stack([e[-self.horizon - self.lookback_: -self.horizon] for e in exog])
+        elif X is not None:
+            raise ValueError("X was given, but this model was fitted without exogenous features; pass X=None.")
+        stats = [self._stats(w, v) for w, v in zip(which, panel.values)]
+        out = self._forecast(past, past_e, fut_e, stats)
+        return format_forecast(out[:, :h], panel.meta(), h, self.quantiles_)
+
+    def _check_columns(self, panel: Panel) -> None:
+        if panel.n_columns != self.n_targets_:
+            raise ValueError(f"y has {panel.n_columns} target column(s); this model was fitted on {self.n_targets_}.")
+
+    def _check_exog_width(self, exog) -> None:
+        if exog[0].shape[1] != self.n_exog_:
+            raise ValueError(f"X has {exog[0].shape[1]} feature(s); this model was fitted with {self.n_exog_}.")
+
+    def _match_series(self, panel: Panel) -> list:
+        """For every series in ``panel``, the training series whose scaling it keeps (or None)."""
+        n = len(panel.values)
+        meta = self.target_meta_
+        if self.n_series_ == 1 and n == 1:
+            return [0]
+        if panel.layout == "long" and meta["layout"] == "long":
+            known = {key: i for i, key in enumerate(meta["ids"])}
+            return [known.get(_jsonable(key)) for key in panel.ids]
+        if panel.layout == meta["layout"] == "list" and n == self.n_series_:
+            return list(range(n))
+        return [None] * n
+
+    def _stats(self, which, values):
+        if which is not None:
+            return self.level_[which], self.scale_[which]
+        return values.mean(axis=0), _spread(values)
+
+    def _forecast(self, past, past_e, fut_e, stats) -> np.ndarray:
+        """Forecasts ``(n, horizon, k[, n_quantiles])`` from windows ``past`` ``(n, lookback, k)``."""
+        from seqtune.batching import predict_chunks
+
+        rows, anchors = [], []
+        for j in range(len(past)):
+            x, anchor = self._inputs(past[j : j + 1], None, None if past_e is None else past_e[j : j + 1],
+                                     None if fut_e is None else fut_e[j : j + 1], *stats[j])
+            rows.append(x)
+            anchors.append(anchor)
+        x = np.concatenate(rows).astype(np.float32)
+        raw = predict_chunks(self.model_.predict_on_batch, x, kind="numeric", n_features=x.shape[2],
+                             max_length=None, chunk_size=PREDICT_CHUNK, ragged=False, masked=False,
+                             pad_batches=bool(self.jit_compiled_))
+        n_q = len(self.quantiles_ or [None])
+        raw = raw.astype(np.float64).reshape(len(x), self.n_models, self.horizon, self.n_targets_, n_q)
+        out = np.sort(raw, axis=-1).mean(axis=1)
+        scale = np.stack([s for _, s in stats])[:, None, :, None]
+        out = out * scale + np.concatenate(anchors)[:, None, :, None]
+        return out if self.quantiles_ is not None else out[..., 0]
+
+    def score(self, y, X=None) -> float:
+        """Negative MASE of forecasts over ``y``, the continuation of the training series.
+
+        Forecasts start at the end of the training series and then every ``horizon``
+        steps into ``y``, each from the true history up to its origin (the last one
+        ends with ``y``); every step of ``y`` is forecast once. The mean absolute
+        error is divided by the in-sample error of the seasonal-naive forecast
+        (period ``season_``) of the training series, averaged over targets, and
+        negated so that greater is better (scikit-learn's convention). With
+        ``quantiles``, the quantile nearest 0.5 is scored.
+
+        Parameters
+        ----------
+        y : series (one, as in ``fit``)
+            The observations that follow the training series.
+        X : exogenous features, default=None
+            Required if ``fit`` had X: aligned with ``y`` (an array needs ``len(y)`` rows,
+            at least ``horizon``).
+
+        Returns
+        -------
+        float
+        """
+        check_is_fitted(self, "model_")
+        if self.n_series_ != 1:
+            raise ValueError("score needs a model fitted on one series; use seqtune.metrics.backtest for several.")
+        panel = read_target(y, fill=self.fill, what="y")
+        self._check_columns(panel)
+        actual = panel.values[0]
+        n, H, L = len(actual), self.horizon, self.lookback_
+        history = np.concatenate([self.tails_[0], actual])
+        origins = list(range(0, n - H + 1, H))
+        if not origins or origins[-1] + H < n:
+            origins.append(max(0, n - H))
+        past = np.stack([history[o : o + L] for o in origins])
+        past_e = fut_e = None
+        if self.n_exog_:
+            if X is None:
+                raise ValueError(f"X is None, but this model was fitted with {self.n_exog_} exogenous feature(s).")
+            exog = read_exog(X, panel, fill=self.fill, what="X")[0]
+            self._check_exog_width([exog])
+            if n < H:
+                raise ValueError(f"X has {n} rows; score needs at least horizon={H} steps of covariates.")
+            exog_history = np.concatenate([self.exog_tails_[0], exog])
+            past_e = np.stack([exog_history[o : o + L] for o in origins])
+            fut_e = np.stack([exog[o : o + H] for o in origins])
+        out = self._forecast(past, past_e, fut_e, [self._stats(0, None)] * len(origins))
+        if self.quantiles_ is not None:
+            out = out[..., int(np.argmin(np.abs(np.asarray(self.quantiles_) - 0.5)))]
+        error, done = np.zeros(self.n_targets_), 0
+        for forecast, o in zip(out, origins):
+            stop = min(n, o + H)
+            error += np.abs(forecast[done - o : stop - o] - actual[done:stop]).sum(axis=0)
+            done = stop
+        return -float(np.mean(error / n / self.mase_scale_[0]))
+
+    # -------------------------------------------------------------- persistence
+    def _bundle_state(self):
+        from seqtune.persistence import model_to_bytes
+
+        state = {k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("_")}
+        state.pop("model_")
+        arrays = {k: state.pop(k) for k in _ARRAYS if k in state}
+        return state, arrays, model_to_bytes(self.model_)
+
+    def _restore_bundle_state(self, state, arrays, model_bytes, *, unsafe: bool) -> None:
+        import seqtune._losses  # noqa: F401  (registers the pinball loss)
+        from seqtune.persistence import load_model_safely
+
+        vars(self).update(state)
+        vars(self).update({k: np.asarray(v) for k, v in arrays.items()})
+        model = load_model_safely(model_bytes, unsafe=unsafe, compile=False)
+        self._compile(model)
+        self.model_ = model
+
+    def __getstate__(self):
+        state = {k: v for k, v in vars(self).items() if not k.endswith("_") or k.startswith("_")}
+        if hasattr(self, "model_"):
+            state["_pickled_fit"] = self._bundle_state()
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        fitted = state.pop("_pickled_fit", None)
+        vars(self).update(state)
+        if fitted is not None:
+            # Pickle runs code from the file by design: unpickle only trusted files.
+            self._restore_bundle_state(*copy.deepcopy(fitted[:2]), fitted[2], unsafe=False)
+
+    def save(self, path) -> None:
+        """Save the fitted forecaster to one file; ``seqtune.load(path)`` reads it back.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file; written under a temporary name then renamed.
+        """
+        from seqtune.persistence import write_bundle
+
+        check_is_fitted(self, "model_")
+        state, arrays, model_bytes = self._bundle_state()
+        params = self.get_params(deep=False)
+        tuples = [k for k, v in params.items() if isinstance(v, tuple)]
+        meta = {"class": f"{type(self).__module__}.{type(self).__name__}", "params": _jsonable(params),
+                "tuple_params": tuples, "state": _jsonable(state)}
+        write_bundle(path, meta=meta, arrays=arrays, model_bytes=model_bytes)
+
+    @classmethod
+    def _from_bundle(cls, meta, arrays, model_bytes, *, unsafe):
+        params = dict(meta["params"])
+        for k in meta.get("tuple_params", []):
+            params[k] = tuple(params[k])
+        est = cls(**params)
+        est._restore_bundle_state(dict(meta["state"]), arrays, model_bytes, unsafe=unsafe)
+        return est
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        tags.target_tags.required = False
+        return tags
+
+
+# ---------------------------------------------------------------------- helpers
+def _check_quantiles(quantiles) -> None:
+    if quantiles is None:
+        return
+    if isinstance(quantiles, (str, bytes)) or not hasattr(quantiles, "__len__") or len(quantiles) == 0:
+        raise TypeError(f"quantiles must be a non-empty sequence of floats in (0, 1), or None; got {quantiles!r}.")
+    for q in quantiles:
+        if not isinstance(q, Real) or isinstance(q, bool) or not 0 < q < 1:
+            raise ValueError(f"quantiles must lie strictly between 0 and 1; got {list(quantiles)} (found {q!r}).")
+    if any(b <= a for a, b in zip(quantiles, quantiles[1:])):
+        raise ValueError(f"quantiles must be strictly increasing; got {list(quantiles)}.")
+
+
+def _spread(values: np.ndarray) -> np.ndarray:
+    """Per-column standard deviation, with 1 where a column is constant."""
+    std = np.asarray(values, dtype=np.float64).std(axis=0)
+    return np.where(std > 1e-12, std, 1.0)
+
+
+def _naive_error(values: np.ndarray, season: int) -> np.ndarray:
+    """In-sample MAE of the seasonal-naive forecast (the MASE denominator); 1 if undefined."""
+    season = season if len(values) > season else 1
+    if len(values) < 2:
+        return np.ones(values.shape[1])
+    err = np.abs(values[season:] - values[:-season]).mean(axis=0)
+    return np.where(err > 1e-12, err, 1.0)
+
+
+def _sliding(values: np.ndarray, width: int) -> np.ndarray:
+    """Every window of ``width`` consecutive rows: ``(n_windows, width, n_columns)``."""
+    return np.lib.stride_tricks.sliding_window_view(values, width, axis=0).transpose(0, 2, 1)
+
+
+def _seed(random_state) -> int | None:
+    if random_state is None:
+        return None
+    if isinstance(random_state, Integral):
+        return int(random_state)
+    from sklearn.utils import check_random_state
+
+    return int(check_random_state(random_state).randint(2**31 - 1))
+
+
+def _resolve_jit(jit_compile, work: float) -> bool:
+    """Whether to XLA-compile: as the other estimators, only when training is long enough."""
+    import keras
+
+    if jit_compile != "auto":
+        return bool(jit_compile)
+    if work < JIT_MIN_WORK:
+        return False
+    if keras.backend.backend() == "jax":
+        return True
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        return not tf.config.list_physical_devices("GPU")
+    return False

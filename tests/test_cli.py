@@ -1,0 +1,59 @@
+"""The seqtune command: fast help, tune on a file, report from disk, clear errors."""
+
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from seqtune.cli import main
+
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def test_import_and_help_do_not_import_tensorflow():
+    code = ("import sys, seqtune, seqtune.cli; seqtune.cli.build_parser(); "
+            "print(sorted(m for m in ('tensorflow', 'keras', 'sklearn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
+    assert out.stdout.strip() == "[]"
+    start = time.perf_counter()
+    helped = subprocess.run([sys.executable, "-m", "seqtune.cli", "--help"], capture_output=True,
+                            text=True, env=ENV)
+    assert helped.returncode == 0 and "demo" in helped.stdout and "report" in helped.stdout
+    assert time.perf_counter() - start < 5  # generous: the bench measures the real figure
+
+
+def test_tune_on_npz_then_report_from_disk(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 5, 2)).astype("float32")
+    y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+    np.savez(tmp_path / "data.npz", X=X, y=y)
+    code = main(["tune", "--data", str(tmp_path / "data.npz"), "--tuner", "random", "--max-trials", "2",
+                 "--max-epochs", "1", "--max-units", "8", "--max-layers", "1",
+                 "--directory", str(tmp_path / "runs"), "--project-name", "cli"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Pareto front" in out and "chosen" in out and "test accuracy" in out
+    assert (tmp_path / "runs" / "cli" / "pareto.png").exists()
+    code = main(["report", str(tmp_path / "runs" / "cli"), "--plot", str(tmp_path / "again.png")])
+    out = capsys.readouterr().out
+    assert code == 0 and "2 trials (2 completed)" in out and "chosen" in out
+    assert (tmp_path / "again.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_errors_are_one_clear_line(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "nothing")]) == 2
+    assert "No search directory" in capsys.readouterr().err
+    (tmp_path / "bad.npz").write_bytes(b"")
+    np.savez(tmp_path / "bad.npz", X=np.zeros((3, 2)))
+    assert main(["tune", "--data", str(tmp_path / "bad.npz")]) == 2
+    assert "needs arrays 'X' and 'y'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["--help"], ["demo", "--help"], ["tune", "--help"], ["report", "--help"]])
+def test_every_help_page(args):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 0
