@@ -201,6 +201,11 @@ class _AutoSequenceBase(BaseEstimator):
         if resumed and self.verbose:
             print(f"Resuming the search in {project_dir}: {resumed} finished trial(s) are kept and "
                   "not run again (overwrite=True starts over).", flush=True)
+        from seqtune import distributed
+
+        self.search_role_ = distributed.role()
+        if self.search_role_ == "worker":
+            distributed.check_worker_requirements()
         search_error = None
         try:
             with warnings.catch_warnings():
@@ -212,6 +217,9 @@ class _AutoSequenceBase(BaseEstimator):
             if "consecutive failures" not in str(exc):
                 raise
             search_error = exc
+        if self.search_role_ == "worker":
+            # A keras-tuner worker only runs trials; the chief holds the oracle and the results.
+            return self
         self._collect(tuner, project_dir, search_error)
         if self.refit:
             self.best_estimator_ = clone(make_estimator(self.best_params_)).set_params(

@@ -67,6 +67,9 @@ def _run_search(args, X, y) -> int:
           f"(search folder {os.path.join(args.directory, args.project_name)})", flush=True)
     start = time.perf_counter()
     auto.fit(X_train, y_train)
+    if auto.search_role_ == "worker":
+        print("worker finished: no more trials to run", flush=True)
+        return 0
     minutes = (time.perf_counter() - start) / 60
     from seqtune.report import format_table
 
@@ -81,8 +84,31 @@ def _run_search(args, X, y) -> int:
     return 0
 
 
+def _launch_workers(args) -> int | None:
+    """With --workers N (and not already inside a distributed run), start chief + N workers."""
+    from seqtune import distributed
+
+    if not args.workers or distributed.role() != "single":
+        return None
+    argv, skip = [], False
+    for item in args.argv:  # the same command, minus --workers N / --workers=N
+        if skip or item.startswith("--workers="):
+            skip = False
+            continue
+        if item == "--workers":
+            skip = True
+            continue
+        argv.append(item)
+    command = [sys.executable, "-m", "seqtune.cli", *argv]
+    print(f"Starting a keras-tuner chief and {args.workers} worker(s) on 127.0.0.1", flush=True)
+    return distributed.launch(command, args.workers)
+
+
 def cmd_tune(args) -> int:
     """Run a cost-aware search on a file or a bundled dataset."""
+    launched = _launch_workers(args)
+    if launched is not None:
+        return launched
     _quiet_tensorflow()
     X, y = _load_data(args)
     return _run_search(args, X, y)
@@ -140,6 +166,8 @@ def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, 
     parser.add_argument("--overwrite", action="store_true", help="start over instead of resuming")
     parser.add_argument("--plot", default=None, help="PNG path (default: DIRECTORY/PROJECT/pareto.png)")
     parser.add_argument("--verbose", type=int, default=1, help="0 silent, 1 a line per trial, 2 epochs too")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="run trials in N worker processes (keras-tuner's distributed mode)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -184,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

@@ -149,6 +149,9 @@ class _Progress:
         self.start = time.perf_counter()
         self.done = 0
         self.best = -math.inf
+        from seqtune.distributed import role
+
+        self.worker = role() == "worker"
 
     def trial_done(self, trial) -> None:
         self.done += 1
@@ -174,8 +177,10 @@ class _Progress:
             result = f"FAILED: {first_line[0][:100]}"
         elapsed = time.perf_counter() - self.start
         counter = f"{self.done}/{self.total}" if self.total else f"{self.done}"
+        if self.worker:  # a worker sees only its own trials: name the trial instead
+            counter = f"trial {trial.trial_id}"
         eta = ""
-        if self.total and self.done < self.total:
+        if self.total and self.done < self.total and not self.worker:
             eta = f"  ETA {_duration(elapsed / self.done * (self.total - self.done))}"
         print(f"[{counter}] {shape:<32} {result}  ({_duration(elapsed)}{eta})", file=self.stream, flush=True)
 

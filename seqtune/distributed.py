@@ -1,0 +1,161 @@
+"""Distributed search on keras-tuner's own chief/worker mode — no scheduler of our own.
+
+keras-tuner runs one *chief* process that serves the oracle over gRPC and any
+number of *workers* that ask it for trials, configured by three environment
+variables: ``KERASTUNER_TUNER_ID`` ("chief", "tuner0", "tuner1", ...),
+``KERASTUNER_ORACLE_IP`` and ``KERASTUNER_ORACLE_PORT``. The same search code runs
+unchanged in every process; :func:`role` tells which part it plays.
+
+On several machines, start the same command everywhere with those variables (the
+chief's address in ``KERASTUNER_ORACLE_IP``; workers need ``tensorboard``
+installed, or keras-tuner fails every trial). On one machine, :func:`launch`
+starts the chief and the workers as local processes on 127.0.0.1 and restarts a
+worker that dies under the same tuner id: keras-tuner's oracle hands a restarted
+worker back the trial it was running, so the search still completes (without the
+restart, that trial would stay RUNNING and the chief would wait forever).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+TUNER_ID = "KERASTUNER_TUNER_ID"
+ORACLE_IP = "KERASTUNER_ORACLE_IP"
+ORACLE_PORT = "KERASTUNER_ORACLE_PORT"
+
+
+def role() -> str:
+    """``"single"``, ``"chief"`` or ``"worker"``, from keras-tuner's environment variables."""
+    tuner_id = os.environ.get(TUNER_ID)
+    if not tuner_id or ORACLE_IP not in os.environ:
+        return "single"
+    return "chief" if tuner_id == "chief" else "worker"
+
+
+def check_worker_requirements() -> None:
+    """keras-tuner's workers import tensorboard for every trial; fail early and clearly without it."""
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "Distributed tuning needs tensorboard on every worker (keras-tuner imports it for each "
+            "trial). Install it with: pip install \"seqtune[distributed]\""
+        ) from None
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free on ``host`` right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(host: str, port: int, process, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the chief exited (code {process.returncode}) before serving the oracle")
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"the chief did not open {host}:{port} within {timeout:.0f} s")
+
+
+def _pump(process, prefix: str, stream) -> threading.Thread:
+    """Copy a process' output to ``stream`` line by line, each line prefixed."""
+
+    def run():
+        for line in iter(process.stdout.readline, ""):
+            stream.write(f"{prefix}{line}" if prefix else line)
+            stream.flush()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def launch(command: list[str], n_workers: int, *, host: str = "127.0.0.1", port: int | None = None,
+           max_restarts: int = 3, startup_timeout: float = 120.0, stream=None, on_start=None) -> int:
+    """Run ``command`` as a keras-tuner chief plus ``n_workers`` workers on this machine.
+
+    Parameters
+    ----------
+    command : list of str
+        The search command every process runs (e.g. ``[python, -m, seqtune.cli, tune, ...]``).
+    n_workers : int
+        Worker processes (one per core or per GPU is a good start).
+    host : str
+        Address the chief serves the oracle on.
+    port : int or None
+        Oracle port; a free one is chosen when None.
+    max_restarts : int
+        Restarts allowed per worker that dies before the search ends.
+    startup_timeout : float
+        Seconds to wait for the chief to serve the oracle.
+    stream : file-like, optional
+        Where the processes' output goes (default stdout); worker lines are prefixed.
+    on_start : callable, optional
+        ``on_start(tuner_id, process)`` after every (re)start, e.g. for monitoring.
+
+    Returns
+    -------
+    int
+        The chief's exit code.
+    """
+    if n_workers < 1:
+        raise ValueError(f"n_workers must be >= 1; got {n_workers}.")
+    check_worker_requirements()
+    stream = stream or sys.stdout
+    port = port or free_port(host)
+    base_env = {**os.environ, ORACLE_IP: host, ORACLE_PORT: str(port)}
+
+    def start(tuner_id: str):
+        process = subprocess.Popen(command, env={**base_env, TUNER_ID: tuner_id}, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, bufsize=1)
+        _pump(process, "" if tuner_id == "chief" else f"[{tuner_id}] ", stream)
+        if on_start is not None:
+            on_start(tuner_id, process)
+        return process
+
+    chief = start("chief")
+    workers: dict[str, subprocess.Popen] = {}
+    restarts: dict[str, int] = {}
+    try:
+        _wait_for_port(host, port, chief, startup_timeout)
+        for i in range(n_workers):
+            workers[f"tuner{i}"] = start(f"tuner{i}")
+            restarts[f"tuner{i}"] = 0
+        while chief.poll() is None:
+            for tuner_id, process in list(workers.items()):
+                code = process.poll()
+                if code is None or code == 0:
+                    continue
+                if restarts[tuner_id] >= max_restarts:
+                    continue
+                restarts[tuner_id] += 1
+                stream.write(f"[launcher] {tuner_id} exited with code {code}; restarting it under the same "
+                             f"id ({restarts[tuner_id]}/{max_restarts}) to finish its trial\n")
+                stream.flush()
+                workers[tuner_id] = start(tuner_id)
+            if workers and all(p.poll() not in (None, 0) for p in workers.values()) and all(
+                    restarts[t] >= max_restarts for t in workers):
+                stream.write("[launcher] every worker failed repeatedly; stopping the chief\n")
+                chief.terminate()
+            time.sleep(0.5)
+        return chief.returncode
+    finally:
+        for process in [chief, *workers.values()]:
+            if process.poll() is None:
+                process.terminate()
+        for process in [chief, *workers.values()]:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()

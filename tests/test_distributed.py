@@ -1,0 +1,95 @@
+"""keras-tuner's distributed mode with real processes on 127.0.0.1: a chief and two workers."""
+
+import io
+import json
+import os
+import signal
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from seqtune import distributed
+
+
+@pytest.fixture
+def npz(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 6, 2)).astype("float32")
+    y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+    np.savez(tmp_path / "data.npz", X=X, y=y)
+    return tmp_path / "data.npz"
+
+
+def _command(npz, directory, trials, epochs=1):
+    return [sys.executable, "-m", "seqtune.cli", "tune", "--data", str(npz), "--tuner", "random",
+            "--max-trials", str(trials), "--max-epochs", str(epochs), "--max-units", "8",
+            "--max-layers", "1", "--directory", str(directory), "--project-name", "dist"]
+
+
+def _trials(directory):
+    states = [json.loads(p.read_text()) for p in (directory / "dist").glob("trial_*/trial.json")]
+    return {s["trial_id"]: s for s in states}
+
+
+def test_role_follows_keras_tuner_environment(monkeypatch):
+    monkeypatch.delenv(distributed.TUNER_ID, raising=False)
+    assert distributed.role() == "single"
+    monkeypatch.setenv(distributed.ORACLE_IP, "127.0.0.1")
+    monkeypatch.setenv(distributed.TUNER_ID, "chief")
+    assert distributed.role() == "chief"
+    monkeypatch.setenv(distributed.TUNER_ID, "tuner3")
+    assert distributed.role() == "worker"
+
+
+def test_chief_and_two_workers_record_every_trial_once_with_costs(npz, tmp_path):
+    out = io.StringIO()
+    env_before = dict(os.environ)
+    code = distributed.launch(_command(npz, tmp_path, trials=4), 2, stream=out)
+    assert dict(os.environ) == env_before
+    log = out.getvalue()
+    assert code == 0, log[-3000:]
+    trials = _trials(tmp_path)
+    assert len(trials) == 4
+    for state in trials.values():
+        assert state["status"] == "COMPLETED"
+        metrics = state["metrics"]["metrics"]
+        for name in ("score", "params", "fit_seconds_per_epoch", "latency_ms", "memory_mb"):
+            assert metrics[name]["observations"], name
+    # both workers ran trials, and the chief printed the front from all of them
+    assert "[tuner0]" in log and "[tuner1]" in log
+    assert "Pareto front" in log and "chosen" in log
+
+
+def test_a_killed_worker_is_restarted_and_the_search_completes(npz, tmp_path):
+    out = io.StringIO()
+    processes = {}
+
+    def on_start(tuner_id, process):
+        processes.setdefault(tuner_id, []).append(process)
+
+    def killer():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # kill tuner0 once it is training a trial
+            if "[tuner0] " in out.getvalue() and "tuner0" in processes:
+                time.sleep(2.0)
+                processes["tuner0"][0].send_signal(signal.SIGKILL)
+                return
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    code = distributed.launch(_command(npz, tmp_path, trials=6, epochs=2), 2, stream=out, on_start=on_start)
+    log = out.getvalue()
+    assert code == 0, log[-3000:]
+    assert len(processes["tuner0"]) >= 2, "tuner0 was not restarted"
+    assert "restarting it under the same id" in log
+    trials = _trials(tmp_path)
+    assert len(trials) == 6 and all(s["status"] == "COMPLETED" for s in trials.values())
+
+
+def test_launch_refuses_zero_workers():
+    with pytest.raises(ValueError, match="n_workers"):
+        distributed.launch(["true"], 0)
