@@ -1,0 +1,95 @@
+"""Input detection and validation: every accepted kind, and only clear errors for the rest."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from seqtune.inputs import length_bucket, pad, to_sequences
+
+
+def test_kinds_are_detected():
+    assert to_sequences(np.zeros((4, 3, 2))).kind == "numeric"
+    two_d = to_sequences(np.zeros((4, 3)))
+    assert two_d.kind == "numeric" and two_d.values.shape == (4, 3, 1) and two_d.layout == "2d"
+    assert to_sequences(np.ones((4, 3), dtype=int)).kind == "tokens"
+    assert to_sequences(np.ones((4, 3), dtype=int), input_type="numeric").kind == "numeric"
+    ragged = to_sequences([np.zeros((2, 3)), np.zeros((5, 3))])
+    assert ragged.kind == "numeric" and ragged.ragged and list(ragged.lengths()) == [2, 5]
+    assert to_sequences([np.array([1, 2]), np.array([3])]).kind == "tokens"
+    assert to_sequences(["a b", "c"]).kind == "text"
+    assert to_sequences(pd.Series(["a b", "c"])).kind == "text"
+    assert to_sequences(np.array(["a b", "c"])).kind == "text"
+    same_length_list = to_sequences([np.zeros((3, 2)), np.ones((3, 2))])
+    assert not same_length_list.ragged and same_length_list.values.shape == (2, 3, 2)
+
+
+def test_padding_and_buckets():
+    padded = pad([np.ones((2, 1)), np.ones((4, 1))], 3, kind="numeric", n_features=1)
+    assert np.isnan(padded[0, 2, 0]) and padded.shape == (2, 3, 1)  # truncated to 3, NaN-padded
+    tokens = pad([np.array([5, 6]), np.array([7])], 3, kind="tokens")
+    assert tokens.tolist() == [[5, 6, 0], [7, 0, 0]]
+    sizes = [length_bucket(n) for n in range(1, 2000)]
+    assert all(b >= n for n, b in zip(range(1, 2000), sizes))
+    assert all(b <= max(4, 1.5 * n) for n, b in zip(range(1, 2000), sizes))
+    assert len(set(sizes)) < 25  # few distinct shapes, few compilations
+
+
+@pytest.mark.parametrize(
+    "X,error,match",
+    [
+        (None, ValueError, "X is None"),
+        ("text", TypeError, "single string"),
+        (np.zeros(5), ValueError, "1D array"),
+        (np.zeros((2, 2, 2, 2)), ValueError, "4 dimensions"),
+        (np.zeros((0, 3, 2)), ValueError, "0 sample"),
+        (np.zeros((3, 0, 2)), ValueError, "at least one time step"),
+        ([np.zeros((2, 2)), np.zeros((0, 2))], ValueError, "zero-length"),
+        ([np.zeros((2, 2)), np.zeros((3, 3))], ValueError, "different numbers of features"),
+        ([np.zeros((2, 2)), "abc"], TypeError, "string inside a list"),
+        ([np.array([1, -2]), np.array([3])], ValueError, "negative token ids"),
+        ([np.zeros((2, 2, 2)), np.zeros((3, 2, 2))], ValueError, "must be 2-D"),
+        (np.array(["a", 1], dtype=object), TypeError, "mixing strings"),
+        ({"a": 1}, TypeError, "not supported"),
+        (np.array([[np.nan, 1.0]]), ValueError, "NaN"),
+    ],
+)
+def test_malformed_inputs_get_clear_errors(X, error, match):
+    with pytest.raises(error, match=match):
+        to_sequences(X)
+
+
+def test_sparse_input_is_refused_clearly():
+    scipy_sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match="Sparse input is not supported"):
+        to_sequences(scipy_sparse.csr_matrix(np.eye(3)))
+
+
+_dtypes = st.sampled_from([np.float64, np.float32, np.int64, np.int8, np.bool_, np.complex64, object, "U3"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hnp.arrays(dtype=_dtypes, shape=hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4),
+                  elements=None, fill=None))
+def test_any_array_is_either_accepted_or_refused_with_value_or_type_error(X):
+    try:
+        seqs = to_sequences(X)
+    except (ValueError, TypeError):
+        return
+    assert seqs.kind in ("numeric", "tokens", "text")
+    if seqs.kind == "numeric":
+        values = seqs.values if isinstance(seqs.values, np.ndarray) else np.concatenate(seqs.values)
+        assert np.isfinite(values).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=5), st.integers(), st.floats(allow_nan=True), st.none(),
+                          st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=3)),
+                min_size=1, max_size=6))
+def test_any_list_is_either_accepted_or_refused_with_value_or_type_error(X):
+    try:
+        to_sequences(X)
+    except (ValueError, TypeError):
+        pass
