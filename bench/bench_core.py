@@ -59,10 +59,10 @@ def main(argv=None) -> None:
 
     from seqtune import SequenceClassifier
 
-    def seqtune_fit():
+    def seqtune_fit(jit="auto", data=(X, y)):
         return SequenceClassifier(cell=args.cell, units=units, epochs=epochs, batch_size=batch,
-                                  early_stopping=False, validation_fraction=0.0,
-                                  random_state=0).fit(X, y)
+                                  early_stopping=False, validation_fraction=0.0, jit_compile=jit,
+                                  random_state=0).fit(*data)
 
     def keras_fit(jit):
         def run():
@@ -77,6 +77,11 @@ def main(argv=None) -> None:
     t_seqtune = median_seconds(seqtune_fit, repeat)
     t_keras = median_seconds(keras_fit(False), repeat)
     t_keras_xla = median_seconds(keras_fit(True), repeat)
+
+    # What jit_compile="auto" decides between: XLA on a large fit and on a small one.
+    small = (X[: max(64, n // 16), : max(10, t // 10)], y[: max(64, n // 16)])
+    jit_times = {(size, jit): median_seconds(lambda: seqtune_fit(jit, data), repeat)
+                 for size, data in (("large", (X, y)), ("small", small)) for jit in (False, True)}
 
     clf = seqtune_fit()
     model = keras_fit(False)()
@@ -98,6 +103,10 @@ def main(argv=None) -> None:
           f"Keras jit_compile=True {t_keras_xla:7.2f} s")
     print(f"     ratio seqtune / Keras default = {t_seqtune / t_keras:.2f}x (target <= 1.05)")
     print(f"     ratio seqtune / Keras XLA     = {t_seqtune / t_keras_xla:.2f}x")
+    for size, data in (("large", (X, y)), ("small", small)):
+        off, on = jit_times[(size, False)], jit_times[(size, True)]
+        print(f"{size} fit ({data[0].shape[0]} x {data[0].shape[1]} steps): jit_compile=False {off:.2f} s, "
+              f"True {on:.2f} s -> XLA {off / on:.2f}x")
     print(f"predict 1 sample: seqtune {lat_seqtune * 1e3:.2f} ms | model.predict {lat_keras * 1e3:.2f} ms"
           f" -> {lat_keras / lat_seqtune:.1f}x faster (target >= 10)")
     print(f"predict {len(big)} samples: seqtune {thr_seqtune:,.0f}/s | model.predict {thr_keras:,.0f}/s"

@@ -55,8 +55,9 @@ class TrainingData:
 class BaseSequenceEstimator(BaseEstimator):
     """Shared implementation of the seqtune estimators (not for direct use).
 
-    Subclasses define ``_head(y)`` (target encoding and output layer), ``_loss()``,
-    ``_metrics()`` and the public ``predict`` family.
+    Subclasses define ``_encode_target`` (fit-time target encoding and output layer),
+    ``_transform_target`` (encoding with the fitted state), ``_loss``, ``_metrics`` and
+    the public ``fit`` / ``predict`` family.
     """
 
     def __init__(

@@ -63,6 +63,7 @@ def test_chief_and_two_workers_record_every_trial_once_with_costs(npz, tmp_path)
     assert "Pareto front" in log and "chosen" in log
 
 
+@pytest.mark.slow
 def test_a_killed_worker_is_restarted_and_the_search_completes(npz, tmp_path):
     out = io.StringIO()
     processes = {}
