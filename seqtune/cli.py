@@ -128,6 +128,38 @@ def cmd_report(args) -> int:
     return 0
 
 
+def recipes_dir():
+    """The ``recipes/`` folder of a source checkout (they are scripts, not library code)."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "recipes"
+    return folder if folder.is_dir() else None
+
+
+def cmd_recipes(args) -> int:
+    """List the recipes, or run one as a script (passing --quick / --out through)."""
+    import subprocess
+
+    folder = recipes_dir()
+    if folder is None:
+        raise FileNotFoundError("the recipes ship with seqtune's source checkout (folder recipes/); "
+                                "clone the repository and install it with pip install -e \".[cpu,recipes]\"")
+    scripts = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
+    if args.action == "list":
+        for script in scripts:
+            text = script.read_text()
+            doc = text.split('"""')[1].strip().splitlines()[0] if '"""' in text else ""
+            print(f"{script.stem:<22} {doc}")
+        return 0
+    names = {p.stem: p for p in scripts}
+    if args.name not in names:
+        raise ValueError(f"no recipe {args.name!r}; available: {', '.join(names)}")
+    command = [sys.executable, str(names[args.name])] + (["--quick"] if args.quick else [])
+    if args.out:
+        command += ["--out", args.out]
+    return subprocess.call(command)
+
+
 def cmd_train(args) -> int:
     """Train and evaluate one SequenceClassifier on a bundled dataset."""
     _quiet_tensorflow()
@@ -198,6 +230,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--tolerance", type=float, default=None)
     report.add_argument("--plot", default=None, help="PNG path (default: DIRECTORY/pareto.png)")
     report.set_defaults(func=cmd_report)
+
+    recipes = sub.add_parser("recipes", help="list or run the end-to-end recipes (NLP, speech, forecasting)")
+    recipes.add_argument("action", choices=["list", "run"])
+    recipes.add_argument("name", nargs="?", help="recipe to run (see: seqtune recipes list)")
+    recipes.add_argument("--quick", action="store_true", help="a smoke run of about 2 minutes")
+    recipes.add_argument("--out", default=None, help="output folder (JSON, PNG)")
+    recipes.set_defaults(func=cmd_recipes)
 
     train = sub.add_parser("train", help="train and evaluate one model on a bundled dataset")
     train.add_argument("--dataset", default="digits", help="bundled dataset (default: digits)")

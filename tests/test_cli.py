@@ -57,3 +57,14 @@ def test_every_help_page(args):
     with pytest.raises(SystemExit) as exit_info:
         main(args)
     assert exit_info.value.code == 0
+
+
+def test_recipes_list_names_every_recipe(capsys):
+    from seqtune.cli import recipes_dir
+
+    assert main(["recipes", "list"]) == 0
+    out = capsys.readouterr().out
+    for script in recipes_dir().glob("[!_]*.py"):
+        assert script.stem in out
+    assert main(["recipes", "run", "no_such_recipe"]) == 2
+    assert "no recipe 'no_such_recipe'" in capsys.readouterr().err
