@@ -83,6 +83,7 @@ class BaseSequenceEstimator(BaseEstimator):
         callbacks=None,
         warm_start=False,
         jit_compile="auto",
+        distribution_strategy=None,
         random_state=None,
         verbose=0,
         **kwargs,
@@ -108,6 +109,7 @@ class BaseSequenceEstimator(BaseEstimator):
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.jit_compile = jit_compile
+        self.distribution_strategy = distribution_strategy
         self.random_state = random_state
         self.verbose = verbose
         # Stored as given, like every parameter; ``fit`` refuses unknown names.
@@ -156,6 +158,10 @@ class BaseSequenceEstimator(BaseEstimator):
         P.check_int("verbose", self.verbose, minimum=0)
         if self.jit_compile not in ("auto", True, False):
             raise ValueError(f"jit_compile must be 'auto', True or False; got {self.jit_compile!r}.")
+        strategy = self.distribution_strategy
+        if strategy is not None and not (hasattr(strategy, "scope") and hasattr(strategy, "num_replicas_in_sync")):
+            raise TypeError(f"distribution_strategy must be a tf.distribute.Strategy (e.g. "
+                            f"tf.distribute.MirroredStrategy()); got {type(strategy).__name__}.")
         if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
             raise TypeError(f"callbacks must be a list of keras.callbacks.Callback; got {type(self.callbacks).__name__}.")
         if self.recurrent_dropout:
@@ -291,7 +297,7 @@ class BaseSequenceEstimator(BaseEstimator):
 
         if self.jit_compile != "auto":
             return bool(self.jit_compile)
-        if work < JIT_MIN_WORK:
+        if work < JIT_MIN_WORK or self.distribution_strategy is not None:
             return False
         if keras.backend.backend() == "jax":
             return True
@@ -319,25 +325,33 @@ class BaseSequenceEstimator(BaseEstimator):
             return int(self.random_state)
         return int(check_random_state(self.random_state).randint(2**31 - 1))
 
-    def _build_model(self, n_outputs_head):
-        import keras
+    def _build_model(self, head):
+        """Build and compile the network (inside ``distribution_strategy``'s scope if any)."""
+        from contextlib import nullcontext
 
         from seqtune.architectures import build_network
 
-        model = build_network(
-            self._input_layout_,
-            n_outputs_head,
-            cell=self.cell.lower(),
-            units=self.units,
-            layers=self.layers,
-            bidirectional=bool(self.bidirectional),
-            dropout=float(self.dropout),
-            recurrent_dropout=float(self.recurrent_dropout),
-            embedding_dim=self.embedding_dim,
-            name=type(self).__name__,
-        )
-        self._compile(model)
+        strategy = self.distribution_strategy
+        with strategy.scope() if strategy is not None else nullcontext():
+            model = build_network(
+                self._input_layout_,
+                head,
+                cell=self.cell.lower(),
+                units=self.units,
+                layers=self.layers,
+                bidirectional=bool(self.bidirectional),
+                dropout=float(self.dropout),
+                recurrent_dropout=float(self.recurrent_dropout),
+                embedding_dim=self.embedding_dim,
+                name=type(self).__name__,
+            )
+            self._compile(model)
         return model
+
+    def _global_batch_size(self) -> int:
+        """``batch_size`` per replica times the replicas of ``distribution_strategy`` (Keras' advice)."""
+        replicas = getattr(self.distribution_strategy, "num_replicas_in_sync", 1)
+        return int(self.batch_size) * int(replicas)
 
     def _compile(self, model) -> None:
         import keras
@@ -371,7 +385,7 @@ class BaseSequenceEstimator(BaseEstimator):
         if isinstance(data.values, np.ndarray):
             return {"x": data.values, "y": data.y, "sample_weight": data.weight}
         layout = self._input_layout_
-        sequence = BucketedSequence(data.values, data.y, data.weight, batch_size=self.batch_size,
+        sequence = BucketedSequence(data.values, data.y, data.weight, batch_size=self._global_batch_size(),
                                     kind=layout.kind, n_features=layout.n_features,
                                     max_length=self.max_length_, shuffle=shuffle, seed=seed)
         return {"x": keras_data(sequence)}
@@ -429,6 +443,11 @@ class BaseSequenceEstimator(BaseEstimator):
 
         from seqtune._callbacks import StopOnNonFiniteLoss
 
+        replicas = getattr(self.distribution_strategy, "num_replicas_in_sync", 1)
+        if val is not None and replicas > 1 and val.n % replicas:
+            # Keras 3.15 fails to evaluate under a MirroredStrategy when the last validation batch
+            # does not split evenly across replicas (AddN shape error): drop the remainder.
+            val = val.subset(np.arange(val.n - val.n % replicas)) if val.n >= replicas else None
         callbacks = [StopOnNonFiniteLoss()]
         if self.early_stopping:
             callbacks.append(keras.callbacks.EarlyStopping(
@@ -446,7 +465,7 @@ class BaseSequenceEstimator(BaseEstimator):
         with release_traced_gradients():
             history = model.fit(
                 **self._keras_data(train, shuffle=True, seed=seed),
-                batch_size=self.batch_size if dense else None,
+                batch_size=self._global_batch_size() if dense else None,
                 epochs=epochs,
                 initial_epoch=initial_epoch,
                 shuffle=dense,
@@ -556,6 +575,9 @@ class BaseSequenceEstimator(BaseEstimator):
 
     def __getstate__(self):
         state = {k: v for k, v in vars(self).items() if not k.endswith("_") or k.startswith("__")}
+        # A tf.distribute strategy holds devices and threads: it does not pickle, and the
+        # unpickled estimator predicts on the default device.
+        state["distribution_strategy"] = None
         if hasattr(self, "model_"):
             fitted, arrays, model_bytes = self._bundle_state()
             state["_pickled_fit"] = (fitted, arrays, model_bytes)
@@ -583,7 +605,8 @@ class BaseSequenceEstimator(BaseEstimator):
 
         check_is_fitted(self, "model_")
         state, arrays, model_bytes = self._bundle_state()
-        params = {k: v for k, v in self.get_params(deep=False).items() if k != "callbacks"}
+        params = {k: v for k, v in self.get_params(deep=False).items()
+                  if k not in ("callbacks", "distribution_strategy")}
         if not isinstance(params.get("optimizer"), str):
             params["optimizer"] = type(self.optimizer).__name__.lower()
         meta = {"class": f"{type(self).__module__}.{type(self).__name__}",

@@ -68,6 +68,11 @@ _PARAMETERS = """
     jit_compile : {"auto", True, False}, default="auto"
         XLA compilation. ``"auto"``: on with TensorFlow on CPU (twice the throughput
         measured there) and with JAX; off on GPU, where cuDNN kernels are faster.
+    distribution_strategy : tf.distribute.Strategy or None, default=None
+        Train on several devices, e.g. ``tf.distribute.MirroredStrategy()`` for the
+        GPUs of one machine. ``batch_size`` is per replica: the global batch is
+        ``batch_size * num_replicas_in_sync``, as Keras recommends. XLA is off under a
+        strategy; a pickled estimator drops the strategy and predicts on one device.
     random_state : int, RandomState or None, default=None
         Seed for weights, shuffling and the validation split. With an int, two fits
         on the same data give identical predictions on CPU. Note: seeding sets the
@@ -154,6 +159,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         callbacks=None,
         warm_start=False,
         jit_compile="auto",
+        distribution_strategy=None,
         random_state=None,
         verbose=0,
         class_weight=None,
@@ -167,6 +173,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             batch_size=batch_size, learning_rate=learning_rate, optimizer=optimizer,
             early_stopping=early_stopping, patience=patience, validation_fraction=validation_fraction,
             callbacks=callbacks, warm_start=warm_start, jit_compile=jit_compile,
+            distribution_strategy=distribution_strategy,
             random_state=random_state, verbose=verbose, **kwargs,
         )
 
