@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "SequenceClassifier": "seqtune.estimators",
     "SequenceRegressor": "seqtune.estimators",
+    "SequenceForecaster": "seqtune.forecasting",
     "AutoSequenceClassifier": "seqtune.auto",
     "AutoSequenceRegressor": "seqtune.auto",
     "load": "seqtune.persistence",

@@ -29,14 +29,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
 from seqtune._base import JIT_MIN_WORK, PREDICT_CHUNK, _forget_fitted_state, _jsonable
-from seqtune._series import FILL_METHODS, Panel, dominant_period, format_forecast, read_exog, read_target
+from seqtune._series import FILL_METHODS, IndexInfo, Panel, dominant_period, format_forecast, read_exog, read_target
 
 NORMALIZATIONS = ("last", "mean", "none")
 LOSSES = ("mae", "mse", "huber")
 # "auto" never looks back further than this: a recurrent layer reading longer windows
 # trains slowly and learns little more on the series seqtune targets.
 MAX_LOOKBACK = 256
-_EXP = {"level": True, "gap": True, "rule": "2s"}
 
 # Fitted NumPy attributes stored in arrays.npz by ``save`` and pickling.
 _ARRAYS = ("level_", "scale_", "mase_scale_", "tails_", "exog_tails_", "exog_mean_", "exog_scale_")
@@ -55,14 +54,15 @@ class SequenceForecaster(BaseEstimator):
     lookback : int or "auto", default="auto"
         Steps of history the network reads. ``"auto"``: two seasons of the dominant
         period found in the autocorrelation of the training data (``season_``), at
-        least ``horizon`` steps, at most 256, and no more than half of the shortest series
+        least twice ``horizon`` and 8 steps, at most 256, and no more than half of the shortest series
         (minus ``horizon``), so that enough training windows remain.
     horizon : int, default=1
         Steps forecast at once (direct multi-step output).
     cell : {"gru", "lstm"}, default="gru"
         Recurrent cell type.
-    units : int or list of int, default=32
-        Width of every recurrent layer, or one width a layer.
+    units : int or list of int, default=16
+        Width of every recurrent layer, or one width a layer. Small by default: the
+        series forecasters meet are often short, and ``n_models`` members add capacity.
     layers : int or None, default=None
         Number of stacked recurrent layers; None means 1 (or ``len(units)``).
     bidirectional : bool, default=False
@@ -90,6 +90,11 @@ class SequenceForecaster(BaseEstimator):
         Fraction of each series' windows, taken from its end, that validates early
         stopping. Training windows whose targets overlap them are left out. 0 or
         None: no validation.
+    refit : bool, default=True
+        After early stopping on the validation tail has chosen the number of epochs,
+        train again from the same seed on every window, the tail included, for that
+        many epochs. The newest windows are the most informative about the future;
+        without the refit they would only validate. Doubles the training time.
     quantiles : sequence of float or None, default=None
         Forecast these quantiles (in (0, 1), increasing) instead of a point forecast:
         trained with the pinball loss, one output column per quantile, never crossing.
@@ -133,7 +138,10 @@ class SequenceForecaster(BaseEstimator):
     history_ : dict of list
         Per-epoch ``loss`` (and ``val_loss``).
     n_iter_ : int
-        Epochs run.
+        Epochs run while validating.
+    best_epoch_ : int
+        Epochs of the final training (the best validation epoch when early stopping
+        used a validation tail).
 
     Examples
     --------
@@ -151,7 +159,7 @@ class SequenceForecaster(BaseEstimator):
         lookback="auto",
         horizon=1,
         cell="gru",
-        units=32,
+        units=16,
         layers=None,
         bidirectional=False,
         dropout=0.1,
@@ -163,6 +171,7 @@ class SequenceForecaster(BaseEstimator):
         early_stopping=True,
         patience=10,
         validation_fraction=0.2,
+        refit=True,
         quantiles=None,
         n_models=5,
         fill=None,
@@ -187,6 +196,7 @@ class SequenceForecaster(BaseEstimator):
         self.early_stopping = early_stopping
         self.patience = patience
         self.validation_fraction = validation_fraction
+        self.refit = refit
         self.quantiles = quantiles
         self.n_models = n_models
         self.fill = fill
@@ -203,7 +213,7 @@ class SequenceForecaster(BaseEstimator):
         P.check_int("horizon", self.horizon)
         P.check_choice("cell", self.cell, ("lstm", "gru"))
         P.check_units(self.units, self.layers)
-        for name in ("bidirectional", "early_stopping"):
+        for name in ("bidirectional", "early_stopping", "refit"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(f"{name} must be True or False; got {getattr(self, name)!r}.")
         P.check_fraction("dropout", self.dropout)
@@ -242,8 +252,6 @@ class SequenceForecaster(BaseEstimator):
         -------
         self
         """
-        import keras
-
         self._check_params()
         panel = read_target(y, fill=self.fill, id_column=self.id_column, what="y")
         exog = None if X is None else read_exog(X, panel, fill=self.fill, what="X")
@@ -274,18 +282,32 @@ class SequenceForecaster(BaseEstimator):
         if exog is not None:
             self.exog_tails_ = np.stack([e[-self.lookback_:] for e in exog])
 
-        train, val = self._training_windows(panel, exog)
+        train, val, every = self._training_windows(panel, exog)
+        steps = train[0].shape[1]
+        self.jit_compiled_ = _resolve_jit(self.jit_compile, len(train[0]) * steps * self.epochs * self.n_models)
+        history = self._fit_network(train, val, self.epochs, stop_early=self.early_stopping)
+        self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+        self.n_iter_ = len(self.history_.get("loss", []))
+        self.best_epoch_ = self.n_iter_
+        if val is not None and self.early_stopping:
+            self.best_epoch_ = int(np.argmin(self.history_["val_loss"])) + 1
+            if self.refit:
+                # The newest windows say most about the future: train again on all of them,
+                # for the number of epochs the validation tail chose.
+                final = self._fit_network(every, None, self.best_epoch_, stop_early=False)
+                self.history_["refit_loss"] = [float(v) for v in final.history["loss"]]
+        return self
+
+    def _fit_network(self, train, val, epochs: int, *, stop_early: bool):
+        """Build ``model_`` afresh (same seed) and train it; the Keras History."""
+        import keras
+
         seed = _seed(self.random_state)
         keras.backend.clear_session(free_memory=False)
         if seed is not None:
             keras.utils.set_random_seed(seed)
-        steps = train[0].shape[1]
-        self.jit_compiled_ = _resolve_jit(self.jit_compile, len(train[0]) * steps * self.epochs * self.n_models)
         self.model_ = self._build_model(train[0].shape[2])
-        history = self._train(train, val)
-        self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-        self.n_iter_ = len(self.history_.get("loss", []))
-        return self
+        return self._train(train, val, epochs, stop_early)
 
     def _resolve_season(self, panel: Panel) -> int:
         if self.season != "auto":
@@ -295,22 +317,16 @@ class SequenceForecaster(BaseEstimator):
     def _resolve_lookback(self, shortest: int) -> int:
         if self.lookback != "auto":
             return int(self.lookback)
-        rule = _EXP["rule"]
-        if rule == "2s":
-            wanted = max(2 * self.season_, self.horizon) if self.season_ > 1 else max(self.horizon, 8)
-        elif rule == "3s":
-            wanted = max(3 * self.season_, self.horizon) if self.season_ > 1 else max(self.horizon, 8)
-        elif rule == "2h":
-            wanted = max(2 * self.season_, 2 * self.horizon) if self.season_ > 1 else max(2 * self.horizon, 8)
-        else:
-            wanted = int(rule)
+        # Two seasons show a full cycle and its repetition, and looking back twice as far as
+        # the forecast reaches beat shorter windows on sunspots (bench/RESULTS.md).
+        wanted = max(2 * self.season_, 2 * self.horizon, 8)
         room = (shortest - self.horizon) // 2
         return int(max(1, min(wanted, MAX_LOOKBACK, room)))
 
     def _training_windows(self, panel: Panel, exog):
-        """(inputs, targets) for training and for validation (None when there is none)."""
+        """(inputs, targets) for training, for validation (None when there is none) and of every window."""
         L, H = self.lookback_, self.horizon
-        xs, ys, is_val = [], [], []
+        xs, ys, is_val, kept = [], [], [], []
         for i, values in enumerate(panel.values):
             n_windows = len(values) - L - H + 1
             past = _sliding(values[: len(values) - H], L)
@@ -325,19 +341,21 @@ class SequenceForecaster(BaseEstimator):
             # Windows whose targets overlap the validation windows' targets are dropped.
             keep = np.ones(n_windows, bool)
             role = np.zeros(n_windows, bool)
-            gap = (H - 1) if _EXP["gap"] else 0
+            gap = H - 1
             if n_val >= 1 and n_windows - n_val - gap >= 1:
                 role[n_windows - n_val:] = True
                 keep[n_windows - n_val - gap: n_windows - n_val] = False
-            xs.append(x[keep])
-            ys.append(target.reshape(n_windows, -1)[keep])
-            is_val.append(role[keep])
-        x, y, is_val = np.concatenate(xs), np.concatenate(ys), np.concatenate(is_val)
+            xs.append(x)
+            ys.append(target.reshape(n_windows, -1))
+            is_val.append(role)
+            kept.append(keep)
+        x, y = np.concatenate(xs).astype(np.float32), np.concatenate(ys)
+        is_val, keep = np.concatenate(is_val), np.concatenate(kept)
         y = np.tile(y, (1, self.n_models)).astype(np.float32)  # one copy of the targets a member
-        x = x.astype(np.float32)
         if not is_val.any():
-            return (x, y), None
-        return (x[~is_val], y[~is_val]), (x[is_val], y[is_val])
+            return (x, y), None, (x, y)
+        fit_rows = keep & ~is_val
+        return (x[fit_rows], y[fit_rows]), (x[is_val], y[is_val]), (x, y)
 
     def _inputs(self, past, i, past_e=None, fut_e=None, level=None, scale=None):
         """Network inputs ``(n, lookback [+ horizon], n_channels)`` and the anchors ``(n, k)``.
@@ -353,13 +371,14 @@ class SequenceForecaster(BaseEstimator):
             anchor = past.mean(axis=1)
         else:
             anchor = np.broadcast_to(level, past[:, -1, :].shape)
-        channels = [(past - anchor[:, None, :]) / scale] + ([(past - level) / scale] if _EXP["level"] else [])
+        # Shape relative to the anchor, and the standardised level (where in its range the series is).
+        channels = [(past - anchor[:, None, :]) / scale, (past - level) / scale]
         if past_e is None:
             return np.concatenate(channels, axis=-1), anchor
         n, k = len(past), past.shape[2]
         channels.append((past_e - self.exog_mean_) / self.exog_scale_)
         channels.append(np.zeros(past.shape[:2] + (1,)))
-        future = [np.zeros((n, self.horizon, (2 if _EXP["level"] else 1) * k)), (fut_e - self.exog_mean_) / self.exog_scale_,
+        future = [np.zeros((n, self.horizon, 2 * k)), (fut_e - self.exog_mean_) / self.exog_scale_,
                   np.ones((n, self.horizon, 1))]
         # Known future covariates ride along as extra steps after the window, flagged by a 1.
         return np.concatenate([np.concatenate(channels, -1), np.concatenate(future, -1)], axis=1), anchor
@@ -399,20 +418,20 @@ class SequenceForecaster(BaseEstimator):
         model.compile(optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate), loss=loss,
                       jit_compile=self.jit_compiled_)
 
-    def _train(self, train, val):
+    def _train(self, train, val, epochs: int, stop_early: bool):
         import keras
 
         from seqtune._callbacks import StopOnNonFiniteLoss
         from seqtune._memory import release_traced_gradients
 
         callbacks = [StopOnNonFiniteLoss()]
-        if self.early_stopping:
+        if stop_early:
             callbacks.append(keras.callbacks.EarlyStopping(
                 monitor="val_loss" if val is not None else "loss", patience=self.patience,
                 restore_best_weights=True))
         with release_traced_gradients():
             history = self.model_.fit(
-                train[0], train[1], batch_size=self.batch_size, epochs=self.epochs, shuffle=True,
+                train[0], train[1], batch_size=self.batch_size, epochs=epochs, shuffle=True,
                 validation_data=val, callbacks=callbacks, verbose={0: 0, 1: 2}.get(self.verbose, 1),
             )
         losses = history.history.get("loss", [])
@@ -497,6 +516,18 @@ class SequenceForecaster(BaseEstimator):
         if exog[0].shape[1] != self.n_exog_:
             raise ValueError(f"X has {exog[0].shape[1]} feature(s); this model was fitted with {self.n_exog_}.")
 
+    def _check_continues(self, panel: Panel) -> None:
+        """``score``'s y must start right after the training series (when both have an index)."""
+        info, pidx = IndexInfo(**self.target_meta_["index"][0]), panel.pandas_index[0]
+        if pidx is None or info.kind == "none" or len(pidx) == 0:
+            return
+        expected = info.future(1)[0]
+        if pidx[0] != expected:
+            raise ValueError(
+                f"y starts at {pidx[0]}, but score compares forecasts with the continuation of the "
+                f"training series, which starts at {expected}. Pass the observations that follow it."
+            )
+
     def _match_series(self, panel: Panel) -> list:
         """For every series in ``panel``, the training series whose scaling it keeps (or None)."""
         n = len(panel.values)
@@ -564,6 +595,7 @@ class SequenceForecaster(BaseEstimator):
             raise ValueError("score needs a model fitted on one series; use seqtune.metrics.backtest for several.")
         panel = read_target(y, fill=self.fill, what="y")
         self._check_columns(panel)
+        self._check_continues(panel)
         actual = panel.values[0]
         n, H, L = len(actual), self.horizon, self.lookback_
         history = np.concatenate([self.tails_[0], actual])

@@ -1,0 +1,127 @@
+"""Plumbing shared by the recipes: arguments, output folder, timing, results table and JSON.
+
+No modelling happens here; each recipe shows its data, its baselines and its search in full.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import math
+import os
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+EXTRA = 'pip install "seqtune[recipes]"'
+# Fixed parameters of every recipe's searched models. Trials train the full epoch budget
+# (no early stopping) so that all of them are compared at the same budget: seqtune compares
+# random-search trials by the epochs they ran, so early-stopped ones would be left out
+# of the front. The refit of the chosen model then trains exactly what was validated, on
+# all the training data (nothing needs holding out for early stopping).
+SAME_BUDGET = {"early_stopping": False, "validation_fraction": 0.0}
+# Exit status of a recipe whose data package or tool is missing: the tests skip on it.
+MISSING = 3
+
+
+def parse_args(name: str, description: str, argv=None) -> argparse.Namespace:
+    """The options every recipe takes; creates the output folder."""
+    parser = argparse.ArgumentParser(prog=f"python recipes/{name}.py", description=description)
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: less data and a tiny search (about 2 minutes on 2 cores)")
+    parser.add_argument("--out", default=os.path.join("recipes_output", name),
+                        help=f"output folder (default: recipes_output/{name}/)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the split, the search and the models")
+    parser.add_argument("--verbose", type=int, default=1, help="0 silent, 1 a line per trial, 2 epochs too")
+    args = parser.parse_args(argv)
+    args.name = name
+    args.out = Path(args.out)
+    args.out.mkdir(parents=True, exist_ok=True)
+    # The recipe owns its process, so it may hush TensorFlow's C++ start-up logs.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return args
+
+
+def missing(what: str, install: str = EXTRA) -> None:
+    """Stop with one clear message saying what is missing and how to install it."""
+    print(f"{what}\nInstall it with: {install}", file=sys.stderr)
+    sys.exit(MISSING)
+
+
+def require(module: str, purpose: str) -> None:
+    """Stop with a clear message when the package ``module`` is not installed (it is not imported)."""
+    if importlib.util.find_spec(module) is None:
+        missing(f"This recipe needs the package '{module}' ({purpose}), which is not installed.")
+
+
+@contextmanager
+def timed():
+    """``with timed() as t: ...`` then ``t.seconds``."""
+    class Elapsed:
+        seconds = float("nan")
+
+    elapsed = Elapsed()
+    start = time.perf_counter()
+    try:
+        yield elapsed
+    finally:
+        elapsed.seconds = time.perf_counter() - start
+
+
+def search_summary(auto, test_score: float, fit_seconds: float) -> dict:
+    """What a fitted ``Auto*`` search chose and why, as plain JSON-ready values."""
+    from seqtune.report import format_table
+
+    chosen = auto.best_trial_
+    completed = auto.trials_[auto.trials_["status"] == "COMPLETED"]
+    return {
+        "cell": auto.cell_choice_,
+        "params": auto.best_params_,
+        "explanation": auto.explanation_,
+        "validation_score": float(chosen["score"]),
+        "test_score": float(test_score),
+        "cost": auto.cost_column_,
+        "chosen_cost": float(chosen[auto.cost_column_]),
+        "trials": int(len(auto.trials_)),
+        "completed_trials": int(len(completed)),
+        "fit_seconds": float(fit_seconds),
+        "front": format_table(auto.pareto_front_),
+    }
+
+
+def print_table(rows: list[dict], columns: list[str], title: str) -> str:
+    """Print (and return) a plain-text table of result rows."""
+    def cell(column, value):
+        if value is None:
+            return ""
+        if isinstance(value, float):  # seconds to 0.1 s, scores to 4 decimals
+            return f"{value:.1f}" if column.endswith("_s") else f"{value:.4f}"
+        return str(value)
+
+    texts = [[cell(c, r.get(c, "")) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(t[i]) for t in texts)) for i, c in enumerate(columns)]
+    lines = [title, "  ".join(c.ljust(w) for c, w in zip(columns, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(t.ljust(w) for t, w in zip(row, widths)) for row in texts]
+    text = "\n".join(lines)
+    print("\n" + text, flush=True)
+    return text
+
+
+def write_json(path: Path, payload: dict) -> Path:
+    """Write the recipe's figures; NaN or infinity is refused (a figure must be a real number)."""
+    def check(value, where):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{where} is {value}: refusing to write a non-finite figure.")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                check(item, f"{where}.{key}")
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                check(item, f"{where}[{i}]")
+
+    check(payload, "results")
+    path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n")
+    return path

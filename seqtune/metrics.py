@@ -1,0 +1,292 @@
+"""Forecast metrics and a rolling-origin backtest (NumPy, pandas and scikit-learn only).
+
+Point metrics take ``y_true`` and ``y_pred`` of the same shape (1-D, or 2-D with
+one column a target) as arrays, lists or pandas objects. :func:`backtest` refits
+a forecaster on growing windows of a series and scores each fold, so a network
+and the baselines of :mod:`seqtune.baselines` can be compared on the same splits.
+"""
+
+from __future__ import annotations
+
+import time
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+
+
+def _pair(y_true, y_pred, names=("y_true", "y_pred")) -> tuple[np.ndarray, np.ndarray]:
+    a = np.asarray(y_true, dtype=np.float64)
+    b = np.asarray(y_pred, dtype=np.float64)
+    if a.shape != b.shape:
+        if a.size == b.size and a.ndim <= 2 and b.ndim <= 2 and a.squeeze().shape == b.squeeze().shape:
+            b = b.reshape(a.shape)  # (n,) against (n, 1)
+        else:
+            raise ValueError(f"{names[0]} has shape {a.shape} but {names[1]} has shape {b.shape}; expected the same.")
+    if a.size == 0:
+        raise ValueError(f"{names[0]} is empty; expected at least one value.")
+    for name, arr in zip(names, (a, b)):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains NaN or infinite values; expected finite numbers.")
+    return a, b
+
+
+def mae(y_true, y_pred) -> float:
+    """Mean absolute error.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of the same shape
+
+    Returns
+    -------
+    float
+    """
+    a, b = _pair(y_true, y_pred)
+    return float(np.mean(np.abs(a - b)))
+
+
+def rmse(y_true, y_pred) -> float:
+    """Root mean squared error.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of the same shape
+
+    Returns
+    -------
+    float
+    """
+    a, b = _pair(y_true, y_pred)
+    return float(np.sqrt(np.mean((a - b) ** 2)))
+
+
+def smape(y_true, y_pred) -> float:
+    """Symmetric mean absolute percentage error, in percent (0 to 200).
+
+    ``mean(2 |y - ŷ| / (|y| + |ŷ|))``; a step where both are 0 counts as 0 error.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of the same shape
+
+    Returns
+    -------
+    float
+    """
+    a, b = _pair(y_true, y_pred)
+    denom = np.abs(a) + np.abs(b)
+    ratio = np.divide(2 * np.abs(a - b), denom, out=np.zeros_like(denom), where=denom > 0)
+    return float(100 * np.mean(ratio))
+
+
+def mase(y_true, y_pred, y_train, season: int = 1) -> float:
+    """Mean absolute scaled error: the MAE divided by the in-sample seasonal-naive MAE.
+
+    The scale is the mean absolute difference ``|y_train[t] - y_train[t - season]|``
+    of the training series, so 1.0 is as good as the seasonal-naive forecast was
+    in-sample. With several columns, every column is scaled by its own training
+    error and the results are averaged.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n,) or (n, n_targets)
+    y_train : array-like of shape (n_train,) or (n_train, n_targets)
+        The series the forecast was made from.
+    season : int, default=1
+        Seasonal period of the naive forecast in the scale (1: the naive forecast).
+
+    Returns
+    -------
+    float
+    """
+    a, b = _pair(y_true, y_pred)
+    if not isinstance(season, Integral) or isinstance(season, bool) or season < 1:
+        raise ValueError(f"season must be an int >= 1; got {season!r}.")
+    train = np.asarray(y_train, dtype=np.float64)
+    if train.ndim != a.ndim and not (train.ndim == 1 and a.ndim == 2 and a.shape[1] == 1):
+        raise ValueError(f"y_train has shape {train.shape}; expected columns like y_true {a.shape}.")
+    train = train.reshape(len(train), -1)
+    if len(train) <= season:
+        raise ValueError(f"y_train has {len(train)} values; expected more than season={season} to compute the scale.")
+    if not np.all(np.isfinite(train)):
+        raise ValueError("y_train contains NaN or infinite values; expected finite numbers.")
+    scale = np.mean(np.abs(train[season:] - train[:-season]), axis=0)
+    if np.any(scale <= 0):
+        raise ValueError(f"y_train does not change at lag season={season}: the MASE scale is 0 (undefined).")
+    error = np.mean(np.abs(a - b).reshape(len(a), -1), axis=0)
+    return float(np.mean(error / scale))
+
+
+def pinball_loss(y_true, q_pred, quantiles) -> float:
+    """Mean pinball (quantile) loss of quantile forecasts.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,) or (n, n_targets)
+    q_pred : array-like of shape y_true.shape + (n_quantiles,)
+        Quantile forecasts, the last axis following ``quantiles``. A 2-D table of
+        ``n_targets * n_quantiles`` columns (as ``SequenceForecaster.predict`` returns
+        for several targets) is also accepted.
+    quantiles : sequence of float
+        Quantile levels in (0, 1).
+
+    Returns
+    -------
+    float
+        Averaged over steps, targets and quantiles.
+    """
+    q = np.asarray(quantiles, dtype=np.float64).ravel()
+    if q.size == 0 or np.any((q <= 0) | (q >= 1)):
+        raise ValueError(f"quantiles must be values strictly between 0 and 1; got {list(q)}.")
+    a = np.asarray(y_true, dtype=np.float64)
+    p = np.asarray(q_pred, dtype=np.float64)
+    if p.shape != a.shape + (len(q),):
+        if p.size == a.size * len(q) and len(p) == len(a):
+            p = p.reshape(a.shape + (len(q),))
+        else:
+            raise ValueError(
+                f"q_pred has shape {p.shape}; expected {a.shape + (len(q),)} (y_true's shape plus one "
+                f"column per quantile)."
+            )
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(p))):
+        raise ValueError("y_true or q_pred contains NaN or infinite values; expected finite numbers.")
+    error = a[..., None] - p
+    return float(np.mean(np.maximum(q * error, (q - 1) * error)))
+
+
+def coverage(y_true, lower, upper) -> float:
+    """Fraction of observations inside ``[lower, upper]``.
+
+    Parameters
+    ----------
+    y_true, lower, upper : array-like of the same shape
+
+    Returns
+    -------
+    float
+        Between 0 and 1; a well-calibrated 10-90% band covers about 0.8.
+    """
+    a, lo = _pair(y_true, lower, ("y_true", "lower"))
+    _, hi = _pair(y_true, upper, ("y_true", "upper"))
+    if np.any(lo > hi):
+        raise ValueError("lower is above upper at some steps; expected lower <= upper.")
+    return float(np.mean((a >= lo) & (a <= hi)))
+
+
+# ---------------------------------------------------------------------- backtest
+def _take(data, index):
+    if data is None:
+        return None
+    if isinstance(data, (pd.Series, pd.DataFrame)):
+        return data.iloc[index]
+    return np.asarray(data)[index]
+
+
+def split_forecast(pred, horizon: int, n_targets: int, quantiles=None):
+    """(point, lower, upper) arrays ``(horizon, n_targets)`` from a forecaster's output.
+
+    With ``quantiles`` the point is the quantile nearest 0.5 and the band the
+    outermost quantiles; without, lower and upper are None.
+    """
+    arr = np.asarray(pred, dtype=np.float64)
+    if quantiles is None:
+        return arr.reshape(horizon, n_targets), None, None
+    arr = arr.reshape(horizon, n_targets, len(quantiles))
+    mid = int(np.argmin(np.abs(np.asarray(quantiles, dtype=np.float64) - 0.5)))
+    return arr[..., mid], arr[..., 0], arr[..., -1]
+
+
+def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season: int = 1) -> pd.DataFrame:
+    """Rolling-origin evaluation: refit on growing history, forecast the next steps, score.
+
+    Parameters
+    ----------
+    forecaster : estimator
+        A forecaster with ``fit(y, X)`` and ``predict(horizon=, X=)`` (seqtune's or
+        the baselines). It is cloned for every fold; its ``horizon`` parameter, if it
+        has one, is set to ``horizon``.
+    y : pandas Series or DataFrame, or array-like
+        One series (one or several target columns).
+    X : DataFrame or array-like, default=None
+        Exogenous features aligned with ``y``; each fold's future rows are passed to
+        ``predict`` as known covariates.
+    cv : int or cross-validator, default=5
+        Number of folds (a ``TimeSeriesSplit`` whose test folds are ``horizon`` long),
+        or a splitter such as ``TimeSeriesSplit`` (its test folds must follow their
+        training folds directly: ``gap=0``).
+    horizon : int or None, default=None
+        Steps forecast at each origin. None: the forecaster's ``horizon`` parameter.
+    season : int, default=1
+        Seasonal period for the MASE scale.
+
+    Returns
+    -------
+    DataFrame
+        One row per fold: ``fold``, ``train_size``, ``test_start``, ``horizon``,
+        ``mae``, ``rmse``, ``smape``, ``mase``, ``fit_seconds``, and for quantile
+        forecasters ``pinball`` and ``coverage`` (of the outermost quantiles).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from seqtune.baselines import NaiveForecaster
+    >>> from seqtune.metrics import backtest
+    >>> y = np.arange(40.0)
+    >>> backtest(NaiveForecaster(), y, cv=3, horizon=5)["mase"].round(1).tolist()
+    [3.0, 3.0, 3.0]
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import TimeSeriesSplit
+
+    params = forecaster.get_params()
+    h = horizon if horizon is not None else params.get("horizon")
+    if h is None:
+        raise ValueError("horizon is None and the forecaster has no horizon parameter; pass horizon=.")
+    if not isinstance(h, Integral) or isinstance(h, bool) or h < 1:
+        raise ValueError(f"horizon must be an int >= 1; got {h!r}.")
+    if isinstance(y, (list, tuple)) and len(y) and np.ndim(y[0]) >= 1 and not np.isscalar(y[0]):
+        if isinstance(y[0], (pd.Series, pd.DataFrame, np.ndarray)):
+            raise TypeError("backtest takes one series; for several, backtest each (or pass a 2-D y).")
+    n = len(y)
+    if X is not None and len(X) != n:
+        raise ValueError(f"X has {len(X)} rows but y has {n}; expected the same length.")
+    if isinstance(cv, Integral) and not isinstance(cv, bool):
+        if cv < 1 or n - cv * h < 2:
+            raise ValueError(f"cv={cv} folds of horizon={h} steps need more than {cv * h + 1} observations; y has {n}.")
+        cv = TimeSeriesSplit(n_splits=cv, test_size=h)
+    quantiles = params.get("quantiles")
+    y_arr = np.asarray(y, dtype=np.float64)
+    n_targets = 1 if y_arr.ndim == 1 else y_arr.shape[1]
+    rows = []
+    for fold, (train, test) in enumerate(cv.split(np.arange(n))):
+        if test[0] != train[-1] + 1:
+            raise ValueError("cv gives test folds that do not follow their training folds; use gap=0.")
+        steps = min(h, len(test))
+        est = clone(forecaster)
+        if "horizon" in params:
+            est.set_params(horizon=h)
+        start = time.perf_counter()
+        est.fit(_take(y, train), _take(X, train))
+        seconds = time.perf_counter() - start
+        future_X = None if X is None else _take(X, test[:h])
+        pred = est.predict(horizon=h, X=future_X) if X is not None else est.predict(horizon=h)
+        point, lower, upper = split_forecast(pred, h, n_targets, quantiles)
+        actual = y_arr[test[:steps]].reshape(steps, n_targets)
+        row = {
+            "fold": fold,
+            "train_size": len(train),
+            "test_start": y.index[test[0]] if isinstance(y, (pd.Series, pd.DataFrame)) else int(test[0]),
+            "horizon": steps,
+            "mae": mae(actual, point[:steps]),
+            "rmse": rmse(actual, point[:steps]),
+            "smape": smape(actual, point[:steps]),
+            "mase": mase(actual, point[:steps], y_arr[train].reshape(len(train), n_targets), season=season),
+            "fit_seconds": seconds,
+        }
+        if quantiles is not None:
+            qs = np.asarray(pred, dtype=np.float64).reshape(h, n_targets, len(quantiles))[:steps]
+            row["pinball"] = pinball_loss(actual, qs, quantiles)
+            row["coverage"] = coverage(actual, lower[:steps], upper[:steps])
+        rows.append(row)
+    return pd.DataFrame(rows)

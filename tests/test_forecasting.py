@@ -1,0 +1,358 @@
+"""SequenceForecaster: future indexes, exogenous inputs, quantiles, several series, scikit-learn
+integration, persistence and the errors bad input gets. Real (tiny) Keras models throughout."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+import seqtune
+from seqtune.baselines import NaiveForecaster, SeasonalNaiveForecaster
+from seqtune.forecasting import SequenceForecaster
+from seqtune.metrics import mae, mase
+
+TINY = dict(lookback=12, horizon=4, units=4, epochs=2, n_models=2, random_state=0)
+
+
+def seasonal(n=150, period=12, seed=0):
+    """A noisy seasonal series with a slow trend."""
+    t = np.arange(n)
+    noise = np.random.default_rng(seed).normal(scale=0.1, size=n)
+    return 10 + 0.01 * t + np.sin(2 * np.pi * t / period) + noise
+
+
+@pytest.fixture(scope="module")
+def daily():
+    y = pd.Series(seasonal(), index=pd.date_range("2024-01-01", periods=150, freq="D"), name="sales")
+    return y, SequenceForecaster(**TINY).fit(y)
+
+
+# ------------------------------------------------------------------ future index
+def test_daily_series_forecast_continues_the_index(daily):
+    y, fc = daily
+    pred = fc.predict()
+    expected = pd.date_range("2024-05-30", periods=4, freq="D")
+    pd.testing.assert_index_equal(pred.index, expected.as_unit(y.index.unit))
+    assert pred.index.freq == "D"
+    assert isinstance(pred, pd.Series) and pred.name == "sales"
+    assert np.all(np.isfinite(pred.to_numpy()))
+    assert len(fc.predict(horizon=2)) == 2
+    np.testing.assert_allclose(fc.predict(horizon=2).to_numpy(), pred.to_numpy()[:2])
+
+
+@pytest.mark.parametrize(
+    "index, expected",
+    [
+        (pd.date_range("2024-03-01", periods=40, freq="h"), pd.date_range("2024-03-02 16:00", periods=4, freq="h")),
+        (pd.date_range("2020-01-01", periods=40, freq="MS"), pd.date_range("2023-05-01", periods=4, freq="MS")),
+        (pd.period_range("1990Q1", periods=40, freq="Q"), pd.period_range("2000Q1", periods=4, freq="Q")),
+        (pd.period_range("1700", periods=40, freq="Y"), pd.period_range("1740", periods=4, freq="Y")),
+        (pd.RangeIndex(40), pd.RangeIndex(40, 44)),
+        (pd.RangeIndex(100, 180, 2), pd.RangeIndex(180, 188, 2)),
+    ],
+    ids=["hourly", "month-start", "quarterly-period", "yearly-period", "range", "range-step-2"],
+)
+def test_forecast_from_a_new_history_gets_its_future_index(daily, index, expected):
+    _, fc = daily
+    y = pd.Series(seasonal(40), index=index)
+    pred = fc.predict(y=y)
+    if isinstance(expected, pd.DatetimeIndex):
+        expected = expected.as_unit(index.unit)
+    pd.testing.assert_index_equal(pred.index, expected, exact=True)
+    assert getattr(pred.index, "freq", None) == getattr(index, "freq", None)
+
+
+def test_timezone_and_dataframe_targets_are_kept():
+    idx = pd.date_range("2024-03-30", periods=120, freq="h", tz="Europe/Paris")
+    y = pd.DataFrame({"a": seasonal(120), "b": seasonal(120, seed=1)}, index=idx)
+    fc = SequenceForecaster(**TINY).fit(y)
+    pred = fc.predict()
+    assert list(pred.columns) == ["a", "b"]
+    pd.testing.assert_index_equal(pred.index, pd.date_range(idx[-1], periods=5, freq="h")[1:])
+    assert str(pred.index.tz) == "Europe/Paris"
+
+
+def test_numpy_in_numpy_out():
+    y = seasonal(100)
+    fc = SequenceForecaster(**TINY).fit(y)
+    pred = fc.predict()
+    assert isinstance(pred, np.ndarray) and pred.shape == (4,)
+    two = SequenceForecaster(**TINY).fit(np.column_stack([y, -y]))
+    assert two.predict().shape == (4, 2)
+    assert two.n_targets_ == 2
+
+
+# ---------------------------------------------------------------- quantiles
+def test_quantile_forecasts_are_monotone_columns():
+    y = pd.Series(seasonal(120), index=pd.period_range("2000-01", periods=120, freq="M"))
+    fc = SequenceForecaster(**{**TINY, "quantiles": (0.1, 0.5, 0.9)}).fit(y)
+    pred = fc.predict()
+    assert list(pred.columns) == ["q0.1", "q0.5", "q0.9"]
+    pd.testing.assert_index_equal(pred.index, pd.period_range("2010-01", periods=4, freq="M"))
+    values = pred.to_numpy()
+    assert np.all(np.diff(values, axis=1) >= 0)
+    assert fc.predict(y=y.to_numpy()).shape == (4, 3)
+    after = pd.Series(seasonal(130)[120:], index=pd.period_range("2010-01", periods=10, freq="M"))
+    assert -fc.score(after) > 0
+    with pytest.raises(ValueError, match="y starts at 2010-03, but score compares.*starts at 2010-01"):
+        fc.score(after[2:])
+
+
+def test_pinball_loss_is_registered_for_safe_loading():
+    import keras
+
+    from seqtune._losses import PinballLoss
+
+    loss = PinballLoss([0.1, 0.9])
+    again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
+    assert isinstance(again, PinballLoss) and again.quantiles == [0.1, 0.9]
+    # at q=0.5 the pinball loss is half the absolute error
+    half = PinballLoss([0.5])(np.array([[1.0, 3.0]]), np.array([[0.0, 0.0]]))
+    assert float(half) == pytest.approx(1.0)
+
+
+# --------------------------------------------------------------- exogenous X
+@pytest.fixture(scope="module")
+def with_exog():
+    idx = pd.date_range("2024-01-01", periods=124, freq="D")
+    X = pd.DataFrame({"promo": (np.arange(124) % 7 == 0).astype(float)}, index=idx)
+    y = pd.Series(seasonal(124) + 2 * X["promo"].to_numpy(), index=idx)
+    fc = SequenceForecaster(**TINY).fit(y[:120], X[:120])
+    return y, X, fc
+
+
+def test_known_future_covariates(with_exog):
+    y, X, fc = with_exog
+    pred = fc.predict(X=X)  # a longer frame is aligned by index
+    pd.testing.assert_index_equal(pred.index, y.index[120:], check_names=False)
+    np.testing.assert_allclose(fc.predict(X=X.to_numpy()[120:]).to_numpy(), pred.to_numpy())
+    assert fc.n_exog_ == 1
+
+
+def test_missing_future_covariates_are_refused(with_exog):
+    y, X, fc = with_exog
+    with pytest.raises(ValueError, match="X is None.*1 exogenous feature"):
+        fc.predict()
+    with pytest.raises(ValueError, match="does not cover the forecast horizon.*2 of the 4"):
+        fc.predict(X=X[:122])
+    with pytest.raises(ValueError, match=r"X has 3 rows; expected 4"):
+        fc.predict(X=X.to_numpy()[120:123])
+
+
+def test_exogenous_x_of_the_wrong_length_is_refused_at_fit(with_exog):
+    y, X, _ = with_exog
+    with pytest.raises(ValueError, match=r"X has 100 rows; expected 120"):
+        SequenceForecaster(**TINY).fit(y[:120].to_numpy(), X.to_numpy()[:100])
+    with pytest.raises(ValueError, match="X does not cover the history of y"):
+        SequenceForecaster(**TINY).fit(y[:120], X[10:120])
+
+
+# ------------------------------------------------------------ several series
+def test_list_of_series_trains_one_global_model():
+    a = pd.Series(seasonal(80), index=pd.date_range("2024-01-01", periods=80, freq="D"))
+    b = pd.Series(5 * seasonal(60, seed=3), index=pd.date_range("2024-03-01", periods=60, freq="D"))
+    fc = SequenceForecaster(**TINY).fit([a, b])
+    out = fc.predict()
+    assert isinstance(out, list) and len(out) == 2
+    assert out[0].index[0] == pd.Timestamp("2024-03-21") and out[1].index[0] == pd.Timestamp("2024-04-30")
+    assert out[1].mean() > 2 * out[0].mean()  # each series keeps its own scale
+
+
+def test_long_frame_with_id_column():
+    frames = []
+    for key, start in (("north", "2024-01-01"), ("south", "2024-01-05")):
+        idx = pd.date_range(start, periods=60, freq="D", name="day")
+        frames.append(pd.DataFrame({"store": key, "sales": seasonal(60, seed=len(frames))}, index=idx))
+    long = pd.concat(frames)
+    fc = SequenceForecaster(**TINY, id_column="store").fit(long)
+    pred = fc.predict()
+    assert list(pred.columns) == ["store", "sales"]
+    assert pred.index.name == "day"
+    assert pred.groupby("store").size().to_dict() == {"north": 4, "south": 4}
+    assert pred.loc[pred.store == "south"].index[0] == pd.Timestamp("2024-03-05")
+
+
+# ------------------------------------------------------------------ scikit-learn
+def test_clone_and_grid_search_with_time_series_split():
+    y = pd.Series(seasonal(90), index=pd.RangeIndex(90))
+    fc = SequenceForecaster(lookback=8, horizon=4, units=3, epochs=1, n_models=1, random_state=0)
+    assert clone(fc).get_params() == fc.get_params()
+    search = GridSearchCV(fc, {"units": [2, 3]}, cv=TimeSeriesSplit(n_splits=2, test_size=8)).fit(y)
+    assert set(search.cv_results_["param_units"]) == {2, 3}
+    assert np.all(search.cv_results_["mean_test_score"] < 0)
+    assert len(search.best_estimator_.predict()) == 4
+
+
+def test_score_is_negative_mase_of_rolling_forecasts():
+    y = seasonal(110)
+    fc = SequenceForecaster(**{**TINY, "season": 12}).fit(y[:100])
+    # one forecast of the whole held-out part: score is exactly -MASE of it
+    assert fc.score(y[100:104]) == pytest.approx(-mase(y[100:104], fc.predict(), y[:100], season=12))
+    # longer: forecasts every horizon steps, each from the true history (the last ends with y)
+    held = y[100:110]
+    parts = [fc.predict(y=y[:100]), fc.predict(y=y[:104]), fc.predict(y=y[:106])[2:]]
+    expected = mase(held, np.concatenate(parts), y[:100], season=12)
+    assert fc.score(held) == pytest.approx(-expected)
+
+
+def test_it_learns_a_seasonal_pattern():
+    y = seasonal(300, period=12)
+    train, test = y[:-12], y[-12:]
+    fc = SequenceForecaster(lookback=24, horizon=12, units=16, epochs=40, patience=40, n_models=2,
+                            random_state=0).fit(train)
+    naive = NaiveForecaster().fit(train).predict(horizon=12)
+    assert fc.season_ == 12
+    assert mae(test, fc.predict()) < 0.6 * mae(test, naive)
+
+
+def test_refit_trains_on_every_window_for_the_validated_epochs():
+    y = seasonal(120)
+    params = {**TINY, "epochs": 6, "patience": 2}
+    fc = SequenceForecaster(**params).fit(y)
+    val = fc.history_["val_loss"]
+    assert fc.best_epoch_ == int(np.argmin(val)) + 1
+    assert len(fc.history_["refit_loss"]) == fc.best_epoch_
+    plain = SequenceForecaster(**params, refit=False).fit(y)
+    assert "refit_loss" not in plain.history_
+    # The refit model saw the validation tail, so its forecast differs.
+    assert not np.allclose(fc.predict(), plain.predict())
+
+
+def test_same_seed_same_forecast():
+    y = seasonal(80)
+    a = SequenceForecaster(**TINY).fit(y).predict()
+    b = SequenceForecaster(**TINY).fit(y).predict()
+    np.testing.assert_array_equal(a, b)
+
+
+# ------------------------------------------------------------------ persistence
+def test_pickle_joblib_save_load_identical(with_exog, tmp_path):
+    y, X, fc = with_exog
+    expected = fc.predict(X=X)
+    for again in (pickle.loads(pickle.dumps(fc)), joblib.load(joblib.dump(fc, tmp_path / "f.joblib")[0])):
+        pd.testing.assert_series_equal(again.predict(X=X), expected)
+    fc.save(tmp_path / "fc.seqtune")
+    loaded = seqtune.load(tmp_path / "fc.seqtune")
+    assert type(loaded) is SequenceForecaster and loaded.get_params() == fc.get_params()
+    pd.testing.assert_series_equal(loaded.predict(X=X), expected)
+    pickle.loads(pickle.dumps(SequenceForecaster()))  # unfitted too
+
+
+def test_quantile_forecaster_saves_and_loads(tmp_path):
+    y = seasonal(80)
+    fc = SequenceForecaster(**{**TINY, "quantiles": (0.2, 0.8)}).fit(y)
+    fc.save(tmp_path / "q.seqtune")
+    loaded = seqtune.load(tmp_path / "q.seqtune")
+    assert loaded.quantiles == (0.2, 0.8)
+    np.testing.assert_array_equal(loaded.predict(), fc.predict())
+
+
+# ----------------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"horizon": 0}, ValueError, r"horizon must be an int >= 1; got 0"),
+        ({"horizon": 2.5}, TypeError, r"horizon must be an int"),
+        ({"cell": "rnn"}, ValueError, r"cell='rnn' is not one of \('lstm', 'gru'\)"),
+        ({"quantiles": (0.1, 1.2)}, ValueError, r"quantiles must lie strictly between 0 and 1.*1.2"),
+        ({"quantiles": (0.9, 0.1)}, ValueError, r"quantiles must be strictly increasing; got \[0.9, 0.1\]"),
+        ({"quantiles": "0.5"}, TypeError, r"quantiles must be a non-empty sequence"),
+        ({"lookback": 0}, ValueError, r"lookback must be an int >= 1"),
+        ({"n_models": 0}, ValueError, r"n_models must be an int >= 1"),
+        ({"fill": "zero"}, ValueError, r"fill='zero' is not one of \('ffill', 'interpolate'\)"),
+        ({"normalize": "max"}, ValueError, r"normalize='max' is not one of"),
+        ({"refit": "yes"}, TypeError, r"refit must be True or False"),
+    ],
+)
+def test_bad_parameters_are_refused_at_fit(params, error, match):
+    fc = SequenceForecaster(**{**TINY, **params})  # __init__ only stores
+    with pytest.raises(error, match=match):
+        fc.fit(seasonal(60))
+
+
+def test_series_too_short():
+    with pytest.raises(ValueError, match=r"y has 10 time steps; expected at least lookback \+ horizon = 12 \+ 4 = 16"):
+        SequenceForecaster(**TINY).fit(seasonal(10))
+
+
+def test_nan_in_target_is_refused_or_filled():
+    idx = pd.date_range("2024-01-01", periods=60, freq="D")
+    y = pd.Series(seasonal(60), index=idx)
+    y.iloc[[5, 6]] = np.nan
+    with pytest.raises(ValueError, match=r"y contains 2 NaN value\(s\) \(first at 2024-01-06.*fill='ffill' or fill='interpolate'"):
+        SequenceForecaster(**TINY).fit(y)
+    fc = SequenceForecaster(**TINY, fill="interpolate").fit(y)
+    assert np.all(np.isfinite(fc.predict()))
+    np.testing.assert_allclose(fc.tails_[0, :, 0], y.to_numpy()[-12:])
+
+
+@pytest.mark.parametrize(
+    "index, match",
+    [
+        (pd.date_range("2024-01-01", periods=60, freq="D")[::-1], r"y has an unsorted index.*sort_index"),
+        (pd.DatetimeIndex(["2024-01-01"] * 2).append(pd.date_range("2024-01-02", periods=58)),
+         r"y has a duplicated index"),
+        (pd.date_range("2024-01-01", periods=61, freq="D").delete(30),
+         r"DatetimeIndex without a frequency, and none can be inferred \(for example between 2024-01-30"),
+    ],
+    ids=["unsorted", "duplicated", "gap"],
+)
+def test_bad_index_is_refused(index, match):
+    with pytest.raises(ValueError, match=match):
+        SequenceForecaster(**TINY).fit(pd.Series(seasonal(60), index=index))
+
+
+def test_predict_errors(daily):
+    y, fc = daily
+    with pytest.raises(ValueError, match=r"horizon=5 is more than the 4 steps this model forecasts"):
+        fc.predict(horizon=5)
+    with pytest.raises(ValueError, match=r"y has 5 time steps; expected at least lookback=12"):
+        fc.predict(y=y[:5])
+    with pytest.raises(ValueError, match=r"y has 2 target column\(s\); this model was fitted on 1"):
+        fc.predict(y=np.ones((20, 2)))
+    with pytest.raises(ValueError, match="fitted without exogenous features"):
+        fc.predict(X=np.ones((4, 1)))
+    with pytest.raises(TypeError, match=r"y has dtype <U1.*expected numbers"):
+        SequenceForecaster(**TINY).fit(np.array(list("abcdefghijklmnopqrstuvwxyz")))
+
+
+def test_unfitted_predict_raises():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        SequenceForecaster().predict()
+
+
+# ------------------------------------------------------------- real data (slow)
+@pytest.mark.slow
+def test_beats_seasonal_naive_on_sunspots():
+    sm = pytest.importorskip("statsmodels.api")
+    data = sm.datasets.sunspots.load_pandas().data
+    y = pd.Series(data.SUNACTIVITY.to_numpy(), index=pd.period_range("1700", periods=len(data), freq="Y"))
+    train, test = y[:-30], y[-30:]
+    fc = SequenceForecaster(horizon=30, random_state=0).fit(train)
+    naive = SeasonalNaiveForecaster(season=11).fit(train).predict(horizon=30)
+    ours = mase(test, fc.predict(), train, season=11)
+    assert ours < mase(test, naive, train, season=11)
+
+
+@pytest.mark.slow
+def test_beats_seasonal_naive_on_seattle_hourly_temperatures():
+    vega = pytest.importorskip("vega_datasets")
+    y = vega.local_data.seattle_temps().set_index("date")["temp"].asfreq("h")
+    days = 7
+    train = y[: -24 * days]
+    fc = SequenceForecaster(horizon=24, fill="interpolate", random_state=0).fit(train)
+    naive = SeasonalNaiveForecaster(season=24, fill="interpolate").fit(train)
+    ours, base = [], []
+    for d in range(days):
+        history = y[: len(train) + 24 * d]
+        actual = y[len(history): len(history) + 24]
+        scale_train = train.interpolate()
+        ours.append(mase(actual, fc.predict(y=history), scale_train, season=24))
+        base.append(mase(actual, naive.predict(horizon=24, y=history), scale_train, season=24))
+    assert np.mean(ours) < np.mean(base)

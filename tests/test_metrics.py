@@ -1,0 +1,129 @@
+"""seqtune.metrics and seqtune.baselines: values checked by hand, clear errors, the backtest."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import TimeSeriesSplit
+
+from seqtune.baselines import NaiveForecaster, SeasonalNaiveForecaster
+from seqtune.forecasting import SequenceForecaster
+from seqtune.metrics import backtest, coverage, mae, mase, pinball_loss, rmse, smape
+
+
+# ----------------------------------------------------------------------- metrics
+def test_point_metrics_by_hand():
+    y, p = [1.0, 2.0, 4.0], [2.0, 2.0, 1.0]
+    assert mae(y, p) == pytest.approx(4 / 3)
+    assert rmse(y, p) == pytest.approx(np.sqrt(10 / 3))
+    assert smape(y, p) == pytest.approx(100 * np.mean([2 / 3, 0, 6 / 5]))
+    assert smape([0.0, 1.0], [0.0, 1.0]) == 0.0  # 0/0 counts as no error
+    assert mae(pd.Series(y), np.array(p).reshape(-1, 1)) == pytest.approx(4 / 3)
+
+
+def test_mase_scales_by_the_seasonal_naive_error():
+    train = np.array([1.0, 5.0, 2.0, 6.0, 3.0, 7.0])
+    # naive (lag 1) in-sample error: mean |diff| = 4 - ... = (4+3+4+3+4)/5 = 3.6
+    assert mase([10.0, 10.0], [9.0, 12.0], train) == pytest.approx(1.5 / 3.6)
+    # lag 2: differences are all 1
+    assert mase([10.0, 10.0], [9.0, 12.0], train, season=2) == pytest.approx(1.5)
+    # several columns: each scaled by its own training error, then averaged
+    two = np.column_stack([train, 2 * train])
+    value = mase(np.array([[10.0, 20.0]]), np.array([[9.0, 18.0]]), two, season=2)
+    assert value == pytest.approx(np.mean([1 / 1, 2 / 2]))
+
+
+def test_pinball_and_coverage_by_hand():
+    y = np.array([0.0, 10.0])
+    q = np.array([[1.0, 2.0], [8.0, 12.0]])  # quantiles 0.1 and 0.9
+    # y=0: q0.1=1 -> 0.9*1; q0.9=2 -> 0.1*2 ; y=10: q0.1=8 -> 0.1*2; q0.9=12 -> 0.1*2
+    assert pinball_loss(y, q, [0.1, 0.9]) == pytest.approx(np.mean([0.9, 0.2, 0.2, 0.2]))
+    assert pinball_loss(y, np.zeros((2, 1)), [0.5]) == pytest.approx(mae(y, [0, 0]) / 2)
+    assert coverage(y, q[:, 0], q[:, 1]) == 0.5
+    # a (n, n_targets * n_quantiles) table as predict returns for several targets
+    two = np.column_stack([y, y])
+    assert pinball_loss(two, np.column_stack([q, q]), [0.1, 0.9]) == pytest.approx(0.375)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: mae([1, 2], [1, 2, 3]), r"y_true has shape \(2,\) but y_pred has shape \(3,\)"),
+        (lambda: rmse([1, np.nan], [1, 2]), "y_true contains NaN"),
+        (lambda: mase([1], [1], [3, 3, 3]), r"MASE scale is 0"),
+        (lambda: mase([1], [1], [1, 2], season=2), r"expected more than season=2"),
+        (lambda: pinball_loss([1, 2], [[1, 2], [1, 2]], [0.5, 1.5]), "strictly between 0 and 1"),
+        (lambda: pinball_loss([1, 2], [1, 2], [0.1, 0.9]), r"expected \(2, 2\)"),
+        (lambda: coverage([1, 2], [3, 3], [0, 0]), "lower is above upper"),
+    ],
+)
+def test_metric_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+# --------------------------------------------------------------------- baselines
+def test_seasonal_naive_repeats_the_last_season_with_the_future_index():
+    y = pd.Series([1.0, 2, 3, 1, 2, 3, 1, 2], index=pd.date_range("2024-01-01", periods=8, freq="MS"))
+    fc = SeasonalNaiveForecaster(season=3).fit(y)
+    pred = fc.predict(horizon=4)
+    assert pred.tolist() == [3.0, 1.0, 2.0, 3.0]
+    pd.testing.assert_index_equal(pred.index, pd.date_range("2024-09-01", periods=4, freq="MS").as_unit(y.index.unit))
+    assert NaiveForecaster().fit(y).predict(horizon=2).tolist() == [2.0, 2.0]
+    assert clone(NaiveForecaster(fill="ffill")).get_params() == {"fill": "ffill", "id_column": None}
+
+
+def test_baselines_detect_the_season_and_take_many_forms():
+    t = np.arange(96)
+    y = np.sin(2 * np.pi * t / 12) + 0.01 * np.random.default_rng(0).normal(size=96)
+    fc = SeasonalNaiveForecaster().fit(y)
+    assert fc.season_ == 12
+    np.testing.assert_allclose(fc.predict(horizon=12), y[-12:])
+    out = SeasonalNaiveForecaster(season=2).fit([y[:50], y[:60]]).predict(horizon=3)
+    assert isinstance(out, list) and [len(o) for o in out] == [3, 3]
+    long = pd.DataFrame({"id": ["a"] * 5 + ["b"] * 5, "v": np.arange(10.0)},
+                        index=pd.RangeIndex(5).append(pd.RangeIndex(5)))
+    pred = NaiveForecaster(id_column="id").fit(long).predict(horizon=2)
+    assert pred["v"].tolist() == [4.0, 4.0, 9.0, 9.0] and pred.index.tolist() == [5, 6, 5, 6]
+    assert NaiveForecaster().fit(y).predict(horizon=1, y=np.array([7.0, 8.0])).tolist() == [8.0]
+
+
+def test_baseline_score_is_negative_mase():
+    y = np.arange(20.0)
+    fc = NaiveForecaster().fit(y[:15])
+    assert fc.score(y[15:]) == pytest.approx(-mase(y[15:], np.full(5, 14.0), y[:15]))
+    with pytest.raises(ValueError, match="season must be an int >= 1; got 0"):
+        SeasonalNaiveForecaster(season=0).fit(y)
+    with pytest.raises(ValueError, match=r"expected at least season=30"):
+        SeasonalNaiveForecaster(season=30).fit(y)
+
+
+# ---------------------------------------------------------------------- backtest
+def test_backtest_rows_and_values_for_a_baseline():
+    y = pd.Series(np.arange(40.0), index=pd.date_range("2024-01-01", periods=40, freq="D"))
+    table = backtest(NaiveForecaster(), y, cv=3, horizon=5)
+    assert table["fold"].tolist() == [0, 1, 2]
+    assert table["train_size"].tolist() == [25, 30, 35]
+    assert table["test_start"].tolist() == list(pd.to_datetime(["2024-01-26", "2024-01-31", "2024-02-05"]))
+    # naive on a line with slope 1: errors 1..5 (MAE 3), in-sample naive error 1
+    np.testing.assert_allclose(table["mae"], 3.0)
+    np.testing.assert_allclose(table["mase"], 3.0)
+    custom = backtest(NaiveForecaster(), y, cv=TimeSeriesSplit(n_splits=2, test_size=4), horizon=3)
+    assert custom["horizon"].tolist() == [3, 3]
+    with pytest.raises(ValueError, match="gap=0"):
+        backtest(NaiveForecaster(), y, cv=TimeSeriesSplit(n_splits=2, test_size=4, gap=2), horizon=3)
+    with pytest.raises(ValueError, match="horizon is None"):
+        backtest(NaiveForecaster(), y, cv=2)
+
+
+def test_backtest_of_a_quantile_forecaster_with_exogenous_features():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 1))
+    y = np.sin(np.arange(90) / 3) + 0.5 * X[:, 0]
+    fc = SequenceForecaster(lookback=6, horizon=3, units=3, epochs=1, n_models=1, quantiles=(0.1, 0.5, 0.9),
+                            random_state=0)
+    table = backtest(fc, y, X, cv=2)
+    assert list(table.columns) == ["fold", "train_size", "test_start", "horizon", "mae", "rmse", "smape",
+                                   "mase", "fit_seconds", "pinball", "coverage"]
+    assert table["horizon"].tolist() == [3, 3]
+    assert table["coverage"].between(0, 1).all() and (table["pinball"] > 0).all()
