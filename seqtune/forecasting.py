@@ -7,6 +7,11 @@ baselines on short real series; see bench/RESULTS.md):
   ``horizon`` steps to predict; a window is expressed relative to its own last
   value and divided by the series' spread, so the network learns shapes, not
   levels (the level itself, standardised, is a second input channel);
+* the network predicts corrections to the seasonal-naive forecast of each window
+  (``normalize="seasonal"``): with nothing learned it repeats the last season, and
+  on short series it has little to learn beyond that;
+* after early stopping on the tail has chosen the number of epochs, the networks
+  are trained again on every window (``refit=True``);
 * one output layer predicts all ``horizon`` steps at once (direct strategy: no
   errors fed back);
 * known future covariates are appended to the window as extra time steps;
@@ -31,7 +36,7 @@ from seqtune import _params as P
 from seqtune._base import JIT_MIN_WORK, PREDICT_CHUNK, _forget_fitted_state, _jsonable
 from seqtune._series import FILL_METHODS, IndexInfo, Panel, dominant_period, format_forecast, read_exog, read_target
 
-NORMALIZATIONS = ("last", "mean", "none")
+NORMALIZATIONS = ("last", "mean", "none", "seasonal")
 LOSSES = ("mae", "mse", "huber")
 # "auto" never looks back further than this: a recurrent layer reading longer windows
 # trains slowly and learns little more on the series seqtune targets.
@@ -69,10 +74,13 @@ class SequenceForecaster(BaseEstimator):
         Read every window in both directions.
     dropout : float, default=0.1
         Dropout on the inputs of each recurrent layer and before the output layer.
-    normalize : {"last", "mean", "none"}, default="last"
-        What each window is expressed relative to: its last value, its mean, or the
-        series mean (plain standardisation). Always divided by the series' standard
-        deviation; forecasts are mapped back.
+    normalize : {"seasonal", "last", "mean", "none"}, default="seasonal"
+        What the network's forecast is relative to. ``"seasonal"``: the seasonal-naive
+        forecast (the last season repeated), so the network learns corrections to it;
+        without a season (``season_ == 1``) or with a lookback shorter than one season,
+        the last value. ``"last"``: the window's last value; ``"mean"``: its mean;
+        ``"none"``: the series mean (plain standardisation). Always divided by the
+        series' standard deviation; forecasts are mapped back.
     loss : {"mae", "mse", "huber"}, default="mae"
         Training loss of point forecasts (ignored with ``quantiles``).
     epochs : int, default=100
@@ -163,7 +171,7 @@ class SequenceForecaster(BaseEstimator):
         layers=None,
         bidirectional=False,
         dropout=0.1,
-        normalize="last",
+        normalize="seasonal",
         loss="mae",
         epochs=100,
         batch_size=32,
@@ -336,7 +344,7 @@ class SequenceForecaster(BaseEstimator):
                 past_e = _sliding(exog[i][: len(values) - H], L)
                 fut_e = _sliding(exog[i][L:], H)
             x, anchor = self._inputs(past, i, past_e, fut_e)
-            target = (future - anchor[:, None, :]) / self.scale_[i]
+            target = (future - anchor) / self.scale_[i]
             n_val = int(round(n_windows * (self.validation_fraction or 0.0)))
             # Windows whose targets overlap the validation windows' targets are dropped.
             keep = np.ones(n_windows, bool)
@@ -358,21 +366,29 @@ class SequenceForecaster(BaseEstimator):
         return (x[fit_rows], y[fit_rows]), (x[is_val], y[is_val]), (x, y)
 
     def _inputs(self, past, i, past_e=None, fut_e=None, level=None, scale=None):
-        """Network inputs ``(n, lookback [+ horizon], n_channels)`` and the anchors ``(n, k)``.
+        """Network inputs ``(n, lookback [+ horizon], n_channels)`` and the anchors ``(n, horizon, k)``.
+
+        The network predicts ``(future - anchor) / scale``: the anchor is the last value
+        repeated, the window mean, the series mean, or (``"seasonal"``) the seasonal-naive
+        forecast, so that a network that outputs zero forecasts the last season again.
 
         ``past`` holds windows of the targets ``(n, lookback, k)``; ``i`` the series
         whose statistics apply (or ``level`` and ``scale`` given directly).
         """
         level = self.level_[i] if level is None else level
         scale = self.scale_[i] if scale is None else scale
-        if self.normalize == "last":
-            anchor = past[:, -1, :]
+        if self.normalize in ("last", "seasonal"):
+            ref = past[:, -1, :]
         elif self.normalize == "mean":
-            anchor = past.mean(axis=1)
+            ref = past.mean(axis=1)
         else:
-            anchor = np.broadcast_to(level, past[:, -1, :].shape)
-        # Shape relative to the anchor, and the standardised level (where in its range the series is).
-        channels = [(past - anchor[:, None, :]) / scale, (past - level) / scale]
+            ref = np.broadcast_to(level, past[:, -1, :].shape)
+        anchor = np.repeat(ref[:, None, :], self.horizon, axis=1)
+        if self.normalize == "seasonal" and 1 < self.season_ <= past.shape[1]:
+            steps = past.shape[1] - self.season_ + np.arange(self.horizon) % self.season_
+            anchor = past[:, steps, :]
+        # Shape relative to the last value (or mean), and the standardised level (where in its range the series is).
+        channels = [(past - ref[:, None, :]) / scale, (past - level) / scale]
         if past_e is None:
             return np.concatenate(channels, axis=-1), anchor
         n, k = len(past), past.shape[2]
@@ -564,7 +580,7 @@ class SequenceForecaster(BaseEstimator):
         raw = raw.astype(np.float64).reshape(len(x), self.n_models, self.horizon, self.n_targets_, n_q)
         out = np.sort(raw, axis=-1).mean(axis=1)
         scale = np.stack([s for _, s in stats])[:, None, :, None]
-        out = out * scale + np.concatenate(anchors)[:, None, :, None]
+        out = out * scale + np.concatenate(anchors)[..., None]
         return out if self.quantiles_ is not None else out[..., 0]
 
     def score(self, y, X=None) -> float:

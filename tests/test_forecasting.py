@@ -222,6 +222,15 @@ def test_refit_trains_on_every_window_for_the_validated_epochs():
     assert not np.allclose(fc.predict(), plain.predict())
 
 
+def test_seasonal_normalisation_anchors_on_the_seasonal_naive_forecast():
+    y = seasonal(100, period=12)
+    fc = SequenceForecaster(**{**TINY, "horizon": 15, "lookback": 24}, normalize="seasonal", season=12).fit(y)
+    _, anchor = fc._inputs(fc.tails_, 0)
+    naive = SeasonalNaiveForecaster(season=12).fit(y).predict(horizon=15)
+    np.testing.assert_allclose(anchor[0, :, 0], naive)
+    assert np.all(np.isfinite(fc.predict()))
+
+
 def test_same_seed_same_forecast():
     y = seasonal(80)
     a = SequenceForecaster(**TINY).fit(y).predict()
