@@ -91,6 +91,39 @@ def search_summary(auto, test_score: float, fit_seconds: float) -> dict:
     }
 
 
+def finish_classification(args, auto, X_test, y_test, baselines: list[dict], fit_seconds: float, *,
+                          data: dict, title: str, front_label: str = "validation accuracy") -> int:
+    """Score the chosen model once on the test split, print the front, the explanation and
+    the results table, and write ``pareto.png`` and ``results.json``; the exit status (0).
+
+    ``baselines`` are result rows (``model``, ``test_accuracy``, ``fit_s``, ``setting``)
+    measured on the same split; the JSON records the margin to the strongest of them.
+    """
+    test_accuracy = auto.score(X_test, y_test)
+    found = search_summary(auto, test_accuracy, fit_seconds)
+    p = found["params"]
+    ours = {"model": f"seqtune Auto ({auto.cell_choice_.upper()})", "test_accuracy": test_accuracy,
+            "fit_s": fit_seconds, "setting": f"{p['units']} units, bidirectional={p['bidirectional']}"}
+    print(f"\nPareto front ({front_label} vs {auto.cost_column_}):\n{found['front']}")
+    print(f"\n{auto.explanation_}")
+    table = print_table([ours, *baselines], ["model", "test_accuracy", "fit_s", "setting"], title)
+    plot = auto.plot_pareto(args.out / "pareto.png")
+    best_baseline = max(baselines, key=lambda r: r["test_accuracy"])
+    payload = {
+        "recipe": args.name, "mode": "quick" if args.quick else "full", "seed": args.seed,
+        "data": data,
+        "metric": "accuracy",
+        "seqtune": found,
+        "baselines": baselines,
+        "best_baseline": best_baseline["model"],
+        "margin_vs_best_baseline": test_accuracy - best_baseline["test_accuracy"],
+        "table": table, "pareto_png": str(plot),
+    }
+    path = write_json(args.out / "results.json", payload)
+    print(f"\nresults: {path}\nPareto plot: {plot}")
+    return 0
+
+
 def print_table(rows: list[dict], columns: list[str], title: str) -> str:
     """Print (and return) a plain-text table of result rows."""
     def cell(column, value):

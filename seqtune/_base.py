@@ -6,7 +6,6 @@ Keras and TensorFlow are imported inside methods, never at module import, so
 
 from __future__ import annotations
 
-import copy
 import warnings
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from seqtune import _params as P
 from seqtune._memory import release_traced_gradients
 from seqtune.inputs import Sequences, is_text, length_bucket, to_sequences
+from seqtune.persistence import BundledEstimatorMixin
 
 DEFAULT_TEXT_VOCABULARY = 20_000
 PREDICT_CHUNK = 256
@@ -52,13 +52,17 @@ class TrainingData:
         return TrainingData(values, self.y[index], weight, self.head, self.seed)
 
 
-class BaseSequenceEstimator(BaseEstimator):
+class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
     """Shared implementation of the seqtune estimators (not for direct use).
 
     Subclasses define ``_encode_target`` (fit-time target encoding and output layer),
     ``_transform_target`` (encoding with the fitted state), ``_loss``, ``_metrics`` and
     the public ``fit`` / ``predict`` family.
     """
+
+    # A tf.distribute strategy holds devices and threads: it does not pickle, and the
+    # unpickled estimator predicts on the default device.
+    _unpicklable_params = ("distribution_strategy",)
 
     def __init__(
         self,
@@ -293,37 +297,19 @@ class BaseSequenceEstimator(BaseEstimator):
     # ------------------------------------------------------------------ training
     def _resolved_jit(self, work: float) -> bool:
         """Whether to XLA-compile a fit of ``work`` time steps: see ``jit_compile``."""
-        import keras
-
-        if self.jit_compile != "auto":
-            return bool(self.jit_compile)
-        if work < JIT_MIN_WORK or self.distribution_strategy is not None:
-            return False
-        if keras.backend.backend() == "jax":
-            return True
-        if keras.backend.backend() == "tensorflow":
-            import tensorflow as tf
-
-            # XLA doubles LSTM/GRU throughput on CPU; on GPU, cuDNN kernels are faster
-            # and are not XLA-compilable.
-            return not tf.config.list_physical_devices("GPU")
-        return False
+        return resolve_jit(self.jit_compile, work, distributed=self.distribution_strategy is not None)
 
     def _make_optimizer(self):
         import keras
 
-        options = P.check_prefixed(self._prefixed_params(), "optimizer__", _optimizer_class(self.optimizer))
+        options = P.check_prefixed(self._prefixed_params(), "optimizer__", P.optimizer_class(self.optimizer))
         if isinstance(self.optimizer, keras.optimizers.Optimizer):
             config = {**self.optimizer.get_config(), **options, "learning_rate": self.learning_rate}
             return type(self.optimizer).from_config(config)
-        return _optimizer_class(self.optimizer)(learning_rate=self.learning_rate, **options)
+        return P.optimizer_class(self.optimizer)(learning_rate=self.learning_rate, **options)
 
     def _seed(self) -> int | None:
-        if self.random_state is None:
-            return None
-        if isinstance(self.random_state, (int, np.integer)):
-            return int(self.random_state)
-        return int(check_random_state(self.random_state).randint(2**31 - 1))
+        return seed_from(self.random_state)
 
     def _build_model(self, head):
         """Build and compile the network (inside ``distribution_strategy``'s scope if any)."""
@@ -573,52 +559,13 @@ class BaseSequenceEstimator(BaseEstimator):
         self._compile(model)
         self.model_ = model
 
-    def __getstate__(self):
-        state = {k: v for k, v in vars(self).items() if not k.endswith("_") or k.startswith("__")}
-        # A tf.distribute strategy holds devices and threads: it does not pickle, and the
-        # unpickled estimator predicts on the default device.
-        state["distribution_strategy"] = None
-        if hasattr(self, "model_"):
-            fitted, arrays, model_bytes = self._bundle_state()
-            state["_pickled_fit"] = (fitted, arrays, model_bytes)
-        else:
-            state.update({k: v for k, v in vars(self).items() if k.endswith("_")})
-        return state
-
-    def __setstate__(self, state):
-        state = dict(state)
-        fitted = state.pop("_pickled_fit", None)
-        vars(self).update(state)
-        if fitted is not None:
-            # Pickle runs code from the file by design: unpickle only trusted files.
-            self._restore_bundle_state(*copy.deepcopy(fitted[:2]), fitted[2], unsafe=False)
-
-    def save(self, path) -> None:
-        """Save the fitted estimator to one file (``.keras`` model + metadata).
-
-        Parameters
-        ----------
-        path : str or path-like
-            Destination file; written under a temporary name then renamed.
-        """
-        from seqtune.persistence import write_bundle
-
-        check_is_fitted(self, "model_")
-        state, arrays, model_bytes = self._bundle_state()
+    def _saved_params(self) -> dict:
+        """Constructor parameters for ``save``: callbacks and strategies are not stored."""
         params = {k: v for k, v in self.get_params(deep=False).items()
                   if k not in ("callbacks", "distribution_strategy")}
         if not isinstance(params.get("optimizer"), str):
             params["optimizer"] = type(self.optimizer).__name__.lower()
-        meta = {"class": f"{type(self).__module__}.{type(self).__name__}",
-                "params": _jsonable(params), "state": _jsonable(state)}
-        write_bundle(path, meta=meta, arrays=arrays, model_bytes=model_bytes)
-
-    @classmethod
-    def _from_bundle(cls, meta, arrays, model_bytes, *, unsafe):
-        params = meta["params"]
-        est = cls(**params)
-        est._restore_bundle_state(dict(meta["state"]), arrays, model_bytes, unsafe=unsafe)
-        return est
+        return params
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -627,40 +574,34 @@ class BaseSequenceEstimator(BaseEstimator):
         return tags
 
 
-def _optimizer_class(optimizer):
-    import keras
-
-    if isinstance(optimizer, keras.optimizers.Optimizer):
-        return type(optimizer)
-    if isinstance(optimizer, type) and issubclass(optimizer, keras.optimizers.Optimizer):
-        return optimizer
-    if isinstance(optimizer, str):
-        try:
-            return type(keras.optimizers.get(optimizer))
-        except ValueError:
-            names = ["adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion"]
-            raise ValueError(
-                f"optimizer={optimizer!r} is not a Keras optimizer.{P.did_you_mean(optimizer.lower(), names)}"
-            ) from None
-    raise TypeError(
-        f"optimizer must be a name ('adam'), a keras.optimizers.Optimizer class or instance; got {optimizer!r}."
-    )
-
-
 def _forget_fitted_state(est, keep=()) -> None:
     for key in [k for k in vars(est) if k.endswith("_") and not k.startswith("__") and k not in keep]:
         delattr(est, key)
 
 
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    raise TypeError(f"cannot store {type(value).__name__} in estimator metadata")
+def seed_from(random_state) -> int | None:
+    """An int seed for Keras from ``random_state`` (None stays None)."""
+    if random_state is None:
+        return None
+    if isinstance(random_state, (int, np.integer)):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(2**31 - 1))
+
+
+def resolve_jit(jit_compile, work: float, *, distributed: bool = False) -> bool:
+    """Whether to XLA-compile a fit of ``work`` time steps (``jit_compile`` "auto", True or False)."""
+    import keras
+
+    if jit_compile != "auto":
+        return bool(jit_compile)
+    if work < JIT_MIN_WORK or distributed:
+        return False
+    if keras.backend.backend() == "jax":
+        return True
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        # XLA doubles LSTM/GRU throughput on CPU; on GPU, cuDNN kernels are faster
+        # and are not XLA-compilable.
+        return not tf.config.list_physical_devices("GPU")
+    return False

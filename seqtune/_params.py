@@ -126,3 +126,37 @@ def check_units(units, layers) -> None:
             )
     else:
         check_int("units", units)
+
+
+def optimizer_class(optimizer):
+    """The Keras optimizer class named by ``optimizer`` (a name, class or instance)."""
+    import keras
+
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        return type(optimizer)
+    if isinstance(optimizer, type) and issubclass(optimizer, keras.optimizers.Optimizer):
+        return optimizer
+    if isinstance(optimizer, str):
+        try:
+            return type(keras.optimizers.get(optimizer))
+        except ValueError:
+            names = ["adam", "adamw", "sgd", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion"]
+            raise ValueError(
+                f"optimizer={optimizer!r} is not a Keras optimizer.{did_you_mean(optimizer.lower(), names)}"
+            ) from None
+    raise TypeError(
+        f"optimizer must be a name ('adam'), a keras.optimizers.Optimizer class or instance; got {optimizer!r}."
+    )
+
+
+def check_quantiles(quantiles) -> None:
+    """``quantiles``: None, or a non-empty increasing sequence of floats in (0, 1)."""
+    if quantiles is None:
+        return
+    if isinstance(quantiles, (str, bytes)) or not hasattr(quantiles, "__len__") or len(quantiles) == 0:
+        raise TypeError(f"quantiles must be a non-empty sequence of floats in (0, 1), or None; got {quantiles!r}.")
+    for q in quantiles:
+        if not isinstance(q, Real) or isinstance(q, bool) or not 0 < q < 1:
+            raise ValueError(f"quantiles must lie strictly between 0 and 1; got {list(quantiles)} (found {q!r}).")
+    if any(b <= a for a, b in zip(quantiles, quantiles[1:])):
+        raise ValueError(f"quantiles must be strictly increasing; got {list(quantiles)}.")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import asdict, dataclass, field
-from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -197,6 +196,21 @@ def _to_2d(values, what: str) -> np.ndarray:
     if values.shape[0] == 0 or values.shape[1] == 0:
         raise ValueError(f"{what} is empty (shape {values.shape}); expected at least one time step and one column.")
     return values
+
+
+def spread(values: np.ndarray) -> np.ndarray:
+    """Per-column standard deviation, with 1 where a column is constant."""
+    std = np.asarray(values, dtype=np.float64).std(axis=0)
+    return np.where(std > 1e-12, std, 1.0)
+
+
+def naive_error(values: np.ndarray, season: int) -> np.ndarray:
+    """Per-column in-sample MAE of the seasonal-naive forecast (the MASE scale); 1 where undefined."""
+    season = season if len(values) > season else 1
+    if len(values) < 2:
+        return np.ones(values.shape[1])
+    err = np.abs(values[season:] - values[:-season]).mean(axis=0)
+    return np.where(err > 1e-12, err, 1.0)
 
 
 # --------------------------------------------------------------------------- panel

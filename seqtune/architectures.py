@@ -140,3 +140,19 @@ def build_network(
         x = keras.layers.Dropout(dropout, name="head_dropout")(x)
     outputs = keras.layers.Dense(head.units, activation=head.activation, name="head")(x)
     return keras.Model(inputs, outputs, name=name)
+
+
+def build_ensemble(layout: InputLayout, head: Head, n_models: int, *, name: str = "ensemble",
+                   **network) -> keras.Model:
+    """``n_models`` networks of :func:`build_network` side by side in one model (not compiled).
+
+    Every member reads the same input; their outputs are concatenated (member ``m``
+    in columns ``m * head.units`` to ``(m + 1) * head.units``), so training them
+    together costs one pass over the data. One member is returned as it is.
+    """
+    members = [build_network(layout, head, name=f"member_{m}", **network) for m in range(n_models)]
+    if n_models == 1:
+        return members[0]
+    inputs = keras.Input(shape=(None, layout.n_features), name="windows")
+    outputs = keras.layers.Concatenate(name="members")([m(inputs) for m in members])
+    return keras.Model(inputs, outputs, name=name)

@@ -13,7 +13,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
-from seqtune._series import FILL_METHODS, dominant_period, format_forecast, read_target
+from seqtune._series import FILL_METHODS, dominant_period, format_forecast, naive_error, read_target
+from seqtune._windows import seasonal_repeat
 
 
 class SeasonalNaiveForecaster(BaseEstimator):
@@ -87,7 +88,7 @@ class SeasonalNaiveForecaster(BaseEstimator):
         self.n_targets_ = panel.n_columns
         self.target_meta_ = panel.meta()
         self.tails_ = [v[-season:] for v in panel.values]
-        self.mase_scale_ = [_naive_mae(v, season) for v in panel.values]
+        self.mase_scale_ = [naive_error(v, season) for v in panel.values]
         return self
 
     def predict(self, horizon: int = 1, X=None, y=None):
@@ -116,8 +117,7 @@ class SeasonalNaiveForecaster(BaseEstimator):
             if min(len(v) for v in panel.values) < self.season_:
                 raise ValueError(f"y has a series shorter than season={self.season_} steps.")
             tails, meta = [v[-self.season_:] for v in panel.values], panel.meta()
-        reps = -(-horizon // self.season_)
-        out = np.stack([np.tile(t, (reps, 1))[:horizon] for t in tails])
+        out = seasonal_repeat(np.stack(tails), horizon, self.season_)
         return format_forecast(out, meta, horizon)
 
     def score(self, y, X=None) -> float:
@@ -170,11 +170,3 @@ class NaiveForecaster(SeasonalNaiveForecaster):
 
     def _season_param(self):
         return 1
-
-
-def _naive_mae(values: np.ndarray, season: int) -> np.ndarray:
-    season = season if len(values) > season else 1
-    if len(values) < 2:
-        return np.ones(values.shape[1])
-    err = np.abs(values[season:] - values[:-season]).mean(axis=0)
-    return np.where(err > 1e-12, err, 1.0)

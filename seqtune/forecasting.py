@@ -25,18 +25,16 @@ Keras is imported inside methods, so importing this module stays cheap.
 
 from __future__ import annotations
 
-import copy
-from numbers import Integral, Real
-
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
-from seqtune._base import JIT_MIN_WORK, PREDICT_CHUNK, _forget_fitted_state, _jsonable
-from seqtune._series import FILL_METHODS, IndexInfo, Panel, dominant_period, format_forecast, read_exog, read_target
-
-NORMALIZATIONS = ("last", "mean", "none", "seasonal")
+from seqtune._base import PREDICT_CHUNK, _forget_fitted_state, resolve_jit, seed_from
+from seqtune._series import (FILL_METHODS, IndexInfo, Panel, dominant_period, format_forecast, naive_error,
+                             read_exog, read_target, spread)
+from seqtune._windows import NORMALIZATIONS, sliding, tail_split, window_inputs
+from seqtune.persistence import BundledEstimatorMixin, jsonable
 LOSSES = ("mae", "mse", "huber")
 # "auto" never looks back further than this: a recurrent layer reading longer windows
 # trains slowly and learns little more on the series seqtune targets.
@@ -46,7 +44,7 @@ MAX_LOOKBACK = 256
 _ARRAYS = ("level_", "scale_", "mase_scale_", "tails_", "exog_tails_", "exog_mean_", "exog_scale_")
 
 
-class SequenceForecaster(BaseEstimator):
+class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
     """Forecast one or several time series with a stack of LSTM or GRU layers.
 
     A scikit-learn estimator: it works with ``clone``, ``GridSearchCV`` (with
@@ -240,7 +238,7 @@ class SequenceForecaster(BaseEstimator):
         if self.jit_compile not in ("auto", True, False):
             raise ValueError(f"jit_compile must be 'auto', True or False; got {self.jit_compile!r}.")
         P.check_int("verbose", self.verbose, minimum=0)
-        _check_quantiles(self.quantiles)
+        P.check_quantiles(self.quantiles)
 
     # ----------------------------------------------------------------- fitting
     def fit(self, y, X=None) -> "SequenceForecaster":
@@ -281,18 +279,18 @@ class SequenceForecaster(BaseEstimator):
         self.target_meta_ = panel.meta()
         self.quantiles_ = None if self.quantiles is None else [float(q) for q in self.quantiles]
         self.level_ = np.stack([v.mean(axis=0) for v in panel.values])
-        self.scale_ = np.stack([_spread(v) for v in panel.values])
-        self.mase_scale_ = np.stack([_naive_error(v, self.season_) for v in panel.values])
+        self.scale_ = np.stack([spread(v) for v in panel.values])
+        self.mase_scale_ = np.stack([naive_error(v, self.season_) for v in panel.values])
         if exog is not None:
             stacked = np.concatenate(exog)
-            self.exog_mean_, self.exog_scale_ = stacked.mean(axis=0), _spread(stacked)
+            self.exog_mean_, self.exog_scale_ = stacked.mean(axis=0), spread(stacked)
         self.tails_ = np.stack([v[-self.lookback_:] for v in panel.values])
         if exog is not None:
             self.exog_tails_ = np.stack([e[-self.lookback_:] for e in exog])
 
         train, val, every = self._training_windows(panel, exog)
         steps = train[0].shape[1]
-        self.jit_compiled_ = _resolve_jit(self.jit_compile, len(train[0]) * steps * self.epochs * self.n_models)
+        self.jit_compiled_ = resolve_jit(self.jit_compile, len(train[0]) * steps * self.epochs * self.n_models)
         history = self._fit_network(train, val, self.epochs, stop_early=self.early_stopping)
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         self.n_iter_ = len(self.history_.get("loss", []))
@@ -310,7 +308,7 @@ class SequenceForecaster(BaseEstimator):
         """Build ``model_`` afresh (same seed) and train it; the Keras History."""
         import keras
 
-        seed = _seed(self.random_state)
+        seed = seed_from(self.random_state)
         keras.backend.clear_session(free_memory=False)
         if seed is not None:
             keras.utils.set_random_seed(seed)
@@ -336,26 +334,17 @@ class SequenceForecaster(BaseEstimator):
         L, H = self.lookback_, self.horizon
         xs, ys, is_val, kept = [], [], [], []
         for i, values in enumerate(panel.values):
-            n_windows = len(values) - L - H + 1
-            past = _sliding(values[: len(values) - H], L)
-            future = _sliding(values[L:], H)
+            past = sliding(values[: len(values) - H], L)
+            future = sliding(values[L:], H)
             past_e = fut_e = None
             if exog is not None:
-                past_e = _sliding(exog[i][: len(values) - H], L)
-                fut_e = _sliding(exog[i][L:], H)
+                past_e = sliding(exog[i][: len(values) - H], L)
+                fut_e = sliding(exog[i][L:], H)
             x, anchor = self._inputs(past, i, past_e, fut_e)
-            target = (future - anchor) / self.scale_[i]
-            n_val = int(round(n_windows * (self.validation_fraction or 0.0)))
-            # Windows whose targets overlap the validation windows' targets are dropped.
-            keep = np.ones(n_windows, bool)
-            role = np.zeros(n_windows, bool)
-            gap = H - 1
-            if n_val >= 1 and n_windows - n_val - gap >= 1:
-                role[n_windows - n_val:] = True
-                keep[n_windows - n_val - gap: n_windows - n_val] = False
             xs.append(x)
-            ys.append(target.reshape(n_windows, -1))
-            is_val.append(role)
+            ys.append(((future - anchor) / self.scale_[i]).reshape(len(x), -1))
+            val_rows, keep = tail_split(len(x), H, self.validation_fraction)
+            is_val.append(val_rows)
             kept.append(keep)
         x, y = np.concatenate(xs).astype(np.float32), np.concatenate(ys)
         is_val, keep = np.concatenate(is_val), np.concatenate(kept)
@@ -366,59 +355,26 @@ class SequenceForecaster(BaseEstimator):
         return (x[fit_rows], y[fit_rows]), (x[is_val], y[is_val]), (x, y)
 
     def _inputs(self, past, i, past_e=None, fut_e=None, level=None, scale=None):
-        """Network inputs ``(n, lookback [+ horizon], n_channels)`` and the anchors ``(n, horizon, k)``.
+        """Network inputs and anchors of windows ``past`` (see ``_windows.window_inputs``).
 
-        The network predicts ``(future - anchor) / scale``: the anchor is the last value
-        repeated, the window mean, the series mean, or (``"seasonal"``) the seasonal-naive
-        forecast, so that a network that outputs zero forecasts the last season again.
-
-        ``past`` holds windows of the targets ``(n, lookback, k)``; ``i`` the series
-        whose statistics apply (or ``level`` and ``scale`` given directly).
+        ``i`` is the series whose statistics apply (or ``level`` and ``scale`` are given).
         """
-        level = self.level_[i] if level is None else level
-        scale = self.scale_[i] if scale is None else scale
-        if self.normalize in ("last", "seasonal"):
-            ref = past[:, -1, :]
-        elif self.normalize == "mean":
-            ref = past.mean(axis=1)
-        else:
-            ref = np.broadcast_to(level, past[:, -1, :].shape)
-        anchor = np.repeat(ref[:, None, :], self.horizon, axis=1)
-        if self.normalize == "seasonal" and 1 < self.season_ <= past.shape[1]:
-            steps = past.shape[1] - self.season_ + np.arange(self.horizon) % self.season_
-            anchor = past[:, steps, :]
-        # Shape relative to the last value (or mean), and the standardised level (where in its range the series is).
-        channels = [(past - ref[:, None, :]) / scale, (past - level) / scale]
-        if past_e is None:
-            return np.concatenate(channels, axis=-1), anchor
-        n, k = len(past), past.shape[2]
-        channels.append((past_e - self.exog_mean_) / self.exog_scale_)
-        channels.append(np.zeros(past.shape[:2] + (1,)))
-        future = [np.zeros((n, self.horizon, 2 * k)), (fut_e - self.exog_mean_) / self.exog_scale_,
-                  np.ones((n, self.horizon, 1))]
-        # Known future covariates ride along as extra steps after the window, flagged by a 1.
-        return np.concatenate([np.concatenate(channels, -1), np.concatenate(future, -1)], axis=1), anchor
+        exog = None
+        if past_e is not None:
+            exog = ((past_e - self.exog_mean_) / self.exog_scale_, (fut_e - self.exog_mean_) / self.exog_scale_)
+        return window_inputs(past, self.level_[i] if level is None else level,
+                             self.scale_[i] if scale is None else scale, normalize=self.normalize,
+                             season=self.season_, horizon=self.horizon, exog=exog)
 
     def _build_model(self, n_channels: int):
-        import keras
-
-        from seqtune.architectures import Head, InputLayout, build_network
+        from seqtune.architectures import Head, InputLayout, build_ensemble
 
         n_q = len(self.quantiles_ or [None])
         layout = InputLayout(kind="numeric", n_features=n_channels, mean=None, variance=None)
         head = Head(units=self.horizon * self.n_targets_ * n_q, activation=None)
-        members = [
-            build_network(layout, head, cell=self.cell.lower(), units=self.units, layers=self.layers,
-                          bidirectional=bool(self.bidirectional), dropout=float(self.dropout),
-                          name=f"member_{m}")
-            for m in range(self.n_models)
-        ]
-        if len(members) == 1:
-            model = members[0]
-        else:
-            inputs = keras.Input(shape=(None, n_channels), name="windows")
-            outputs = keras.layers.Concatenate(name="members")([m(inputs) for m in members])
-            model = keras.Model(inputs, outputs, name="SequenceForecaster")
+        model = build_ensemble(layout, head, self.n_models, name="SequenceForecaster", cell=self.cell.lower(),
+                               units=self.units, layers=self.layers, bidirectional=bool(self.bidirectional),
+                               dropout=float(self.dropout))
         self._compile(model)
         return model
 
@@ -552,7 +508,7 @@ class SequenceForecaster(BaseEstimator):
             return [0]
         if panel.layout == "long" and meta["layout"] == "long":
             known = {key: i for i, key in enumerate(meta["ids"])}
-            return [known.get(_jsonable(key)) for key in panel.ids]
+            return [known.get(jsonable(key)) for key in panel.ids]
         if panel.layout == meta["layout"] == "list" and n == self.n_series_:
             return list(range(n))
         return [None] * n
@@ -560,7 +516,7 @@ class SequenceForecaster(BaseEstimator):
     def _stats(self, which, values):
         if which is not None:
             return self.level_[which], self.scale_[which]
-        return values.mean(axis=0), _spread(values)
+        return values.mean(axis=0), spread(values)
 
     def _forecast(self, past, past_e, fut_e, stats) -> np.ndarray:
         """Forecasts ``(n, horizon, k[, n_quantiles])`` from windows ``past`` ``(n, lookback, k)``."""
@@ -659,109 +615,8 @@ class SequenceForecaster(BaseEstimator):
         self._compile(model)
         self.model_ = model
 
-    def __getstate__(self):
-        state = {k: v for k, v in vars(self).items() if not k.endswith("_") or k.startswith("_")}
-        if hasattr(self, "model_"):
-            state["_pickled_fit"] = self._bundle_state()
-        return state
-
-    def __setstate__(self, state):
-        state = dict(state)
-        fitted = state.pop("_pickled_fit", None)
-        vars(self).update(state)
-        if fitted is not None:
-            # Pickle runs code from the file by design: unpickle only trusted files.
-            self._restore_bundle_state(*copy.deepcopy(fitted[:2]), fitted[2], unsafe=False)
-
-    def save(self, path) -> None:
-        """Save the fitted forecaster to one file; ``seqtune.load(path)`` reads it back.
-
-        Parameters
-        ----------
-        path : str or path-like
-            Destination file; written under a temporary name then renamed.
-        """
-        from seqtune.persistence import write_bundle
-
-        check_is_fitted(self, "model_")
-        state, arrays, model_bytes = self._bundle_state()
-        params = self.get_params(deep=False)
-        tuples = [k for k, v in params.items() if isinstance(v, tuple)]
-        meta = {"class": f"{type(self).__module__}.{type(self).__name__}", "params": _jsonable(params),
-                "tuple_params": tuples, "state": _jsonable(state)}
-        write_bundle(path, meta=meta, arrays=arrays, model_bytes=model_bytes)
-
-    @classmethod
-    def _from_bundle(cls, meta, arrays, model_bytes, *, unsafe):
-        params = dict(meta["params"])
-        for k in meta.get("tuple_params", []):
-            params[k] = tuple(params[k])
-        est = cls(**params)
-        est._restore_bundle_state(dict(meta["state"]), arrays, model_bytes, unsafe=unsafe)
-        return est
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
         tags.target_tags.required = False
         return tags
-
-
-# ---------------------------------------------------------------------- helpers
-def _check_quantiles(quantiles) -> None:
-    if quantiles is None:
-        return
-    if isinstance(quantiles, (str, bytes)) or not hasattr(quantiles, "__len__") or len(quantiles) == 0:
-        raise TypeError(f"quantiles must be a non-empty sequence of floats in (0, 1), or None; got {quantiles!r}.")
-    for q in quantiles:
-        if not isinstance(q, Real) or isinstance(q, bool) or not 0 < q < 1:
-            raise ValueError(f"quantiles must lie strictly between 0 and 1; got {list(quantiles)} (found {q!r}).")
-    if any(b <= a for a, b in zip(quantiles, quantiles[1:])):
-        raise ValueError(f"quantiles must be strictly increasing; got {list(quantiles)}.")
-
-
-def _spread(values: np.ndarray) -> np.ndarray:
-    """Per-column standard deviation, with 1 where a column is constant."""
-    std = np.asarray(values, dtype=np.float64).std(axis=0)
-    return np.where(std > 1e-12, std, 1.0)
-
-
-def _naive_error(values: np.ndarray, season: int) -> np.ndarray:
-    """In-sample MAE of the seasonal-naive forecast (the MASE denominator); 1 if undefined."""
-    season = season if len(values) > season else 1
-    if len(values) < 2:
-        return np.ones(values.shape[1])
-    err = np.abs(values[season:] - values[:-season]).mean(axis=0)
-    return np.where(err > 1e-12, err, 1.0)
-
-
-def _sliding(values: np.ndarray, width: int) -> np.ndarray:
-    """Every window of ``width`` consecutive rows: ``(n_windows, width, n_columns)``."""
-    return np.lib.stride_tricks.sliding_window_view(values, width, axis=0).transpose(0, 2, 1)
-
-
-def _seed(random_state) -> int | None:
-    if random_state is None:
-        return None
-    if isinstance(random_state, Integral):
-        return int(random_state)
-    from sklearn.utils import check_random_state
-
-    return int(check_random_state(random_state).randint(2**31 - 1))
-
-
-def _resolve_jit(jit_compile, work: float) -> bool:
-    """Whether to XLA-compile: as the other estimators, only when training is long enough."""
-    import keras
-
-    if jit_compile != "auto":
-        return bool(jit_compile)
-    if work < JIT_MIN_WORK:
-        return False
-    if keras.backend.backend() == "jax":
-        return True
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        return not tf.config.list_physical_devices("GPU")
-    return False

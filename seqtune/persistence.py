@@ -16,6 +16,7 @@ half a file where a good one was.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -152,3 +153,82 @@ def load(path, *, unsafe: bool = False):
         raise ValueError(f"{path} names class {meta['class']!r}, which is not a seqtune estimator.")
     cls = getattr(importlib.import_module(module_name), class_name)
     return cls._from_bundle(meta, arrays, model_bytes, unsafe=unsafe)
+
+
+def jsonable(value):
+    """``value`` with NumPy scalars and arrays turned into plain JSON values (TypeError otherwise)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot store {type(value).__name__} in estimator metadata")
+
+
+class BundledEstimatorMixin:
+    """``save``, pickling and :func:`load` for an estimator fitted as a Keras ``model_``.
+
+    A subclass provides ``_bundle_state()``, returning ``(state, arrays,
+    model_bytes)``: JSON-safe fitted attributes, NumPy arrays and the Keras model
+    as bytes, and ``_restore_bundle_state(state, arrays, model_bytes, *, unsafe)``,
+    which sets them back. ``_saved_params()`` may adjust the constructor
+    parameters that ``save`` stores; parameters named in ``_unpicklable_params``
+    are pickled as None.
+    """
+
+    _unpicklable_params: tuple = ()
+
+    def _saved_params(self) -> dict:
+        return self.get_params(deep=False)
+
+    def __getstate__(self):
+        fitted = {k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("__")}
+        state = {k: v for k, v in vars(self).items() if k not in fitted}
+        state.update(dict.fromkeys(self._unpicklable_params))
+        if hasattr(self, "model_"):
+            # The Keras model travels in the .keras format, as with save().
+            state["_pickled_fit"] = self._bundle_state()
+        else:
+            state.update(fitted)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        fitted = state.pop("_pickled_fit", None)
+        vars(self).update(state)
+        if fitted is not None:
+            # Pickle runs code from the file by design: unpickle only trusted files.
+            self._restore_bundle_state(*copy.deepcopy(fitted[:2]), fitted[2], unsafe=False)
+
+    def save(self, path) -> None:
+        """Save the fitted estimator to one file (``.keras`` model + metadata).
+
+        ``seqtune.load(path)`` reads it back.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file; written under a temporary name then renamed.
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "model_")
+        state, arrays, model_bytes = self._bundle_state()
+        params = self._saved_params()
+        meta = {"class": f"{type(self).__module__}.{type(self).__name__}", "params": jsonable(params),
+                "tuple_params": [k for k, v in params.items() if isinstance(v, tuple)], "state": jsonable(state)}
+        write_bundle(path, meta=meta, arrays=arrays, model_bytes=model_bytes)
+
+    @classmethod
+    def _from_bundle(cls, meta, arrays, model_bytes, *, unsafe):
+        params = dict(meta["params"])
+        for k in meta.get("tuple_params", []):
+            params[k] = tuple(params[k])
+        est = cls(**params)
+        est._restore_bundle_state(dict(meta["state"]), arrays, model_bytes, unsafe=unsafe)
+        return est

@@ -1,0 +1,85 @@
+"""How series become the forecaster's network inputs and targets (NumPy only).
+
+A window is ``lookback`` steps of history followed by the ``horizon`` steps to
+predict. The network reads the history relative to a reference value (and its
+standardised level) and predicts ``(future - anchor) / scale``, where the anchor
+is what the forecast would be with nothing learned: the last value repeated, the
+window mean, the series mean, or the seasonal-naive forecast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NORMALIZATIONS = ("last", "mean", "none", "seasonal")
+
+
+def sliding(values: np.ndarray, width: int) -> np.ndarray:
+    """Every window of ``width`` consecutive rows: ``(n_windows, width, n_columns)``."""
+    return np.lib.stride_tricks.sliding_window_view(values, width, axis=0).transpose(0, 2, 1)
+
+
+def seasonal_repeat(past: np.ndarray, horizon: int, season: int) -> np.ndarray:
+    """The seasonal-naive forecast of windows ``past`` ``(n, length, k)``: ``(n, horizon, k)``.
+
+    The last ``season`` steps of every window, repeated (``season=1``: the last value).
+    """
+    steps = past.shape[1] - season + np.arange(horizon) % season
+    return past[:, steps, :]
+
+
+def window_inputs(past: np.ndarray, level, scale, *, normalize: str, season: int, horizon: int,
+                  exog=None) -> tuple[np.ndarray, np.ndarray]:
+    """Network inputs ``(n, lookback [+ horizon], n_channels)`` and anchors ``(n, horizon, k)``.
+
+    Parameters
+    ----------
+    past : ndarray of shape (n, lookback, k)
+        Windows of the targets.
+    level, scale : ndarray of shape (k,)
+        Mean and spread of the series the windows come from.
+    normalize : {"seasonal", "last", "mean", "none"}
+        The anchor (see the module docstring); ``"seasonal"`` falls back to the last
+        value without a season or when the window is shorter than one season.
+    season, horizon : int
+    exog : tuple of two ndarrays or None
+        Standardised exogenous features of the window ``(n, lookback, m)`` and of the
+        forecast steps ``(n, horizon, m)``.
+    """
+    if normalize in ("last", "seasonal"):
+        ref = past[:, -1, :]
+    elif normalize == "mean":
+        ref = past.mean(axis=1)
+    else:
+        ref = np.broadcast_to(level, past[:, -1, :].shape)
+    if normalize == "seasonal" and 1 < season <= past.shape[1]:
+        anchor = seasonal_repeat(past, horizon, season)
+    else:
+        anchor = np.repeat(ref[:, None, :], horizon, axis=1)
+    # Shape relative to the reference, and the standardised level (where in its range the series is).
+    channels = [(past - ref[:, None, :]) / scale, (past - level) / scale]
+    if exog is None:
+        return np.concatenate(channels, axis=-1), anchor
+    past_e, fut_e = exog
+    n, k = past.shape[0], past.shape[2]
+    channels += [past_e, np.zeros(past.shape[:2] + (1,))]
+    future = [np.zeros((n, horizon, 2 * k)), fut_e, np.ones((n, horizon, 1))]
+    # Known future covariates ride along as extra steps after the window, flagged by a 1.
+    return np.concatenate([np.concatenate(channels, -1), np.concatenate(future, -1)], axis=1), anchor
+
+
+def tail_split(n_windows: int, horizon: int, validation_fraction) -> tuple[np.ndarray, np.ndarray]:
+    """Which windows validate (the last ``validation_fraction``) and which are kept at all.
+
+    Training windows whose targets overlap the first validation window's targets
+    (the ``horizon - 1`` before it) are dropped, so validation never scores steps the
+    network was trained on. Returns boolean masks ``(is_val, keep)``.
+    """
+    n_val = int(round(n_windows * (validation_fraction or 0.0)))
+    gap = horizon - 1
+    is_val = np.zeros(n_windows, bool)
+    keep = np.ones(n_windows, bool)
+    if n_val >= 1 and n_windows - n_val - gap >= 1:
+        is_val[n_windows - n_val:] = True
+        keep[n_windows - n_val - gap: n_windows - n_val] = False
+    return is_val, keep
