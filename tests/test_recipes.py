@@ -89,3 +89,20 @@ def test_missing_package_message_names_the_extra(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
     assert proc.returncode == MISSING
     assert "no_such_package_for_seqtune" in proc.stderr and 'pip install "seqtune[recipes]"' in proc.stderr
+
+
+@pytest.mark.slow
+def test_forecasting_quick(tmp_path):
+    stdout, results = run_recipe("forecasting", tmp_path)
+    assert results["mode"] == "quick" and results["metric"] == "mase"
+    for name in ("sunspots", "seattle"):
+        res = results["series"][name]
+        models = [r["model"] for r in res["rows"]]
+        assert models[0].startswith("seqtune SequenceForecaster") and "seasonal naive" in models
+        assert any(m.startswith("ARIMA") for m in models) and "ETS (Holt-Winters)" in models
+        for row in res["rows"]:
+            assert math.isfinite(row["mase"]) and row["mase"] > 0
+        coverage = res["rows"][1]["coverage_10_90"]
+        assert 0.0 <= coverage <= 1.0
+        assert res["table"] in stdout
+    assert (tmp_path / "forecasts.png").read_bytes()[:4] == b"\x89PNG"
