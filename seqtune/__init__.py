@@ -14,6 +14,7 @@ _EXPORTS = {
     "SequenceForecaster": "seqtune.forecasting",
     "AutoSequenceClassifier": "seqtune.auto",
     "AutoSequenceRegressor": "seqtune.auto",
+    "AutoSequenceForecaster": "seqtune.auto",
     "load": "seqtune.persistence",
 }
 

@@ -14,7 +14,7 @@ argument, what was found and what was expected.
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -61,13 +61,24 @@ class IndexInfo:
         return None
 
     def advanced(self, steps: int) -> "IndexInfo":
-        """The same index, ``steps`` observations longer."""
-        if self.kind == "none":
-            return IndexInfo("none", self.length + steps)
-        end = self.future(steps)[-1]
+        """The same index, ``steps`` observations longer (shorter when ``steps`` is negative)."""
+        if self.kind == "none" or steps == 0:
+            return IndexInfo(**{**asdict(self), "length": self.length + steps})
+        end = self.future(steps)[-1] if steps > 0 else self._earlier(-steps)
         last = {"datetime": lambda: end.tz_convert("UTC").isoformat() if self.tz else end.isoformat(),
                 "period": lambda: int(end.ordinal)}.get(self.kind, lambda: end)()
         return IndexInfo(**{**asdict(self), "length": self.length + steps, "last": last})
+
+    def _earlier(self, steps: int):
+        """The label ``steps`` observations before the last one."""
+        if self.kind == "datetime":
+            last = pd.Timestamp(self.last)
+            if self.tz is not None:
+                last = last.tz_convert(self.tz)
+            return pd.date_range(end=last, periods=steps + 1, freq=self.freq, unit=self.unit)[0]
+        if self.kind == "period":
+            return pd.Period(ordinal=int(self.last), freq=self.freq) - steps
+        return self.last - self.step * steps
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -259,6 +270,13 @@ class Panel:
         return cls(values=[np.empty((0, width))] * len(infos), index=infos, pandas_index=[None] * len(infos),
                    layout=meta["layout"], columns=meta["columns"], item_layout=meta["item_layout"],
                    ids=meta["ids"], id_column=meta["id_column"], name=meta["name"])
+
+    def head(self, lengths: list) -> "Panel":
+        """The first ``lengths[i]`` observations of every series (index descriptions shortened to match)."""
+        index = [info.advanced(n - info.length) for info, n in zip(self.index, lengths)]
+        pandas_index = [None if p is None else p[:n] for p, n in zip(self.pandas_index, lengths)]
+        return replace(self, values=[v[:n] for v, n in zip(self.values, lengths)], index=index,
+                       pandas_index=pandas_index)
 
     def meta(self) -> dict:
         """JSON-safe description used to write forecasts back (see :func:`format_forecast`)."""
@@ -495,3 +513,12 @@ def dominant_period(series: list, max_period: int) -> int:
     if len(peaks) == 0:
         return 1
     return int(peaks[np.argmax(acf[peaks])])
+
+
+def take_steps(data, steps):
+    """Rows ``steps`` (an index array or a slice) of one series: pandas by position, else NumPy; None stays None."""
+    if data is None:
+        return None
+    if isinstance(data, (pd.Series, pd.DataFrame)):
+        return data.iloc[steps]
+    return np.asarray(data)[steps]

@@ -83,3 +83,15 @@ def tail_split(n_windows: int, horizon: int, validation_fraction) -> tuple[np.nd
         is_val[n_windows - n_val:] = True
         keep[n_windows - n_val - gap: n_windows - n_val] = False
     return is_val, keep
+
+
+def holdout_split(n_windows: int, lookback: int, horizon: int, n_steps: int, holdout: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Masks ``(is_val, keep)`` when the last ``holdout`` of ``n_steps`` steps are held out.
+
+    Windows whose targets start inside the holdout validate; training windows are
+    those whose targets end before it (the rest are dropped).
+    """
+    first_target = np.arange(n_windows) + lookback
+    is_val = first_target >= n_steps - holdout
+    return is_val, is_val | (first_target + horizon <= n_steps - holdout)

@@ -1,4 +1,4 @@
-"""AutoSequenceClassifier / AutoSequenceRegressor: a cost-aware keras-tuner search as an estimator.
+"""AutoSequenceClassifier / Regressor / Forecaster: a cost-aware keras-tuner search as an estimator.
 
 ``fit`` runs the search (resuming one found on disk), reads every trial back,
 keeps the trials trained on the same budget, computes the Pareto front of score
@@ -15,11 +15,12 @@ from numbers import Integral
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
 from seqtune.estimators import SequenceClassifier, SequenceRegressor
+from seqtune.forecasting import SequenceForecaster
 
 COST_NAMES = ("latency", "fit_time", "params", "memory")
 SEARCHED = ("cell", "units", "layers", "bidirectional", "dropout", "learning_rate", "batch_size")
@@ -52,6 +53,7 @@ class _AutoSequenceBase(BaseEstimator):
 
     _estimator_class = None
     _score_name = "score"
+    _keras_prefixes = P.PREFIXES  # estimator_params may pass Keras options with these prefixes
 
     def __init__(
         self,
@@ -112,7 +114,7 @@ class _AutoSequenceBase(BaseEstimator):
         for key in params:
             if key in SEARCHED:
                 raise ValueError(f"estimator_params[{key!r}] is searched; fix it with space={{{key!r}: value}} instead.")
-            if key not in valid and not key.startswith(P.PREFIXES):
+            if key not in valid and not (self._keras_prefixes and key.startswith(self._keras_prefixes)):
                 raise ValueError(f"estimator_params has unknown parameter {key!r}.{P.did_you_mean(key, valid)}")
         cells = self.cells if self.space is None or "cell" not in self.space else None
         return resolve_space(self.space, cells=cells), params
@@ -145,7 +147,7 @@ class _AutoSequenceBase(BaseEstimator):
             if self.cv < 2:
                 raise ValueError(f"cv={self.cv}: cross-validation needs at least 2 folds.")
             splitter = (StratifiedKFold if classifier else KFold)(self.cv, shuffle=True, random_state=self.seed)
-        elif hasattr(self.cv, "split"):
+        elif hasattr(self.cv, "split") and not isinstance(self.cv, str):
             splitter = self.cv
         else:
             raise TypeError(f"cv must be None, an int or a splitter with a split() method; got {self.cv!r}.")
@@ -164,7 +166,7 @@ class _AutoSequenceBase(BaseEstimator):
         -------
         self
         """
-        from seqtune.tuning import SequenceHyperModel, hyperband_trials, make_tuner
+        from seqtune.tuning import SequenceHyperModel
 
         space, fixed = self._check_params()
         project_dir = check_project_path(self.directory, self.project_name)
@@ -172,15 +174,28 @@ class _AutoSequenceBase(BaseEstimator):
         self._estimator_class(**fixed)._prepare(X, y)
         if y is None:
             raise ValueError("y is None")
-        y_array = np.asarray(y)
-        splits = self._splits(X, y_array)
-        resumed = self._check_existing(project_dir)
+        splits = self._splits(X, np.asarray(y))
+        make_estimator = self._estimator_factory(fixed)
+        self._search(SequenceHyperModel(make_estimator, space, X, y, splits, self.max_epochs), project_dir)
+        if self.search_role_ != "worker" and self.refit:
+            self.best_estimator_ = make_estimator(self.best_params_)
+            self.best_estimator_.fit(X, y)
+        return self
+
+    def _estimator_factory(self, fixed: dict):
+        """``params -> estimator``: a trial's (and the refit's) plain seqtune estimator."""
 
         def make_estimator(params):
             return self._estimator_class(**{**fixed, **params, "epochs": self.max_epochs,
                                              "random_state": self.seed, "verbose": max(0, self.verbose - 1)})
 
-        hypermodel = SequenceHyperModel(make_estimator, space, X, y, splits, self.max_epochs)
+        return make_estimator
+
+    def _search(self, hypermodel, project_dir: Path) -> None:
+        """Run (or resume) the keras-tuner search and, on the chief, read its results."""
+        from seqtune.tuning import _Progress, hyperband_trials, make_tuner
+
+        resumed = self._check_existing(project_dir)
         try:
             tuner = make_tuner(self.tuner.lower(), hypermodel, max_trials=self.max_trials,
                                max_epochs=self.max_epochs, seed=self.seed, directory=self.directory,
@@ -193,8 +208,6 @@ class _AutoSequenceBase(BaseEstimator):
                 "It was left untouched; pass another project_name, or overwrite=True to start over."
             ) from None
         total = hyperband_trials(self.max_epochs) if self.tuner.lower() == "hyperband" else self.max_trials
-        from seqtune.tuning import _Progress
-
         cost_column = "custom_cost" if callable(self.cost) else self._cost_column(None)
         tuner.progress = _Progress(total, cost_column if cost_column != "custom_cost" else "latency_ms",
                                    self.verbose)
@@ -217,15 +230,9 @@ class _AutoSequenceBase(BaseEstimator):
             if "consecutive failures" not in str(exc):
                 raise
             search_error = exc
-        if self.search_role_ == "worker":
+        if self.search_role_ != "worker":
             # A keras-tuner worker only runs trials; the chief holds the oracle and the results.
-            return self
-        self._collect(tuner, project_dir, search_error)
-        if self.refit:
-            self.best_estimator_ = clone(make_estimator(self.best_params_)).set_params(
-                verbose=max(0, self.verbose - 1))
-            self.best_estimator_.fit(X, y)
-        return self
+            self._collect(tuner, project_dir, search_error)
 
     def _check_existing(self, project_dir: Path) -> int:
         """Finished trials of a search found on disk (0 when starting fresh)."""
@@ -419,3 +426,165 @@ class AutoSequenceRegressor(RegressorMixin, _AutoSequenceBase):
 
     _estimator_class = SequenceRegressor
     _score_name = "r2"
+
+
+class AutoSequenceForecaster(_AutoSequenceBase):
+    """Search LSTM/GRU forecasters with keras-tuner and pick one on the MASE/cost front.
+
+    Every trial is a :class:`~seqtune.SequenceForecaster` that learns from the
+    series before a held-out tail (early stopping on the windows whose targets
+    start in the tail) and is scored on the tail by ``SequenceForecaster.score``:
+    forecasts every ``horizon`` steps from the true history, negative MASE (greater
+    is better). The chosen configuration is then refit on the whole series.
+
+    Parameters
+    ----------
+    horizon : int, default=1
+        Steps forecast at once.
+    cells, space, tuner, max_trials, max_epochs, cost, tolerance, refit, seed, \
+directory, project_name, overwrite, verbose
+        As in :class:`AutoSequenceClassifier`; ``tolerance`` is in MASE units.
+    cv : None, int or splitter, default=None
+        None: score on the last ``validation_fraction`` of the series (at least
+        ``horizon`` steps). An int ``k``: ``TimeSeriesSplit(k)``, the mean over ``k``
+        successive tails. A splitter whose test folds directly follow their
+        training folds (such as ``TimeSeriesSplit``).
+    validation_fraction : float, default=0.2
+        Held-out tail when ``cv=None``.
+    estimator_params : dict or None
+        Fixed parameters of every trial's forecaster (e.g. ``{"n_models": 3,
+        "quantiles": (0.1, 0.5, 0.9)}``); ``horizon`` is set above.
+
+    Attributes
+    ----------
+    trials_, pareto_front_, best_trial_, best_params_, cell_choice_, explanation_
+        As in :class:`AutoSequenceClassifier`.
+    best_estimator_ : SequenceForecaster
+        The chosen configuration refit on the whole series.
+
+    Examples
+    --------
+    >>> from seqtune.auto import AutoSequenceForecaster
+    >>> auto = AutoSequenceForecaster(horizon=12, tuner="random", max_trials=4, max_epochs=10)
+    >>> auto.fit(y)  # doctest: +SKIP
+    >>> auto.predict()  # doctest: +SKIP
+    """
+
+    _estimator_class = SequenceForecaster
+    _score_name = "-MASE"
+    _keras_prefixes = ()
+
+    def __init__(
+        self,
+        horizon=1,
+        cells=("lstm", "gru"),
+        space=None,
+        tuner="hyperband",
+        max_trials=20,
+        max_epochs=20,
+        cv=None,
+        cost="latency",
+        tolerance=0.01,
+        refit=True,
+        validation_fraction=0.2,
+        seed=0,
+        directory="seqtune_runs",
+        project_name="search",
+        overwrite=False,
+        estimator_params=None,
+        verbose=1,
+    ):
+        super().__init__(cells=cells, space=space, tuner=tuner, max_trials=max_trials, max_epochs=max_epochs,
+                         cv=cv, cost=cost, tolerance=tolerance, refit=refit,
+                         validation_fraction=validation_fraction, seed=seed, directory=directory,
+                         project_name=project_name, overwrite=overwrite, estimator_params=estimator_params,
+                         verbose=verbose)
+        self.horizon = horizon
+
+    def fit(self, y, X=None):
+        """Search, pick the forecaster on the Pareto front, and (with ``refit``) train it on all of ``y``.
+
+        Parameters
+        ----------
+        y : one series (pandas Series or DataFrame, or array-like), as for ``SequenceForecaster.fit``
+        X : exogenous features aligned with ``y``, default=None
+
+        Returns
+        -------
+        self
+        """
+        from seqtune._series import read_exog, read_target
+        from seqtune.tuning import ForecastHyperModel
+
+        space, fixed = self._check_params()
+        P.check_int("horizon", self.horizon)
+        if "horizon" in fixed:
+            raise ValueError("estimator_params['horizon'] is set by AutoSequenceForecaster(horizon=...); remove it.")
+        fixed = {**fixed, "horizon": self.horizon}
+        probe = SequenceForecaster(**fixed)
+        probe._check_params()
+        # Our own validation of y and X, before keras-tuner or TensorFlow see them.
+        panel = read_target(y, fill=probe.fill, id_column=probe.id_column, what="y")
+        if len(panel.values) != 1:
+            raise ValueError(
+                f"y holds {len(panel.values)} series; AutoSequenceForecaster searches on one series "
+                "(scored by MASE on its tail). Search on a representative series, then fit a "
+                "SequenceForecaster with best_params_ on all of them."
+            )
+        if X is not None:
+            read_exog(X, panel, fill=probe.fill, what="X")
+        folds = self._folds(y, X, len(panel.values[0]))
+        for fold in folds:  # every fold leaves enough history to train on (NumPy only, no Keras)
+            probe._prepare(fold.y, fold.X, holdout=fold.holdout)
+        project_dir = check_project_path(self.directory, self.project_name)
+        make_estimator = self._estimator_factory(fixed)
+        self._search(ForecastHyperModel(make_estimator, space, folds, self.max_epochs), project_dir)
+        if self.search_role_ != "worker" and self.refit:
+            self.best_estimator_ = make_estimator(self.best_params_)
+            self.best_estimator_.fit(y, X)
+        return self
+
+    def _folds(self, y, X, n: int) -> list:
+        """The held-out tails the trials are scored on (:class:`seqtune.tuning.ForecastFold`)."""
+        from sklearn.model_selection import TimeSeriesSplit
+
+        from seqtune._series import take_steps
+        from seqtune.tuning import ForecastFold
+
+        def fold(stop: int, holdout: int):
+            return ForecastFold(take_steps(y, slice(0, stop)), take_steps(X, slice(0, stop)), holdout,
+                                take_steps(y, slice(stop - holdout, stop)), take_steps(X, slice(stop - holdout, stop)))
+
+        if self.cv is None:
+            return [fold(n, max(self.horizon, int(round(n * self.validation_fraction))))]
+        if isinstance(self.cv, Integral) and not isinstance(self.cv, bool):
+            if self.cv < 1:
+                raise ValueError(f"cv={self.cv}: expected at least 1 fold.")
+            splitter = TimeSeriesSplit(n_splits=self.cv) if self.cv > 1 else None
+            if splitter is None:
+                return [fold(n, max(self.horizon, int(round(n * self.validation_fraction))))]
+        elif hasattr(self.cv, "split") and not isinstance(self.cv, str):
+            splitter = self.cv
+        else:
+            raise TypeError(f"cv must be None, an int or a splitter with a split() method; got {self.cv!r}.")
+        folds = []
+        for train, test in splitter.split(np.zeros(n)):
+            train, test = np.asarray(train), np.asarray(test)
+            if (len(train) == 0 or train[0] != 0 or np.any(np.diff(train) != 1) or np.any(np.diff(test) != 1)
+                    or test[0] != train[-1] + 1):
+                raise ValueError(
+                    "cv must give training folds that start at the beginning of the series and test folds "
+                    "that directly follow them (contiguous, no gap), such as TimeSeriesSplit(gap=0)."
+                )
+            folds.append(fold(int(test[-1]) + 1, len(test)))
+        return folds
+
+    def predict(self, horizon=None, X=None, y=None):
+        """Forecast with ``best_estimator_`` (see ``SequenceForecaster.predict``)."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict(horizon=horizon, X=X, y=y)
+
+    def score(self, y, X=None):
+        """Negative MASE of ``best_estimator_`` on ``y``, the continuation of the series."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.score(y, X)

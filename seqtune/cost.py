@@ -66,7 +66,7 @@ def seconds_per_epoch(timer: EpochTimer, n_samples: int) -> float:
 def training_memory_mb(model, batch_size: int, timesteps: float) -> float:
     """Training memory from the model's shape (see the module docstring), in MB."""
     floats = 4.0 * model.count_params()
-    for layer in model.layers:
+    for layer in _leaf_layers(model):
         directions = 1
         if isinstance(layer, keras.layers.Bidirectional):
             layer, directions = layer.forward_layer, 2
@@ -77,6 +77,15 @@ def training_memory_mb(model, batch_size: int, timesteps: float) -> float:
         elif isinstance(layer, keras.layers.Embedding):
             floats += batch_size * timesteps * layer.output_dim
     return floats * 4 / 2**20
+
+
+def _leaf_layers(model):
+    """Layers of ``model``, looking inside nested models (a forecaster's ensemble members)."""
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            yield from _leaf_layers(layer)
+        else:
+            yield layer
 
 
 class PeakMemory:
@@ -116,16 +125,19 @@ def _gpu_device():
 
 def prediction_latency(estimator, X_sample, *, repeats: int = 15) -> tuple[float, float]:
     """Median milliseconds to predict one sequence, and a batch of up to 256."""
-    one = _take(X_sample, 1)
-    batch = _take(X_sample, 256)
-    predict = estimator.predict
-    predict(one), predict(batch)  # warm-up: traces and compiles
+    one, batch = _take(X_sample, 1), _take(X_sample, 256)
+    return median_latency(lambda: estimator.predict(one), lambda: estimator.predict(batch), repeats=repeats)
+
+
+def median_latency(predict_one, predict_batch, *, repeats: int = 15) -> tuple[float, float]:
+    """Median milliseconds of the calls ``predict_one()`` and ``predict_batch()``, after a warm-up call of each."""
+    predict_one(), predict_batch()  # warm-up: traces and compiles
     timings = []
-    for sample in (one, batch):
+    for call in (predict_one, predict_batch):
         runs = []
         for _ in range(repeats):
             start = time.perf_counter()
-            predict(sample)
+            call()
             runs.append(time.perf_counter() - start)
         timings.append(statistics.median(runs) * 1000.0)
     return timings[0], timings[1]

@@ -33,7 +33,7 @@ from seqtune import _params as P
 from seqtune._base import PREDICT_CHUNK, _forget_fitted_state, resolve_jit, seed_from
 from seqtune._series import (FILL_METHODS, IndexInfo, Panel, dominant_period, format_forecast, naive_error,
                              read_exog, read_target, spread)
-from seqtune._windows import NORMALIZATIONS, sliding, tail_split, window_inputs
+from seqtune._windows import NORMALIZATIONS, holdout_split, sliding, tail_split, window_inputs
 from seqtune.persistence import BundledEstimatorMixin, jsonable
 LOSSES = ("mae", "mse", "huber")
 # "auto" never looks back further than this: a recurrent layer reading longer windows
@@ -258,39 +258,7 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         -------
         self
         """
-        self._check_params()
-        panel = read_target(y, fill=self.fill, id_column=self.id_column, what="y")
-        exog = None if X is None else read_exog(X, panel, fill=self.fill, what="X")
-        _forget_fitted_state(self)
-        lengths = [len(v) for v in panel.values]
-        self.season_ = self._resolve_season(panel)
-        self.lookback_ = self._resolve_lookback(min(lengths))
-        for i, n in enumerate(lengths):
-            if n < self.lookback_ + self.horizon:
-                which = "y" if len(lengths) == 1 else f"y series {panel.ids[i]!r}"
-                raise ValueError(
-                    f"{which} has {n} time steps; expected at least lookback + horizon = "
-                    f"{self.lookback_} + {self.horizon} = {self.lookback_ + self.horizon} to make one "
-                    "training window. Use a shorter lookback or horizon, or a longer series."
-                )
-        k = panel.n_columns
-        self.n_series_, self.n_targets_ = len(lengths), k
-        self.n_exog_ = 0 if exog is None else exog[0].shape[1]
-        self.target_meta_ = panel.meta()
-        self.quantiles_ = None if self.quantiles is None else [float(q) for q in self.quantiles]
-        self.level_ = np.stack([v.mean(axis=0) for v in panel.values])
-        self.scale_ = np.stack([spread(v) for v in panel.values])
-        self.mase_scale_ = np.stack([naive_error(v, self.season_) for v in panel.values])
-        if exog is not None:
-            stacked = np.concatenate(exog)
-            self.exog_mean_, self.exog_scale_ = stacked.mean(axis=0), spread(stacked)
-        self.tails_ = np.stack([v[-self.lookback_:] for v in panel.values])
-        if exog is not None:
-            self.exog_tails_ = np.stack([e[-self.lookback_:] for e in exog])
-
-        train, val, every = self._training_windows(panel, exog)
-        steps = train[0].shape[1]
-        self.jit_compiled_ = resolve_jit(self.jit_compile, len(train[0]) * steps * self.epochs * self.n_models)
+        train, val, every = self._prepare(y, X)
         history = self._fit_network(train, val, self.epochs, stop_early=self.early_stopping)
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         self.n_iter_ = len(self.history_.get("loss", []))
@@ -304,21 +272,73 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
                 self.history_["refit_loss"] = [float(v) for v in final.history["loss"]]
         return self
 
+    def _prepare(self, y, X=None, *, holdout: int = 0):
+        """Validate, learn the statistics and cut the windows: ``(train, val, every)``.
+
+        ``train``, ``val`` and ``every`` are ``(inputs, targets)`` (``val`` may be None).
+        With ``holdout > 0`` (the tuner's trials) the last ``holdout`` steps of every
+        series are held out: the statistics, ``tails_`` and the training windows come
+        from the steps before them, and the windows whose targets start inside them
+        validate, so that ``score`` on those steps is a forecast from ``tails_``.
+        """
+        self._check_params()
+        panel = read_target(y, fill=self.fill, id_column=self.id_column, what="y")
+        exog = None if X is None else read_exog(X, panel, fill=self.fill, what="X")
+        _forget_fitted_state(self)
+        seen = [v[: len(v) - holdout] for v in panel.values]
+        lengths = [len(v) for v in seen]
+        self.season_ = self._resolve_season(seen)
+        self.lookback_ = self._resolve_lookback(min(lengths))
+        for i, n in enumerate(lengths):
+            if n < self.lookback_ + self.horizon:
+                which = "y" if len(lengths) == 1 else f"y series {panel.ids[i]!r}"
+                held = f" (after holding out its last {holdout})" if holdout else ""
+                raise ValueError(
+                    f"{which} has {n} time steps{held}; expected at least lookback + horizon = "
+                    f"{self.lookback_} + {self.horizon} = {self.lookback_ + self.horizon} to make one "
+                    "training window. Use a shorter lookback or horizon, or a longer series."
+                )
+        k = panel.n_columns
+        self.n_series_, self.n_targets_ = len(lengths), k
+        self.n_exog_ = 0 if exog is None else exog[0].shape[1]
+        self.target_meta_ = panel.meta()
+        self.quantiles_ = None if self.quantiles is None else [float(q) for q in self.quantiles]
+        self.level_ = np.stack([v.mean(axis=0) for v in seen])
+        self.scale_ = np.stack([spread(v) for v in seen])
+        self.mase_scale_ = np.stack([naive_error(v, self.season_) for v in seen])
+        if exog is not None:
+            seen_exog = [e[: len(e) - holdout] for e in exog]
+            stacked = np.concatenate(seen_exog)
+            self.exog_mean_, self.exog_scale_ = stacked.mean(axis=0), spread(stacked)
+            self.exog_tails_ = np.stack([e[-self.lookback_:] for e in seen_exog])
+        self.tails_ = np.stack([v[-self.lookback_:] for v in seen])
+        if holdout:
+            # score() checks that its y continues the training index: the index ends before the holdout.
+            self.target_meta_ = panel.head(lengths).meta()
+        windows = self._training_windows(panel, exog, holdout=holdout)
+        steps = windows[0][0].shape[1]
+        self.jit_compiled_ = resolve_jit(self.jit_compile, len(windows[0][0]) * steps * self.epochs * self.n_models)
+        return windows
+
     def _fit_network(self, train, val, epochs: int, *, stop_early: bool):
         """Build ``model_`` afresh (same seed) and train it; the Keras History."""
+        self.model_ = self._new_model(train[0].shape[2])
+        return self._train(train, val, epochs, stop_early)
+
+    def _new_model(self, n_channels: int):
+        """The compiled ensemble, its weights drawn from ``random_state`` (which also seeds shuffling)."""
         import keras
 
         seed = seed_from(self.random_state)
         keras.backend.clear_session(free_memory=False)
         if seed is not None:
             keras.utils.set_random_seed(seed)
-        self.model_ = self._build_model(train[0].shape[2])
-        return self._train(train, val, epochs, stop_early)
+        return self._build_model(n_channels)
 
-    def _resolve_season(self, panel: Panel) -> int:
+    def _resolve_season(self, values: list) -> int:
         if self.season != "auto":
             return int(self.season)
-        return dominant_period(panel.values, MAX_LOOKBACK // 2)
+        return dominant_period(values, MAX_LOOKBACK // 2)
 
     def _resolve_lookback(self, shortest: int) -> int:
         if self.lookback != "auto":
@@ -329,8 +349,12 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         room = (shortest - self.horizon) // 2
         return int(max(1, min(wanted, MAX_LOOKBACK, room)))
 
-    def _training_windows(self, panel: Panel, exog):
-        """(inputs, targets) for training, for validation (None when there is none) and of every window."""
+    def _training_windows(self, panel: Panel, exog, holdout: int = 0):
+        """(inputs, targets) for training, for validation (None when there is none) and of every window.
+
+        Validation windows: the last ``validation_fraction`` of each series' windows, or
+        with ``holdout`` those whose targets start in the last ``holdout`` steps.
+        """
         L, H = self.lookback_, self.horizon
         xs, ys, is_val, kept = [], [], [], []
         for i, values in enumerate(panel.values):
@@ -343,7 +367,10 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
             x, anchor = self._inputs(past, i, past_e, fut_e)
             xs.append(x)
             ys.append(((future - anchor) / self.scale_[i]).reshape(len(x), -1))
-            val_rows, keep = tail_split(len(x), H, self.validation_fraction)
+            if holdout:
+                val_rows, keep = holdout_split(len(x), L, H, len(values), holdout)
+            else:
+                val_rows, keep = tail_split(len(x), H, self.validation_fraction)
             is_val.append(val_rows)
             kept.append(keep)
         x, y = np.concatenate(xs).astype(np.float32), np.concatenate(ys)
@@ -390,20 +417,20 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         model.compile(optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate), loss=loss,
                       jit_compile=self.jit_compiled_)
 
-    def _train(self, train, val, epochs: int, stop_early: bool):
+    def _train(self, train, val, epochs: int, stop_early: bool, *, initial_epoch: int = 0, extra_callbacks=()):
         import keras
 
         from seqtune._callbacks import StopOnNonFiniteLoss
         from seqtune._memory import release_traced_gradients
 
-        callbacks = [StopOnNonFiniteLoss()]
+        callbacks = [StopOnNonFiniteLoss(), *extra_callbacks]
         if stop_early:
             callbacks.append(keras.callbacks.EarlyStopping(
                 monitor="val_loss" if val is not None else "loss", patience=self.patience,
                 restore_best_weights=True))
         with release_traced_gradients():
             history = self.model_.fit(
-                train[0], train[1], batch_size=self.batch_size, epochs=epochs, shuffle=True,
+                train[0], train[1], batch_size=self.batch_size, epochs=epochs, initial_epoch=initial_epoch, shuffle=True,
                 validation_data=val, callbacks=callbacks, verbose={0: 0, 1: 2}.get(self.verbose, 1),
             )
         losses = history.history.get("loss", [])

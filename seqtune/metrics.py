@@ -14,6 +14,8 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
+from seqtune._series import take_steps
+
 
 def _pair(y_true, y_pred, names=("y_true", "y_pred")) -> tuple[np.ndarray, np.ndarray]:
     a = np.asarray(y_true, dtype=np.float64)
@@ -175,14 +177,6 @@ def coverage(y_true, lower, upper) -> float:
 
 
 # ---------------------------------------------------------------------- backtest
-def _take(data, index):
-    if data is None:
-        return None
-    if isinstance(data, (pd.Series, pd.DataFrame)):
-        return data.iloc[index]
-    return np.asarray(data)[index]
-
-
 def split_forecast(pred, horizon: int, n_targets: int, quantiles=None):
     """(point, lower, upper) arrays ``(horizon, n_targets)`` from a forecaster's output.
 
@@ -267,9 +261,9 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
         if "horizon" in params:
             est.set_params(horizon=h)
         start = time.perf_counter()
-        est.fit(_take(y, train), _take(X, train))
+        est.fit(take_steps(y, train), take_steps(X, train))
         seconds = time.perf_counter() - start
-        future_X = None if X is None else _take(X, test[:h])
+        future_X = None if X is None else take_steps(X, test[:h])
         pred = est.predict(horizon=h, X=future_X) if X is not None else est.predict(horizon=h)
         point, lower, upper = split_forecast(pred, h, n_targets, quantiles)
         actual = y_arr[test[:steps]].reshape(steps, n_targets)

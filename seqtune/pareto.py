@@ -96,10 +96,14 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
     size = f"{cell.upper()} {int(chosen['layers'])}x{chosen['units']}"
     if chosen.get("bidirectional"):
         size = f"bidirectional {size}"
+    # A score named "-NAME" is a negated error (greater is better): it is reported as NAME.
+    negated = score_name.startswith("-")
+    shown = score_name[1:] if negated else score_name
     if others.empty:
         reference, label = done.loc[done[score].idxmax()], "the best trial"
         if reference.name == chosen.name:
-            return cell, (f"{size} chosen: the best {score_name} ({chosen[score]:.4f}) and the cheapest "
+            value = -chosen[score] if negated else chosen[score]
+            return cell, (f"{size} chosen: the best {shown} ({value:.4f}) and the cheapest "
                           f"model within {tolerance:g} of it; no other cell type was searched.")
     else:
         reference = others.loc[others[score].idxmax()]
@@ -108,7 +112,10 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
     points = abs(gap) * (100 if score_name == "accuracy" else 1)
     unit = " points" if score_name == "accuracy" else ""
     if abs(gap) < 1e-12:
-        verdict = f"same {score_name} as {label}"
+        verdict = f"same {shown} as {label}"
+    elif negated:
+        verdict = (f"{shown} {-chosen[score]:.4f} against {-reference[score]:.4f} for {label}"
+                   + (f" (tolerance {tolerance:g})" if gap < 0 else ""))
     elif gap < 0:
         verdict = f"{points:.2f}{unit} {score_name} below {label} (tolerance {tolerance:g})"
     else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+from typing import NamedTuple
 
 import keras_tuner as kt
 import numpy as np
@@ -32,8 +33,9 @@ def take(X, index):
     return [X[i] for i in index]
 
 
-class SequenceHyperModel(kt.HyperModel):
-    """Builds, trains, scores and prices one candidate per trial.
+class _CandidateHyperModel(kt.HyperModel):
+    """Builds, trains, scores and prices one candidate per trial (shared by the estimators' and the
+    forecaster's hypermodels, which say how to prepare, train, score and time their estimator).
 
     Parameters
     ----------
@@ -41,57 +43,60 @@ class SequenceHyperModel(kt.HyperModel):
         ``params -> estimator``: a plain seqtune estimator for a trial's parameters.
     space : dict
         The resolved search space (:func:`seqtune.space.resolve_space`).
-    X, y : data
-        The whole training data.
-    splits : list of (train_index, validation_index)
-        One split (holdout) or several (cross-validation).
+    splits : list
+        One split (holdout) or several (cross-validation); the last one trains the
+        tuner's own model, so that Hyperband's checkpoints are this model's.
     max_epochs : int
         Epochs a trial trains when the tuner does not set them (Hyperband does).
     """
 
-    def __init__(self, make_estimator, space, X, y, splits, max_epochs, on_trial_done=None):
+    def __init__(self, make_estimator, space, splits, max_epochs):
         super().__init__(name="seqtune", tunable=True)
         self.make_estimator = make_estimator
         self.space = space
-        self.X = X
-        self.y = y
         self.splits = splits
         self.max_epochs = max_epochs
         self._current = None
 
+    # What a subclass provides ------------------------------------------------
     def _prepared(self, params, split):
-        train, _ = split
-        est = self.make_estimator(params)
-        data = est._prepare(take(self.X, train), take(self.y, train))
-        return est, data
+        """``(estimator, training data)`` for ``params`` on ``split``."""
+        raise NotImplementedError
 
+    def _new_model(self, est, data):
+        raise NotImplementedError
+
+    def _train(self, est, data, model, split, *, epochs, initial_epoch, callbacks) -> tuple[int, float]:
+        """Train ``model`` as ``est.model_``; returns (training samples, time steps a sample)."""
+        raise NotImplementedError
+
+    def _score(self, est, split) -> float:
+        raise NotImplementedError
+
+    def _latency(self, est, split) -> tuple[float, float]:
+        raise NotImplementedError
+
+    # The trial -------------------------------------------------------------
     def build(self, hp):
         params = declare(hp, self.space)
         est, data = self._prepared(params, self.splits[-1])
-        model = est._build_model(data.head)
+        model = self._new_model(est, data)
         self._current = (est, data, params)
         return model
 
     def _train_and_score(self, est, data, model, split, *, epochs, initial_epoch, callbacks):
-        _, val = split
-        X_val, y_val = take(self.X, val), take(self.y, val)
         timer = C.EpochTimer()
         with C.PeakMemory() as memory:
-            history = est._train(model, data, est._validation_data(X_val, y_val), epochs=epochs,
-                                 initial_epoch=initial_epoch, seed=data.seed,
-                                 extra_callbacks=[timer, *callbacks])
-        est.model_ = model
-        est.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-        est.n_iter_ = initial_epoch + len(history.history.get("loss", []))
-        score = float(est.score(X_val, y_val))
+            n_samples, timesteps = self._train(est, data, model, split, epochs=epochs,
+                                               initial_epoch=initial_epoch, callbacks=[timer, *callbacks])
+        score = float(self._score(est, split))
         if not math.isfinite(score):
             raise FloatingPointError(f"the validation score is {score}")
         self._epochs_run += len(timer.seconds)
         peak = memory.peak_mb
         if not memory.on_gpu:
-            lengths = [len(v) for v in data.values]
-            peak = C.training_memory_mb(model, est.batch_size, float(np.mean(lengths)))
-        return score, C.seconds_per_epoch(timer, data.n), peak, X_val
+            peak = C.training_memory_mb(model, est.batch_size, timesteps)
+        return score, C.seconds_per_epoch(timer, n_samples), peak, n_samples
 
     def fit(self, hp, model, *args, epochs=None, initial_epoch=0, callbacks=(), **kwargs):
         est, data, params = self._current
@@ -100,15 +105,13 @@ class SequenceHyperModel(kt.HyperModel):
         scores, per_epoch, memory = [], [], []
         for split in self.splits[:-1]:  # cross-validation folds other than the last
             fold_est, fold_data = self._prepared(params, split)
-            fold_model = fold_est._build_model(fold_data.head)
-            s, t, m, _ = self._train_and_score(fold_est, fold_data, fold_model, split, epochs=epochs,
-                                               initial_epoch=0, callbacks=[])
+            s, t, m, _ = self._train_and_score(fold_est, fold_data, self._new_model(fold_est, fold_data), split,
+                                               epochs=epochs, initial_epoch=0, callbacks=[])
             scores.append(s), per_epoch.append(t), memory.append(m)
-        # The last split trains the tuner's model, so its checkpoints (Hyperband) are this model's.
-        s, t, m, X_val = self._train_and_score(est, data, model, self.splits[-1], epochs=epochs,
-                                               initial_epoch=initial_epoch, callbacks=list(callbacks))
+        s, t, m, n_samples = self._train_and_score(est, data, model, self.splits[-1], epochs=epochs,
+                                                   initial_epoch=initial_epoch, callbacks=list(callbacks))
         scores.append(s), per_epoch.append(t), memory.append(m)
-        latency, batch_latency = C.prediction_latency(est, X_val)
+        latency, batch_latency = self._latency(est, self.splits[-1])
         return {
             OBJECTIVE: float(np.mean(scores)),
             "score_std": float(np.std(scores)),
@@ -120,8 +123,97 @@ class SequenceHyperModel(kt.HyperModel):
             "epochs_trained": float(est.n_iter_),
             # epochs this trial actually ran (all folds): Hyperband resumes from checkpoints
             "epochs_run": float(self._epochs_run),
-            "train_samples": float(data.n),
+            "train_samples": float(n_samples),
         }
+
+
+class SequenceHyperModel(_CandidateHyperModel):
+    """The hypermodel of the Auto classifier and regressor.
+
+    ``X`` and ``y`` are the whole training data; ``splits`` are
+    ``(train_index, validation_index)`` pairs. Other parameters: see
+    :class:`_CandidateHyperModel`.
+    """
+
+    def __init__(self, make_estimator, space, X, y, splits, max_epochs):
+        super().__init__(make_estimator, space, splits, max_epochs)
+        self.X = X
+        self.y = y
+
+    def _prepared(self, params, split):
+        train, _ = split
+        est = self.make_estimator(params)
+        return est, est._prepare(take(self.X, train), take(self.y, train))
+
+    def _new_model(self, est, data):
+        return est._build_model(data.head)
+
+    def _train(self, est, data, model, split, *, epochs, initial_epoch, callbacks):
+        _, val = split
+        history = est._train(model, data, est._validation_data(take(self.X, val), take(self.y, val)),
+                             epochs=epochs, initial_epoch=initial_epoch, seed=data.seed, extra_callbacks=callbacks)
+        est.model_ = model
+        est.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+        est.n_iter_ = initial_epoch + len(history.history.get("loss", []))
+        return data.n, float(np.mean([len(v) for v in data.values]))
+
+    def _score(self, est, split):
+        _, val = split
+        return est.score(take(self.X, val), take(self.y, val))
+
+    def _latency(self, est, split):
+        return C.prediction_latency(est, take(self.X, split[1]))
+
+
+class ForecastFold(NamedTuple):
+    """One forecasting split: the series up to the end of a held-out tail, and that tail."""
+
+    y: object
+    X: object
+    holdout: int
+    y_tail: object
+    X_tail: object
+
+
+class ForecastHyperModel(_CandidateHyperModel):
+    """The hypermodel of :class:`~seqtune.auto.AutoSequenceForecaster`.
+
+    ``splits`` are :class:`ForecastFold`: a trial's forecaster learns from the series
+    before the tail (early stopping on the windows whose targets start in the tail)
+    and is scored by ``SequenceForecaster.score`` on the tail (negative MASE).
+    """
+
+    def _prepared(self, params, fold):
+        est = self.make_estimator(params)
+        return est, est._prepare(fold.y, fold.X, holdout=fold.holdout)
+
+    def _new_model(self, est, windows):
+        return est._new_model(windows[0][0].shape[2])
+
+    def _train(self, est, windows, model, fold, *, epochs, initial_epoch, callbacks):
+        train, val, _ = windows
+        est.model_ = model
+        history = est._train(train, val, epochs, est.early_stopping, initial_epoch=initial_epoch,
+                             extra_callbacks=callbacks)
+        est.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+        est.n_iter_ = initial_epoch + len(history.history.get("loss", []))
+        return len(train[0]), float(train[0].shape[1])
+
+    def _score(self, est, fold):
+        return est.score(fold.y_tail, fold.X_tail)
+
+    def _latency(self, est, fold):
+        """One forecast (one series), and 256 at once, from the end of the training part."""
+        def forecaster(n):
+            past = np.repeat(est.tails_[:1], n, axis=0)
+            past_e = fut_e = None
+            if est.n_exog_:
+                past_e = np.repeat(est.exog_tails_[:1], n, axis=0)
+                fut_e = np.zeros((n, est.horizon, est.n_exog_))
+            stats = [est._stats(0, None)] * n
+            return lambda: est._forecast(past, past_e, fut_e, stats)
+
+        return C.median_latency(forecaster(1), forecaster(256))
 
 
 def hyperband_trials(max_epochs: int, factor: int = 3, iterations: int = 1) -> int:

@@ -1,0 +1,132 @@
+"""AutoSequenceForecaster: real, tiny keras-tuner searches over SequenceForecaster."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import KFold, TimeSeriesSplit
+
+from seqtune import AutoSequenceForecaster, SequenceForecaster
+from seqtune._series import IndexInfo, read_target
+
+SMALL = {"units": (4, 8), "layers": 1, "batch_size": 16, "learning_rate": (1e-3, 1e-2, "log")}
+TINY = {"n_models": 1, "patience": 2}
+
+
+@pytest.fixture(scope="module")
+def series():
+    t = np.arange(150)
+    rng = np.random.default_rng(0)
+    values = np.sin(2 * np.pi * t / 12) + 0.05 * t / 12 + 0.1 * rng.normal(size=len(t))
+    return pd.Series(values, index=pd.date_range("2010-01", periods=len(t), freq="MS"), name="demand")
+
+
+def _auto(tmp_path, **kwargs):
+    params = dict(horizon=6, tuner="random", max_trials=3, max_epochs=3, space=SMALL, estimator_params=TINY,
+                  directory=tmp_path, project_name="f", verbose=0, seed=1)
+    params.update(kwargs)
+    return AutoSequenceForecaster(**params)
+
+
+def test_search_scores_trials_by_mase_on_the_tail_and_refits(tmp_path, series, capsys):
+    auto = _auto(tmp_path, verbose=1).fit(series)
+    assert "[3/3]" in capsys.readouterr().out
+    trials = auto.trials_
+    assert len(trials) == 3 and (trials["status"] == "COMPLETED").all()
+    assert (trials["score"] < 0).all()  # negative MASE
+    assert (trials["params"] > 0).all() and (trials["latency_ms"] > 0).all()
+    assert (trials["batch_latency_ms"] > 0).all() and (trials["memory_mb"] > 0).all()
+    # the tail is the last 20% of 150 steps: 120 training steps, windows up to step 120 train
+    assert (trials["train_samples"] < 120).all()
+    front = auto.pareto_front_
+    eligible = front[front["score"] >= front["score"].max() - auto.tolerance]
+    assert auto.best_trial_["trial_id"] == eligible.sort_values("latency_ms").iloc[0]["trial_id"]
+    assert "MASE" in auto.explanation_ and "-MASE" not in auto.explanation_
+    best = auto.best_estimator_
+    assert isinstance(best, SequenceForecaster) and best.horizon == 6
+    assert best.cell == auto.best_params_["cell"] and best.units == auto.best_params_["units"]
+    forecast = auto.predict()
+    expected = pd.date_range("2022-07", periods=6, freq="MS")
+    pd.testing.assert_index_equal(forecast.index, expected, check_names=False)
+    assert np.isfinite(forecast.to_numpy()).all()
+
+
+def test_a_trial_score_is_the_forecasters_own_score_on_the_tail(tmp_path, series):
+    """Retrain the best trial's configuration as the tuner did and compare its score."""
+    auto = _auto(tmp_path, max_trials=1, refit=False).fit(series)
+    params = {**TINY, **auto.best_params_, "horizon": 6, "epochs": 3, "random_state": 1}
+    est = SequenceForecaster(**params)
+    train, val, _ = est._prepare(series, holdout=30)
+    est.model_ = est._new_model(train[0].shape[2])
+    est._train(train, val, 3, True)
+    assert est.score(series[-30:]) == pytest.approx(auto.trials_["score"].iloc[0], rel=1e-4)
+
+
+def test_holdout_windows_never_train_on_the_tail(series):
+    est = SequenceForecaster(horizon=6, lookback=12, **TINY)
+    train, val, every = est._prepare(series, holdout=30)
+    n_windows = len(series) - 12 - 6 + 1
+    assert len(every[0]) == n_windows
+    # training targets end at step 120 at the latest; validation targets start at 120 or later
+    assert len(train[0]) == 120 - 12 - 6 + 1
+    assert len(val[0]) == n_windows - (120 - 12)
+    np.testing.assert_allclose(est.tails_[0, :, 0], series.to_numpy()[108:120])
+    assert est.level_[0, 0] == pytest.approx(series[:120].mean())
+    # the index the forecaster remembers ends where the tail starts
+    info = IndexInfo(**est.target_meta_["index"][0])
+    assert info.future(1)[0] == series.index[120] and info.length == 120
+
+
+@pytest.mark.parametrize("y", [
+    pd.Series(np.arange(20.0), index=pd.period_range("2000", periods=20, freq="Y")),
+    pd.Series(np.arange(20.0), index=pd.RangeIndex(5, 45, 2)),
+    pd.Series(np.arange(20.0), index=pd.date_range("2000-01-31", periods=20, freq="ME", tz="UTC")),
+    np.arange(20.0),
+])
+def test_index_shortened_by_head_matches_the_shorter_series(y):
+    full = read_target(y, fill=None, id_column=None, what="y")
+    short = read_target(y[:13], fill=None, id_column=None, what="y")
+    assert full.head([13]).meta() == short.meta()
+
+
+def test_cross_validation_over_successive_tails(tmp_path, series):
+    auto = _auto(tmp_path, max_trials=2, cv=2, refit=False).fit(series)
+    assert (auto.trials_["status"] == "COMPLETED").all()
+    assert (auto.trials_["score_std"] >= 0).all()
+    with pytest.raises(ValueError, match="test folds that directly follow them"):
+        _auto(tmp_path, project_name="g", cv=KFold(3)).fit(series)
+    folds = _auto(tmp_path)._folds(series, None, len(series))
+    assert [f.holdout for f in folds] == [30]
+    folds = _auto(tmp_path, cv=TimeSeriesSplit(3, test_size=10))._folds(series, None, len(series))
+    assert [(len(f.y), f.holdout) for f in folds] == [(130, 10), (140, 10), (150, 10)]
+    assert folds[0].y_tail.index[0] == series.index[120]
+
+
+def test_exogenous_features_reach_every_trial(tmp_path, series):
+    X = pd.DataFrame({"promo": (np.arange(len(series)) % 12 == 0).astype(float)}, index=series.index)
+    auto = _auto(tmp_path, max_trials=1).fit(series, X)
+    assert auto.best_estimator_.n_exog_ == 1
+    future = pd.DataFrame({"promo": np.zeros(6)}, index=pd.date_range("2022-07", periods=6, freq="MS"))
+    assert len(auto.predict(X=future)) == 6
+
+
+def test_clone_and_params(tmp_path):
+    auto = AutoSequenceForecaster(horizon=12, max_trials=7, directory=tmp_path)
+    twin = clone(auto)
+    assert twin.get_params()["horizon"] == 12 and twin.get_params()["max_trials"] == 7
+
+
+@pytest.mark.parametrize("kwargs, y, error, match", [
+    ({"estimator_params": {"horizon": 3}}, None, ValueError, r"set by AutoSequenceForecaster\(horizon=...\)"),
+    ({"estimator_params": {"units": 8}}, None, ValueError, r"estimator_params\['units'\] is searched"),
+    ({"estimator_params": {"fit__verbose": 1}}, None, ValueError, "unknown parameter 'fit__verbose'"),
+    ({"horizon": 0}, None, ValueError, "horizon"),
+    ({}, [np.arange(40.0), np.arange(40.0)], ValueError, "holds 2 series"),
+    ({}, np.array([1.0, np.nan] * 30), ValueError, "NaN"),
+    ({"horizon": 80}, None, ValueError, "after holding out its last 80.*at least lookback \\+ horizon"),
+    ({"cv": "five"}, None, TypeError, "cv must be None, an int or a splitter"),
+])
+def test_bad_input_is_refused_before_searching(tmp_path, series, kwargs, y, error, match):
+    with pytest.raises(error, match=match):
+        _auto(tmp_path, **kwargs).fit(series if y is None else y)
+    assert not (tmp_path / "f" / "oracle.json").exists()
