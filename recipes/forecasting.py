@@ -11,7 +11,9 @@ Data, shipped inside their packages (no download):
   true history (the models are not refitted). MASE is scaled with season 24.
 
 Every method sees the same split: seqtune's ``SequenceForecaster`` with its defaults
-(point forecast, and a quantile forecast for the 10-90% band), seasonal naive, naive,
+(point forecast, and a quantile forecast for the 10-90% band), an ``AutoSequenceForecaster``
+search (trials scored on the last 20% of the training part; the chosen cell and its
+explanation are printed, its front written to ``pareto_<series>.png``), seasonal naive, naive,
 an ARIMA whose order is chosen by AIC, and Holt-Winters exponential smoothing. Printed
 per method: MASE and sMAPE (mean over the origins), and for the quantile forecaster
 the empirical coverage of its 10-90% band. A PNG shows each forecast against the truth.
@@ -81,7 +83,27 @@ def ets_forecasts(histories, horizon: int, season: int):
 
 
 # ------------------------------------------------------------------------- running
-def evaluate(y, train_len, horizon, origins, season, seeds, quick):
+def auto_search(name, y_train, horizon, args):
+    """An AutoSequenceForecaster search on the training part (trials scored on its last 20%)."""
+    from seqtune import AutoSequenceForecaster
+
+    if args.quick:
+        settings = dict(max_trials=2, max_epochs=2, estimator_params={"fill": "interpolate", "n_models": 2},
+                        space={"layers": 1, "units": [4, 8], "bidirectional": False, "dropout": 0.0,
+                               "learning_rate": 3e-3, "batch_size": 32})
+    else:
+        settings = dict(max_trials=6, max_epochs=40, estimator_params={"fill": "interpolate"},
+                        space={"layers": 1, "units": [8, 16, 32], "bidirectional": False, "dropout": [0.0, 0.1],
+                               "learning_rate": [1e-3, 3e-3], "batch_size": 32})
+    auto = AutoSequenceForecaster(horizon=horizon, tuner="random", cost="latency", tolerance=0.01, seed=args.seed,
+                                  directory=str(args.out / "search"), project_name=name, overwrite=True,
+                                  verbose=args.verbose, **settings)
+    with C.timed() as t:
+        auto.fit(y_train)
+    return auto, t.seconds
+
+
+def evaluate(name, y, train_len, horizon, origins, season, seeds, args):
     """Score every method on one series; returns (rows, curves to plot, details)."""
     import numpy as np
 
@@ -113,14 +135,14 @@ def evaluate(y, train_len, horizon, origins, season, seeds, quick):
     # ARIMA on long hourly series: the last 2,000 steps (the AIC search would take hours on all).
     with C.timed() as t:
         forecasts, order = arima_forecasts(train[-2000:], [values[max(0, o - 2000): o] for o in origins],
-                                           horizon, max_p=2 if quick else 6)
+                                           horizon, max_p=2 if args.quick else 6)
     rows.append(row(f"ARIMA{order} (AIC)", forecasts, t.seconds))
     curves["ARIMA"] = forecasts[0]
     with C.timed() as t:
         forecasts = ets_forecasts([values[:o] for o in origins], horizon, season)
     rows.append(row("ETS (Holt-Winters)", forecasts, t.seconds))
 
-    tiny = dict(epochs=3, n_models=2, units=8) if quick else {}
+    tiny = dict(epochs=3, n_models=2, units=8) if args.quick else {}
     details, ours = {}, []
     for label, extra in (("seqtune SequenceForecaster", {}),
                          ("seqtune, quantiles (0.1, 0.5, 0.9)", {"quantiles": (0.1, 0.5, 0.9)})):
@@ -147,8 +169,15 @@ def evaluate(y, train_len, horizon, origins, season, seeds, quick):
         else:
             curves["seqtune"] = preds[0]
             details = {"lookback": est.lookback_, "season": est.season_, "epochs": est.best_epoch_,
-                       "n_models": est.n_models}
-    return ours + rows, {"index": y.index[origins[0]: origins[0] + horizon], "truth": actuals[0],
+                       "n_models": est.n_models, "linear_skip": est.linear_skip_}
+    auto, seconds = auto_search(name, y[:train_len], horizon, args)
+    preds = [np.asarray(auto.predict(y=h), dtype=float) for h in histories]
+    searched = row(f"seqtune Auto ({auto.cell_choice_.upper()}, {auto.best_params_['units']} units)", preds, seconds)
+    details["auto"] = C.search_summary(auto, searched["mase"], seconds)
+    details["auto"]["pareto_png"] = str(auto.plot_pareto(args.out / f"pareto_{name}.png"))
+    print(f"\n{name}: Auto search, Pareto front (validation -MASE vs {auto.cost_column_}):\n"
+          f"{details['auto']['front']}\n{auto.explanation_}", flush=True)
+    return ours + [searched] + rows, {"index": y.index[origins[0]: origins[0] + horizon], "truth": actuals[0],
                   "history": filled[max(0, origins[0] - 4 * horizon): origins[0]], **curves}, details
 
 
@@ -193,7 +222,7 @@ def main(argv=None) -> int:
     if more.only in (None, "sunspots"):
         y = sunspots()
         rows, curves["Sunspots (yearly), last 30 years"], details = evaluate(
-            y, len(y) - 30, 30, [len(y) - 30], 11, seeds, args.quick)
+            "sunspots", y, len(y) - 30, 30, [len(y) - 30], 11, seeds, args)
         table = C.print_table(rows, ["model", "mase", "smape", "coverage_10_90", "fit_s"],
                               "Sunspots: last 30 years held out, horizon 30, MASE (season 11)")
         results["sunspots"] = {"rows": rows, "seqtune": details, "table": table, "horizon": 30, "origins": 1}
@@ -205,7 +234,7 @@ def main(argv=None) -> int:
             train_len = 60 * 24
         origins = [train_len + 24 * d for d in range(2 if args.quick else 14)]
         rows, curves["Seattle temperature (hourly)"], details = evaluate(
-            y, train_len, 24, origins, 24, seeds, args.quick)
+            "seattle", y, train_len, 24, origins, 24, seeds, args)
         table = C.print_table(rows, ["model", "mase", "smape", "coverage_10_90", "fit_s"],
                               f"Seattle hourly temperature: next 24 h at {len(origins)} daily origins, "
                               "MASE (season 24)")
@@ -215,7 +244,7 @@ def main(argv=None) -> int:
     png = plot(curves, args.out / "forecasts.png")
     for name, res in results.items():
         ours = res["rows"][0]["mase"]
-        best = min(res["rows"][2:], key=lambda r: r["mase"])  # rows 0-1: seqtune point and quantile
+        best = min((r for r in res["rows"] if not r["model"].startswith("seqtune")), key=lambda r: r["mase"])
         res["best_baseline"], res["margin_vs_best_baseline"] = best["model"], best["mase"] - ours
         print(f"{name}: seqtune MASE {ours:.3f}; best baseline {best['model']} {best['mase']:.3f} "
               f"({'ahead' if ours < best['mase'] else 'behind'} by {abs(best['mase'] - ours):.3f})")

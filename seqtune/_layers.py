@@ -1,4 +1,4 @@
-"""The one custom Keras layer seqtune needs, registered so saved models load in safe mode."""
+"""seqtune's custom Keras layers, registered so saved models load in safe mode."""
 
 from __future__ import annotations
 
@@ -28,3 +28,26 @@ class NaNPaddingMask(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+
+@keras.saving.register_keras_serializable(package="seqtune")
+class WindowValues(keras.layers.Layer):
+    """The first ``steps`` time steps of the first ``channels`` features, flattened.
+
+    The forecaster's linear skip reads the target channels of the window this way
+    (known future covariates, appended after the window, are left out).
+    """
+
+    def __init__(self, steps: int, channels: int, **kwargs):
+        super().__init__(**kwargs)
+        self.steps = int(steps)
+        self.channels = int(channels)
+
+    def call(self, inputs):
+        return ops.reshape(inputs[:, : self.steps, : self.channels], (-1, self.steps * self.channels))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.steps * self.channels)
+
+    def get_config(self):
+        return {**super().get_config(), "steps": self.steps, "channels": self.channels}

@@ -79,6 +79,15 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         the last value. ``"last"``: the window's last value; ``"mean"``: its mean;
         ``"none"``: the series mean (plain standardisation). Always divided by the
         series' standard deviation; forecasts are mapped back.
+    linear_skip : {"auto", True, False}, default="auto"
+        Add a linear map from the window to the forecast (LSTNet's autoregressive
+        "highway"), initialised at zero: a recurrent layer of a few units is poor at
+        carrying exact values across a long window; the linear part does that and the
+        recurrent layers learn the rest. ``"auto"``: only when the training windows
+        outnumber the map's weights (``lookback * horizon * n_targets**2`` per
+        quantile); with fewer, it overfits. Measured (bench/RESULTS.md): on hourly
+        Seattle temperatures (about 6,700 windows) it cut MASE from 0.79 to 0.43; on
+        yearly sunspots (under 200 windows) it raised it from 0.77 to 1.02.
     loss : {"mae", "mse", "huber"}, default="mae"
         Training loss of point forecasts (ignored with ``quantiles``).
     epochs : int, default=100
@@ -145,6 +154,8 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         Per-epoch ``loss`` (and ``val_loss``).
     n_iter_ : int
         Epochs run while validating.
+    linear_skip_ : bool
+        Whether the network has the linear skip.
     best_epoch_ : int
         Epochs of the final training (the best validation epoch when early stopping
         used a validation tail).
@@ -170,6 +181,7 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         bidirectional=False,
         dropout=0.1,
         normalize="seasonal",
+        linear_skip="auto",
         loss="mae",
         epochs=100,
         batch_size=32,
@@ -195,6 +207,7 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.normalize = normalize
+        self.linear_skip = linear_skip
         self.loss = loss
         self.epochs = epochs
         self.batch_size = batch_size
@@ -219,6 +232,8 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         P.check_int("horizon", self.horizon)
         P.check_choice("cell", self.cell, ("lstm", "gru"))
         P.check_units(self.units, self.layers)
+        if self.linear_skip != "auto" and not isinstance(self.linear_skip, (bool, np.bool_)):
+            raise TypeError(f"linear_skip must be 'auto', True or False; got {self.linear_skip!r}.")
         for name in ("bidirectional", "early_stopping", "refit"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(f"{name} must be True or False; got {getattr(self, name)!r}.")
@@ -316,6 +331,9 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
             # score() checks that its y continues the training index: the index ends before the holdout.
             self.target_meta_ = panel.head(lengths).meta()
         windows = self._training_windows(panel, exog, holdout=holdout)
+        skip_weights = self.lookback_ * self.horizon * k * k * len(self.quantiles_ or [None])
+        self.linear_skip_ = (len(windows[0][0]) > skip_weights if self.linear_skip == "auto"
+                             else bool(self.linear_skip))
         steps = windows[0][0].shape[1]
         self.jit_compiled_ = resolve_jit(self.jit_compile, len(windows[0][0]) * steps * self.epochs * self.n_models)
         return windows
@@ -394,6 +412,9 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
                              season=self.season_, horizon=self.horizon, exog=exog)
 
     def _build_model(self, n_channels: int):
+        import keras
+
+        from seqtune._layers import WindowValues
         from seqtune.architectures import Head, InputLayout, build_ensemble
 
         n_q = len(self.quantiles_ or [None])
@@ -402,6 +423,15 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         model = build_ensemble(layout, head, self.n_models, name="SequenceForecaster", cell=self.cell.lower(),
                                units=self.units, layers=self.layers, bidirectional=bool(self.bidirectional),
                                dropout=float(self.dropout))
+        if self.linear_skip_:
+            # A linear map from the window (relative to its reference) to every member's output,
+            # starting at zero: the forecast starts as the anchor and the recurrent layers learn
+            # what a linear autoregression cannot.
+            window = WindowValues(self.lookback_, self.n_targets_, name="window_values")(model.inputs[0])
+            linear = keras.layers.Dense(head.units * self.n_models, kernel_initializer="zeros",
+                                        name="linear_skip")(window)
+            model = keras.Model(model.inputs, keras.layers.Add(name="forecast")([model.outputs[0], linear]),
+                                name="SequenceForecaster")
         self._compile(model)
         return model
 

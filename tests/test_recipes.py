@@ -105,4 +105,9 @@ def test_forecasting_quick(tmp_path):
         coverage = res["rows"][1]["coverage_10_90"]
         assert 0.0 <= coverage <= 1.0
         assert res["table"] in stdout
+        auto = res["seqtune"]["auto"]
+        assert auto["cell"] in ("lstm", "gru") and "chosen" in auto["explanation"]
+        assert models[2].startswith(f"seqtune Auto ({auto['cell'].upper()}")
+        assert auto["completed_trials"] >= 1 and math.isfinite(auto["test_score"])
+        assert (tmp_path / f"pareto_{name}.png").read_bytes()[:4] == b"\x89PNG"
     assert (tmp_path / "forecasts.png").read_bytes()[:4] == b"\x89PNG"
