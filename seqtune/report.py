@@ -15,8 +15,8 @@ import pandas as pd
 
 TRIAL_COLUMNS = [
     "trial_id", "status", "cell", "layers", "units", "bidirectional", "dropout", "learning_rate",
-    "batch_size", "epochs", "score", "score_std", "params", "fit_seconds_per_epoch", "latency_ms",
-    "batch_latency_ms", "memory_mb", "epochs_run", "train_samples", "error",
+    "batch_size", "epochs", "epochs_trained", "score", "score_std", "params", "fit_seconds_per_epoch",
+    "latency_ms", "batch_latency_ms", "memory_mb", "epochs_run", "train_samples", "error",
 ]
 
 
@@ -40,8 +40,14 @@ def trial_row(state: dict) -> dict:
     if status != "COMPLETED" and message:
         lines = [line for line in message.strip().splitlines() if line.strip()]
         error = lines[-1] if lines else message
+    # "epochs" is the trial's budget (Hyperband's round, else the search's max_epochs), which is
+    # what makes trials comparable; early stopping may have trained fewer ("epochs_trained").
+    # Searches written before the budget was recorded fall back to the epochs trained.
     epochs = values.get("tuner/epochs")
     trained = _last(metrics, "epochs_trained")
+    budget = _last(metrics, "epochs_budget")
+    if epochs is None and np.isfinite(budget):
+        epochs = budget
     return {
         "trial_id": state.get("trial_id"),
         "status": status,
@@ -53,6 +59,7 @@ def trial_row(state: dict) -> dict:
         "learning_rate": values.get("learning_rate"),
         "batch_size": values.get("batch_size"),
         "epochs": int(epochs) if epochs is not None else (int(trained) if np.isfinite(trained) else None),
+        "epochs_trained": int(trained) if np.isfinite(trained) else None,
         "score": _last(metrics, "score") if status == "COMPLETED" else float("nan"),
         "score_std": _last(metrics, "score_std"),
         "params": _last(metrics, "params"),

@@ -120,6 +120,7 @@ class _CandidateHyperModel(kt.HyperModel):
             "latency_ms": float(latency),
             "batch_latency_ms": float(batch_latency),
             "memory_mb": float(np.nanmax(memory)),
+            "epochs_budget": float(epochs),
             "epochs_trained": float(est.n_iter_),
             # epochs this trial actually ran (all folds): Hyperband resumes from checkpoints
             "epochs_run": float(self._epochs_run),

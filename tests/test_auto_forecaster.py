@@ -130,3 +130,21 @@ def test_bad_input_is_refused_before_searching(tmp_path, series, kwargs, y, erro
     with pytest.raises(error, match=match):
         _auto(tmp_path, **kwargs).fit(series if y is None else y)
     assert not (tmp_path / "f" / "oracle.json").exists()
+
+
+def test_trials_stopped_early_still_compete_on_the_front(tmp_path, series):
+    """With a random search, every completed trial had the same budget, whenever early stopping ended it."""
+    from seqtune.pareto import comparable
+
+    noise = pd.Series(np.random.default_rng(3).normal(size=len(series)), index=series.index)
+    auto = _auto(tmp_path, max_trials=3, max_epochs=8, refit=False,
+                 estimator_params={**TINY, "patience": 0}).fit(noise)
+    trials = auto.trials_
+    assert (trials["epochs"] == 8).all() and (trials["epochs_trained"] <= 8).all()
+    assert trials["epochs_trained"].nunique() > 1  # early stopping ended trials at different epochs
+    assert len(comparable(trials)) == len(trials)
+    front_ids = set(auto.pareto_front_["trial_id"])
+    for row in trials.itertuples():
+        dominated = ((trials["score"] >= row.score) & (trials["latency_ms"] <= row.latency_ms)
+                     & ((trials["score"] > row.score) | (trials["latency_ms"] < row.latency_ms))).any()
+        assert (row.trial_id in front_ids) == (not dominated)
