@@ -148,3 +148,14 @@ def test_trials_stopped_early_still_compete_on_the_front(tmp_path, series):
         dominated = ((trials["score"] >= row.score) & (trials["latency_ms"] <= row.latency_ms)
                      & ((trials["score"] > row.score) | (trials["latency_ms"] < row.latency_ms))).any()
         assert (row.trial_id in front_ids) == (not dominated)
+
+
+def test_hyperband_search_resumes_candidates_from_their_checkpoints(tmp_path, series):
+    auto = _auto(tmp_path, tuner="hyperband", max_epochs=3, refit=False).fit(series)
+    trials = auto.trials_
+    assert (trials["status"] == "COMPLETED").all() and trials["epochs"].nunique() > 1
+    assert (auto.pareto_front_["epochs"] == 3).all()
+    # a candidate promoted from the 1-epoch round trains only the 2 epochs it lacks (patience 2
+    # cannot stop a 3-epoch trial sooner, so fewer than 3 epochs run means it was resumed)
+    promoted = trials[trials["epochs"] == 3]
+    assert (promoted["epochs_run"] == 2).any() and (promoted["epochs_trained"] == 3).all()
