@@ -84,6 +84,82 @@ def _run_search(args, X, y) -> int:
     return 0
 
 
+def _load_series(args):
+    """The series of ``--task forecast``: column ``--target`` of a .csv, indexed by ``--time-column``."""
+    import pandas as pd
+
+    path = args.data
+    if not path or not path.endswith(".csv"):
+        raise ValueError("--task forecast needs --data FILE.csv holding the series in its --target column "
+                         "(and the time stamps in --time-column, if any).")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"--data {path}: no such file")
+    frame = pd.read_csv(path)
+    for option, column in (("--target", args.target), ("--time-column", args.time_column)):
+        if column is not None and column not in frame.columns:
+            raise ValueError(f"{option} {column!r} is not a column of {path} "
+                             f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
+    if args.time_column is None:
+        return frame[args.target]
+    try:
+        index = pd.DatetimeIndex(pd.to_datetime(frame[args.time_column]), name=args.time_column)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"--time-column {args.time_column!r} does not hold dates: {exc}") from None
+    return pd.Series(frame[args.target].to_numpy(), index=index, name=args.target)
+
+
+def _run_forecast_search(args, y) -> int:
+    import numpy as np
+
+    from seqtune import AutoSequenceForecaster
+    from seqtune.baselines import SeasonalNaiveForecaster
+    from seqtune.metrics import mase
+    from seqtune.report import format_table
+
+    n_test = max(args.horizon, int(round(len(y) * args.test_fraction)))
+    if n_test >= len(y):
+        raise ValueError(f"the series has {len(y)} steps: too short to hold out {n_test} for the test.")
+    train = y.iloc[:-n_test]
+    space = dict(getattr(args, "space", None) or {})
+    if args.max_units:
+        space.update(units=(8, args.max_units, "log"), layers=(1, args.max_layers))
+    auto = AutoSequenceForecaster(
+        horizon=args.horizon, tuner=args.tuner, max_trials=args.max_trials, max_epochs=args.max_epochs,
+        cost=args.cost, tolerance=args.tolerance, seed=args.seed, directory=args.directory,
+        project_name=args.project_name, overwrite=args.overwrite, space=space or None, verbose=args.verbose,
+        estimator_params={"fill": args.fill} if args.fill else None)
+    print(f"Searching {args.tuner} over LSTM and GRU forecasters of {args.horizon} step(s) on {len(train)} "
+          f"observations, the last {n_test} held out (search folder "
+          f"{os.path.join(args.directory, args.project_name)})", flush=True)
+    start = time.perf_counter()
+    auto.fit(train)
+    if auto.search_role_ == "worker":
+        print("worker finished: no more trials to run", flush=True)
+        return 0
+    minutes = (time.perf_counter() - start) / 60
+    print(f"\nPareto front (MASE on the validation tail, negated, vs {auto.cost_column_}):")
+    print(format_table(auto.pareto_front_))
+    print(f"\n{auto.explanation_}")
+    # The held-out steps, forecast every `horizon` steps from the true history, by the chosen
+    # model and by seasonal naive with the same season.
+    season = auto.best_estimator_.season_
+    naive = SeasonalNaiveForecaster(season=season, fill=args.fill).fit(train)
+    scale = train.interpolate() if args.fill else train
+    ours, base = [], []
+    for origin in range(len(train), len(y), args.horizon):
+        history, actual = y.iloc[:origin], y.iloc[origin: origin + args.horizon]
+        steps = len(actual)
+        ours.append(mase(actual, np.asarray(auto.predict(y=history))[:steps], scale, season=season))
+        base.append(mase(actual, np.asarray(naive.predict(horizon=args.horizon, y=history))[:steps], scale,
+                         season=season))
+    print(f"chosen model refit on the training part: test MASE {np.mean(ours):.4f} "
+          f"(seasonal naive, season {season}: {np.mean(base):.4f}) over {len(ours)} origin(s)")
+    plot = auto.plot_pareto(args.plot or os.path.join(auto.search_dir_, "pareto.png"))
+    print(f"Pareto plot: {plot}")
+    print(f"search took {minutes:.1f} min; `seqtune report {auto.search_dir_}` shows it again.")
+    return 0
+
+
 def _launch_workers(args) -> int | None:
     """With --workers N (and not already inside a distributed run), start chief + N workers."""
     from seqtune import distributed
@@ -110,6 +186,8 @@ def cmd_tune(args) -> int:
     if launched is not None:
         return launched
     _quiet_tensorflow()
+    if args.task == "forecast":
+        return _run_forecast_search(args, _load_series(args))
     X, y = _load_data(args)
     return _run_search(args, X, y)
 
@@ -219,8 +297,14 @@ def build_parser() -> argparse.ArgumentParser:
     source = tune.add_mutually_exclusive_group()
     source.add_argument("--dataset", default="digits", help="bundled dataset (default: digits)")
     source.add_argument("--data", help=".npz with arrays X and y, or .csv with one row a sequence")
-    tune.add_argument("--target", default="target", help="label column of a .csv (default: target)")
-    tune.add_argument("--task", default="auto", choices=["auto", "classify", "regress"])
+    tune.add_argument("--target", default="target",
+                      help="label column of a .csv, or the series with --task forecast (default: target)")
+    tune.add_argument("--task", default="auto", choices=["auto", "classify", "regress", "forecast"],
+                      help="forecast: search forecasters of one series (a .csv column)")
+    tune.add_argument("--horizon", type=int, default=1, help="steps forecast at once (--task forecast)")
+    tune.add_argument("--time-column", default=None, help="date column of the series (--task forecast)")
+    tune.add_argument("--fill", default=None, choices=["ffill", "interpolate"],
+                      help="how to fill missing values of the series (--task forecast; default: refuse them)")
     _search_options(tune)
     tune.set_defaults(func=cmd_tune)
 

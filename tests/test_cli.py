@@ -6,6 +6,7 @@ import sys
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from seqtune.cli import main
@@ -41,6 +42,26 @@ def test_tune_on_npz_then_report_from_disk(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0 and "2 trials (2 completed)" in out and "chosen" in out
     assert (tmp_path / "again.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_tune_a_forecaster_on_a_csv_series(tmp_path, capsys):
+    t = np.arange(160)
+    frame = pd.DataFrame({"day": pd.date_range("2024-01-01", periods=len(t), freq="D").astype(str),
+                          "sales": 10 + np.sin(2 * np.pi * t / 7) + 0.1 * np.random.default_rng(0).normal(size=len(t))})
+    frame.loc[40, "sales"] = np.nan
+    frame.to_csv(tmp_path / "sales.csv", index=False)
+    args = ["tune", "--task", "forecast", "--data", str(tmp_path / "sales.csv"), "--target", "sales",
+            "--time-column", "day", "--horizon", "7", "--tuner", "random", "--max-trials", "2", "--max-epochs", "2",
+            "--max-units", "8", "--max-layers", "1", "--directory", str(tmp_path / "runs"), "--project-name", "fc"]
+    assert main(args) == 2
+    assert "NaN" in capsys.readouterr().err  # missing values are refused unless --fill says how to fill them
+    assert main(args + ["--fill", "interpolate"]) == 0
+    out = capsys.readouterr().out
+    assert "Pareto front" in out and "chosen" in out and "MASE" in out and "-MASE" not in out.split("Pareto")[-1]
+    assert "test MASE" in out and "seasonal naive, season 7" in out and "over 5 origin(s)" in out
+    assert (tmp_path / "runs" / "fc" / "pareto.png").exists()
+    assert main(["tune", "--task", "forecast", "--data", str(tmp_path / "sales.csv"), "--target", "nope"]) == 2
+    assert "--target 'nope' is not a column" in capsys.readouterr().err
 
 
 def test_errors_are_one_clear_line(tmp_path, capsys):
