@@ -70,6 +70,7 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
         units=64,
         layers=None,
         bidirectional=False,
+        pooling="last",
         dropout=0.0,
         recurrent_dropout=0.0,
         embedding_dim=64,
@@ -96,6 +97,7 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
         self.units = units
         self.layers = layers
         self.bidirectional = bidirectional
+        self.pooling = pooling
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
         self.embedding_dim = embedding_dim
@@ -147,6 +149,7 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
         P.check_units(self.units, self.layers)
         if not isinstance(self.bidirectional, (bool, np.bool_)):
             raise TypeError(f"bidirectional must be True or False; got {self.bidirectional!r}.")
+        P.check_choice("pooling", self.pooling, ("last", "max", "mean"))
         P.check_fraction("dropout", self.dropout)
         P.check_fraction("recurrent_dropout", self.recurrent_dropout)
         P.check_int("embedding_dim", self.embedding_dim)
@@ -329,6 +332,7 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
                 dropout=float(self.dropout),
                 recurrent_dropout=float(self.recurrent_dropout),
                 embedding_dim=self.embedding_dim,
+                pooling=self.pooling.lower(),
                 name=type(self).__name__,
             )
             self._compile(model)

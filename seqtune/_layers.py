@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import ops
 
 
@@ -51,3 +52,29 @@ class WindowValues(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "steps": self.steps, "channels": self.channels}
+
+
+@keras.saving.register_keras_serializable(package="seqtune")
+class MaskedGlobalMaxPooling(keras.layers.Layer):
+    """The maximum over time steps of every feature, padding steps excluded.
+
+    ``keras.layers.GlobalMaxPooling1D`` ignores the mask, so a padded batch would
+    let padding steps win the maximum; here they never do.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return ops.max(inputs, axis=1)
+        keep = ops.expand_dims(ops.cast(mask, "bool"), -1)
+        lowest = ops.full_like(inputs, float(np.finfo(np.float32).min))
+        return ops.max(ops.where(keep, inputs, lowest), axis=1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])

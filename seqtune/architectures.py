@@ -79,6 +79,7 @@ def build_network(
     dropout: float = 0.0,
     recurrent_dropout: float = 0.0,
     embedding_dim: int = 64,
+    pooling: str = "last",
     name: str = "seqtune",
 ) -> keras.Model:
     """Build (not compile) a functional Keras model: input -> RNN stack -> head.
@@ -102,6 +103,9 @@ def build_network(
         Dropout on the recurrent state (disables cuDNN on GPU).
     embedding_dim : int
         Embedding width for token input.
+    pooling : {"last", "max", "mean"}
+        What the head reads: the last layer's final state, or the maximum / mean of
+        its outputs over the (unpadded) time steps.
     name : str
         Model name.
 
@@ -130,12 +134,18 @@ def build_network(
             width,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
-            return_sequences=i < len(widths) - 1,
+            return_sequences=i < len(widths) - 1 or pooling != "last",
             name=f"{cell}_{i}",
         )
         if bidirectional:
             rnn = keras.layers.Bidirectional(rnn, name=f"bi_{cell}_{i}")
         x = rnn(x)
+    if pooling == "max":
+        from seqtune._layers import MaskedGlobalMaxPooling
+
+        x = MaskedGlobalMaxPooling(name="max_pooling")(x)
+    elif pooling == "mean":
+        x = keras.layers.GlobalAveragePooling1D(name="mean_pooling")(x)  # mask-aware
     if dropout:
         x = keras.layers.Dropout(dropout, name="head_dropout")(x)
     outputs = keras.layers.Dense(head.units, activation=head.activation, name="head")(x)

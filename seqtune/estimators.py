@@ -21,6 +21,10 @@ _PARAMETERS = """
         Number of stacked recurrent layers; None means 1 (or ``len(units)``).
     bidirectional : bool, default=False
         Read every sequence in both directions.
+    pooling : {"last", "max", "mean"}, default="last"
+        What the output layer reads: the last recurrent layer's final state, or the
+        maximum / mean of its outputs over the time steps (padding excluded). Max
+        pooling often suits long texts, where the telling words may be anywhere.
     dropout : float, default=0.0
         Dropout on the inputs of each recurrent layer and before the output layer.
     recurrent_dropout : float, default=0.0
@@ -142,6 +146,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         units=64,
         layers=None,
         bidirectional=False,
+        pooling="last",
         dropout=0.0,
         recurrent_dropout=0.0,
         embedding_dim=64,
@@ -167,7 +172,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
     ):
         self.class_weight = class_weight
         super().__init__(
-            cell=cell, units=units, layers=layers, bidirectional=bidirectional, dropout=dropout,
+            cell=cell, units=units, layers=layers, bidirectional=bidirectional, pooling=pooling, dropout=dropout,
             recurrent_dropout=recurrent_dropout, embedding_dim=embedding_dim, max_tokens=max_tokens,
             max_length=max_length, input_type=input_type, standardize=standardize, epochs=epochs,
             batch_size=batch_size, learning_rate=learning_rate, optimizer=optimizer,

@@ -70,6 +70,36 @@ def test_ragged_padding_never_changes_a_prediction(ragged):
     np.testing.assert_allclose(with_long, alone[0], atol=1e-6)
 
 
+@pytest.mark.parametrize("pooling", ["max", "mean"])
+def test_pooled_outputs_ignore_padding(ragged, rng, pooling, tmp_path):
+    import seqtune
+
+    X, y = ragged
+    clf = SequenceClassifier(**TINY, pooling=pooling).fit(X, y)
+    assert f"{pooling}_pooling" in [layer.name for layer in clf.model_.layers]
+    alone = clf.predict_proba([X[0]])
+    # batched with a much longer neighbour, the short sequence is padded: the padding must not count
+    with_long = clf.predict_proba([X[0], 50 * rng.normal(size=(200, 2))])[0]
+    np.testing.assert_allclose(with_long, alone[0], atol=1e-6)
+    texts = ["the match ended in a late goal"] * 5 + ["shares fell as markets opened lower"] * 5
+    tokens = SequenceClassifier(**TINY, pooling=pooling).fit(texts, [0] * 5 + [1] * 5)
+    short = tokens.predict_proba(["late goal"])
+    np.testing.assert_allclose(tokens.predict_proba(["late goal", " ".join(["markets"] * 60)])[0], short[0],
+                               atol=1e-6)
+    clf.save(tmp_path / "pooled.seqtune")
+    np.testing.assert_allclose(seqtune.load(tmp_path / "pooled.seqtune").predict_proba(X), clf.predict_proba(X))
+
+
+def test_masked_max_pooling_never_picks_a_padding_step():
+    from seqtune._layers import MaskedGlobalMaxPooling
+
+    values = np.array([[[1.0, -2.0], [3.0, -1.0], [9.0, 9.0]]], dtype="float32")  # last step is padding
+    mask = np.array([[True, True, False]])
+    pooled = np.asarray(MaskedGlobalMaxPooling()(values, mask=mask))
+    np.testing.assert_array_equal(pooled, [[3.0, -1.0]])
+    np.testing.assert_array_equal(np.asarray(MaskedGlobalMaxPooling()(values)), [[9.0, 9.0]])
+
+
 def test_zero_valued_steps_are_not_mistaken_for_padding(rng):
     X = [rng.normal(size=(n, 2)) for n in (4, 6, 8)] * 10
     y = np.arange(30) % 2
