@@ -13,7 +13,8 @@ baselines on short real series; see bench/RESULTS.md):
 * after early stopping on the tail has chosen the number of epochs, the networks
   are trained again on every window (``refit=True``);
 * one output layer predicts all ``horizon`` steps at once (direct strategy: no
-  errors fed back);
+  errors fed back); with enough training windows, a linear map from the window is
+  added to it (``linear_skip``), which carries what a small recurrent layer loses;
 * known future covariates are appended to the window as extra time steps;
 * the last part of every series validates early stopping;
 * ``n_models`` networks from different seeds are trained side by side in one
@@ -133,7 +134,8 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
     Attributes
     ----------
     model_ : keras.Model
-        The ensemble: ``n_models`` networks from ``architectures.build_network`` side by side.
+        The ensemble: ``n_models`` networks from ``architectures.build_network`` side by
+        side (plus the linear skip when ``linear_skip_``).
     lookback_ : int
         Steps of history in use.
     season_ : int
