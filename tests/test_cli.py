@@ -51,7 +51,7 @@ def test_tune_a_forecaster_on_a_csv_series(tmp_path, capsys):
     frame.loc[40, "sales"] = np.nan
     frame.to_csv(tmp_path / "sales.csv", index=False)
     args = ["tune", "--task", "forecast", "--data", str(tmp_path / "sales.csv"), "--target", "sales",
-            "--time-column", "day", "--horizon", "7", "--tuner", "random", "--max-trials", "2", "--max-epochs", "2",
+            "--time-column", "day", "--horizon", "7", "--tuner", "random", "--max-trials", "1", "--max-epochs", "1",
             "--max-units", "8", "--max-layers", "1", "--directory", str(tmp_path / "runs"), "--project-name", "fc"]
     assert main(args) == 2
     assert "NaN" in capsys.readouterr().err  # missing values are refused unless --fill says how to fill them
