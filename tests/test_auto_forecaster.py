@@ -150,6 +150,7 @@ def test_trials_stopped_early_still_compete_on_the_front(tmp_path, series):
         assert (row.trial_id in front_ids) == (not dominated)
 
 
+@pytest.mark.slow
 def test_hyperband_search_resumes_candidates_from_their_checkpoints(tmp_path, series):
     auto = _auto(tmp_path, tuner="hyperband", max_epochs=3, refit=False).fit(series)
     trials = auto.trials_

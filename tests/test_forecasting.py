@@ -232,15 +232,18 @@ def test_seasonal_normalisation_anchors_on_the_seasonal_naive_forecast():
 
 
 def test_linear_skip_only_when_windows_outnumber_its_weights():
-    short = SequenceForecaster(**TINY).fit(seasonal(80))  # 49 training windows, 12 * 4 = 48 weights
-    assert short.linear_skip_ and "linear_skip" in [layer.name for layer in short.model_.layers]
-    shorter = SequenceForecaster(**TINY).fit(seasonal(50))  # 25 training windows
-    assert not shorter.linear_skip_ and "linear_skip" not in [layer.name for layer in shorter.model_.layers]
-    # two targets: 12 * 4 * 2 * 2 = 192 weights
-    two = SequenceForecaster(**TINY).fit(np.column_stack([seasonal(80), seasonal(80, period=6)]))
-    assert not two.linear_skip_
-    assert SequenceForecaster(**TINY, linear_skip=True).fit(seasonal(50)).linear_skip_
-    assert not SequenceForecaster(**TINY, linear_skip=False).fit(seasonal(80)).linear_skip_
+    def skip(y, **params):  # the decision is made from the windows, before any training
+        fc = SequenceForecaster(**TINY, **params)
+        fc._prepare(y)
+        return fc.linear_skip_
+
+    assert skip(seasonal(80))  # 49 training windows, 12 * 4 = 48 weights
+    assert not skip(seasonal(50))  # 25 training windows
+    assert not skip(np.column_stack([seasonal(80), seasonal(80, period=6)]))  # 12 * 4 * 2 * 2 = 192 weights
+    assert skip(seasonal(50), linear_skip=True) and not skip(seasonal(80), linear_skip=False)
+    fitted = SequenceForecaster(**TINY).fit(seasonal(80))
+    assert "linear_skip" in [layer.name for layer in fitted.model_.layers]
+    assert "linear_skip" not in [layer.name for layer in SequenceForecaster(**TINY).fit(seasonal(50)).model_.layers]
 
 
 def test_same_seed_same_forecast():
