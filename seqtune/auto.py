@@ -555,14 +555,12 @@ directory, project_name, overwrite, verbose
             return ForecastFold(take_steps(y, slice(0, stop)), take_steps(X, slice(0, stop)), holdout,
                                 take_steps(y, slice(stop - holdout, stop)), take_steps(X, slice(stop - holdout, stop)))
 
-        if self.cv is None:
+        if isinstance(self.cv, Integral) and not isinstance(self.cv, bool) and self.cv < 1:
+            raise ValueError(f"cv={self.cv}: expected at least 1 fold.")
+        if self.cv is None or (isinstance(self.cv, Integral) and not isinstance(self.cv, bool) and self.cv == 1):
             return [fold(n, max(self.horizon, int(round(n * self.validation_fraction))))]
         if isinstance(self.cv, Integral) and not isinstance(self.cv, bool):
-            if self.cv < 1:
-                raise ValueError(f"cv={self.cv}: expected at least 1 fold.")
-            splitter = TimeSeriesSplit(n_splits=self.cv) if self.cv > 1 else None
-            if splitter is None:
-                return [fold(n, max(self.horizon, int(round(n * self.validation_fraction))))]
+            splitter = TimeSeriesSplit(n_splits=self.cv)
         elif hasattr(self.cv, "split") and not isinstance(self.cv, str):
             splitter = self.cv
         else:

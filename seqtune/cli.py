@@ -43,6 +43,14 @@ def _load_data(args):
     return load(args.dataset)
 
 
+def _search_space(args) -> dict:
+    """The search space given by the command's options (--max-units, --max-layers; demo's own)."""
+    space = dict(getattr(args, "space", None) or {})
+    if args.max_units:
+        space.update(units=(8, args.max_units, "log"), layers=(1, args.max_layers))
+    return space
+
+
 def _run_search(args, X, y) -> int:
     import numpy as np
     from sklearn.model_selection import train_test_split
@@ -56,9 +64,7 @@ def _run_search(args, X, y) -> int:
     stratify = y if task == "classify" else None
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=args.test_fraction,
                                                         random_state=args.seed, stratify=stratify)
-    space = dict(getattr(args, "space", None) or {})
-    if args.max_units:
-        space.update(units=(8, args.max_units, "log"), layers=(1, args.max_layers))
+    space = _search_space(args)
     auto = cls(tuner=args.tuner, max_trials=args.max_trials, max_epochs=args.max_epochs, cost=args.cost,
                tolerance=args.tolerance, seed=args.seed, directory=args.directory,
                project_name=args.project_name, overwrite=args.overwrite, space=space or None,
@@ -120,9 +126,7 @@ def _run_forecast_search(args, y) -> int:
     if n_test >= len(y):
         raise ValueError(f"the series has {len(y)} steps: too short to hold out {n_test} for the test.")
     train = y.iloc[:-n_test]
-    space = dict(getattr(args, "space", None) or {})
-    if args.max_units:
-        space.update(units=(8, args.max_units, "log"), layers=(1, args.max_layers))
+    space = _search_space(args)
     auto = AutoSequenceForecaster(
         horizon=args.horizon, tuner=args.tuner, max_trials=args.max_trials, max_epochs=args.max_epochs,
         cost=args.cost, tolerance=args.tolerance, seed=args.seed, directory=args.directory,
