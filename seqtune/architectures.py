@@ -6,7 +6,9 @@ model a plain estimator trains.
 
 The recurrent layers keep Keras' defaults (tanh, sigmoid gates, no unroll,
 ``reset_after=True`` for GRU) so that on a GPU they run on the fused cuDNN
-kernels; only ``recurrent_dropout > 0`` leaves that path (the estimators warn).
+kernels; only ``recurrent_dropout > 0`` leaves that path (the estimators warn). On
+Keras' torch backend the LSTM layers are :class:`seqtune._torch_lstm.FusedLSTM`,
+which runs PyTorch's fused kernel on CPU too.
 """
 
 from __future__ import annotations
@@ -113,7 +115,7 @@ def build_network(
     -------
     keras.Model
     """
-    rnn_class = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
+    rnn_class = {"lstm": _lstm_class(), "gru": keras.layers.GRU}[cell]
     widths = layer_widths(units, layers)
     if layout.kind == "tokens":
         inputs = keras.Input(shape=(None,), dtype="int32", name="tokens")
@@ -150,6 +152,15 @@ def build_network(
         x = keras.layers.Dropout(dropout, name="head_dropout")(x)
     outputs = keras.layers.Dense(head.units, activation=head.activation, name="head")(x)
     return keras.Model(inputs, outputs, name=name)
+
+
+def _lstm_class():
+    """keras.layers.LSTM, or on the torch backend its fused-kernel twin (same weights and results)."""
+    if keras.backend.backend() == "torch":
+        from seqtune._torch_lstm import FusedLSTM
+
+        return FusedLSTM
+    return keras.layers.LSTM
 
 
 def build_ensemble(layout: InputLayout, head: Head, n_models: int, *, name: str = "ensemble",

@@ -1,8 +1,9 @@
-"""seqtune on Keras' JAX backend (KERAS_BACKEND=jax), a documented and tested option.
+"""seqtune on Keras' JAX and torch backends (KERAS_BACKEND=jax|torch), documented and tested options.
 
 Keras fixes its backend when it is first imported, so the checks run in a fresh
-Python process with KERAS_BACKEND=jax; the process asserts on real fits and prints
-a line the test reads back.
+Python process with KERAS_BACKEND set; the process asserts on real fits and prints
+a line the test reads back. JAX comes with the test extra, PyTorch with the torch
+extra (``pip install -e ".[cpu,test,torch]"``).
 """
 
 import json
@@ -12,8 +13,6 @@ import sys
 import textwrap
 
 import pytest
-
-pytest.importorskip("jax")  # installed by the test extra
 
 SCRIPT = textwrap.dedent(
     """
@@ -42,6 +41,14 @@ SCRIPT = textwrap.dedent(
     txt = SequenceClassifier(units=8, epochs=2, random_state=0).fit(texts, [1, 0, 1, 0] * 10)
     assert set(txt.predict(["good plot", "bad acting"])) <= {0, 1}
 
+    # LSTM stacks: ragged (masked) input, two bidirectional layers, pickled and reloaded.
+    lstm = SequenceClassifier(cell="lstm", units=8, layers=2, bidirectional=True, dropout=0.1, epochs=2,
+                              random_state=0).fit(ragged, (np.array([len(s) for s in ragged]) > 8).astype(int))
+    lstm_proba = lstm.predict_proba(ragged[:5])
+    assert (pickle.loads(pickle.dumps(lstm)).predict_proba(ragged[:5]) == lstm_proba).all()
+    lstm_layers = sorted({type(layer.forward_layer).__name__ for layer in lstm.model_.layers
+                          if hasattr(layer, "forward_layer")})
+
     series = pd.Series(np.sin(np.arange(150) / 3), index=pd.date_range("2020-01-01", periods=150, freq="D"))
     fc = SequenceForecaster(horizon=5, units=4, epochs=2, n_models=2, random_state=0).fit(series)
     forecast = fc.predict()
@@ -52,17 +59,86 @@ SCRIPT = textwrap.dedent(
                                   space={"units": [4, 8], "layers": 1, "batch_size": 16}).fit(X, y)
     assert (auto.trials_["status"] == "COMPLETED").all()
     print("RESULT " + json.dumps({"backend": keras.backend.backend(), "trials": len(auto.trials_),
-                                  "cell": auto.cell_choice_}))
+                                  "cell": auto.cell_choice_, "lstm_layers": lstm_layers}))
     """
 )
 
 
-@pytest.mark.slow  # a fresh interpreter with JAX compiling every model: about 1.5 minutes on 2 cores
-def test_estimators_forecaster_and_search_run_on_the_jax_backend(tmp_path):
-    env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    proc = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path)], env=env, capture_output=True,
+def _run_on(backend: str, script: str, *args) -> dict:
+    """Run ``script`` under ``KERAS_BACKEND=backend``; the dict it printed after "RESULT "."""
+    pytest.importorskip({"jax": "jax", "torch": "torch"}[backend],
+                        reason=f"install the {backend} extra: pip install -e '.[cpu,test,{backend}]'")
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.run([sys.executable, "-c", script, *map(str, args)], env=env, capture_output=True,
                           text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
-    result = json.loads(line[len("RESULT "):])
-    assert result["backend"] == "jax" and result["trials"] == 2
+    return json.loads(line[len("RESULT "):])
+
+
+@pytest.mark.slow  # a fresh interpreter compiling every model: 1.5 to 3 minutes on 2 cores
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_estimators_forecaster_and_search_run_on_the_backend(backend, tmp_path):
+    result = _run_on(backend, SCRIPT, tmp_path)
+    assert result["backend"] == backend and result["trials"] == 2
+    # On torch the LSTM layers run PyTorch's fused kernel; elsewhere they are Keras' own.
+    assert result["lstm_layers"] == (["FusedLSTM"] if backend == "torch" else ["LSTM"])
+
+
+FUSED_SCRIPT = textwrap.dedent(
+    """
+    import json
+    import numpy as np, keras, torch
+    import seqtune._torch_lstm as fused
+    from seqtune._layers import NaNPaddingMask
+
+    calls = []
+    run = fused._run
+    fused._run = lambda *a, **k: calls.append(1) or run(*a, **k)  # count the fused-kernel calls
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 9, 3)).astype("float32")
+    padded = X.copy()
+    for row, length in enumerate([9, 4, 1, 7, 9, 2]):
+        padded[row, length:] = np.nan  # seqtune's padding: NaN after each sequence's end
+
+    def model(lstm, *, bidirectional, sequences, masked, backwards):
+        inputs = keras.Input((None, 3))
+        x = NaNPaddingMask()(inputs) if masked else inputs
+        layer = lstm(5, return_sequences=sequences, go_backwards=backwards)
+        x = (keras.layers.Bidirectional(layer) if bidirectional else layer)(x)
+        if sequences:
+            x = keras.layers.LSTM(4)(x)
+        return keras.Model(inputs, keras.layers.Dense(2)(x))
+
+    worst, cases = 0.0, 0
+    for bidirectional in (False, True):
+        for sequences in (False, True):
+            for masked in (False, True):
+                for backwards in ((False,) if bidirectional else (False, True)):
+                    options = dict(bidirectional=bidirectional, sequences=sequences, masked=masked,
+                                   backwards=backwards)
+                    keras.utils.set_random_seed(0)
+                    reference = model(keras.layers.LSTM, **options)
+                    candidate = model(fused.FusedLSTM, **options)
+                    candidate.set_weights(reference.get_weights())
+                    data = padded if masked else X
+                    outputs = [m(data) for m in (reference, candidate)]
+                    for out in outputs:
+                        (out ** 2).sum().backward()
+                    grads = [[w.value.grad for w in m.trainable_weights] for m in (reference, candidate)]
+                    worst = max([worst, float((outputs[0] - outputs[1]).abs().max())]
+                                + [float((a - b).abs().max()) for a, b in zip(*grads)])
+                    cases += 1
+    print("RESULT " + json.dumps({"worst": worst, "cases": cases, "fused_calls": len(calls)}))
+    """
+)
+
+
+@pytest.mark.slow  # needs the torch extra; about 15 s
+def test_fused_lstm_matches_keras_lstm_outputs_and_gradients():
+    result = _run_on("torch", FUSED_SCRIPT)
+    assert result["cases"] == 12
+    assert result["worst"] < 1e-5  # outputs and every weight's gradient, masked or not, both directions
+    # every case ran the fused kernel (bidirectional layers call it twice), none fell back to Keras' loop
+    assert result["fused_calls"] == 16
