@@ -198,11 +198,20 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
                 f"{self.input_kind_} input; pass the same kind of input as in fit."
             )
         if (seqs.layout == "2d") != (self._layout_ == "2d") and seqs.kind == "numeric":
+            # A 2-D row and a one-feature sequence are the same thing: univariate input may
+            # switch between the two (e.g. fit on ragged lists, predict on equal-length ones).
+            if self._input_layout_.n_features == 1 and seqs.n_features == 1:
+                return seqs
+            fitted = self._input_layout_.n_features
+            if seqs.layout == "2d":
+                raise ValueError(
+                    f"X is a 2-D array (one univariate sequence a row), but {type(self).__name__} was "
+                    f"fitted on sequences with {fitted} features a step; pass 3-D X (n_samples, "
+                    f"n_timesteps, {fitted}) or a list of (n_timesteps, {fitted}) arrays."
+                )
             raise ValueError(
-                f"X is {'a 2-D array' if seqs.layout == '2d' else 'sequences with features'}, but "
-                f"{type(self).__name__} was fitted on "
-                f"{'a 2-D array (one univariate sequence a row)' if self._layout_ == '2d' else '3-D / list input'}; "
-                "pass X in the same layout as in fit."
+                f"X holds sequences with {seqs.n_features} features a step, but {type(self).__name__} was "
+                "fitted on a 2-D array (one univariate sequence a row); pass X in the same layout as in fit."
             )
         if seqs.kind == "numeric" and seqs.layout != "2d" and seqs.n_features != self.n_features_in_:
             raise ValueError(

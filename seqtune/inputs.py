@@ -16,6 +16,7 @@ id Keras reserves for padding.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -240,9 +241,23 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         arr = check_array(arr, dtype=np.float32, allow_nd=True, ensure_min_features=1)
         if arr.shape[1] == 0 or arr.shape[2] == 0:
             raise ValueError(f"X has shape {arr.shape}; sequences need at least one time step and one feature.")
+        if reset and arr.shape[1] == 1 and arr.shape[2] > 1:
+            warnings.warn(
+                f"X has shape {arr.shape}: 1 time step of {arr.shape[2]} features, read as "
+                "(n_samples, n_timesteps, n_features), so the recurrent layer sees a single step. If X "
+                "is (n_samples, n_channels, n_timesteps), as in sktime, pass X.transpose(0, 2, 1).",
+                UserWarning,
+                stacklevel=4,
+            )
         return Sequences("numeric", arr, ragged=False, layout="3d")
     if ndim == 2:
         raw = np.asarray(probe)
+        if raw.dtype.kind == "O" and any(np.ndim(cell) > 0 for cell in raw.flat if not isinstance(cell, str)):
+            raise TypeError(
+                "X is a table whose cells hold sequences (like sktime's nested DataFrame); pass a 3-D "
+                "array (n_samples, n_timesteps, n_features) or a list of (n_timesteps, n_features) "
+                "arrays, e.g. [np.column_stack(row) for row in X.to_numpy()]."
+            )
         integer = _is_integer_array(raw)
         tokens = input_type == "tokens" or (input_type == "auto" and integer and raw.min(initial=0) >= 0)
         if input_type == "tokens" and not integer:

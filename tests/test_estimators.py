@@ -288,6 +288,31 @@ def test_bad_parameters_are_refused_at_fit(seq3d, params, error, match):
         clf.fit(X, y)
 
 
+def test_univariate_input_may_switch_between_rows_and_one_feature_sequences(rng):
+    lists = [list(rng.normal(size=n)) for n in rng.integers(4, 12, size=40)]  # ragged univariate lists
+    reg = SequenceRegressor(**TINY).fit(lists, [np.mean(v) for v in lists])
+    rows = rng.normal(size=(3, 6))
+    # equal-length lists become a 2-D array: the same sequences as (6, 1) arrays
+    np.testing.assert_allclose(reg.predict(rows.tolist()), reg.predict(list(rows[:, :, None])), atol=1e-6)
+    rows_reg = SequenceRegressor(**TINY).fit(rng.normal(size=(40, 6)), rng.normal(size=40))
+    np.testing.assert_allclose(rows_reg.predict([rows[0, :4], rows[1]]),
+                               [rows_reg.predict(rows[:1, :4, None])[0], rows_reg.predict(rows[1:2])[0]], atol=1e-6)
+    with pytest.raises(ValueError, match="fitted on a 2-D array"):
+        rows_reg.predict(rng.normal(size=(2, 6, 2)))
+
+
+def test_channels_first_arrays_get_a_warning(rng):
+    X = rng.normal(size=(30, 1, 50))  # sktime's (n_samples, n_channels, n_timesteps)
+    with pytest.warns(UserWarning, match=r"1 time step.*X.transpose\(0, 2, 1\)"):
+        SequenceClassifier(**TINY).fit(X, rng.integers(0, 2, size=30))
+
+
+def test_nested_dataframes_are_refused_with_a_conversion_hint():
+    nested = pd.DataFrame({"dim_0": [pd.Series(np.arange(5.0)), pd.Series(np.arange(4.0))]})
+    with pytest.raises(TypeError, match="cells hold sequences"):
+        SequenceClassifier(**TINY).fit(nested, [0, 1])
+
+
 def test_predict_refuses_other_kinds_and_shapes(seq3d, ragged, texts, rng):
     X, y = seq3d
     clf = SequenceClassifier(**TINY).fit(X, y)
@@ -295,7 +320,7 @@ def test_predict_refuses_other_kinds_and_shapes(seq3d, ragged, texts, rng):
         clf.predict(X[:, :, :2])
     with pytest.raises(ValueError, match="fitted on numeric input"):
         clf.predict(texts[0])
-    with pytest.raises(ValueError, match="same layout"):
+    with pytest.raises(ValueError, match=r"fitted on sequences with 3 features a step; pass 3-D X"):
         clf.predict(X[:, :, 0])
     with pytest.raises(ValueError, match="NaN"):
         clf.predict(np.full((2, 8, 3), np.nan))
