@@ -74,7 +74,13 @@ def is_text(X) -> bool:
             "X is a single string; expected a list, array or Series of strings (one document a sample)."
         )
     if isinstance(X, (list, tuple)):
-        return len(X) > 0 and all(isinstance(x, str) for x in X)
+        # Strings beside sequences are refused later ("string inside a list"); strings beside
+        # scalars (None, NaN, numbers) are a text column with gaps.
+        if not any(isinstance(x, str) for x in X) or any(np.ndim(x) > 0 for x in X):
+            return False
+        values = np.empty(len(X), dtype=object)
+        values[:] = list(X)
+        return _all_strings(values)
     dtype = getattr(X, "dtype", None)
     ndim = getattr(X, "ndim", None)
     if ndim != 1 or dtype is None:
@@ -83,13 +89,36 @@ def is_text(X) -> bool:
         return True
     if dtype.kind == "O" or str(dtype) in ("string", "str"):
         values = np.asarray(X, dtype=object)
+        return any(isinstance(x, str) for x in values) and _all_strings(values)
+    return False
+
+
+def _all_strings(values: np.ndarray) -> bool:
+    """True when every value is a str; TypeError naming the others (missing ones first) if not."""
+    if all(isinstance(x, str) for x in values):
+        return True
+    kinds = {type(x).__name__ for x in values}
+    missing = [i for i, x in enumerate(values) if x is None or (isinstance(x, float) and np.isnan(x))]
+    hint = (f" {len(missing)} of them are missing (None/NaN, first at position {missing[0]}): "
+            "fill them, e.g. X.fillna(''), or drop those rows." if missing else "")
+    raise TypeError(
+        f"X is a 1-D array mixing strings with other types ({sorted(kinds)}); "
+        f"expected text (all str) or numeric sequences.{hint}"
+    )
+    if dtype.kind in "US":
+        return True
+    if dtype.kind == "O" or str(dtype) in ("string", "str"):
+        values = np.asarray(X, dtype=object)
         if len(values) and all(isinstance(x, str) for x in values):
             return True
         kinds = {type(x).__name__ for x in values}
         if any(isinstance(x, str) for x in values):
+            missing = [i for i, x in enumerate(values) if x is None or (isinstance(x, float) and np.isnan(x))]
+            hint = (f" {len(missing)} of them are missing (None/NaN, first at position {missing[0]}): "
+                    "fill them, e.g. X.fillna(''), or drop those rows." if missing else "")
             raise TypeError(
                 f"X is a 1-D array mixing strings with other types ({sorted(kinds)}); "
-                "expected text (all str) or numeric sequences."
+                f"expected text (all str) or numeric sequences.{hint}"
             )
     return False
 

@@ -52,6 +52,8 @@ def test_padding_and_buckets():
         ([np.array([1, -2]), np.array([3])], ValueError, "negative token ids"),
         ([np.zeros((2, 2, 2)), np.zeros((3, 2, 2))], ValueError, "must be 2-D"),
         (np.array(["a", 1], dtype=object), TypeError, "mixing strings"),
+        (["good", None, "bad"], TypeError, r"1 of them are missing \(None/NaN, first at position 1\)"),
+        (pd.Series(["a", "b", np.nan]), TypeError, "fillna"),
         ({"a": 1}, TypeError, "not supported"),
         (np.array([[np.nan, 1.0]]), ValueError, "NaN"),
     ],
