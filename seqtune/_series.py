@@ -148,9 +148,13 @@ def index_info(index, length: int, what: str) -> IndexInfo:
         last = values[-1].item()
         return IndexInfo("numeric", length, last=last, step=int(step) if is_int else float(step),
                          name=index.name)
+    hint = ""
+    if len(index) and all(isinstance(v, str) for v in index[:5]):
+        hint = (f" The index holds strings (e.g. {index[0]!r}): if they are dates, convert them with "
+                f"{what}.index = pd.to_datetime({what}.index).")
     raise TypeError(
         f"{what} has an index of type {type(index).__name__} ({index.dtype}); expected a DatetimeIndex, "
-        "PeriodIndex, RangeIndex or evenly spaced numbers."
+        f"PeriodIndex, RangeIndex or evenly spaced numbers.{hint}"
     )
 
 

@@ -338,6 +338,12 @@ def test_bad_index_is_refused(index, match):
         SequenceForecaster(**TINY).fit(pd.Series(seasonal(60), index=index))
 
 
+def test_dates_as_strings_get_a_conversion_hint():
+    index = pd.date_range("2024-01-01", periods=60, freq="D").astype(str)  # read_csv without parse_dates
+    with pytest.raises(TypeError, match=r"holds strings \(e.g. '2024-01-01'\).*y.index = pd.to_datetime\(y.index\)"):
+        SequenceForecaster(**TINY).fit(pd.Series(seasonal(60), index=index))
+
+
 def test_predict_errors(daily):
     y, fc = daily
     with pytest.raises(ValueError, match=r"horizon=5 is more than the 4 steps this model forecasts"):
