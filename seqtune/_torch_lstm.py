@@ -34,6 +34,10 @@ class FusedLSTM(keras.layers.LSTM):
                 or not cell.use_bias or cell.activation is not activations.tanh
                 or cell.recurrent_activation is not activations.sigmoid):
             return super().inner_loop(sequences, initial_state, mask, training)
+        if sequences.device.type == "meta":
+            # Keras' symbolic build: only shapes matter, and PyTorch would run the LSTM's meta
+            # kernel step by step in Python (about 0.1 s a call).
+            return _shapes_only(sequences, cell.units)
         lengths = None
         if mask is not None:
             lengths = _prefix_lengths(mask)
@@ -44,6 +48,15 @@ class FusedLSTM(keras.layers.LSTM):
             sequences = sequences * step_mask
         return _run(sequences, initial_state, cell, lengths, go_backwards=self.go_backwards,
                     training=bool(training))
+
+
+def _shapes_only(sequences, units: int):
+    """Empty (meta) tensors shaped like ``_run``'s results."""
+    import torch
+
+    batch, steps = sequences.shape[0], sequences.shape[1]
+    state = torch.empty((batch, units), dtype=sequences.dtype, device="meta")
+    return state, torch.empty((batch, steps, units), dtype=sequences.dtype, device="meta"), [state, state]
 
 
 def _prefix_lengths(mask):
