@@ -15,7 +15,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
-from seqtune._memory import release_traced_gradients
 from seqtune.inputs import Sequences, is_text, length_bucket, to_sequences
 from seqtune.persistence import BundledEstimatorMixin
 
@@ -440,19 +439,13 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
         """Train ``model`` with early stopping, divergence checks and seqtune's batching."""
         import keras
 
-        from seqtune._callbacks import StopOnNonFiniteLoss
+        from seqtune._training import fit_model
 
         replicas = getattr(self.distribution_strategy, "num_replicas_in_sync", 1)
         if val is not None and replicas > 1 and val.n % replicas:
             # Keras 3.15 fails to evaluate under a MirroredStrategy when the last validation batch
             # does not split evenly across replicas (AddN shape error): drop the remainder.
             val = val.subset(np.arange(val.n - val.n % replicas)) if val.n >= replicas else None
-        callbacks = [StopOnNonFiniteLoss()]
-        if self.early_stopping:
-            callbacks.append(keras.callbacks.EarlyStopping(
-                monitor="val_loss" if val is not None else "loss", patience=self.patience,
-                restore_best_weights=True))
-        callbacks += list(self.callbacks or []) + list(extra_callbacks)
         fit_options = P.check_prefixed(self._prefixed_params(), "fit__", keras.Model.fit)
         validation = None
         if val is not None:
@@ -461,25 +454,21 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
             if "y" in data and data["sample_weight"] is not None:
                 validation += (data["sample_weight"],)
         dense = isinstance(train.values, np.ndarray)
-        with release_traced_gradients():
-            history = model.fit(
-                **self._keras_data(train, shuffle=True, seed=seed),
-                batch_size=self._global_batch_size() if dense else None,
-                epochs=epochs,
-                initial_epoch=initial_epoch,
-                shuffle=dense,
-                validation_data=validation,
-                callbacks=callbacks,
-                verbose={0: 0, 1: 2}.get(self.verbose, 1),
-                **fit_options,
-            )
-        losses = history.history.get("loss", [])
-        if losses and not np.isfinite(losses[-1]):
-            raise FloatingPointError(
-                f"Training diverged: the loss became {losses[-1]} at epoch {initial_epoch + len(losses)}. "
-                "Lower learning_rate, check the scale of X and y, or set standardize=True."
-            )
-        return history
+        return fit_model(
+            model,
+            **self._keras_data(train, shuffle=True, seed=seed),
+            batch_size=self._global_batch_size() if dense else None,
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            shuffle=dense,
+            validation_data=validation,
+            early_stopping=self.early_stopping,
+            patience=self.patience,
+            callbacks=list(self.callbacks or []) + list(extra_callbacks),
+            verbose=self.verbose,
+            advice="Lower learning_rate, check the scale of X and y, or set standardize=True.",
+            **fit_options,
+        )
 
     def _sample_weight(self, sample_weight, y, n):
         if sample_weight is None:

@@ -450,28 +450,14 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
                       jit_compile=self.jit_compiled_)
 
     def _train(self, train, val, epochs: int, stop_early: bool, *, initial_epoch: int = 0, extra_callbacks=()):
-        import keras
+        from seqtune._training import fit_model
 
-        from seqtune._callbacks import StopOnNonFiniteLoss
-        from seqtune._memory import release_traced_gradients
-
-        callbacks = [StopOnNonFiniteLoss(), *extra_callbacks]
-        if stop_early:
-            callbacks.append(keras.callbacks.EarlyStopping(
-                monitor="val_loss" if val is not None else "loss", patience=self.patience,
-                restore_best_weights=True))
-        with release_traced_gradients():
-            history = self.model_.fit(
-                train[0], train[1], batch_size=self.batch_size, epochs=epochs, initial_epoch=initial_epoch, shuffle=True,
-                validation_data=val, callbacks=callbacks, verbose={0: 0, 1: 2}.get(self.verbose, 1),
-            )
-        losses = history.history.get("loss", [])
-        if losses and not np.isfinite(losses[-1]):
-            raise FloatingPointError(
-                f"Training diverged: the loss became {losses[-1]} at epoch {len(losses)}. "
-                "Lower learning_rate, or check y and X for extreme values."
-            )
-        return history
+        return fit_model(
+            self.model_, x=train[0], y=train[1], batch_size=self.batch_size, epochs=epochs,
+            initial_epoch=initial_epoch, shuffle=True, validation_data=val, early_stopping=stop_early,
+            patience=self.patience, callbacks=extra_callbacks, verbose=self.verbose,
+            advice="Lower learning_rate, or check y and X for extreme values.",
+        )
 
     # -------------------------------------------------------------- forecasting
     def predict(self, horizon: int | None = None, X=None, y=None):
