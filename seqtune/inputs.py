@@ -105,22 +105,6 @@ def _all_strings(values: np.ndarray) -> bool:
         f"X is a 1-D array mixing strings with other types ({sorted(kinds)}); "
         f"expected text (all str) or numeric sequences.{hint}"
     )
-    if dtype.kind in "US":
-        return True
-    if dtype.kind == "O" or str(dtype) in ("string", "str"):
-        values = np.asarray(X, dtype=object)
-        if len(values) and all(isinstance(x, str) for x in values):
-            return True
-        kinds = {type(x).__name__ for x in values}
-        if any(isinstance(x, str) for x in values):
-            missing = [i for i, x in enumerate(values) if x is None or (isinstance(x, float) and np.isnan(x))]
-            hint = (f" {len(missing)} of them are missing (None/NaN, first at position {missing[0]}): "
-                    "fill them, e.g. X.fillna(''), or drop those rows." if missing else "")
-            raise TypeError(
-                f"X is a 1-D array mixing strings with other types ({sorted(kinds)}); "
-                f"expected text (all str) or numeric sequences.{hint}"
-            )
-    return False
 
 
 def _looks_ragged(X) -> bool:
