@@ -91,7 +91,8 @@ def _run_search(args, X, y) -> int:
 
 
 def _load_series(args):
-    """The series of ``--task forecast``: column ``--target`` of a .csv, indexed by ``--time-column``."""
+    """``(y, X)`` of ``--task forecast``: column ``--target`` of a .csv and the ``--features`` columns
+    (None without them), indexed by ``--time-column``."""
     import pandas as pd
 
     path = args.data
@@ -101,20 +102,23 @@ def _load_series(args):
     if not os.path.isfile(path):
         raise FileNotFoundError(f"--data {path}: no such file")
     frame = pd.read_csv(path)
-    for option, column in (("--target", args.target), ("--time-column", args.time_column)):
+    features = [c.strip() for c in args.features.split(",") if c.strip()] if args.features else []
+    named = [("--target", args.target), ("--time-column", args.time_column)] + [("--features", c) for c in features]
+    for option, column in named:
         if column is not None and column not in frame.columns:
             raise ValueError(f"{option} {column!r} is not a column of {path} "
                              f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
-    if args.time_column is None:
-        return frame[args.target]
-    try:
-        index = pd.DatetimeIndex(pd.to_datetime(frame[args.time_column]), name=args.time_column)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"--time-column {args.time_column!r} does not hold dates: {exc}") from None
-    return pd.Series(frame[args.target].to_numpy(), index=index, name=args.target)
+    if args.target in features or args.time_column in features:
+        raise ValueError("--features must not repeat the --target or --time-column column.")
+    if args.time_column is not None:
+        try:
+            frame.index = pd.DatetimeIndex(pd.to_datetime(frame[args.time_column]), name=args.time_column)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"--time-column {args.time_column!r} does not hold dates: {exc}") from None
+    return frame[args.target].rename(args.target), (frame[features] if features else None)
 
 
-def _run_forecast_search(args, y) -> int:
+def _run_forecast_search(args, y, X=None) -> int:
     import numpy as np
 
     from seqtune import AutoSequenceForecaster
@@ -126,17 +130,19 @@ def _run_forecast_search(args, y) -> int:
     if n_test >= len(y):
         raise ValueError(f"the series has {len(y)} steps: too short to hold out {n_test} for the test.")
     train = y.iloc[:-n_test]
+    train_X = None if X is None else X.iloc[:-n_test]
     space = _search_space(args)
     auto = AutoSequenceForecaster(
         horizon=args.horizon, tuner=args.tuner, max_trials=args.max_trials, max_epochs=args.max_epochs,
         cost=args.cost, tolerance=args.tolerance, seed=args.seed, directory=args.directory,
         project_name=args.project_name, overwrite=args.overwrite, space=space or None, verbose=args.verbose,
         estimator_params={"fill": args.fill} if args.fill else None)
+    covariates = "" if X is None else f" with {X.shape[1]} known covariate(s) ({', '.join(map(str, X.columns))})"
     print(f"Searching {args.tuner} over LSTM and GRU forecasters of {args.horizon} step(s) on {len(train)} "
-          f"observations, the last {n_test} held out (search folder "
+          f"observations{covariates}, the last {n_test} held out (search folder "
           f"{os.path.join(args.directory, args.project_name)})", flush=True)
     start = time.perf_counter()
-    auto.fit(train)
+    auto.fit(train, X=train_X)
     if auto.search_role_ == "worker":
         print("worker finished: no more trials to run", flush=True)
         return 0
@@ -145,15 +151,18 @@ def _run_forecast_search(args, y) -> int:
     print(format_table(auto.pareto_front_))
     print(f"\n{auto.explanation_}")
     # The held-out steps, forecast every `horizon` steps from the true history, by the chosen
-    # model and by seasonal naive with the same season.
+    # model and by seasonal naive with the same season. With covariates, only origins whose
+    # whole horizon lies in the file (the model needs the covariates of every step it forecasts).
     season = auto.best_estimator_.season_
     naive = SeasonalNaiveForecaster(season=season, fill=args.fill).fit(train)
     scale = train.interpolate() if args.fill else train
+    last_origin = len(y) if X is None else len(y) - args.horizon + 1
     ours, base = [], []
-    for origin in range(len(train), len(y), args.horizon):
+    for origin in range(len(train), last_origin, args.horizon):
         history, actual = y.iloc[:origin], y.iloc[origin: origin + args.horizon]
         steps = len(actual)
-        ours.append(mase(actual, np.asarray(auto.predict(y=history))[:steps], scale, season=season))
+        forecast = auto.predict(y=history, X=None if X is None else X.iloc[: origin + args.horizon])
+        ours.append(mase(actual, np.asarray(forecast)[:steps], scale, season=season))
         base.append(mase(actual, np.asarray(naive.predict(horizon=args.horizon, y=history))[:steps], scale,
                          season=season))
     print(f"chosen model refit on the training part: test MASE {np.mean(ours):.4f} "
@@ -191,7 +200,7 @@ def cmd_tune(args) -> int:
         return launched
     _quiet_tensorflow()
     if args.task == "forecast":
-        return _run_forecast_search(args, _load_series(args))
+        return _run_forecast_search(args, *_load_series(args))
     X, y = _load_data(args)
     return _run_search(args, X, y)
 
@@ -307,6 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="forecast: search forecasters of one series (a .csv column)")
     tune.add_argument("--horizon", type=int, default=1, help="steps forecast at once (--task forecast)")
     tune.add_argument("--time-column", default=None, help="date column of the series (--task forecast)")
+    tune.add_argument("--features", default=None,
+                      help="comma-separated columns of known covariates (--task forecast): their values must be "
+                           "known ahead, for every forecast step")
     tune.add_argument("--fill", default=None, choices=["ffill", "interpolate"],
                       help="how to fill missing values of the series (--task forecast; default: refuse them)")
     _search_options(tune)

@@ -46,8 +46,12 @@ def test_tune_on_npz_then_report_from_disk(tmp_path, capsys):
 
 def test_tune_a_forecaster_on_a_csv_series(tmp_path, capsys):
     t = np.arange(160)
+    rng = np.random.default_rng(0)
+    promo = (rng.random(len(t)) < 0.1).astype(float)  # a covariate known ahead, which lifts sales on its day
     frame = pd.DataFrame({"day": pd.date_range("2024-01-01", periods=len(t), freq="D").astype(str),
-                          "sales": 10 + np.sin(2 * np.pi * t / 7) + 0.1 * np.random.default_rng(0).normal(size=len(t))})
+                          "promo": promo,
+                          "sales": 10 + np.sin(2 * np.pi * t / 7) + 0.5 * promo
+                          + 0.1 * rng.normal(size=len(t))})
     frame.loc[40, "sales"] = np.nan
     frame.to_csv(tmp_path / "sales.csv", index=False)
     args = ["tune", "--task", "forecast", "--data", str(tmp_path / "sales.csv"), "--target", "sales",
@@ -55,13 +59,17 @@ def test_tune_a_forecaster_on_a_csv_series(tmp_path, capsys):
             "--max-units", "8", "--max-layers", "1", "--directory", str(tmp_path / "runs"), "--project-name", "fc"]
     assert main(args) == 2
     assert "NaN" in capsys.readouterr().err  # missing values are refused unless --fill says how to fill them
-    assert main(args + ["--fill", "interpolate"]) == 0
+    assert main(args + ["--fill", "interpolate", "--features", "promo"]) == 0
     out = capsys.readouterr().out
+    assert "with 1 known covariate(s) (promo)" in out
     assert "Pareto front" in out and "chosen" in out and "MASE" in out and "-MASE" not in out.split("Pareto")[-1]
-    assert "test MASE" in out and "seasonal naive, season 7" in out and "over 5 origin(s)" in out
+    # 32 held-out days: origins every 7 days whose whole horizon has covariates (the 5th would need 3 more)
+    assert "test MASE" in out and "seasonal naive, season 7" in out and "over 4 origin(s)" in out
     assert (tmp_path / "runs" / "fc" / "pareto.png").exists()
     assert main(["tune", "--task", "forecast", "--data", str(tmp_path / "sales.csv"), "--target", "nope"]) == 2
     assert "--target 'nope' is not a column" in capsys.readouterr().err
+    assert main(args[:5] + ["--target", "sales", "--features", "promo,price"]) == 2
+    assert "--features 'price' is not a column" in capsys.readouterr().err
 
 
 def test_errors_are_one_clear_line(tmp_path, capsys):
