@@ -3,13 +3,16 @@
 For each setting given (JSON dicts of ``SequenceForecaster`` parameters; ``{}`` is
 the defaults) and each seed, fits on the training part and prints the mean MASE over
 the held-out origins next to seasonal naive's, with the ratio, the lookback, the
-epochs chosen, whether the linear skip is on, and the fit time. The splits are the
+epochs chosen, whether the linear skip is on, and the fit time; for a setting with
+``quantiles``, the MASE of the quantile nearest 0.5 and the share of outcomes inside the
+band of the outermost quantiles (with its nominal level). The splits are the
 recipe's (``recipes/forecasting.py``): sunspots, last 30 years at once (season 11);
 Seattle hourly temperatures, the next 24 hours at 14 daily origins (season 24).
 The recipe adds the ARIMA / ETS baselines, quantiles and a search; this script
 exists to compare settings of the defaults quickly.
 
 Run: ``python bench/bench_forecaster.py --series seattle --settings '{}' '{"linear_skip": false}'``
+or ``--settings '{"quantiles": [0.1, 0.5, 0.9]}' '{"quantiles": [0.1, 0.5, 0.9], "calibrate_quantiles": false}'``
 (``--seeds 0 1 2``; ``--quick`` for a smoke run on a short piece of Seattle).
 """
 
@@ -55,7 +58,7 @@ def main(argv=None) -> None:
 
     from seqtune import SequenceForecaster
     from seqtune.baselines import SeasonalNaiveForecaster
-    from seqtune.metrics import mase
+    from seqtune.metrics import coverage, mase
 
     y, train_len, origins, horizon, season = split(args.series, args.quick)
     train = y[:train_len]
@@ -70,7 +73,8 @@ def main(argv=None) -> None:
     naive_mase = score([naive.predict(horizon=horizon, y=h) for h in histories])
     print(f"{args.series}: {train_len} training steps, {len(origins)} origin(s), horizon {horizon}; "
           f"seasonal naive MASE {naive_mase:.3f}")
-    print(f"{'setting':<40} {'seed':>4} {'MASE':>7} {'/naive':>7} {'lookback':>8} {'epochs':>6} {'skip':>5} {'fit s':>6}")
+    print(f"{'setting':<40} {'seed':>4} {'MASE':>7} {'/naive':>7} {'lookback':>8} {'epochs':>6} {'skip':>5} "
+          f"{'fit s':>6} {'band cover':>10}")
     tiny = {"epochs": 3, "n_models": 2, "units": 8} if args.quick else {}
     for setting in settings:
         results = []
@@ -79,10 +83,18 @@ def main(argv=None) -> None:
             start = time.perf_counter()
             est.fit(train)
             seconds = time.perf_counter() - start
-            ours = score([est.predict(y=h) for h in histories])
+            forecasts = [np.asarray(est.predict(y=h), dtype=float) for h in histories]
+            band = ""
+            if est.quantiles_ is not None:  # columns: one a quantile
+                levels = np.asarray(est.quantiles_)
+                cover = np.mean([coverage(np.asarray(a, float), f[:, 0], f[:, -1])
+                                 for a, f in zip(actuals, forecasts)])
+                band = f"{cover:.2f} ({levels[-1] - levels[0]:.2f})"
+                forecasts = [f[:, int(np.argmin(np.abs(levels - 0.5)))] for f in forecasts]
+            ours = score(forecasts)
             results.append(ours)
             print(f"{json.dumps(setting):<40} {seed:>4} {ours:>7.3f} {ours / naive_mase:>7.3f} {est.lookback_:>8} "
-                  f"{est.best_epoch_:>6} {str(est.linear_skip_):>5} {seconds:>6.0f}", flush=True)
+                  f"{est.best_epoch_:>6} {str(est.linear_skip_):>5} {seconds:>6.0f} {band:>10}", flush=True)
         if len(results) > 1:
             print(f"{json.dumps(setting):<40} mean {np.mean(results):>7.3f} {np.mean(results) / naive_mase:>7.3f}")
 

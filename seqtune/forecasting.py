@@ -42,7 +42,10 @@ LOSSES = ("mae", "mse", "huber")
 MAX_LOOKBACK = 256
 
 # Fitted NumPy attributes stored in arrays.npz by ``save`` and pickling.
-_ARRAYS = ("level_", "scale_", "mase_scale_", "tails_", "exog_tails_", "exog_mean_", "exog_scale_")
+_ARRAYS = ("level_", "scale_", "mase_scale_", "tails_", "exog_tails_", "exog_mean_", "exog_scale_",
+           "quantile_shift_")
+# Fewer validation windows than this give too noisy a quantile shift to apply.
+MIN_CALIBRATION_WINDOWS = 20
 
 
 class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
@@ -114,6 +117,14 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
     quantiles : sequence of float or None, default=None
         Forecast these quantiles (in (0, 1), increasing) instead of a point forecast:
         trained with the pinball loss, one output column per quantile, never crossing.
+    calibrate_quantiles : bool, default=True
+        With ``quantiles``, early stopping and at least 20 validation windows: move
+        each quantile below 0.5 down and each above 0.5 up (per forecast step) until,
+        on the validation windows, the share of outcomes below it is its level
+        (split-conformal style); quantiles already wide enough, and 0.5, stay.
+        Networks trained with the pinball loss tend to give too narrow bands out of
+        sample; the validation windows, which the network did not train on, measure
+        by how much. The shifts are in ``quantile_shift_``.
     n_models : int, default=5
         Networks trained from different seeds and averaged (trained together, in one
         Keras model).
@@ -161,6 +172,9 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
     best_epoch_ : int
         Epochs of the final training (the best validation epoch when early stopping
         used a validation tail).
+    quantile_shift_ : ndarray of shape (horizon, n_targets, n_quantiles)
+        Only with ``calibrate_quantiles`` in effect: what is added to each quantile
+        (in units of the series' standard deviation) after the network.
 
     Examples
     --------
@@ -193,6 +207,7 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         validation_fraction=0.2,
         refit=True,
         quantiles=None,
+        calibrate_quantiles=True,
         n_models=5,
         fill=None,
         id_column=None,
@@ -219,6 +234,7 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.refit = refit
         self.quantiles = quantiles
+        self.calibrate_quantiles = calibrate_quantiles
         self.n_models = n_models
         self.fill = fill
         self.id_column = id_column
@@ -236,7 +252,7 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         P.check_units(self.units, self.layers)
         if self.linear_skip != "auto" and not isinstance(self.linear_skip, (bool, np.bool_)):
             raise TypeError(f"linear_skip must be 'auto', True or False; got {self.linear_skip!r}.")
-        for name in ("bidirectional", "early_stopping", "refit"):
+        for name in ("bidirectional", "early_stopping", "refit", "calibrate_quantiles"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(f"{name} must be True or False; got {getattr(self, name)!r}.")
         P.check_fraction("dropout", self.dropout)
@@ -282,6 +298,8 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         self.best_epoch_ = self.n_iter_
         if val is not None and self.early_stopping:
             self.best_epoch_ = int(np.argmin(self.history_["val_loss"])) + 1
+            if self.quantiles_ is not None and self.calibrate_quantiles and len(val[0]) >= MIN_CALIBRATION_WINDOWS:
+                self.quantile_shift_ = self._quantile_shift(val)
             if self.refit:
                 # The newest windows say most about the future: train again on all of them,
                 # for the number of epochs the validation tail chose.
@@ -339,6 +357,25 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         steps = windows[0][0].shape[1]
         self.jit_compiled_ = resolve_jit(self.jit_compile, len(windows[0][0]) * steps * self.epochs * self.n_models)
         return windows
+
+    def _quantile_shift(self, val) -> np.ndarray:
+        """Per step, target and quantile ``(horizon, k, n_q)``: how far (in scaled units) to move
+        each quantile out so that the share of validation targets below it is its level.
+
+        Quantiles only move away from the median (a band is widened, never narrowed) and
+        the median stays: shifting the centre by the validation tail's bias made the
+        point forecasts worse on Seattle (bench/RESULTS.md).
+        """
+        x, y = val
+        predicted = self._scaled_outputs(x)
+        actual = y[:, : self.horizon * self.n_targets_].reshape(predicted.shape[:-1])  # member 0's copy
+        residual = actual[..., None] - predicted
+        shifts = []
+        for j, q in enumerate(self.quantiles_):
+            shift = np.quantile(residual[..., j], q, axis=0)
+            shifts.append(np.minimum(shift, 0.0) if q < 0.5 else np.maximum(shift, 0.0) if q > 0.5
+                          else np.zeros_like(shift))
+        return np.stack(shifts, axis=-1)
 
     def _fit_network(self, train, val, epochs: int, *, stop_early: bool):
         """Build ``model_`` afresh (same seed) and train it; the Keras History."""
@@ -565,24 +602,30 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
 
     def _forecast(self, past, past_e, fut_e, stats) -> np.ndarray:
         """Forecasts ``(n, horizon, k[, n_quantiles])`` from windows ``past`` ``(n, lookback, k)``."""
-        from seqtune.batching import predict_chunks
-
         rows, anchors = [], []
         for j in range(len(past)):
             x, anchor = self._inputs(past[j : j + 1], None, None if past_e is None else past_e[j : j + 1],
                                      None if fut_e is None else fut_e[j : j + 1], *stats[j])
             rows.append(x)
             anchors.append(anchor)
-        x = np.concatenate(rows).astype(np.float32)
+        out = self._scaled_outputs(np.concatenate(rows).astype(np.float32))
+        shift = getattr(self, "quantile_shift_", None)
+        if shift is not None:
+            out = np.sort(out + shift, axis=-1)  # shifts may cross quantiles: keep them ordered
+        scale = np.stack([s for _, s in stats])[:, None, :, None]
+        out = out * scale + np.concatenate(anchors)[..., None]
+        return out if self.quantiles_ is not None else out[..., 0]
+
+    def _scaled_outputs(self, x) -> np.ndarray:
+        """The ensemble's forecasts of network inputs ``x``, before scaling: ``(n, horizon, k, n_q)``."""
+        from seqtune.batching import predict_chunks
+
         raw = predict_chunks(self.model_.predict_on_batch, x, kind="numeric", n_features=x.shape[2],
                              max_length=None, chunk_size=PREDICT_CHUNK, ragged=False, masked=False,
                              pad_batches=bool(self.jit_compiled_))
         n_q = len(self.quantiles_ or [None])
         raw = raw.astype(np.float64).reshape(len(x), self.n_models, self.horizon, self.n_targets_, n_q)
-        out = np.sort(raw, axis=-1).mean(axis=1)
-        scale = np.stack([s for _, s in stats])[:, None, :, None]
-        out = out * scale + np.concatenate(anchors)[..., None]
-        return out if self.quantiles_ is not None else out[..., 0]
+        return np.sort(raw, axis=-1).mean(axis=1)
 
     def score(self, y, X=None) -> float:
         """Negative MASE of forecasts over ``y``, the continuation of the training series.

@@ -267,12 +267,45 @@ def test_pickle_joblib_save_load_identical(with_exog, tmp_path):
 
 
 def test_quantile_forecaster_saves_and_loads(tmp_path):
-    y = seasonal(80)
+    y = seasonal(150)  # 27 validation windows: calibrated
     fc = SequenceForecaster(**{**TINY, "quantiles": (0.2, 0.8)}).fit(y)
     fc.save(tmp_path / "q.seqtune")
     loaded = seqtune.load(tmp_path / "q.seqtune")
     assert loaded.quantiles == (0.2, 0.8)
+    np.testing.assert_array_equal(loaded.quantile_shift_, fc.quantile_shift_)
     np.testing.assert_array_equal(loaded.predict(), fc.predict())
+
+
+def test_quantile_calibration_hits_the_levels_on_the_validation_windows():
+    from sklearn.base import clone
+
+    y = seasonal(300, seed=3)
+    levels = (0.1, 0.5, 0.9)
+    # refit=False: the network that predicts is the one whose validation windows set the shifts.
+    fc = SequenceForecaster(**{**TINY, "quantiles": levels, "refit": False}).fit(y)
+    assert fc.quantile_shift_.shape == (4, 1, 3)
+    twin = clone(fc)
+    _, (x_val, y_val), _ = twin._prepare(y)  # the same validation windows, without training
+    twin.model_ = fc.model_
+    shift = fc.quantile_shift_[:, 0]  # (step, quantile)
+    # bands only widen, the median stays
+    assert np.all(shift[:, 0] <= 0) and np.all(shift[:, 1] == 0) and np.all(shift[:, 2] >= 0)
+    assert np.any(shift != 0)
+    actual = y_val[:, :4].reshape(len(x_val), 4, 1)
+    below = (actual[..., None] <= twin._scaled_outputs(x_val) + fc.quantile_shift_).mean(axis=0)[:, 0]
+    tolerance = 1.5 / len(x_val)  # np.quantile interpolates between validation windows
+    moved = shift != 0
+    # where a quantile moved, its share of validation outcomes below it is its level ...
+    np.testing.assert_allclose(below[moved], np.broadcast_to(levels, below.shape)[moved], atol=tolerance)
+    # ... and elsewhere it was already wide enough
+    assert np.all(below[:, 0][~moved[:, 0]] <= 0.1 + tolerance)
+    assert np.all(below[:, 2][~moved[:, 2]] >= 0.9 - tolerance)
+    raw = SequenceForecaster(**{**TINY, "quantiles": levels, "refit": False, "calibrate_quantiles": False}).fit(y)
+    assert not hasattr(raw, "quantile_shift_")
+    # the same network (same seed): forecasts differ by the shifts, in the series' units (kept in order)
+    expected = np.sort(raw.predict() + fc.quantile_shift_[:, 0] * fc.scale_[0], axis=1)
+    np.testing.assert_allclose(fc.predict(), expected, atol=1e-5)
+    assert not np.allclose(fc.predict(), raw.predict(), atol=1e-3)
 
 
 def test_linear_skip_loads_in_safe_mode(tmp_path):
