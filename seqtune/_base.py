@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
@@ -20,11 +19,6 @@ from seqtune.persistence import BundledEstimatorMixin
 
 DEFAULT_TEXT_VOCABULARY = 20_000
 PREDICT_CHUNK = 256
-# jit_compile="auto" compiles with XLA only when training will step through at least this
-# many time steps (samples x mean length x epochs): XLA costs ~1.5 s to compile and then
-# runs about twice as fast, so below this the compilation is not repaid (measured on
-# 2 CPU cores; see bench/RESULTS.md).
-JIT_MIN_WORK = 250_000
 
 # Fitted attributes that are NumPy arrays / plain values: stored by ``save`` and pickling.
 _ARRAY_STATE = ("classes_", "feature_names_in_", "target_mean_", "target_scale_")
@@ -308,6 +302,8 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
     # ------------------------------------------------------------------ training
     def _resolved_jit(self, work: float) -> bool:
         """Whether to XLA-compile a fit of ``work`` time steps: see ``jit_compile``."""
+        from seqtune._training import resolve_jit
+
         return resolve_jit(self.jit_compile, work, distributed=self.distribution_strategy is not None)
 
     def _make_optimizer(self):
@@ -320,6 +316,8 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
         return P.optimizer_class(self.optimizer)(learning_rate=self.learning_rate, **options)
 
     def _seed(self) -> int | None:
+        from seqtune._training import seed_from
+
         return seed_from(self.random_state)
 
     def _build_model(self, head):
@@ -579,31 +577,3 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
 def _forget_fitted_state(est, keep=()) -> None:
     for key in [k for k in vars(est) if k.endswith("_") and not k.startswith("__") and k not in keep]:
         delattr(est, key)
-
-
-def seed_from(random_state) -> int | None:
-    """An int seed for Keras from ``random_state`` (None stays None)."""
-    if random_state is None:
-        return None
-    if isinstance(random_state, (int, np.integer)):
-        return int(random_state)
-    return int(check_random_state(random_state).randint(2**31 - 1))
-
-
-def resolve_jit(jit_compile, work: float, *, distributed: bool = False) -> bool:
-    """Whether to XLA-compile a fit of ``work`` time steps (``jit_compile`` "auto", True or False)."""
-    import keras
-
-    if jit_compile != "auto":
-        return bool(jit_compile)
-    if work < JIT_MIN_WORK or distributed:
-        return False
-    if keras.backend.backend() == "jax":
-        return True
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        # XLA doubles LSTM/GRU throughput on CPU; on GPU, cuDNN kernels are faster
-        # and are not XLA-compilable.
-        return not tf.config.list_physical_devices("GPU")
-    return False

@@ -1,4 +1,5 @@
-"""The one place seqtune calls Keras' ``Model.fit``: its callbacks, memory hygiene and divergence check."""
+"""Training with Keras: the one place seqtune calls ``Model.fit`` (callbacks, memory hygiene, divergence
+check), and the seed and XLA choices every fit makes."""
 
 from __future__ import annotations
 
@@ -6,8 +7,15 @@ import math
 
 import keras
 import numpy as np
+from sklearn.utils import check_random_state
 
 from seqtune._memory import release_traced_gradients
+
+# jit_compile="auto" compiles with XLA only when training will step through at least this
+# many time steps (samples x mean length x epochs): XLA costs ~1.5 s to compile and then
+# runs about twice as fast, so below this the compilation is not repaid (measured on
+# 2 CPU cores; see bench/RESULTS.md).
+JIT_MIN_WORK = 250_000
 
 
 class StopOnNonFiniteLoss(keras.callbacks.Callback):
@@ -46,3 +54,31 @@ def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice
             f"Training diverged: the loss became {losses[-1]} at epoch {initial_epoch + len(losses)}. {advice}"
         )
     return history
+
+
+def seed_from(random_state) -> int | None:
+    """An int seed for Keras from ``random_state`` (None stays None)."""
+    if random_state is None:
+        return None
+    if isinstance(random_state, (int, np.integer)):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(2**31 - 1))
+
+
+def resolve_jit(jit_compile, work: float, *, distributed: bool = False) -> bool:
+    """Whether to XLA-compile a fit of ``work`` time steps (``jit_compile`` "auto", True or False)."""
+    import keras
+
+    if jit_compile != "auto":
+        return bool(jit_compile)
+    if work < JIT_MIN_WORK or distributed:
+        return False
+    if keras.backend.backend() == "jax":
+        return True
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        # XLA doubles LSTM/GRU throughput on CPU; on GPU, cuDNN kernels are faster
+        # and are not XLA-compilable.
+        return not tf.config.list_physical_devices("GPU")
+    return False

@@ -31,12 +31,14 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
-from seqtune._base import PREDICT_CHUNK, _forget_fitted_state, resolve_jit, seed_from
+from seqtune._base import PREDICT_CHUNK, _forget_fitted_state
+from seqtune._forecast_network import POINT_LOSSES
 from seqtune._series import (FILL_METHODS, IndexInfo, Panel, dominant_period, format_forecast, naive_error,
                              read_exog, read_target, spread)
 from seqtune._windows import NORMALIZATIONS, holdout_split, sliding, tail_split, window_inputs
 from seqtune.persistence import BundledEstimatorMixin, jsonable
-LOSSES = ("mae", "mse", "huber")
+
+LOSSES = tuple(POINT_LOSSES)
 # "auto" never looks back further than this: a recurrent layer reading longer windows
 # trains slowly and learns little more on the series seqtune targets.
 MAX_LOOKBACK = 256
@@ -355,27 +357,19 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         self.linear_skip_ = (len(windows[0][0]) > skip_weights if self.linear_skip == "auto"
                              else bool(self.linear_skip))
         steps = windows[0][0].shape[1]
+        from seqtune._training import resolve_jit
+
         self.jit_compiled_ = resolve_jit(self.jit_compile, len(windows[0][0]) * steps * self.epochs * self.n_models)
         return windows
 
     def _quantile_shift(self, val) -> np.ndarray:
-        """Per step, target and quantile ``(horizon, k, n_q)``: how far (in scaled units) to move
-        each quantile out so that the share of validation targets below it is its level.
+        """The calibration shifts ``(horizon, k, n_q)`` measured on the validation windows ``val``."""
+        from seqtune._forecast_network import widening_shifts
 
-        Quantiles only move away from the median (a band is widened, never narrowed) and
-        the median stays: shifting the centre by the validation tail's bias made the
-        point forecasts worse on Seattle (bench/RESULTS.md).
-        """
         x, y = val
         predicted = self._scaled_outputs(x)
         actual = y[:, : self.horizon * self.n_targets_].reshape(predicted.shape[:-1])  # member 0's copy
-        residual = actual[..., None] - predicted
-        shifts = []
-        for j, q in enumerate(self.quantiles_):
-            shift = np.quantile(residual[..., j], q, axis=0)
-            shifts.append(np.minimum(shift, 0.0) if q < 0.5 else np.maximum(shift, 0.0) if q > 0.5
-                          else np.zeros_like(shift))
-        return np.stack(shifts, axis=-1)
+        return widening_shifts(predicted, actual, self.quantiles_)
 
     def _fit_network(self, train, val, epochs: int, *, stop_early: bool):
         """Build ``model_`` afresh (same seed) and train it; the Keras History."""
@@ -385,6 +379,8 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
     def _new_model(self, n_channels: int):
         """The compiled ensemble, its weights drawn from ``random_state`` (which also seeds shuffling)."""
         import keras
+
+        from seqtune._training import seed_from
 
         seed = seed_from(self.random_state)
         keras.backend.clear_session(free_memory=False)
@@ -451,40 +447,22 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
                              season=self.season_, horizon=self.horizon, exog=exog)
 
     def _build_model(self, n_channels: int):
-        import keras
+        from seqtune._forecast_network import build_forecast_network
 
-        from seqtune._layers import WindowValues
-        from seqtune.architectures import Head, InputLayout, build_ensemble
-
-        n_q = len(self.quantiles_ or [None])
-        layout = InputLayout(kind="numeric", n_features=n_channels, mean=None, variance=None)
-        head = Head(units=self.horizon * self.n_targets_ * n_q, activation=None)
-        model = build_ensemble(layout, head, self.n_models, name="SequenceForecaster", cell=self.cell.lower(),
-                               units=self.units, layers=self.layers, bidirectional=bool(self.bidirectional),
-                               dropout=float(self.dropout))
-        if self.linear_skip_:
-            # A linear map from the window (relative to its reference) to every member's output,
-            # starting at zero: the forecast starts as the anchor and the recurrent layers learn
-            # what a linear autoregression cannot.
-            window = WindowValues(self.lookback_, self.n_targets_, name="window_values")(model.inputs[0])
-            linear = keras.layers.Dense(head.units * self.n_models, kernel_initializer="zeros",
-                                        name="linear_skip")(window)
-            model = keras.Model(model.inputs, keras.layers.Add(name="forecast")([model.outputs[0], linear]),
-                                name="SequenceForecaster")
+        model = build_forecast_network(
+            n_channels, horizon=self.horizon, n_targets=self.n_targets_, n_quantiles=len(self.quantiles_ or [None]),
+            n_models=self.n_models, lookback=self.lookback_, linear_skip=self.linear_skip_, cell=self.cell.lower(),
+            units=self.units, layers=self.layers, bidirectional=bool(self.bidirectional), dropout=float(self.dropout))
         self._compile(model)
         return model
 
     def _compile(self, model) -> None:
         import keras
 
-        if self.quantiles_ is not None:
-            from seqtune._losses import PinballLoss
+        from seqtune._forecast_network import forecast_loss
 
-            loss = PinballLoss(self.quantiles_)
-        else:
-            loss = {"mae": "mean_absolute_error", "mse": "mean_squared_error", "huber": "huber"}[self.loss.lower()]
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate), loss=loss,
-                      jit_compile=self.jit_compiled_)
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate),
+                      loss=forecast_loss(self.quantiles_, self.loss), jit_compile=self.jit_compiled_)
 
     def _train(self, train, val, epochs: int, stop_early: bool, *, initial_epoch: int = 0, extra_callbacks=()):
         from seqtune._training import fit_model
@@ -618,14 +596,11 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
 
     def _scaled_outputs(self, x) -> np.ndarray:
         """The ensemble's forecasts of network inputs ``x``, before scaling: ``(n, horizon, k, n_q)``."""
-        from seqtune.batching import predict_chunks
+        from seqtune._forecast_network import ensemble_outputs
 
-        raw = predict_chunks(self.model_.predict_on_batch, x, kind="numeric", n_features=x.shape[2],
-                             max_length=None, chunk_size=PREDICT_CHUNK, ragged=False, masked=False,
-                             pad_batches=bool(self.jit_compiled_))
-        n_q = len(self.quantiles_ or [None])
-        raw = raw.astype(np.float64).reshape(len(x), self.n_models, self.horizon, self.n_targets_, n_q)
-        return np.sort(raw, axis=-1).mean(axis=1)
+        return ensemble_outputs(self.model_, x, n_models=self.n_models, horizon=self.horizon,
+                                n_targets=self.n_targets_, n_quantiles=len(self.quantiles_ or [None]),
+                                chunk_size=PREDICT_CHUNK, pad_batches=bool(self.jit_compiled_))
 
     def score(self, y, X=None) -> float:
         """Negative MASE of forecasts over ``y``, the continuation of the training series.
