@@ -555,12 +555,13 @@ directory, project_name, overwrite, verbose
             return ForecastFold(take_steps(y, slice(0, stop)), take_steps(X, slice(0, stop)), holdout,
                                 take_steps(y, slice(stop - holdout, stop)), take_steps(X, slice(stop - holdout, stop)))
 
-        if isinstance(self.cv, Integral) and not isinstance(self.cv, bool) and self.cv < 1:
+        n_folds = self.cv if isinstance(self.cv, Integral) and not isinstance(self.cv, bool) else None
+        if n_folds is not None and n_folds < 1:
             raise ValueError(f"cv={self.cv}: expected at least 1 fold.")
-        if self.cv is None or (isinstance(self.cv, Integral) and not isinstance(self.cv, bool) and self.cv == 1):
+        if self.cv is None or n_folds == 1:
             return [fold(n, max(self.horizon, int(round(n * self.validation_fraction))))]
-        if isinstance(self.cv, Integral) and not isinstance(self.cv, bool):
-            splitter = TimeSeriesSplit(n_splits=self.cv)
+        if n_folds is not None:
+            splitter = TimeSeriesSplit(n_splits=n_folds)
         elif hasattr(self.cv, "split") and not isinstance(self.cv, str):
             splitter = self.cv
         else:
