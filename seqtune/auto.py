@@ -368,6 +368,9 @@ class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
         The cost traded against the score; a callable maps a trial row to a number.
     tolerance : float, default=0.01
         The cheapest front model within ``tolerance`` of the best score is chosen.
+        Measured timings (latency, fit time) within 10% of the cheapest count as
+        a tie, which the fewest parameters settle, so run-to-run timing noise does
+        not flip the pick (``seqtune.pareto.choose``).
     refit : bool, default=True
         Refit the chosen configuration on all the data as ``best_estimator_``.
     validation_fraction : float, default=0.2

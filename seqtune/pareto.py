@@ -3,12 +3,23 @@
 Scores are "higher is better" (accuracy, R^2, negative forecast error); costs are
 "lower is better". A trial is on the front when no other trial scores at least as
 well for at most the same cost, better in one of the two.
+
+Timings are noisy: two models whose prediction latencies differ by a few percent
+swap order from one run to the next. So among the front models within the score
+tolerance, measured costs (latency, training time) within ``TIMING_TIE`` of the
+cheapest count as a tie, settled by the stable cost, the parameter count (then
+the score), and the same search picks the same model run after run.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+# Relative margin under which two measured timings are treated as equal (sub-millisecond
+# latencies of near-identical models differ by a few percent between runs).
+TIMING_TIE = 0.10
+TIMED_COSTS = ("latency_ms", "fit_seconds_per_epoch")
 
 
 def comparable(trials: pd.DataFrame) -> pd.DataFrame:
@@ -56,6 +67,10 @@ def pareto_front(trials: pd.DataFrame, score: str = "score", cost: str = "latenc
 def choose(front: pd.DataFrame, tolerance: float, score: str = "score", cost: str = "latency_ms"):
     """The cheapest front row whose score is within ``tolerance`` of the best score.
 
+    When ``cost`` is a measured timing (:data:`TIMED_COSTS`), rows costing at most
+    ``1 + TIMING_TIE`` times the cheapest eligible row tie; the tie goes to the fewest
+    parameters, then the best score.
+
     Returns
     -------
     Series
@@ -65,7 +80,17 @@ def choose(front: pd.DataFrame, tolerance: float, score: str = "score", cost: st
         raise ValueError("The Pareto front is empty: no trial finished with a score and a cost.")
     best = front[score].max()
     eligible = front[front[score] >= best - tolerance]
+    if cost in TIMED_COSTS and "params" in eligible:
+        tied = eligible[eligible[cost] <= eligible[cost].min() * (1 + TIMING_TIE)]
+        return tied.sort_values(["params", score, cost], ascending=[True, False, True]).iloc[0]
     return eligible.sort_values([cost, score], ascending=[True, False]).iloc[0]
+
+
+def settled_by_tie(front: pd.DataFrame, chosen: pd.Series, tolerance: float, score: str = "score",
+                   cost: str = "latency_ms") -> bool:
+    """Whether :func:`choose` passed over a cheaper eligible row because their timings tied."""
+    eligible = front[front[score] >= front[score].max() - tolerance]
+    return bool(float(chosen[cost]) > float(eligible[cost].min()))
 
 
 def _ratio_text(chosen: float, other: float, noun_cheaper: str, noun_dearer: str) -> str | None:
@@ -80,11 +105,12 @@ def _ratio_text(chosen: float, other: float, noun_cheaper: str, noun_dearer: str
 
 
 def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: str,
-            score: str = "score", score_name: str = "score") -> tuple[str, str]:
+            score: str = "score", score_name: str = "score", tie: bool = False) -> tuple[str, str]:
     """Which cell type the rule picks, and a plain-language sentence saying why.
 
     Compares the chosen trial with the best-scoring trial of the other cell type
-    (or, with a single cell type, with the best trial overall).
+    (or, with a single cell type, with the best trial overall). ``tie``: the choice
+    was settled by the parameter count among tied timings (see :func:`choose`).
 
     Returns
     -------
@@ -103,8 +129,10 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
         reference, label = done.loc[done[score].idxmax()], "the best trial"
         if reference.name == chosen.name:
             value = -chosen[score] if negated else chosen[score]
-            return cell, (f"{size} chosen: the best {shown} ({value:.4f}) and the cheapest "
-                          f"model within {tolerance:g} of it; no other cell type was searched.")
+            which = (f"the fewest parameters among models within {TIMING_TIE:.0%} of the cheapest {cost}"
+                     if tie else "the cheapest model")
+            return cell, (f"{size} chosen: the best {shown} ({value:.4f}) and {which} "
+                          f"within {tolerance:g} of it; no other cell type was searched.")
     else:
         reference = others.loc[others[score].idxmax()]
         label = f"the best {str(reference['cell']).upper()}"
@@ -132,7 +160,9 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
     if params_r > 0 and abs(params_c / params_r - 1) >= 0.05:
         change = (1 - params_c / params_r) * 100
         parts.append(f"{abs(change):.0f}% {'fewer' if change > 0 else 'more'} parameters")
-    return cell, f"{size} chosen (cheapest on {cost} within tolerance): " + ", ".join(parts) + "."
+    rule = (f"fewest parameters among the models within {TIMING_TIE:.0%} of the cheapest {cost}" if tie
+            else f"cheapest on {cost}")
+    return cell, f"{size} chosen ({rule} within tolerance): " + ", ".join(parts) + "."
 
 
 def summarize(trials: pd.DataFrame, cost: str, tolerance: float, score_name: str = "score"):
@@ -150,5 +180,6 @@ def summarize(trials: pd.DataFrame, cost: str, tolerance: float, score_name: str
     pool = comparable(trials)
     front = pareto_front(pool, "score", cost)
     chosen = choose(front, tolerance, "score", cost)
-    cell, text = explain(pool, chosen, tolerance=tolerance, cost=cost, score_name=score_name)
+    tie = settled_by_tie(front, chosen, tolerance, "score", cost)
+    cell, text = explain(pool, chosen, tolerance=tolerance, cost=cost, score_name=score_name, tie=tie)
     return pool, front, chosen, cell, text

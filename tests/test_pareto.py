@@ -5,7 +5,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seqtune.pareto import choose, explain, pareto_front
+from seqtune.pareto import choose, explain, pareto_front, summarize
 
 
 def _trials(scores, costs, cells=None):
@@ -52,3 +52,34 @@ def test_explanation_compares_with_the_best_of_the_other_cell():
     assert cell == "gru"
     assert "0.40 points accuracy below the best LSTM" in text
     assert "2.3x faster per epoch" in text and "50% fewer parameters" in text
+
+
+def test_near_equal_timings_tie_and_fewer_parameters_settle_it():
+    # Two runs of one search: the latencies of trials 0 and 1 swap within 4%, the pick does not.
+    for latencies in ([1.00, 1.04, 3.0], [1.04, 1.00, 3.0]):
+        trials = _trials([0.950, 0.951, 0.96], latencies)
+        trials["params"] = [5000.0, 2000.0, 9000.0]
+        front = pareto_front(trials)
+        chosen = choose(front, 0.02)
+        assert chosen["trial_id"] == "1"
+    # Timings 20% apart do not tie: the cheaper one is chosen even with more parameters.
+    trials = _trials([0.950, 0.951], [1.0, 1.2])
+    trials["params"] = [5000.0, 2000.0]
+    assert choose(pareto_front(trials), 0.02)["trial_id"] == "0"
+    # An exact cost (parameters) never ties.
+    trials = _trials([0.950, 0.951], [1.0, 1.04])
+    trials["params"] = [2000.0, 2050.0]
+    assert choose(pareto_front(trials, cost="params"), 0.02, cost="params")["trial_id"] == "0"
+
+
+def test_explanation_says_when_a_timing_tie_decided():
+    trials = _trials([0.950, 0.951], [1.00, 1.04], cells=["lstm", "gru"])
+    trials["params"] = [5000.0, 2000.0]
+    _, _, chosen, cell, text = summarize(trials.assign(status="COMPLETED", epochs=5), "latency_ms", 0.02,
+                                         "accuracy")
+    assert cell == "gru"
+    assert "fewest parameters among the models within 10% of the cheapest latency_ms" in text
+    trials["latency_ms"] = [1.00, 1.50]
+    _, _, chosen, cell, text = summarize(trials.assign(status="COMPLETED", epochs=5), "latency_ms", 0.02,
+                                         "accuracy")
+    assert cell == "lstm" and "(cheapest on latency_ms within tolerance)" in text
