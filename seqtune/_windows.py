@@ -28,6 +28,27 @@ def seasonal_repeat(past: np.ndarray, horizon: int, season: int) -> np.ndarray:
     return past[:, steps, :]
 
 
+def score_origins(n_steps: int, horizon: int) -> list[int]:
+    """Forecast origins covering ``n_steps`` held-out steps once: every ``horizon`` steps,
+    the last one ending with the data (it may overlap the one before)."""
+    origins = list(range(0, n_steps - horizon + 1, horizon))
+    if not origins or origins[-1] + horizon < n_steps:
+        origins.append(max(0, n_steps - horizon))
+    return origins
+
+
+def stitched_mae(forecasts: np.ndarray, origins: list, actual: np.ndarray) -> np.ndarray:
+    """Mean absolute error per target of ``forecasts`` ``(len(origins), horizon, k)`` against
+    ``actual`` ``(n_steps, k)``, each step scored once, from the first origin that covers it."""
+    n = len(actual)
+    error, done = np.zeros(actual.shape[1]), 0
+    for forecast, origin in zip(forecasts, origins):
+        stop = min(n, origin + forecast.shape[0])
+        error += np.abs(forecast[done - origin : stop - origin] - actual[done:stop]).sum(axis=0)
+        done = stop
+    return error / n
+
+
 def window_inputs(past: np.ndarray, level, scale, *, normalize: str, season: int, horizon: int,
                   exog=None) -> tuple[np.ndarray, np.ndarray]:
     """Network inputs ``(n, lookback [+ horizon], n_channels)`` and anchors ``(n, horizon, k)``.

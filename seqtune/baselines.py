@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
 from seqtune._series import FILL_METHODS, dominant_period, format_forecast, naive_error, read_target
-from seqtune._windows import seasonal_repeat
+from seqtune._windows import score_origins, seasonal_repeat, stitched_mae
 
 
 class SeasonalNaiveForecaster(BaseEstimator):
@@ -120,13 +120,19 @@ class SeasonalNaiveForecaster(BaseEstimator):
         out = seasonal_repeat(np.stack(tails), horizon, self.season_)
         return format_forecast(out, meta, horizon)
 
-    def score(self, y, X=None) -> float:
-        """Negative MASE of the forecast of all of ``y`` (the continuation of the training series).
+    def score(self, y, X=None, horizon: int | None = None) -> float:
+        """Negative MASE of forecasts of ``y`` (the continuation of the training series).
 
         Parameters
         ----------
         y : one series
         X : ignored
+        horizon : int or None, default=None
+            None: one forecast of all of ``y``. An int: the protocol of
+            :meth:`SequenceForecaster.score <seqtune.SequenceForecaster.score>` with that
+            horizon -- forecasts from the end of the training series and then every
+            ``horizon`` steps into ``y``, each from the true history up to its origin -- so
+            the two scores compare directly.
 
         Returns
         -------
@@ -136,9 +142,16 @@ class SeasonalNaiveForecaster(BaseEstimator):
         if len(self.tails_) != 1:
             raise ValueError("score needs a model fitted on one series; use seqtune.metrics.backtest for several.")
         actual = read_target(y, fill=self.fill, what="y").values[0]
-        pred = np.asarray(self.predict(horizon=len(actual)), float)
-        error = np.abs(pred.reshape(actual.shape) - actual).mean(axis=0)
-        return -float(np.mean(error / self.mase_scale_[0]))
+        if actual.shape[1] != self.n_targets_:
+            raise ValueError(f"y has {actual.shape[1]} column(s); expected {self.n_targets_} as in fit.")
+        P.check_int("horizon", horizon, allow_none=True)
+        n, season = len(actual), self.season_
+        steps = n if horizon is None else min(int(horizon), n)
+        history = np.concatenate([self.tails_[0], actual])
+        origins = score_origins(n, steps)
+        past = np.stack([history[o : o + season] for o in origins])  # the season before each origin
+        forecasts = seasonal_repeat(past, steps, season)
+        return -float(np.mean(stitched_mae(forecasts, origins, actual) / self.mase_scale_[0]))
 
 
 class NaiveForecaster(SeasonalNaiveForecaster):

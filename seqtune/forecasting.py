@@ -35,7 +35,8 @@ from seqtune._base import PREDICT_CHUNK, _forget_fitted_state
 from seqtune._forecast_network import POINT_LOSSES
 from seqtune._series import (FILL_METHODS, IndexInfo, Panel, dominant_period, format_forecast, naive_error,
                              read_exog, read_target, spread)
-from seqtune._windows import NORMALIZATIONS, holdout_split, sliding, tail_split, window_inputs
+from seqtune._windows import (NORMALIZATIONS, holdout_split, score_origins, sliding, stitched_mae, tail_split,
+                              window_inputs)
 from seqtune.persistence import BundledEstimatorMixin, jsonable
 
 LOSSES = tuple(POINT_LOSSES)
@@ -634,9 +635,7 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         actual = panel.values[0]
         n, H, L = len(actual), self.horizon, self.lookback_
         history = np.concatenate([self.tails_[0], actual])
-        origins = list(range(0, n - H + 1, H))
-        if not origins or origins[-1] + H < n:
-            origins.append(max(0, n - H))
+        origins = score_origins(n, H)
         past = np.stack([history[o : o + L] for o in origins])
         past_e = fut_e = None
         if self.n_exog_:
@@ -652,12 +651,7 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         out = self._forecast(past, past_e, fut_e, [self._stats(0, None)] * len(origins))
         if self.quantiles_ is not None:
             out = out[..., int(np.argmin(np.abs(np.asarray(self.quantiles_) - 0.5)))]
-        error, done = np.zeros(self.n_targets_), 0
-        for forecast, o in zip(out, origins):
-            stop = min(n, o + H)
-            error += np.abs(forecast[done - o : stop - o] - actual[done:stop]).sum(axis=0)
-            done = stop
-        return -float(np.mean(error / n / self.mase_scale_[0]))
+        return -float(np.mean(stitched_mae(out, origins, actual) / self.mase_scale_[0]))
 
     # -------------------------------------------------------------- persistence
     def _bundle_state(self):

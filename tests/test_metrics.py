@@ -92,6 +92,10 @@ def test_baseline_score_is_negative_mase():
     y = np.arange(20.0)
     fc = NaiveForecaster().fit(y[:15])
     assert fc.score(y[15:]) == pytest.approx(-mase(y[15:], np.full(5, 14.0), y[:15]))
+    # horizon=2: SequenceForecaster.score's protocol, forecasts from steps 15, 17 and 18 (the last ends with y)
+    rolling = np.array([14.0, 14.0, 16.0, 16.0, 17.0])
+    assert fc.score(y[15:], horizon=2) == pytest.approx(-mase(y[15:], rolling, y[:15]))
+    assert fc.score(y[15:], horizon=50) == fc.score(y[15:])
     with pytest.raises(ValueError, match="season must be an int >= 1; got 0"):
         SeasonalNaiveForecaster(season=0).fit(y)
     with pytest.raises(ValueError, match=r"expected at least season=30"):
