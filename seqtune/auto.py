@@ -93,7 +93,7 @@ class _AutoSequenceBase(BaseEstimator):
 
     # -------------------------------------------------------------- validation
     def _check_params(self):
-        from seqtune.space import resolve_space
+        from seqtune.space import OPTIONAL, resolve_space
         from seqtune.tuning import TUNERS
 
         P.check_choice("tuner", self.tuner, TUNERS)
@@ -116,6 +116,12 @@ class _AutoSequenceBase(BaseEstimator):
                 raise ValueError(f"estimator_params[{key!r}] is searched; fix it with space={{{key!r}: value}} instead.")
             if key not in valid and not (self._keras_prefixes and key.startswith(self._keras_prefixes)):
                 raise ValueError(f"estimator_params has unknown parameter {key!r}.{P.did_you_mean(key, valid)}")
+        searched_options = [k for k in (self.space or {}) if k in OPTIONAL]
+        for key in searched_options:
+            if key not in valid:
+                raise ValueError(f"space[{key!r}]: {self._estimator_class.__name__} has no {key} parameter.")
+            if key in params:
+                raise ValueError(f"{key!r} is both searched (space) and fixed (estimator_params); give it once.")
         cells = self.cells if self.space is None or "cell" not in self.space else None
         return resolve_space(self.space, cells=cells), params
 
@@ -290,6 +296,8 @@ class _AutoSequenceBase(BaseEstimator):
             "learning_rate": float(chosen["learning_rate"]),
             "batch_size": int(chosen["batch_size"]),
         }
+        if isinstance(chosen.get("pooling"), str):
+            self.best_params_["pooling"] = chosen["pooling"]
         if search_error is not None and self.verbose:
             print(f"The search stopped early: {str(search_error).splitlines()[0]}", flush=True)
         self._write_reports(project_dir)
@@ -353,7 +361,9 @@ class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
     cells : sequence of {"lstm", "gru"}, default=("lstm", "gru")
         Cell types searched (shorthand for ``space={"cell": [...]}``).
     space : dict or None, default=None
-        Fixes, narrows or widens the default space (see :mod:`seqtune.space`).
+        Fixes, narrows or widens the default space (see :mod:`seqtune.space`);
+        classifiers and regressors may also search ``pooling``
+        (e.g. ``{"pooling": ["last", "mean"]}``).
     tuner : {"hyperband", "bayesian", "random", "grid"}, default="hyperband"
         keras-tuner's tuner.
     max_trials : int, default=20

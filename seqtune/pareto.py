@@ -122,6 +122,8 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
     size = f"{cell.upper()} {int(chosen['layers'])}x{chosen['units']}"
     if chosen.get("bidirectional"):
         size = f"bidirectional {size}"
+    if isinstance(chosen.get("pooling"), str):
+        size = f"{size} ({chosen['pooling']} pooling)"
     # A score named "-NAME" is a negated error (greater is better): it is reported as NAME.
     negated = score_name.startswith("-")
     shown = score_name[1:] if negated else score_name

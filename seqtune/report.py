@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 TRIAL_COLUMNS = [
-    "trial_id", "status", "cell", "layers", "units", "bidirectional", "dropout", "learning_rate",
+    "trial_id", "status", "cell", "layers", "units", "bidirectional", "pooling", "dropout", "learning_rate",
     "batch_size", "epochs", "epochs_trained", "score", "score_std", "params", "fit_seconds_per_epoch",
     "latency_ms", "batch_latency_ms", "memory_mb", "epochs_run", "train_samples", "error",
 ]
@@ -55,6 +55,7 @@ def trial_row(state: dict) -> dict:
         "layers": depth,
         "units": units,
         "bidirectional": bool(values.get("bidirectional", False)),
+        "pooling": values.get("pooling"),  # None unless the space searched it
         "dropout": values.get("dropout"),
         "learning_rate": values.get("learning_rate"),
         "batch_size": values.get("batch_size"),
@@ -104,8 +105,10 @@ def load_trials(project_dir) -> pd.DataFrame:
 
 def format_table(table: pd.DataFrame, columns=None) -> str:
     """A plain-text table for printing."""
-    columns = columns or ["trial_id", "cell", "layers", "units", "bidirectional", "epochs", "score",
-                          "fit_seconds_per_epoch", "latency_ms", "params", "memory_mb"]
+    if columns is None:
+        searched_pooling = "pooling" in table and table["pooling"].notna().any()
+        columns = ["trial_id", "cell", "layers", "units", "bidirectional", *(["pooling"] * searched_pooling),
+                   "epochs", "score", "fit_seconds_per_epoch", "latency_ms", "params", "memory_mb"]
     shown = table[[c for c in columns if c in table.columns]].copy()
     for column in ("score",):
         if column in shown:

@@ -8,6 +8,11 @@ A space is a dict from a parameter name to
   ``(low, high, "log")`` samples on a log scale; ``(low, high, step)`` with a number
   as third item uses that step.
 
+``pooling`` (how a classifier or regressor reads the last layer's outputs: "last",
+"max", "mean") is searchable too, but not by default: add it, e.g.
+``space={"pooling": ["last", "mean", "max"]}``, where the telling part of a
+sequence may be anywhere (long texts).
+
 ``units`` is searched per layer: ``units_0``, ``units_1``, ... each active only when
 the network is deep enough (keras-tuner conditional scopes), so the space stays
 honest about which widths a trial actually used.
@@ -29,7 +34,10 @@ DEFAULT_SPACE = {
     "batch_size": [32, 64, 128],
 }
 
-SEARCHABLE = tuple(DEFAULT_SPACE)
+POOLINGS = ("last", "max", "mean")
+# Searchable on request only; not every estimator has them (the forecaster has no pooling).
+OPTIONAL = ("pooling",)
+SEARCHABLE = (*DEFAULT_SPACE, *OPTIONAL)
 
 
 def _is_number(x) -> bool:
@@ -64,6 +72,7 @@ _CONSTRAINTS = {
     "dropout": lambda v: _is_number(v) and 0 <= v < 1,
     "learning_rate": lambda v: _is_number(v) and v > 0,
     "batch_size": lambda v: isinstance(v, Integral) and not isinstance(v, bool) and v >= 1,
+    "pooling": lambda v: isinstance(v, str) and v.lower() in POOLINGS,
 }
 _EXPECTED = {
     "cell": "'lstm' or 'gru'",
@@ -73,6 +82,7 @@ _EXPECTED = {
     "dropout": "a float in [0, 1)",
     "learning_rate": "a positive float",
     "batch_size": "an int >= 1",
+    "pooling": "'last', 'max' or 'mean'",
 }
 
 
@@ -108,7 +118,7 @@ def resolve_space(space: dict | None = None, cells=None) -> dict:
     for name, spec in merged.items():
         ok = _CONSTRAINTS[name]
         if isinstance(spec, tuple):
-            if name in ("cell", "bidirectional"):
+            if name in ("cell", "bidirectional", "pooling"):
                 raise TypeError(f"space[{name!r}] = {spec!r}: give a list of values, not a range.")
             _check_range(name, spec)
             bad = [v for v in spec[:2] if not ok(v)]
@@ -120,7 +130,7 @@ def resolve_space(space: dict | None = None, cells=None) -> dict:
             bad = [] if ok(spec) else [spec]
         if bad:
             raise ValueError(f"space[{name!r}] has invalid value(s) {bad!r}; each must be {_EXPECTED[name]}.")
-        if name == "cell":
+        if name in ("cell", "pooling"):
             merged[name] = [c.lower() for c in spec] if isinstance(spec, list) else spec.lower()
     return merged
 
@@ -161,7 +171,7 @@ def declare(hp, space: dict) -> dict:
     -------
     dict
         ``cell``, ``units`` (a list, one width a layer), ``bidirectional``,
-        ``dropout``, ``learning_rate``, ``batch_size``.
+        ``dropout``, ``learning_rate``, ``batch_size``, and ``pooling`` if the space has it.
     """
     params = {
         "cell": _declare(hp, "cell", space["cell"]),
@@ -183,6 +193,8 @@ def declare(hp, space: dict) -> dict:
         if i < depth:
             widths.append(int(width))
     params["units"] = widths
+    if "pooling" in space:
+        params["pooling"] = _declare(hp, "pooling", space["pooling"])
     return params
 
 

@@ -148,6 +148,19 @@ def test_custom_cost_callable(tmp_path, data):
     assert list(auto.pareto_front_.index) == list(pareto_front(auto.pareto_front_, "score", "custom_cost").index)
 
 
+def test_pooling_is_searched_on_request(tmp_path, data):
+    X, y = data
+    auto = _auto(tmp_path, space={**SMALL, "pooling": ["last", "mean", "max"]}, max_trials=4).fit(X, y)
+    assert set(auto.trials_["pooling"]) <= {"last", "mean", "max"} and auto.trials_["pooling"].nunique() > 1
+    assert auto.best_params_["pooling"] == auto.best_trial_["pooling"]
+    assert auto.best_estimator_.pooling == auto.best_params_["pooling"]
+    assert f"({auto.best_params_['pooling']} pooling)" in auto.explanation_
+    # a search without it keeps the estimator's own pooling and records none
+    plain = _auto(tmp_path, project_name="q", estimator_params={"pooling": "max"}, max_trials=1).fit(X, y)
+    assert plain.trials_["pooling"].isna().all() and "pooling" not in plain.best_params_
+    assert plain.best_estimator_.pooling == "max"
+
+
 def test_clone_and_params(tmp_path):
     auto = AutoSequenceClassifier(cells=("gru",), max_trials=4, directory=str(tmp_path))
     assert clone(auto).get_params() == auto.get_params()
@@ -166,6 +179,8 @@ def test_clone_and_params(tmp_path):
         ({"estimator_params": {"units": 4}}, ValueError, "is searched"),
         ({"estimator_params": {"epoch": 4}}, ValueError, "Did you mean 'epochs'"),
         ({"cv": 1}, ValueError, "at least 2 folds"),
+        ({"space": {"pooling": ["last", "sum"]}}, ValueError, "'last', 'max' or 'mean'"),
+        ({"space": {"pooling": ["mean"]}, "estimator_params": {"pooling": "max"}}, ValueError, "both searched"),
     ],
 )
 def test_bad_settings_are_refused_before_searching(tmp_path, data, kwargs, error, match):

@@ -121,6 +121,7 @@ def test_clone_and_params(tmp_path):
     ({"estimator_params": {"units": 8}}, None, ValueError, r"estimator_params\['units'\] is searched"),
     ({"estimator_params": {"fit__verbose": 1}}, None, ValueError, "unknown parameter 'fit__verbose'"),
     ({"horizon": 0}, None, ValueError, "horizon"),
+    ({"space": {"pooling": ["last", "mean"]}}, None, ValueError, "SequenceForecaster has no pooling"),
     ({}, [np.arange(40.0), np.arange(40.0)], ValueError, "holds 2 series"),
     ({}, np.array([1.0, np.nan] * 30), ValueError, "NaN"),
     ({"horizon": 80}, None, ValueError, "after holding out its last 80.*at least lookback \\+ horizon"),

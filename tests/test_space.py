@@ -24,6 +24,14 @@ def test_constants_lists_and_ranges_become_hyperparameters():
     assert isinstance(hp._hps["bidirectional"][0], kt.engine.hyperparameters.Boolean)
 
 
+def test_pooling_is_declared_only_when_the_space_has_it():
+    hp = kt.HyperParameters()
+    assert "pooling" not in declare(hp, resolve_space(None)) and "pooling" not in hp
+    hp = kt.HyperParameters()
+    assert declare(hp, resolve_space({"pooling": ["Last", "MEAN"]}))["pooling"] in ("last", "mean")
+    assert hp._hps["pooling"][0].values == ["last", "mean"]
+
+
 def test_deeper_widths_are_conditional_on_depth():
     space = resolve_space({"layers": [1, 3]})
     hp = kt.HyperParameters()
@@ -49,6 +57,8 @@ def test_deeper_widths_are_conditional_on_depth():
         ({"dropout": (0.0, 1.5)}, ValueError, "in \\[0, 1\\)"),
         ({"layers": 0}, ValueError, "int >= 1"),
         ({"learning_rate": ("a", "b")}, TypeError, "must be numbers"),
+        ({"pooling": ("last", "max")}, TypeError, "list of values, not a range"),
+        ({"pooling": "sum"}, ValueError, "'last', 'max' or 'mean'"),
         ("lstm", TypeError, "space must be a dict"),
     ],
 )
