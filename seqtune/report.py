@@ -106,7 +106,7 @@ def load_trials(project_dir) -> pd.DataFrame:
 def format_table(table: pd.DataFrame, columns=None) -> str:
     """A plain-text table for printing."""
     if columns is None:
-        searched_pooling = "pooling" in table and table["pooling"].notna().any()
+        searched_pooling = bool("pooling" in table and table["pooling"].notna().any())
         columns = ["trial_id", "cell", "layers", "units", "bidirectional", *(["pooling"] * searched_pooling),
                    "epochs", "score", "fit_seconds_per_epoch", "latency_ms", "params", "memory_mb"]
     shown = table[[c for c in columns if c in table.columns]].copy()

@@ -75,11 +75,11 @@ def test_near_equal_timings_tie_and_fewer_parameters_settle_it():
 def test_explanation_says_when_a_timing_tie_decided():
     trials = _trials([0.950, 0.951], [1.00, 1.04], cells=["lstm", "gru"])
     trials["params"] = [5000.0, 2000.0]
-    _, _, chosen, cell, text = summarize(trials.assign(status="COMPLETED", epochs=5), "latency_ms", 0.02,
+    _, _, _, cell, text = summarize(trials.assign(status="COMPLETED", epochs=5), "latency_ms", 0.02,
                                          "accuracy")
     assert cell == "gru"
     assert "fewest parameters among the models within 10% of the cheapest latency_ms" in text
     trials["latency_ms"] = [1.00, 1.50]
-    _, _, chosen, cell, text = summarize(trials.assign(status="COMPLETED", epochs=5), "latency_ms", 0.02,
+    _, _, _, cell, text = summarize(trials.assign(status="COMPLETED", epochs=5), "latency_ms", 0.02,
                                          "accuracy")
     assert cell == "lstm" and "(cheapest on latency_ms within tolerance)" in text
