@@ -131,7 +131,9 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
 
     def set_params(self, **params):
         named = set(self._get_param_names())
-        extra = {k: v for k, v in params.items() if k.split("__")[0] not in named}
+        # Prefixed Keras options (optimizer__clipnorm) are stored as they are, not routed to a
+        # nested estimator named "optimizer" as scikit-learn would.
+        extra = {k: v for k, v in params.items() if k.startswith(P.PREFIXES) or k.split("__")[0] not in named}
         vars(self).update(extra)  # validated at fit, like every parameter
         return super().set_params(**{k: v for k, v in params.items() if k not in extra})
 

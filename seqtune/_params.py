@@ -62,9 +62,7 @@ def split_prefixed(kwargs: dict, prefix: str) -> dict:
 def check_prefixed(kwargs: dict, prefix: str, target) -> dict:
     """Validate the ``prefix`` options against ``target``'s signature and return them."""
     options = split_prefixed(kwargs, prefix)
-    signature = inspect.signature(target)
-    accepts_any = any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values())
-    valid = [n for n in signature.parameters if n not in ("self", "args", "kwargs")]
+    valid, accepts_any = _option_names(target)
     for name in options:
         if name in _RESERVED[prefix]:
             raise ValueError(
@@ -77,6 +75,24 @@ def check_prefixed(kwargs: dict, prefix: str, target) -> dict:
                 f"{did_you_mean(name, valid)} Valid options: {', '.join(sorted(valid))}."
             )
     return options
+
+
+def _option_names(target) -> tuple[list[str], bool]:
+    """The keyword names ``target`` takes, and whether it takes any other name.
+
+    A Keras optimizer's ``**kwargs`` go to its base class, which refuses names it does
+    not know, so for optimizers the names of every ``__init__`` up the class hierarchy
+    are the valid ones (``clipnorm``, ``weight_decay``, ...).
+    """
+    import keras
+
+    if inspect.isclass(target) and issubclass(target, keras.optimizers.Optimizer):
+        names = {name for klass in target.__mro__ if "__init__" in vars(klass)
+                 for name in inspect.signature(klass.__init__).parameters}
+        return sorted(names - {"self", "args", "kwargs"}), False
+    parameters = inspect.signature(target).parameters
+    accepts_any = any(p.kind == p.VAR_KEYWORD for p in parameters.values())
+    return [n for n in parameters if n not in ("self", "args", "kwargs")], accepts_any
 
 
 def check_int(name: str, value, *, minimum: int = 1, allow_none: bool = False) -> None:

@@ -202,6 +202,12 @@ def test_prefixed_keras_options_are_validated_with_suggestions(seq3d):
         SequenceClassifier(unit=3, **TINY).fit(X, y)
     with pytest.raises(TypeError, match="Did you mean 'units'"):
         SequenceClassifier(**TINY).set_params(unit=3).fit(X, y)
+    # optimizer options: set_params stores them (not routed to a nested "optimizer" estimator), and the
+    # names Keras' base optimizer takes through **kwargs are checked too
+    tuned = SequenceClassifier(**TINY).set_params(optimizer__clipnorm=0.5).fit(X, y)
+    assert tuned.model_.optimizer.clipnorm == 0.5
+    with pytest.raises(ValueError, match="Did you mean 'clipnorm'"):
+        SequenceClassifier(optimizer__clipnrom=1.0, **TINY).fit(X, y)
 
 
 def test_recurrent_dropout_warns_about_cudnn(seq3d):
