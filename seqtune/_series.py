@@ -362,12 +362,24 @@ def read_target(y, *, fill=None, id_column=None, what: str = "y") -> Panel:
                  item_layout=item_layout or first[3], ids=ids, id_column=id_column, name=first[5])
 
 
-def read_exog(X, panel: Panel, *, fill=None, what: str = "X", future: int = 0) -> list[np.ndarray]:
+def exog_columns(X, panel: Panel) -> list | None:
+    """The feature names of ``X`` (a DataFrame, a list of them or a long frame); None for arrays
+    or names that do not survive JSON (a MultiIndex)."""
+    first = X[0] if panel.layout == "list" and isinstance(X, (list, tuple)) and len(X) else X
+    if not isinstance(first, pd.DataFrame):
+        return None
+    names = _jsonable_list(c for c in first.columns if panel.layout != "long" or c != panel.id_column)
+    return names if all(isinstance(n, (str, int)) for n in names) else None
+
+
+def read_exog(X, panel: Panel, *, fill=None, what: str = "X", future: int = 0,
+              columns: list | None = None) -> list[np.ndarray]:
     """Exogenous features aligned with ``panel``: per series ``(t_i + future, n_features)``.
 
     A pandas X is aligned by index (it may hold more rows than needed); an array
     must have exactly ``t_i + future`` rows. A panel from :meth:`Panel.from_meta`
-    has no history (``t_i = 0``): then only the ``future`` rows are read.
+    has no history (``t_i = 0``): then only the ``future`` rows are read. With
+    ``columns`` (the names seen in fit), a DataFrame's features are taken by name.
     """
     n_series = len(panel.values)
     if panel.layout == "long":
@@ -390,11 +402,24 @@ def read_exog(X, panel: Panel, *, fill=None, what: str = "X", future: int = 0) -
     out = []
     for i, part in enumerate(parts):
         name = what if n_series == 1 and panel.layout != "long" else f"{what}[{panel.ids[i]!r}]"
+        if isinstance(part, pd.DataFrame) and columns is not None:
+            part = _by_name(part, columns, name)
         out.append(_align_exog(part, panel, i, name, fill, future))
     widths = {o.shape[1] for o in out}
     if len(widths) > 1:
         raise ValueError(f"{what} holds tables with different numbers of columns ({sorted(widths)}).")
     return out
+
+
+def _by_name(table: pd.DataFrame, columns: list, what: str) -> pd.DataFrame:
+    """``table``'s feature columns in fit's order; an error naming any that are missing."""
+    if list(table.columns) == columns:
+        return table
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{what} has no column(s) {missing}; this model was fitted with the exogenous "
+                         f"features {columns} (matched by name).")
+    return table[columns]
 
 
 def _align_exog(part, panel: Panel, i: int, what: str, fill, future: int) -> np.ndarray:

@@ -33,8 +33,8 @@ from sklearn.utils.validation import check_is_fitted
 from seqtune import _params as P
 from seqtune._base import PREDICT_CHUNK, _forget_fitted_state
 from seqtune._forecast_network import POINT_LOSSES
-from seqtune._series import (FILL_METHODS, IndexInfo, Panel, dominant_period, format_forecast, naive_error,
-                             read_exog, read_target, spread)
+from seqtune._series import (FILL_METHODS, IndexInfo, Panel, dominant_period, exog_columns, format_forecast,
+                             naive_error, read_exog, read_target, spread)
 from seqtune._windows import (NORMALIZATIONS, holdout_split, score_origins, sliding, stitched_mae, tail_split,
                               window_inputs)
 from seqtune.persistence import BundledEstimatorMixin, jsonable
@@ -158,6 +158,9 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         Target columns per series.
     n_exog_ : int
         Exogenous feature columns (0 without ``X``).
+    exog_columns_ : list or None
+        Their names when ``X`` was a DataFrame: later ``X`` frames are read by these
+        names (in any column order); None for arrays.
     n_series_ : int
         Number of training series.
     level_, scale_ : ndarray of shape (n_series, n_targets)
@@ -339,6 +342,7 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         k = panel.n_columns
         self.n_series_, self.n_targets_ = len(lengths), k
         self.n_exog_ = 0 if exog is None else exog[0].shape[1]
+        self.exog_columns_ = None if exog is None else exog_columns(X, panel)
         self.target_meta_ = panel.meta()
         self.quantiles_ = None if self.quantiles is None else [float(q) for q in self.quantiles]
         self.level_ = np.stack([v.mean(axis=0) for v in seen])
@@ -530,7 +534,7 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
                     f"X is None, but this model was fitted with {self.n_exog_} exogenous feature(s): "
                     f"pass their known values for the {self.horizon} future steps."
                 )
-            exog = read_exog(X, panel, fill=self.fill, what="X", future=self.horizon)
+            exog = read_exog(X, panel, fill=self.fill, what="X", future=self.horizon, columns=self._exog_names())
             self._check_exog_width(exog)
             fut_e = np.stack([e[-self.horizon:] for e in exog])
             if past_e is None:
@@ -544,6 +548,9 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
     def _check_columns(self, panel: Panel) -> None:
         if panel.n_columns != self.n_targets_:
             raise ValueError(f"y has {panel.n_columns} target column(s); this model was fitted on {self.n_targets_}.")
+
+    def _exog_names(self) -> list | None:
+        return getattr(self, "exog_columns_", None)  # None in models saved before names were kept
 
     def _check_exog_width(self, exog) -> None:
         if exog[0].shape[1] != self.n_exog_:
@@ -641,7 +648,7 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         if self.n_exog_:
             if X is None:
                 raise ValueError(f"X is None, but this model was fitted with {self.n_exog_} exogenous feature(s).")
-            exog = read_exog(X, panel, fill=self.fill, what="X")[0]
+            exog = read_exog(X, panel, fill=self.fill, what="X", columns=self._exog_names())[0]
             self._check_exog_width([exog])
             if n < H:
                 raise ValueError(f"X has {n} rows; score needs at least horizon={H} steps of covariates.")

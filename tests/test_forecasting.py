@@ -143,6 +143,21 @@ def test_missing_future_covariates_are_refused(with_exog):
         fc.predict(X=X.to_numpy()[120:123])
 
 
+def test_exogenous_frames_are_read_by_column_name(with_exog, tmp_path):
+    y, X, _ = with_exog
+    X2 = X.assign(temp=np.sin(np.arange(len(X)) / 5.0))
+    fc = SequenceForecaster(**TINY).fit(y[:120], X2[:120])
+    assert fc.exog_columns_ == ["promo", "temp"]
+    expected = fc.predict(X=X2)
+    pd.testing.assert_series_equal(fc.predict(X=X2[["temp", "promo"]]), expected)  # any column order
+    pd.testing.assert_series_equal(fc.predict(X=X2.assign(extra=1.0)), expected)   # extra columns unused
+    with pytest.raises(ValueError, match=r"X has no column\(s\) \['temp'\]; .*\['promo', 'temp'\]"):
+        fc.predict(X=X2.rename(columns={"temp": "temperature"}))
+    fc.save(tmp_path / "named.seqtune")
+    pd.testing.assert_series_equal(seqtune.load(tmp_path / "named.seqtune").predict(X=X2[["temp", "promo"]]),
+                                   expected)
+
+
 def test_exogenous_x_of_the_wrong_length_is_refused_at_fit(with_exog):
     y, X, _ = with_exog
     with pytest.raises(ValueError, match=r"X has 100 rows; expected 120"):
