@@ -22,6 +22,8 @@ from seqtune import _params as P
 from seqtune.estimators import SequenceClassifier, SequenceRegressor
 from seqtune.forecasting import SequenceForecaster
 
+# Written in the search folder: the data and settings its trials were run with.
+FINGERPRINT_FILE = "seqtune_search.json"
 COST_NAMES = ("latency", "fit_time", "params", "memory")
 SEARCHED = ("cell", "units", "layers", "bidirectional", "dropout", "learning_rate", "batch_size")
 
@@ -182,7 +184,8 @@ class _AutoSequenceBase(BaseEstimator):
             raise ValueError("y is None")
         splits = self._splits(X, np.asarray(y))
         make_estimator = self._estimator_factory(fixed)
-        self._search(SequenceHyperModel(make_estimator, space, X, y, splits, self.max_epochs), project_dir)
+        self._search(SequenceHyperModel(make_estimator, space, X, y, splits, self.max_epochs), project_dir,
+                     self._fingerprint((X, y), space, fixed))
         if self.search_role_ != "worker" and self.refit:
             self.best_estimator_ = make_estimator(self.best_params_)
             self.best_estimator_.fit(X, y)
@@ -197,11 +200,49 @@ class _AutoSequenceBase(BaseEstimator):
 
         return make_estimator
 
-    def _search(self, hypermodel, project_dir: Path) -> None:
+    def _fingerprint(self, data, space: dict, fixed: dict) -> dict:
+        """What a search's trials depend on: resuming one needs the same (see :meth:`_check_same_search`)."""
+        import joblib
+
+        def jsonable(value):
+            return json.loads(json.dumps(value, sort_keys=True, default=lambda o: type(o).__name__))
+
+        return {
+            "estimator": type(self).__name__,
+            "data": joblib.hash(data),
+            "space": jsonable(space),
+            "estimator_params": jsonable(fixed),
+            "validation": repr(self.cv) if self.cv is not None else f"holdout {self.validation_fraction}",
+            "tuner": self.tuner.lower(),
+            "max_epochs": self.max_epochs,
+            "seed": self.seed,
+        }
+
+    def _check_same_search(self, project_dir: Path, fingerprint: dict) -> None:
+        """Refuse to resume a search that was run on other data or settings."""
+        record = project_dir / FINGERPRINT_FILE
+        if self.overwrite or not record.exists():
+            return
+        try:
+            before = json.loads(record.read_text())
+        except (OSError, ValueError):
+            before = {}
+        changed = [key for key in fingerprint if key in before and before[key] != fingerprint[key]]
+        if changed:
+            raise ValueError(
+                f"The search in {project_dir} was run with a different {', '.join(changed)}; its trials "
+                "do not compare with this one. It was left untouched: pass another project_name, or "
+                "overwrite=True to start over."
+            )
+
+    def _search(self, hypermodel, project_dir: Path, fingerprint: dict) -> None:
         """Run (or resume) the keras-tuner search and, on the chief, read its results."""
+        from seqtune import distributed
         from seqtune.tuning import _Progress, hyperband_trials, make_tuner
 
         resumed = self._check_existing(project_dir)
+        if distributed.role() != "worker":  # the chief owns the search folder
+            self._check_same_search(project_dir, fingerprint)
         try:
             tuner = make_tuner(self.tuner.lower(), hypermodel, max_trials=self.max_trials,
                                max_epochs=self.max_epochs, seed=self.seed, directory=self.directory,
@@ -213,15 +254,18 @@ class _AutoSequenceBase(BaseEstimator):
                 f"The search directory {project_dir} could not be read as a keras-tuner search ({exc}). "
                 "It was left untouched; pass another project_name, or overwrite=True to start over."
             ) from None
+        if distributed.role() != "worker":
+            from seqtune.persistence import atomic_write_bytes
+
+            project_dir.mkdir(parents=True, exist_ok=True)  # overwrite=True has just removed it
+            atomic_write_bytes(project_dir / FINGERPRINT_FILE, json.dumps(fingerprint, indent=2).encode())
         total = hyperband_trials(self.max_epochs) if self.tuner.lower() == "hyperband" else self.max_trials
         cost_column = "custom_cost" if callable(self.cost) else self._cost_column(None)
         tuner.progress = _Progress(total, cost_column if cost_column != "custom_cost" else "latency_ms",
-                                   self.verbose)
+                                   self.verbose, already_done=resumed)
         if resumed and self.verbose:
             print(f"Resuming the search in {project_dir}: {resumed} finished trial(s) are kept and "
                   "not run again (overwrite=True starts over).", flush=True)
-        from seqtune import distributed
-
         self.search_role_ = distributed.role()
         if self.search_role_ == "worker":
             distributed.check_worker_requirements()
@@ -551,7 +595,8 @@ directory, project_name, overwrite, verbose
             probe._prepare(fold.y, fold.X, holdout=fold.holdout)
         project_dir = check_project_path(self.directory, self.project_name)
         make_estimator = self._estimator_factory(fixed)
-        self._search(ForecastHyperModel(make_estimator, space, folds, self.max_epochs), project_dir)
+        self._search(ForecastHyperModel(make_estimator, space, folds, self.max_epochs), project_dir,
+                     self._fingerprint((y, X), space, fixed))
         if self.search_role_ != "worker" and self.refit:
             self.best_estimator_ = make_estimator(self.best_params_)
             self.best_estimator_.fit(y, X)

@@ -234,13 +234,14 @@ def hyperband_trials(max_epochs: int, factor: int = 3, iterations: int = 1) -> i
 class _Progress:
     """One line per finished trial: k/N, cell and size, score, cost, best so far, ETA."""
 
-    def __init__(self, total: int | None, cost_column: str, verbose: int, stream=None):
+    def __init__(self, total: int | None, cost_column: str, verbose: int, stream=None, already_done: int = 0):
         self.total = total
         self.cost_column = cost_column
         self.verbose = verbose
         self.stream = stream or sys.stdout
         self.start = time.perf_counter()
-        self.done = 0
+        self.already_done = already_done  # trials kept from a resumed search
+        self.done = already_done
         self.best = -math.inf
         from seqtune.distributed import role
 
@@ -274,7 +275,7 @@ class _Progress:
             counter = f"trial {trial.trial_id}"
         eta = ""
         if self.total and self.done < self.total and not self.worker:
-            eta = f"  ETA {_duration(elapsed / self.done * (self.total - self.done))}"
+            eta = f"  ETA {_duration(elapsed / (self.done - self.already_done) * (self.total - self.done))}"
         print(f"[{counter}] {shape:<32} {result}  ({_duration(elapsed)}{eta})", file=self.stream, flush=True)
 
 

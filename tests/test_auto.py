@@ -71,12 +71,27 @@ def test_resume_keeps_finished_trials_and_does_not_redo_them(tmp_path, data, cap
     before = first.trials_.set_index("trial_id")["score"]
     mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "p").glob("trial_*/trial.json")}
     second = _auto(tmp_path, max_trials=3, refit=False, verbose=1).fit(X, y)
-    assert "Resuming the search" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Resuming the search" in out and "[3/3]" in out and "[1/3]" not in out
     after = second.trials_.set_index("trial_id")["score"]
     assert len(after) == 3
     pd.testing.assert_series_equal(after.loc[before.index], before)
     for path, mtime in mtimes.items():
         assert path.stat().st_mtime_ns == mtime, f"{path} was rewritten"
+
+
+def test_resuming_with_other_data_or_settings_is_refused_and_the_search_kept(tmp_path, data):
+    X, y = data
+    _auto(tmp_path, max_trials=1, refit=False).fit(X, y)
+    files = {p: p.read_bytes() for p in (tmp_path / "p").rglob("*") if p.is_file()}
+    with pytest.raises(ValueError, match="was run with a different data;.*left untouched"):
+        _auto(tmp_path, max_trials=2, refit=False).fit(X[:, :, :1], y)
+    with pytest.raises(ValueError, match="different space"):
+        _auto(tmp_path, max_trials=2, refit=False, space={**SMALL, "units": (4, 6)}).fit(X, y)
+    assert {p: p.read_bytes() for p in (tmp_path / "p").rglob("*") if p.is_file()} == files
+    # the same data and settings resume (more trials, another tolerance or cost are fine); overwrite starts over
+    assert len(_auto(tmp_path, max_trials=2, refit=False, tolerance=0.05, cost="params").fit(X, y).trials_) == 2
+    assert len(_auto(tmp_path, max_trials=1, refit=False, overwrite=True).fit(X[:, :, :1], y).trials_) == 1
 
 
 def test_same_seed_gives_the_same_trials(tmp_path, data):
