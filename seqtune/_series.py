@@ -98,13 +98,26 @@ def _infer_freq(index: pd.DatetimeIndex):
     return None if freq is None else pd.tseries.frequencies.to_offset(freq)
 
 
-def _first_gap(index: pd.DatetimeIndex) -> str:
-    steps = np.diff(index.asi8)
-    usual = np.median(steps)
-    bad = np.flatnonzero(steps != usual)
-    if len(bad) == 0:
-        return ""
-    return f" (for example between {index[bad[0]]} and {index[bad[0] + 1]})"
+def regular_grid(index: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
+    """The regular time grid ``index`` lies on with some steps missing, or None.
+
+    The frequency is the one pandas infers on most runs of 5 consecutive
+    timestamps, so a month or a day missing here and there does not hide it.
+    """
+    if len(index) < 5:
+        return None
+    votes: dict = {}
+    starts = range(0, len(index) - 4, max(1, (len(index) - 4) // 50))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for start in starts:
+            freq = pd.infer_freq(index[start : start + 5])
+            if freq is not None:
+                votes[freq] = votes.get(freq, 0) + 1
+    if not votes:
+        return None
+    grid = pd.date_range(index[0], index[-1], freq=max(votes, key=votes.get))
+    return grid if len(grid) and grid[0] == index[0] and index.isin(grid).all() else None
 
 
 def index_info(index, length: int, what: str) -> IndexInfo:
@@ -121,11 +134,18 @@ def index_info(index, length: int, what: str) -> IndexInfo:
     if isinstance(index, pd.DatetimeIndex):
         freq = _infer_freq(index)
         if freq is None:
+            grid = regular_grid(index)
+            if grid is not None:
+                missing = grid.difference(index)
+                raise ValueError(
+                    f"{what} skips {len(missing)} time step(s) of its {grid.freqstr} grid (first missing: "
+                    f"{missing[0]}); expected regular time steps. Pass fill='interpolate' or fill='ffill' to "
+                    f"insert and fill them, or do it yourself: {what}.asfreq({grid.freqstr!r}) and fill the NaN."
+                )
             raise ValueError(
                 f"{what} has a DatetimeIndex without a frequency, and none can be inferred"
-                f"{_first_gap(index) if len(index) >= 3 else ' (fewer than 3 timestamps)'}; expected "
-                f"regular time steps. Resample to a regular grid ({what}.asfreq('h'), say) and fill the "
-                "gaps, or pass fill='interpolate' to fill them."
+                f"{'' if len(index) >= 3 else ' (fewer than 3 timestamps)'}: its timestamps lie on no "
+                f"regular grid. Resample it to one ({what}.resample('h').mean(), say) and fill the gaps."
             )
         tz = None if index.tz is None else str(index.tz)
         last = index[-1].tz_convert("UTC").isoformat() if tz else index[-1].isoformat()
@@ -297,8 +317,21 @@ def _jsonable_list(values) -> list:
     return [_jsonable(v) for v in values]
 
 
+def _with_missing_steps(y, fill):
+    """``y`` reindexed onto its regular time grid (the skipped steps NaN, to be filled) when
+    ``fill`` is set and its DatetimeIndex skips steps; else ``y`` as it is."""
+    index = y.index
+    if fill is None or not isinstance(index, pd.DatetimeIndex) or not index.is_unique \
+            or not index.is_monotonic_increasing or _infer_freq(index) is not None:
+        return y
+    grid = regular_grid(index)
+    return y if grid is None else y.reindex(grid)
+
+
 def _read_one(y, what: str, fill) -> tuple[np.ndarray, IndexInfo, object, str, list, object]:
     """(values, index info, pandas index, layout, columns, name) of one series."""
+    if isinstance(y, (pd.Series, pd.DataFrame)):
+        y = _with_missing_steps(y, fill)
     if isinstance(y, pd.Series):
         values = _to_2d(_as_float(y.to_numpy(), what), what)
         info = index_info(y.index, len(y), what)
@@ -433,6 +466,9 @@ def _align_exog(part, panel: Panel, i: int, what: str, fill, future: int) -> np.
             want = info.future(future) if want is None else want.append(info.future(future))
         table = part.to_frame() if isinstance(part, pd.Series) else part
         missing = want.difference(table.index)
+        if len(missing) and fill is not None and table.index.is_monotonic_increasing \
+                and missing.min() > table.index.min() and missing.max() < table.index.max():
+            table, missing = table.reindex(table.index.union(missing)), missing[:0]  # gaps: filled below
         if len(missing):
             part_of = "the history of y" if pidx is not None and missing[0] in pidx else "the forecast horizon"
             raise ValueError(
@@ -441,6 +477,7 @@ def _align_exog(part, panel: Panel, i: int, what: str, fill, future: int) -> np.
                 + (f" ({future} future step(s): known future covariates are required to forecast)." if future else ".")
             )
         values = _as_float(table.loc[want].to_numpy(), what)
+        return fill_missing(_to_2d(values, what), fill, what, want)
     else:
         if isinstance(part, (str, bytes, dict)) or part is None or np.ndim(part) == 0:
             raise TypeError(f"{what} is a {type(part).__name__}; expected an array or DataFrame of features.")

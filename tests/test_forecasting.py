@@ -377,13 +377,32 @@ def test_nan_in_target_is_refused_or_filled():
         (pd.DatetimeIndex(["2024-01-01"] * 2).append(pd.date_range("2024-01-02", periods=58)),
          r"y has a duplicated index"),
         (pd.date_range("2024-01-01", periods=61, freq="D").delete(30),
-         r"DatetimeIndex without a frequency, and none can be inferred \(for example between 2024-01-30"),
+         r"y skips 1 time step\(s\) of its D grid \(first missing: 2024-01-31.*fill='interpolate'"),
+        (pd.date_range("1950-01-01", periods=61, freq="MS").delete(50),  # months differ in length
+         r"y skips 1 time step\(s\) of its MS grid \(first missing: 1954-03-01.*y.asfreq\('MS'\)"),
+        (pd.DatetimeIndex(np.cumsum([0, *range(1, 60)]) * pd.Timedelta("1h") + pd.Timestamp("2024-01-01")),
+         r"none can be inferred: its timestamps lie on no regular grid"),
     ],
-    ids=["unsorted", "duplicated", "gap"],
+    ids=["unsorted", "duplicated", "gap", "monthly-gap", "irregular"],
 )
 def test_bad_index_is_refused(index, match):
     with pytest.raises(ValueError, match=match):
         SequenceForecaster(**TINY).fit(pd.Series(seasonal(60), index=index))
+
+
+def test_fill_inserts_the_steps_a_datetime_index_skips():
+    index = pd.date_range("1950-01-01", periods=73, freq="MS")
+    y = pd.Series(seasonal(73), index=index).drop(index[[30, 31, 50]])
+    X = pd.DataFrame({"x": np.arange(73.0)}, index=index).drop(index[[31, 60]])  # its own gaps
+    X_future = pd.DataFrame({"x": np.arange(73.0, 77.0)}, index=pd.date_range("1956-02-01", periods=4, freq="MS"))
+    fc = SequenceForecaster(**TINY, fill="interpolate").fit(y, X)
+    assert fc.target_meta_["index"][0]["freq"] == "MS"
+    pred = fc.predict(X=pd.concat([X, X_future]))
+    pd.testing.assert_index_equal(pred.index, X_future.index, check_names=False)
+    # the gap is filled between its neighbours
+    filled = pd.Series(seasonal(73), index=index)
+    filled.iloc[[30, 31, 50]] = np.nan
+    np.testing.assert_allclose(fc.tails_[0, :, 0], filled.interpolate().to_numpy()[-12:])
 
 
 def test_dates_as_strings_get_a_conversion_hint():
