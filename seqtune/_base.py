@@ -265,6 +265,9 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
             )
             self.vectorizer_.adapt(np.asarray(seqs.values, dtype=str), batch_size=1024)
             self.vocab_size_ = int(self.vectorizer_.vocabulary_size())
+            if self.vocab_size_ <= 2:  # only the padding and out-of-vocabulary entries
+                raise ValueError("X holds text without a single word once lower-cased and stripped of "
+                                 "punctuation; expected texts with words to learn from.")
         elif seqs.kind == "tokens":
             top = max(int(np.max(s)) if len(s) else 0 for s in seqs.values) if not isinstance(
                 seqs.values, np.ndarray) else int(seqs.values.max())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
@@ -202,6 +203,10 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         from seqtune.architectures import Head
 
         y = column_or_1d(y, warn=True)
+        missing = np.flatnonzero(pd.isna(y))
+        if len(missing):
+            raise ValueError(f"y contains {len(missing)} missing label(s) (None or NaN), the first at position "
+                             f"{missing[0]}; expected a class label for every sample.")
         check_classification_targets(y)
         if len(y) != n:
             raise ValueError(f"X has {n} samples but y has {len(y)}; they must be the same length.")

@@ -257,6 +257,9 @@ BAD_INPUTS = [
     ("single string", lambda X, y: ("just one text", y), TypeError, "single string"),
     ("complex", lambda X, y: (X.astype(complex), y), ValueError, "Complex"),
     ("continuous labels", lambda X, y: (X, np.linspace(0, 1, len(y))), ValueError, "Unknown label type"),
+    ("missing labels", lambda X, y: (X, np.where(np.arange(len(y)) == 4, None, y.astype(str)).astype(object)),
+     ValueError, "1 missing label.*position 4"),
+    ("text without words", lambda X, y: (["", "!!", " ?"] * (len(y) // 3), y), ValueError, "without a single word"),
 ]
 
 
