@@ -186,7 +186,16 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
             )
         # scikit-learn's column checks apply to 2-D (tabular) input only.
         checker = self if self._layout_ == "2d" else None
-        seqs = to_sequences(X, input_type=self.input_kind_, estimator=checker, reset=False)
+        try:
+            seqs = to_sequences(X, input_type=self.input_kind_, estimator=checker, reset=False)
+        except ValueError as exc:
+            if self.input_kind_ != "tokens" or str(self.input_type).lower() != "auto":
+                raise
+            raise ValueError(
+                f"{exc} This model read the non-negative integers it was fitted on as token ids "
+                "(input_type='auto'); if they are counts or measurements, fit with input_type='numeric' "
+                "(or on X.astype(float))."
+            ) from None
         if seqs.kind != self.input_kind_:
             raise ValueError(
                 f"X holds {seqs.kind} input, but {type(self).__name__} was fitted on "

@@ -119,6 +119,8 @@ def test_token_ids_ragged_and_2d(rng):
     X2 = rng.integers(0, 30, size=(40, 6))
     clf2 = SequenceClassifier(**TINY).fit(X2, y)
     assert clf2.input_kind_ == "tokens"
+    with pytest.raises(ValueError, match="read the non-negative integers it was fitted on as token ids"):
+        clf2.predict(X2.astype(float) + 0.5)
     numeric = SequenceClassifier(input_type="numeric", **TINY).fit(X2, y)
     assert numeric.input_kind_ == "numeric"
 
