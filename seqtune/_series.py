@@ -554,12 +554,19 @@ def autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
     return acov / acov[0] if acov[0] > 0 else np.zeros(max_lag + 1)
 
 
+# A peak of the autocorrelation at a divisor of the highest one's lag is the season when it is at
+# least this share of the highest (the longer lag repeats it, at the cost of a longer lookback).
+SUBPERIOD_SHARE = 0.9
+
+
 def dominant_period(series: list, max_period: int) -> int:
     """The strongest seasonal period (a lag) shared by ``series``, or 1 if there is none.
 
     The autocorrelation of each linearly detrended column is averaged (weighted by
     length); the period is the lag of its highest local maximum that stands
-    clearly above noise (2 / sqrt(n)).
+    clearly above noise (2 / sqrt(n)), or a shorter peak it is a multiple of (give or
+    take a step) if that is nearly as high (``SUBPERIOD_SHARE`` of it): monthly data
+    with a multi-year cycle on top of the annual one keeps the season of 12.
     """
     total, weight, n_min = None, 0.0, min(len(v) for v in series)
     max_lag = min(int(max_period), n_min // 2)
@@ -578,7 +585,12 @@ def dominant_period(series: list, max_period: int) -> int:
     peaks = peaks[acf[peaks] > 2.0 / np.sqrt(n_min)]
     if len(peaks) == 0:
         return 1
-    return int(peaks[np.argmax(acf[peaks])])
+    best = int(peaks[np.argmax(acf[peaks])])
+    for lag in peaks[peaks < best]:  # ascending: the shortest qualifying divisor wins
+        multiple = best / lag
+        if acf[lag] >= SUBPERIOD_SHARE * acf[best] and abs(multiple - round(multiple)) * lag <= 1:
+            return int(lag)
+    return best
 
 
 def take_steps(data, steps):

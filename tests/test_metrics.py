@@ -88,6 +88,19 @@ def test_baselines_detect_the_season_and_take_many_forms():
     assert NaiveForecaster().fit(y).predict(horizon=1, y=np.array([7.0, 8.0])).tolist() == [8.0]
 
 
+def test_season_prefers_a_nearly_as_strong_divisor_of_the_highest_peak():
+    from seqtune._series import autocorrelation, dominant_period
+
+    t = np.arange(480)
+    y = (np.sin(2 * np.pi * t / 12) + 0.4 * np.sin(2 * np.pi * t / 48)).reshape(-1, 1)
+    acf = autocorrelation(y[:, 0] - y.mean(), 60)
+    assert acf[48] > acf[12] > 0.9 * acf[48]  # the longer lag is the highest peak, the annual one nearly as high
+    assert dominant_period([y], 128) == 12
+    # a weak shorter cycle does not take over from a strong longer one
+    z = (np.sin(2 * np.pi * t / 24) + 0.3 * np.sin(2 * np.pi * t / 6)).reshape(-1, 1)
+    assert dominant_period([z], 128) == 24
+
+
 def test_baseline_score_is_negative_mase():
     y = np.arange(20.0)
     fc = NaiveForecaster().fit(y[:15])
