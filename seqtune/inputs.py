@@ -219,6 +219,8 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
             "Sparse input is not supported: X is a sparse matrix, but sequences must be dense; "
             "convert with X.toarray()."
         )
+    if isinstance(X, (list, tuple)) and len(X) == 0:
+        raise ValueError("X is empty (0 samples); expected at least one sequence.")
     if is_text(X):
         if input_type not in ("auto", "text"):
             raise ValueError(f"X holds strings but input_type={input_type!r}; use input_type='text'.")

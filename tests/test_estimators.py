@@ -249,6 +249,7 @@ BAD_INPUTS = [
     ("rank 4", lambda X, y: (X[..., None], y), ValueError, "4 dimensions"),
     ("rank 1", lambda X, y: (X[:, 0, 0], y), ValueError, "1D array"),
     ("empty", lambda X, y: (X[:0], y[:0]), ValueError, "0 sample"),
+    ("empty list", lambda X, y: ([], []), ValueError, "X is empty \\(0 samples\\)"),
     ("length mismatch", lambda X, y: (X, y[:-3]), ValueError, "same length"),
     ("single class", lambda X, y: (X, np.zeros_like(y)), ValueError, "1 class"),
     ("y None", lambda X, y: (X, None), ValueError, "requires y"),
