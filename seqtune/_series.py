@@ -557,6 +557,8 @@ def autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
 # A peak of the autocorrelation at a divisor of the highest one's lag is the season when it is at
 # least this share of the highest (the longer lag repeats it, at the cost of a longer lookback).
 SUBPERIOD_SHARE = 0.9
+# The longest seasonal period season="auto" looks for (baselines and backtest).
+MAX_AUTO_SEASON = 128
 
 
 def dominant_period(series: list, max_period: int) -> int:

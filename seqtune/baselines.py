@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
-from seqtune._series import FILL_METHODS, dominant_period, format_forecast, naive_error, read_target
+from seqtune._series import FILL_METHODS, MAX_AUTO_SEASON, dominant_period, format_forecast, naive_error, read_target
 from seqtune._windows import score_origins, seasonal_repeat, stitched_mae
 
 
@@ -80,7 +80,7 @@ class SeasonalNaiveForecaster(BaseEstimator):
         self._check_params()
         panel = read_target(y, fill=self.fill, id_column=self.id_column, what="y")
         season = self._season_param()
-        season = dominant_period(panel.values, 128) if season == "auto" else int(season)
+        season = dominant_period(panel.values, MAX_AUTO_SEASON) if season == "auto" else int(season)
         shortest = min(len(v) for v in panel.values)
         if shortest < season:
             raise ValueError(f"y has a series of {shortest} time steps; expected at least season={season}.")

@@ -14,7 +14,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from seqtune._series import take_steps
+from seqtune._series import MAX_AUTO_SEASON, dominant_period, take_steps
 
 
 def _pair(y_true, y_pred, names=("y_true", "y_pred")) -> tuple[np.ndarray, np.ndarray]:
@@ -191,7 +191,7 @@ def split_forecast(pred, horizon: int, n_targets: int, quantiles=None):
     return arr[..., mid], arr[..., 0], arr[..., -1]
 
 
-def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season: int = 1) -> pd.DataFrame:
+def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season: int | str = "auto") -> pd.DataFrame:
     """Rolling-origin evaluation: refit on growing history, forecast the next steps, score.
 
     Parameters
@@ -211,8 +211,11 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
         training folds directly: ``gap=0``).
     horizon : int or None, default=None
         Steps forecast at each origin. None: the forecaster's ``horizon`` parameter.
-    season : int, default=1
-        Seasonal period for the MASE scale.
+    season : int or "auto", default="auto"
+        Seasonal period of the MASE scale (the in-sample error of the seasonal-naive
+        forecast). "auto": the dominant period of the first fold's training part,
+        detected as ``SequenceForecaster`` does, so every forecaster backtested on
+        the same ``y`` and ``cv`` is scaled alike; it is in ``table.attrs["season"]``.
 
     Returns
     -------
@@ -249,6 +252,8 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
         if cv < 1 or n - cv * h < 2:
             raise ValueError(f"cv={cv} folds of horizon={h} steps need more than {cv * h + 1} observations; y has {n}.")
         cv = TimeSeriesSplit(n_splits=cv, test_size=h)
+    if season != "auto" and (not isinstance(season, Integral) or isinstance(season, bool) or season < 1):
+        raise ValueError(f"season must be an int >= 1 or 'auto'; got {season!r}.")
     quantiles = params.get("quantiles")
     y_arr = np.asarray(y, dtype=np.float64)
     n_targets = 1 if y_arr.ndim == 1 else y_arr.shape[1]
@@ -256,6 +261,8 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
     for fold, (train, test) in enumerate(cv.split(np.arange(n))):
         if test[0] != train[-1] + 1:
             raise ValueError("cv gives test folds that do not follow their training folds; use gap=0.")
+        if season == "auto":
+            season = dominant_period([y_arr[train].reshape(len(train), n_targets)], MAX_AUTO_SEASON)
         steps = min(h, len(test))
         est = clone(forecaster)
         if "horizon" in params:
@@ -283,4 +290,6 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
             row["pinball"] = pinball_loss(actual, qs, quantiles)
             row["coverage"] = coverage(actual, lower[:steps], upper[:steps])
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["season"] = season
+    return table

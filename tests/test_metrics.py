@@ -125,6 +125,16 @@ def test_backtest_rows_and_values_for_a_baseline():
     # naive on a line with slope 1: errors 1..5 (MAE 3), in-sample naive error 1
     np.testing.assert_allclose(table["mae"], 3.0)
     np.testing.assert_allclose(table["mase"], 3.0)
+    assert table.attrs["season"] == 1  # a line has no season
+    # season="auto" scales by the seasonal-naive error of the detected period, the forecaster's own
+    wave = np.sin(2 * np.pi * np.arange(120) / 12) + 0.02 * np.arange(120)
+    auto = backtest(NaiveForecaster(), wave, cv=2, horizon=6)
+    assert auto.attrs["season"] == 12
+    expected = mase(wave[108:114], np.full(6, wave[107]), wave[:108], season=12)
+    assert auto["mase"].iloc[0] == pytest.approx(expected)
+    assert backtest(NaiveForecaster(), wave, cv=2, horizon=6, season=1).attrs["season"] == 1
+    with pytest.raises(ValueError, match="season must be an int >= 1 or 'auto'"):
+        backtest(NaiveForecaster(), wave, cv=2, horizon=6, season=0)
     custom = backtest(NaiveForecaster(), y, cv=TimeSeriesSplit(n_splits=2, test_size=4), horizon=3)
     assert custom["horizon"].tolist() == [3, 3]
     with pytest.raises(ValueError, match="gap=0"):
