@@ -3,7 +3,7 @@
 A window is ``lookback`` steps of history followed by the ``horizon`` steps to
 predict. The network reads the history relative to a reference value (and its
 standardised level) and predicts ``(future - anchor) / scale``, where the anchor
-is what the forecast would be with nothing learned: the last value repeated, the
+is the forecast a zero correction gives: the last value repeated, the
 window mean, the series mean, or the seasonal-naive forecast.
 """
 

@@ -8,8 +8,8 @@ baselines on short real series; see bench/RESULTS.md):
   value and divided by the series' spread, so the network learns shapes, not
   levels (the level itself, standardised, is a second input channel);
 * the network predicts corrections to the seasonal-naive forecast of each window
-  (``normalize="seasonal"``): with nothing learned it repeats the last season, and
-  on short series it has little to learn beyond that;
+  (``normalize="seasonal"``): a zero correction repeats the last season, and on
+  short series there is little to learn beyond that;
 * after early stopping on the tail has chosen the number of epochs, the networks
   are trained again on every window (``refit=True``);
 * one output layer predicts all ``horizon`` steps at once (direct strategy: no
