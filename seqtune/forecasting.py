@@ -26,6 +26,8 @@ Keras is imported inside methods, so importing this module stays cheap.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
@@ -49,6 +51,8 @@ _ARRAYS = ("level_", "scale_", "mase_scale_", "tails_", "exog_tails_", "exog_mea
            "quantile_shift_")
 # Fewer validation windows than this give too noisy a quantile shift to apply.
 MIN_CALIBRATION_WINDOWS = 20
+# Fewer training windows than this get a warning that the network has little to learn from.
+FEW_WINDOWS = 20
 
 
 class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
@@ -358,6 +362,15 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
             # score() checks that its y continues the training index: the index ends before the holdout.
             self.target_meta_ = panel.head(lengths).meta()
         windows = self._training_windows(panel, exog, holdout=holdout)
+        n_windows = len(windows[2][0])
+        if n_windows < FEW_WINDOWS and not holdout:  # (a search's trials hold out data: no warning each)
+            warnings.warn(
+                f"y gives only {n_windows} training window(s) of lookback {self.lookback_} + horizon "
+                f"{self.horizon} steps: too few for the network to learn much beyond the seasonal-naive "
+                "anchor. A longer series or a shorter horizon helps; compare with "
+                "seqtune.baselines.SeasonalNaiveForecaster.",
+                UserWarning, stacklevel=3,
+            )
         skip_weights = self.lookback_ * self.horizon * k * k * len(self.quantiles_ or [None])
         self.linear_skip_ = (len(windows[0][0]) > skip_weights if self.linear_skip == "auto"
                              else bool(self.linear_skip))

@@ -405,6 +405,11 @@ def test_fill_inserts_the_steps_a_datetime_index_skips():
     np.testing.assert_allclose(fc.tails_[0, :, 0], filled.interpolate().to_numpy()[-12:])
 
 
+def test_too_few_training_windows_are_announced():
+    with pytest.warns(UserWarning, match=r"y gives only 3 training window\(s\) of lookback 1 \+ horizon 12"):
+        SequenceForecaster(**{**TINY, "horizon": 12, "lookback": "auto"}).fit(seasonal(15))
+
+
 def test_dates_as_strings_get_a_conversion_hint():
     index = pd.date_range("2024-01-01", periods=60, freq="D").astype(str)  # read_csv without parse_dates
     with pytest.raises(TypeError, match=r"holds strings \(e.g. '2024-01-01'\).*y.index = pd.to_datetime\(y.index\)"):
