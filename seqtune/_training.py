@@ -71,10 +71,12 @@ def resolve_jit(jit_compile, work: float, *, distributed: bool = False) -> bool:
 
     if jit_compile != "auto":
         return bool(jit_compile)
+    if keras.backend.backend() == "jax":
+        # Uncompiled JAX runs op by op from Python: a small fit took 14 s against 1.7 s compiled,
+        # and predicting one sequence 67 ms against 0.2 ms. Always worth compiling.
+        return True
     if work < JIT_MIN_WORK or distributed:
         return False
-    if keras.backend.backend() == "jax":
-        return True
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 

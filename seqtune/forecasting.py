@@ -143,7 +143,8 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         Seasonal period (in steps) used for ``lookback="auto"`` and to scale the error
         in ``score`` (MASE). ``"auto"``: detected from the autocorrelation (1 if none).
     jit_compile : {"auto", True, False}, default="auto"
-        XLA compilation; ``"auto"`` compiles when training is long enough to repay it.
+        XLA compilation; ``"auto"`` compiles on JAX always, and on TensorFlow (CPU) when
+        training is long enough to repay it.
     random_state : int, RandomState or None, default=None
         Seed for weights and shuffling; with an int, two fits give identical forecasts.
     verbose : int, default=0

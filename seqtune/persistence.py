@@ -59,7 +59,8 @@ def model_from_bytes(data: bytes, *, safe_mode: bool = True, compile: bool = Tru
     """Load a Keras model from the bytes of a ``.keras`` file."""
     import keras
 
-    import seqtune._layers  # noqa: F401  (registers seqtune's layer for deserialization)
+    import seqtune._layers  # noqa: F401  (register seqtune's layers for deserialization)
+    import seqtune._torch_lstm  # noqa: F401  (a model saved on the torch backend holds FusedLSTM layers)
 
     with tempfile.TemporaryDirectory() as tmp:
         file = os.path.join(tmp, "model.keras")

@@ -301,6 +301,9 @@ def make_tuner(name: str, hypermodel, *, max_trials: int, max_epochs: int, seed,
                project_name, overwrite: bool, max_consecutive_failed_trials: int = 5):
     """One of keras-tuner's tuners, maximising the held-out ``score``."""
     objective = kt.Objective(OBJECTIVE, direction="max")
+    # keras-tuner replaces a seed of 0 by a random one ("seed or randint"): shift every seed by one so
+    # that seed=0, seqtune's default, also repeats its trials.
+    seed = None if seed is None else int(seed) + 1
     common = dict(objective=objective, seed=seed, directory=str(directory), project_name=project_name,
                   overwrite=overwrite, max_consecutive_failed_trials=max_consecutive_failed_trials)
     if name == "hyperband":

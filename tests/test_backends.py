@@ -46,6 +46,9 @@ SCRIPT = textwrap.dedent(
                               random_state=0).fit(ragged, (np.array([len(s) for s in ragged]) > 8).astype(int))
     lstm_proba = lstm.predict_proba(ragged[:5])
     assert (pickle.loads(pickle.dumps(lstm)).predict_proba(ragged[:5]) == lstm_proba).all()
+    lstm.save(out_dir + "/lstm.seqtune")  # loaded by the test in its own process and backend
+    with open(out_dir + "/lstm.pkl", "wb") as f:
+        pickle.dump({"model": lstm, "X": ragged[:5], "proba": lstm_proba}, f)
     lstm_layers = sorted({type(layer.forward_layer).__name__ for layer in lstm.model_.layers
                           if hasattr(layer, "forward_layer")})
 
@@ -59,7 +62,8 @@ SCRIPT = textwrap.dedent(
                                   space={"units": [4, 8], "layers": 1, "batch_size": 16}).fit(X, y)
     assert (auto.trials_["status"] == "COMPLETED").all()
     print("RESULT " + json.dumps({"backend": keras.backend.backend(), "trials": len(auto.trials_),
-                                  "cell": auto.cell_choice_, "lstm_layers": lstm_layers}))
+                                  "cell": auto.cell_choice_, "lstm_layers": lstm_layers,
+                                  "jit": bool(clf.jit_compiled_)}))
     """
 )
 
@@ -81,8 +85,20 @@ def _run_on(backend: str, script: str, *args) -> dict:
 def test_estimators_forecaster_and_search_run_on_the_backend(backend, tmp_path):
     result = _run_on(backend, SCRIPT, tmp_path)
     assert result["backend"] == backend and result["trials"] == 2
+    assert result["jit"] == (backend == "jax")  # "auto" always compiles on JAX, even a small fit
     # On torch the LSTM layers run PyTorch's fused kernel; elsewhere they are Keras' own.
     assert result["lstm_layers"] == (["FusedLSTM"] if backend == "torch" else ["LSTM"])
+    # What was saved there loads here, in another process on the default backend (FusedLSTM included).
+    import pickle
+
+    import numpy as np
+
+    import seqtune
+
+    with open(tmp_path / "lstm.pkl", "rb") as f:
+        saved = pickle.load(f)
+    for model in (saved["model"], seqtune.load(tmp_path / "lstm.seqtune")):
+        np.testing.assert_allclose(model.predict_proba(saved["X"]), saved["proba"], atol=1e-5)
 
 
 FUSED_SCRIPT = textwrap.dedent(
