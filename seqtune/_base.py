@@ -171,7 +171,7 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
                 "recurrent_dropout > 0 cannot use the fused cuDNN kernels: on a GPU, training "
                 "is several times slower. Prefer dropout=, which keeps the fast path.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=P.user_stacklevel(),
             )
 
     # --------------------------------------------------------------------- inputs
@@ -269,6 +269,9 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
         if seqs.kind == "text":
             import keras
 
+            if self.max_tokens is not None and self.max_tokens < 3:
+                raise ValueError(f"max_tokens={self.max_tokens} leaves no room for words: a text vocabulary "
+                                 "also holds padding and out-of-vocabulary entries. Expected max_tokens >= 3.")
             self.vectorizer_ = keras.layers.TextVectorization(
                 max_tokens=self.max_tokens or DEFAULT_TEXT_VOCABULARY, output_mode="int"
             )
@@ -297,7 +300,7 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
                     f"{self.max_length_} ({'99th percentile, max_length=auto' if self.max_length == 'auto' else 'max_length'})"
                     " and are truncated to their first steps; set max_length=None to keep every step.",
                     UserWarning,
-                    stacklevel=3,
+                    stacklevel=P.user_stacklevel(),
                 )
         mean = variance = None
         if seqs.kind == "numeric" and self.standardize:
@@ -356,7 +359,17 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
                 name=type(self).__name__,
             )
             self._compile(model)
+        self._network_params_ = self._network_params()
         return model
+
+    def _network_params(self) -> dict:
+        """The parameters that shape the network, as built (``warm_start`` refuses changes to them)."""
+        from seqtune.architectures import layer_widths
+
+        return {"cell": self.cell.lower(), "units": layer_widths(self.units, self.layers),
+                "bidirectional": bool(self.bidirectional), "pooling": self.pooling.lower(),
+                "dropout": float(self.dropout), "recurrent_dropout": float(self.recurrent_dropout),
+                "embedding_dim": self.embedding_dim}
 
     def _global_batch_size(self) -> int:
         """``batch_size`` per replica times the replicas of ``distribution_strategy`` (Keras' advice)."""
@@ -404,7 +417,9 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
         """Validate, build (or reuse, with ``warm_start``) and train the network."""
         warm = bool(self.warm_start) and hasattr(self, "model_")
         data = self._prepare(X, y, sample_weight, warm=warm)
-        if not warm:
+        if warm:
+            self._check_same_network()
+        else:
             self.model_ = self._build_model(data.head)
         train, val = self._split_validation(data.n, data.y, data.seed)
         history = self._train(self.model_, data.subset(train), data.subset(val) if len(val) else None,
@@ -414,6 +429,18 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
                          for k, vals in history.history.items()}
         self.n_iter_ = len(history.history.get("loss", []))
         return self
+
+    def _check_same_network(self) -> None:
+        built = getattr(self, "_network_params_", None)  # None: a model saved before it was recorded
+        if built is None:
+            return
+        changed = {k: (built[k], v) for k, v in self._network_params().items() if k in built and built[k] != v}
+        if changed:
+            what = ", ".join(f"{k} {old!r} -> {new!r}" for k, (old, new) in changed.items())
+            raise ValueError(
+                f"warm_start=True continues training the fitted network, but its shape changed since it was "
+                f"built ({what}). Set warm_start=False to build and train the new network."
+            )
 
     def _prepare(self, X, y, sample_weight=None, *, warm: bool = False) -> "TrainingData":
         """Validate parameters and data, learn the input/target state, seed; no model yet."""

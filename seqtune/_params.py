@@ -77,6 +77,18 @@ def check_prefixed(kwargs: dict, prefix: str, target) -> dict:
     return options
 
 
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside seqtune."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1  # level 1: the function calling warnings.warn
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == package:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _option_names(target) -> tuple[list[str], bool]:
     """The keyword names ``target`` takes, and whether it takes any other name.
 

@@ -370,7 +370,7 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
                 f"{self.horizon} steps: too few for the network to learn much beyond the seasonal-naive "
                 "anchor. A longer series or a shorter horizon helps; compare with "
                 "seqtune.baselines.SeasonalNaiveForecaster.",
-                UserWarning, stacklevel=3,
+                UserWarning, stacklevel=P.user_stacklevel(),
             )
         skip_weights = self.lookback_ * self.horizon * k * k * len(self.quantiles_ or [None])
         self.linear_skip_ = (len(windows[0][0]) > skip_weights if self.linear_skip == "auto"

@@ -23,6 +23,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
+from seqtune import _params as P
+
 INPUT_TYPES = ("auto", "numeric", "tokens", "text")
 
 
@@ -262,7 +264,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
                 "(n_samples, n_timesteps, n_features), so the recurrent layer sees a single step. If X "
                 "is (n_samples, n_channels, n_timesteps), as in sktime, pass X.transpose(0, 2, 1).",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=P.user_stacklevel(),
             )
         return Sequences("numeric", arr, ragged=False, layout="3d")
     if ndim == 2:

@@ -179,6 +179,12 @@ def test_fit_forgets_earlier_fits_and_warm_start_continues(seq3d, rng):
     warm.fit(X, y)
     assert warm.model_ is model
     assert len(warm.history_["loss"]) == 4
+    # the same widths written another way still continue; a new shape is refused, not silently ignored
+    warm.set_params(units=[warm.units] * (warm.layers or 1), layers=None).fit(X, y)
+    assert warm.model_ is model
+    with pytest.raises(ValueError, match=r"shape changed since it was built \(cell 'gru' -> 'lstm'.*warm_start=False"):
+        warm.set_params(cell="lstm").fit(X, y)
+    assert warm.model_ is model
 
 
 def test_class_weight_and_sample_weight(seq3d):
@@ -224,6 +230,11 @@ def test_stacked_bidirectional_lstm_and_unit_list(seq3d):
         k: v for k, v in TINY.items() if k != "units"}).fit(X, y)
     names = [layer.name for layer in clf.model_.layers]
     assert "bi_lstm_0" in names and "bi_lstm_1" in names
+
+
+def test_a_text_vocabulary_needs_room_for_words():
+    with pytest.raises(ValueError, match="max_tokens=2 leaves no room for words"):
+        SequenceClassifier(max_tokens=2, **TINY).fit(["a b", "c d"] * 10, [0, 1] * 10)
 
 
 def test_long_text_truncation_is_announced():
