@@ -36,11 +36,36 @@ def _load_data(args):
                 raise ValueError(f"--target {args.target!r} is not a column of {path} "
                                  f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
             y = frame.pop(args.target).to_numpy()
-            return frame.to_numpy(dtype=float), y
-        raise ValueError(f"--data {path}: expected a .npz (arrays X, y) or a .csv (one row a sequence).")
+            return _csv_sequences(frame, path), y
+        raise ValueError(f"--data {path}: expected a .npz (arrays X, y) or a .csv (one row a sequence, "
+                         "or one text column).")
     from seqtune.datasets import load
 
     return load(args.dataset)
+
+
+def _csv_sequences(frame, path: str):
+    """X from the non-target columns of a .csv: one text column (documents), or numeric columns
+    holding one sequence a row (rows may end early: empty trailing cells make them shorter)."""
+    import numpy as np
+    import pandas as pd
+
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
+    if text:
+        if len(frame.columns) == 1:
+            return frame[text[0]].fillna("").astype(str).tolist()
+        raise ValueError(f"--data {path}: column(s) {text[:5]} are not numeric. A .csv holds either one text "
+                         "column (documents) or numeric columns (one row a sequence), besides --target.")
+    values = frame.to_numpy(dtype=float)
+    missing = np.isnan(values)
+    if not missing.any():
+        return values
+    lengths = (~missing).sum(axis=1)
+    if not all(np.all(~missing[i, :n]) for i, n in enumerate(lengths)) or lengths.min() == 0:
+        row = int(np.flatnonzero(missing.any(axis=1))[0])
+        raise ValueError(f"--data {path}: row {row} has an empty cell before its last value (or no values). "
+                         "Rows may only end early; fill or drop the missing values.")
+    return [row[:n] for row, n in zip(values, lengths)]
 
 
 def _search_space(args) -> dict:
@@ -60,6 +85,9 @@ def _run_search(args, X, y) -> int:
     task = args.task
     if task == "auto":
         task = "regress" if np.asarray(y).dtype.kind == "f" and len(np.unique(y)) > 20 else "classify"
+    if task == "regress" and np.asarray(y).dtype.kind not in "iuf":
+        raise ValueError("--task regress needs numeric targets; they hold labels such as "
+                         f"{np.asarray(y)[0]!r}. Use --task classify.")
     cls = AutoSequenceClassifier if task == "classify" else AutoSequenceRegressor
     stratify = y if task == "classify" else None
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=args.test_fraction,
@@ -111,10 +139,14 @@ def _load_series(args):
     if args.target in features or args.time_column in features:
         raise ValueError("--features must not repeat the --target or --time-column column.")
     if args.time_column is not None:
-        try:
-            frame.index = pd.DatetimeIndex(pd.to_datetime(frame[args.time_column]), name=args.time_column)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"--time-column {args.time_column!r} does not hold dates: {exc}") from None
+        column = frame[args.time_column]
+        if pd.api.types.is_numeric_dtype(column.dtype):  # years, step numbers: an evenly spaced numeric index
+            frame.index = pd.Index(column, name=args.time_column)
+        else:
+            try:
+                frame.index = pd.DatetimeIndex(pd.to_datetime(column), name=args.time_column)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"--time-column {args.time_column!r} does not hold dates: {exc}") from None
     return frame[args.target].rename(args.target), (frame[features] if features else None)
 
 
@@ -309,13 +341,14 @@ def build_parser() -> argparse.ArgumentParser:
     tune = sub.add_parser("tune", help="run a cost-aware search on a file or a bundled dataset")
     source = tune.add_mutually_exclusive_group()
     source.add_argument("--dataset", default="digits", help="bundled dataset (default: digits)")
-    source.add_argument("--data", help=".npz with arrays X and y, or .csv with one row a sequence")
+    source.add_argument("--data", help=".npz with arrays X and y, or .csv: one row a sequence (rows may end "
+                        "early), or one text column of documents")
     tune.add_argument("--target", default="target",
                       help="label column of a .csv, or the series with --task forecast (default: target)")
     tune.add_argument("--task", default="auto", choices=["auto", "classify", "regress", "forecast"],
                       help="forecast: search forecasters of one series (a .csv column)")
     tune.add_argument("--horizon", type=int, default=1, help="steps forecast at once (--task forecast)")
-    tune.add_argument("--time-column", default=None, help="date column of the series (--task forecast)")
+    tune.add_argument("--time-column", default=None, help="time column of the series: dates, or evenly spaced numbers such as years (--task forecast)")
     tune.add_argument("--features", default=None,
                       help="comma-separated columns of known covariates (--task forecast): their values must be "
                            "known ahead, for every forecast step")

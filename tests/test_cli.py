@@ -97,3 +97,34 @@ def test_recipes_list_names_every_recipe(capsys):
         assert script.stem in out
     assert main(["recipes", "run", "no_such_recipe"]) == 2
     assert "no recipe 'no_such_recipe'" in capsys.readouterr().err
+
+
+def test_a_csv_of_documents_or_of_rows_that_end_early(tmp_path, capsys):
+    from seqtune.cli import _csv_sequences
+
+    ragged = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, np.nan], "c": [5.0, np.nan]})
+    rows = _csv_sequences(ragged, "r.csv")
+    assert [list(r) for r in rows] == [[1.0, 3.0, 5.0], [2.0]]
+    with pytest.raises(ValueError, match="row 0 has an empty cell before its last value"):
+        _csv_sequences(pd.DataFrame({"a": [1.0], "b": [np.nan], "c": [2.0]}), "r.csv")
+    with pytest.raises(ValueError, match=r"column\(s\) \['words'\] are not numeric"):
+        _csv_sequences(pd.DataFrame({"words": ["x"], "n": [1.0]}), "r.csv")
+    texts = ["good match and a late goal", "shares fell on the market", "a great win", "bank rates rise"] * 10
+    pd.DataFrame({"text": texts, "topic": ["sport", "business"] * 20}).to_csv(tmp_path / "docs.csv", index=False)
+    code = main(["tune", "--data", str(tmp_path / "docs.csv"), "--target", "topic", "--tuner", "random",
+                 "--max-trials", "1", "--max-epochs", "1", "--max-units", "8", "--max-layers", "1",
+                 "--directory", str(tmp_path / "runs"), "--project-name", "docs"])
+    assert code == 0 and "test accuracy" in capsys.readouterr().out
+    code = main(["tune", "--data", str(tmp_path / "docs.csv"), "--target", "topic", "--task", "regress",
+                 "--directory", str(tmp_path / "runs"), "--project-name", "docs2"])
+    assert code == 2 and "--task regress needs numeric targets" in capsys.readouterr().err
+
+
+def test_a_numeric_time_column_is_a_numeric_index(tmp_path):
+    from argparse import Namespace
+
+    from seqtune.cli import _load_series
+
+    pd.DataFrame({"year": range(1900, 1960), "flow": np.arange(60.0)}).to_csv(tmp_path / "flow.csv", index=False)
+    y, X = _load_series(Namespace(data=str(tmp_path / "flow.csv"), target="flow", time_column="year", features=None))
+    assert X is None and list(y.index[:2]) == [1900, 1901] and y.index.name == "year"
