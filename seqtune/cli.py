@@ -348,7 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--task", default="auto", choices=["auto", "classify", "regress", "forecast"],
                       help="forecast: search forecasters of one series (a .csv column)")
     tune.add_argument("--horizon", type=int, default=1, help="steps forecast at once (--task forecast)")
-    tune.add_argument("--time-column", default=None, help="time column of the series: dates, or evenly spaced numbers such as years (--task forecast)")
+    tune.add_argument("--time-column", default=None,
+                      help="time column of the series: dates, or evenly spaced numbers such as years "
+                           "(--task forecast)")
     tune.add_argument("--features", default=None,
                       help="comma-separated columns of known covariates (--task forecast): their values must be "
                            "known ahead, for every forecast step")
