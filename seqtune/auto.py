@@ -238,7 +238,7 @@ class _AutoSequenceBase(BaseEstimator):
     def _search(self, hypermodel, project_dir: Path, fingerprint: dict) -> None:
         """Run (or resume) the keras-tuner search and, on the chief, read its results."""
         from seqtune import distributed
-        from seqtune.tuning import _Progress, hyperband_trials, make_tuner
+        from seqtune.tuning import _Progress, best_kept_score, hyperband_trials, make_tuner
 
         resumed = self._check_existing(project_dir)
         if distributed.role() != "worker":  # the chief owns the search folder
@@ -262,7 +262,7 @@ class _AutoSequenceBase(BaseEstimator):
         total = hyperband_trials(self.max_epochs) if self.tuner.lower() == "hyperband" else self.max_trials
         cost_column = "custom_cost" if callable(self.cost) else self._cost_column(None)
         tuner.progress = _Progress(total, cost_column if cost_column != "custom_cost" else "latency_ms",
-                                   self.verbose, already_done=resumed)
+                                   self.verbose, already_done=resumed, best=best_kept_score(tuner))
         if resumed and self.verbose:
             print(f"Resuming the search in {project_dir}: {resumed} finished trial(s) are kept and "
                   "not run again (overwrite=True starts over).", flush=True)

@@ -234,7 +234,8 @@ def hyperband_trials(max_epochs: int, factor: int = 3, iterations: int = 1) -> i
 class _Progress:
     """One line per finished trial: k/N, cell and size, score, cost, best so far, ETA."""
 
-    def __init__(self, total: int | None, cost_column: str, verbose: int, stream=None, already_done: int = 0):
+    def __init__(self, total: int | None, cost_column: str, verbose: int, stream=None, already_done: int = 0,
+                 best: float = -math.inf):
         self.total = total
         self.cost_column = cost_column
         self.verbose = verbose
@@ -242,7 +243,7 @@ class _Progress:
         self.start = time.perf_counter()
         self.already_done = already_done  # trials kept from a resumed search
         self.done = already_done
-        self.best = -math.inf
+        self.best = best  # the best score of the kept trials, when resuming
         from seqtune.distributed import role
 
         self.worker = role() == "worker"
@@ -295,6 +296,13 @@ def _with_progress(tuner_class):
 
     ProgressTuner.__name__ = f"Seqtune{tuner_class.__name__}"
     return ProgressTuner
+
+
+def best_kept_score(tuner) -> float:
+    """The best score among the completed trials a tuner loaded from disk (-inf without any)."""
+    scores = [trial.metrics.get_last_value(OBJECTIVE) for trial in tuner.oracle.trials.values()
+              if str(trial.status) == "COMPLETED" and trial.metrics.exists(OBJECTIVE)]
+    return max([s for s in scores if s is not None and math.isfinite(s)], default=-math.inf)
 
 
 def make_tuner(name: str, hypermodel, *, max_trials: int, max_epochs: int, seed, directory,

@@ -67,17 +67,22 @@ def test_search_returns_trials_front_choice_and_refit(tmp_path, data, capsys):
 
 def test_resume_keeps_finished_trials_and_does_not_redo_them(tmp_path, data, capsys):
     X, y = data
-    first = _auto(tmp_path, max_trials=2, refit=False).fit(X, y)
+    first = _auto(tmp_path, max_trials=3, refit=False).fit(X, y)
     before = first.trials_.set_index("trial_id")["score"]
     mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "p").glob("trial_*/trial.json")}
-    second = _auto(tmp_path, max_trials=3, refit=False, verbose=1).fit(X, y)
+    second = _auto(tmp_path, max_trials=4, refit=False, verbose=1).fit(X, y)
     out = capsys.readouterr().out
-    assert "Resuming the search" in out and "[3/3]" in out and "[1/3]" not in out
+    assert "Resuming the search" in out and "[4/4]" in out and "[1/4]" not in out
     after = second.trials_.set_index("trial_id")["score"]
-    assert len(after) == 3
+    assert len(after) == 4
     pd.testing.assert_series_equal(after.loc[before.index], before)
     for path, mtime in mtimes.items():
         assert path.stat().st_mtime_ns == mtime, f"{path} was rewritten"
+    # the progress line's "best" counts the kept trials (seed 1: the new trial scores below them)
+    new_score = after.drop(before.index).iloc[0]
+    assert new_score < before.max()
+    last_line = next(line for line in out.splitlines() if line.startswith("[4/4]"))
+    assert f"best {before.max():.4f}" in last_line
 
 
 def test_resuming_with_other_data_or_settings_is_refused_and_the_search_kept(tmp_path, data):
