@@ -128,7 +128,7 @@ class _AutoSequenceBase(BaseEstimator):
         return resolve_space(self.space, cells=cells), params
 
     def _cost_column(self, trials):
-        from seqtune.cost import COSTS
+        from seqtune.report import COSTS
 
         if callable(self.cost):
             trials["custom_cost"] = trials.apply(lambda row: float(self.cost(row)), axis=1)

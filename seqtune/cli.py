@@ -158,6 +158,8 @@ def _run_forecast_search(args, y, X=None) -> int:
     from seqtune.metrics import mase
     from seqtune.report import format_table
 
+    if args.horizon < 1:
+        raise ValueError(f"--horizon must be an int >= 1; got {args.horizon}.")
     n_test = max(args.horizon, int(round(len(y) * args.test_fraction)))
     if n_test >= len(y):
         raise ValueError(f"the series has {len(y)} steps: too short to hold out {n_test} for the test.")

@@ -26,19 +26,6 @@ import time
 import keras
 import numpy as np
 
-COSTS = {
-    "latency": "latency_ms",
-    "fit_time": "fit_seconds_per_epoch",
-    "params": "params",
-    "memory": "memory_mb",
-}
-COST_LABELS = {
-    "latency_ms": "latency (ms, 1 sequence)",
-    "fit_seconds_per_epoch": "training s / epoch / 1k samples",
-    "params": "parameters",
-    "memory_mb": "peak training memory (MB)",
-}
-
 
 class EpochTimer(keras.callbacks.Callback):
     """Records the wall time of every training epoch."""

@@ -13,6 +13,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+# The costs a search can trade against its score: name -> trial-table column, and their labels.
+COSTS = {
+    "latency": "latency_ms",
+    "fit_time": "fit_seconds_per_epoch",
+    "params": "params",
+    "memory": "memory_mb",
+}
+COST_LABELS = {
+    "latency_ms": "latency (ms, 1 sequence)",
+    "fit_seconds_per_epoch": "training s / epoch / 1k samples",
+    "params": "parameters",
+    "memory_mb": "peak training memory (MB)",
+}
+
 TRIAL_COLUMNS = [
     "trial_id", "status", "cell", "layers", "units", "bidirectional", "pooling", "dropout", "learning_rate",
     "batch_size", "epochs", "epochs_trained", "score", "score_std", "params", "fit_seconds_per_epoch",
@@ -113,6 +127,8 @@ def format_table(table: pd.DataFrame, columns=None) -> str:
     for column in ("score",):
         if column in shown:
             shown[column] = shown[column].map(lambda v: f"{v:.4f}")
+    if "epochs" in shown:  # a float column when an unfinished trial has none
+        shown["epochs"] = shown["epochs"].map(lambda v: f"{int(v)}" if pd.notna(v) else "-")
     for column in ("fit_seconds_per_epoch", "latency_ms", "memory_mb"):
         if column in shown:
             shown[column] = shown[column].map(lambda v: f"{v:.3g}")
@@ -129,7 +145,6 @@ def plot_pareto(trials: pd.DataFrame, front: pd.DataFrame, chosen, cost: str, pa
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from seqtune.cost import COST_LABELS
     from seqtune.persistence import atomic_write_bytes
 
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
@@ -181,7 +196,6 @@ def report_search(project_dir, *, cost: str | None = None, tolerance: float | No
     """
     import sys
 
-    from seqtune.cost import COSTS
     from seqtune.pareto import summarize
 
     stream = stream or sys.stdout
@@ -200,12 +214,13 @@ def report_search(project_dir, *, cost: str | None = None, tolerance: float | No
     tolerance = saved.get("tolerance", 0.01) if tolerance is None else tolerance
     score_name = saved.get("score", "score")
     counts = trials["status"].value_counts().to_dict()
-    print(f"{project_dir}: {len(trials)} trials ({', '.join(f'{v} {k.lower()}' for k, v in counts.items())})",
+    n = len(trials)
+    print(f"{project_dir}: {n} trial{'s' * (n != 1)} ({', '.join(f'{v} {k.lower()}' for k, v in counts.items())})",
           file=stream)
     print(format_table(trials), file=stream)
     failed = trials[trials["status"] != "COMPLETED"]
     for row in failed.itertuples():
-        print(f"trial {row.trial_id} {row.status.lower()}: {row.error}", file=stream)
+        print(f"trial {row.trial_id} {row.status.lower()}" + (f": {row.error}" if row.error else ""), file=stream)
     pool, front, chosen, cell, text = summarize(trials, cost_column, tolerance, score_name)
     print(f"\nPareto front ({score_name} vs {cost_column}, {len(pool)} trials at the full budget):", file=stream)
     print(format_table(front), file=stream)

@@ -42,6 +42,12 @@ def test_tune_on_npz_then_report_from_disk(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0 and "2 trials (2 completed)" in out and "chosen" in out
     assert (tmp_path / "again.png").read_bytes()[:4] == b"\x89PNG"
+    # reading a search back needs neither TensorFlow nor Keras (seconds saved on every report)
+    code = ("import sys; from seqtune.report import report_search; "
+            f"report_search({str(tmp_path / 'runs' / 'cli')!r}); "
+            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
+    assert out.returncode == 0 and out.stdout.strip().endswith("[]"), out.stderr[-2000:]
 
 
 def test_tune_a_forecaster_on_a_csv_series(tmp_path, capsys):
