@@ -10,8 +10,12 @@ import time
 
 
 def _quiet_tensorflow() -> None:
-    # The command line owns its process, so it may hush TensorFlow's C++ start-up logs.
+    # The command line owns its process, so it may hush TensorFlow's C++ start-up logs and its
+    # Python warnings (e.g. "triggered tf.function retracing": every trial builds new models).
+    import logging
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 def _load_data(args):
