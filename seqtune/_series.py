@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from seqtune import _params as P
+
 FILL_METHODS = ("ffill", "interpolate")
 
 
@@ -328,6 +330,21 @@ def _with_missing_steps(y, fill):
     return y if grid is None else y.reindex(grid)
 
 
+def _warn_time_like_columns(frame: pd.DataFrame, what: str) -> None:
+    """Warn about a target column that counts up by one every row (a year or step column left in
+    the frame, e.g. statsmodels' Nile data): it would be forecast as a second target."""
+    if frame.shape[1] < 2 or len(frame) < 3 or not isinstance(frame.index, pd.RangeIndex):
+        return
+    for column in frame.columns:
+        values = frame[column].to_numpy()
+        if values.dtype.kind in "iu" and np.all(np.diff(values) == 1):
+            warnings.warn(
+                f"{what} column {column!r} counts up by 1 every row, like a time column (years, step numbers), "
+                f"and is forecast as a target. If it is the time, make it the index: {what}.set_index({column!r}).",
+                UserWarning, stacklevel=P.user_stacklevel(),
+            )
+
+
 def _read_one(y, what: str, fill) -> tuple[np.ndarray, IndexInfo, object, str, list, object]:
     """(values, index info, pandas index, layout, columns, name) of one series."""
     if isinstance(y, (pd.Series, pd.DataFrame)):
@@ -344,6 +361,7 @@ def _read_one(y, what: str, fill) -> tuple[np.ndarray, IndexInfo, object, str, l
         if non_numeric:
             raise TypeError(f"{what} has non-numeric column(s) {non_numeric[:5]}; expected numeric columns "
                             "(pass the series id with id_column=).")
+        _warn_time_like_columns(y, what)
         values = _to_2d(_as_float(y.to_numpy(), what), what)
         info = index_info(y.index, len(y), what)
         return fill_missing(values, fill, what, y.index), info, y.index, "frame", list(y.columns), None

@@ -410,6 +410,12 @@ def test_too_few_training_windows_are_announced():
         SequenceForecaster(**{**TINY, "horizon": 12, "lookback": "auto"}).fit(seasonal(15))
 
 
+def test_a_year_column_left_among_the_targets_is_pointed_out():
+    nile = pd.DataFrame({"year": np.arange(1871, 1971), "volume": 1000 + 100 * seasonal(100)})
+    with pytest.warns(UserWarning, match=r"column 'year' counts up by 1 every row.*y.set_index\('year'\)"):
+        SequenceForecaster(**TINY).fit(nile)
+
+
 def test_dates_as_strings_get_a_conversion_hint():
     index = pd.date_range("2024-01-01", periods=60, freq="D").astype(str)  # read_csv without parse_dates
     with pytest.raises(TypeError, match=r"holds strings \(e.g. '2024-01-01'\).*y.index = pd.to_datetime\(y.index\)"):
