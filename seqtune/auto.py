@@ -9,6 +9,7 @@ the chosen configuration on all the data as a plain seqtune estimator.
 from __future__ import annotations
 
 import json
+import math
 import os
 import warnings
 from numbers import Integral
@@ -262,7 +263,9 @@ class _AutoSequenceBase(BaseEstimator):
         total = hyperband_trials(self.max_epochs) if self.tuner.lower() == "hyperband" else self.max_trials
         cost_column = "custom_cost" if callable(self.cost) else self._cost_column(None)
         tuner.progress = _Progress(total, cost_column if cost_column != "custom_cost" else "latency_ms",
-                                   self.verbose, already_done=resumed, best=best_kept_score(tuner))
+                                   self.verbose, already_done=resumed,
+                                   # a worker's oracle is a gRPC client: the chief holds the trials
+                                   best=best_kept_score(tuner) if distributed.role() != "worker" else -math.inf)
         if resumed and self.verbose:
             print(f"Resuming the search in {project_dir}: {resumed} finished trial(s) are kept and "
                   "not run again (overwrite=True starts over).", flush=True)
