@@ -96,7 +96,7 @@ class _AutoSequenceBase(BaseEstimator):
 
     # -------------------------------------------------------------- validation
     def _check_params(self):
-        from seqtune.space import OPTIONAL, resolve_space
+        from seqtune.space import OPTIONAL, check_grid_space, resolve_space
         from seqtune.tuning import TUNERS
 
         P.check_choice("tuner", self.tuner, TUNERS)
@@ -126,7 +126,10 @@ class _AutoSequenceBase(BaseEstimator):
             if key in params:
                 raise ValueError(f"{key!r} is both searched (space) and fixed (estimator_params); give it once.")
         cells = self.cells if self.space is None or "cell" not in self.space else None
-        return resolve_space(self.space, cells=cells), params
+        space = resolve_space(self.space, cells=cells)
+        if self.tuner.lower() == "grid":
+            check_grid_space(space)
+        return space, params
 
     def _cost_column(self, trials):
         from seqtune.report import COSTS
@@ -412,7 +415,8 @@ class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
         classifiers and regressors may also search ``pooling``
         (e.g. ``{"pooling": ["last", "mean"]}``).
     tuner : {"hyperband", "bayesian", "random", "grid"}, default="hyperband"
-        keras-tuner's tuner.
+        keras-tuner's tuner. ``"grid"`` needs a finite space (lists, or ranges of ints
+        or with a step) and tries every cell type first; ``max_trials`` caps it.
     max_trials : int, default=20
         Trials for the random, Bayesian and grid tuners (Hyperband sets its own
         number from ``max_epochs``).

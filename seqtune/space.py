@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
+import numpy as np
+
 from seqtune._params import did_you_mean
 
 DEFAULT_SPACE = {
@@ -135,6 +137,37 @@ def resolve_space(space: dict | None = None, cells=None) -> dict:
     return merged
 
 
+def check_grid_space(space: dict) -> None:
+    """Refuse ranges a grid cannot walk honestly: floats without a step, ints on a log scale.
+
+    keras-tuner would discretise them silently (two learning rates, say), so the grid
+    would cover a corner of the space the user did not choose.
+    """
+    for name, spec in space.items():
+        if not isinstance(spec, tuple) or spec[0] == spec[1]:
+            continue
+        stepped = len(spec) == 3 and spec[2] != "log"
+        ints = isinstance(spec[0], Integral) and isinstance(spec[1], Integral)
+        if not stepped and (not ints or len(spec) == 3):
+            raise ValueError(
+                f"tuner='grid' walks a finite grid, but space[{name!r}] = {spec!r} is a "
+                f"{'log-scale' if len(spec) == 3 else 'continuous'} range. Give a list of values "
+                f"(e.g. space={{{name!r}: {_grid_example(spec)}}}) or a step (low, high, step), "
+                "or use tuner='random', 'bayesian' or 'hyperband'."
+            )
+
+
+def _grid_example(spec: tuple) -> list:
+    low, high = spec[0], spec[1]
+    if isinstance(low, Integral) and isinstance(high, Integral):
+        values, value = [], int(low)
+        while value < high:
+            values.append(value)
+            value *= 2
+        return values + [int(high)]
+    return [float(f"{v:.2g}") for v in np.geomspace(low, high, 3)] if low > 0 else [low, (low + high) / 2, high]
+
+
 def _declare(hp, name: str, spec, *, default=None):
     """One keras-tuner hyperparameter from one space entry; returns its value."""
     if isinstance(spec, list):
@@ -174,7 +207,6 @@ def declare(hp, space: dict) -> dict:
         ``dropout``, ``learning_rate``, ``batch_size``, and ``pooling`` if the space has it.
     """
     params = {
-        "cell": _declare(hp, "cell", space["cell"]),
         "bidirectional": _declare(hp, "bidirectional", space["bidirectional"], default=False),
         "dropout": _declare(hp, "dropout", space["dropout"]),
         "learning_rate": _declare(hp, "learning_rate", space["learning_rate"]),
@@ -195,6 +227,9 @@ def declare(hp, space: dict) -> dict:
     params["units"] = widths
     if "pooling" in space:
         params["pooling"] = _declare(hp, "pooling", space["pooling"])
+    # Declared last: keras-tuner's grid varies the last-declared parameter fastest, so a grid
+    # search tries every cell type from its first trials instead of after the rest of the grid.
+    params["cell"] = _declare(hp, "cell", space["cell"])
     return params
 
 

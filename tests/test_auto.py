@@ -170,6 +170,14 @@ def test_custom_cost_callable(tmp_path, data):
     assert list(auto.pareto_front_.index) == list(pareto_front(auto.pareto_front_, "score", "custom_cost").index)
 
 
+def test_a_grid_tries_every_cell_type_first(tmp_path, data):
+    X, y = data
+    space = {"cell": ["lstm", "gru"], "units": [4, 8], "layers": [1, 2], "learning_rate": 1e-2,
+             "dropout": 0.0, "bidirectional": False, "batch_size": 16}
+    auto = _auto(tmp_path, tuner="grid", max_trials=2, space=space, refit=False).fit(X, y)
+    assert sorted(auto.trials_["cell"]) == ["gru", "lstm"]  # the cell varies fastest
+
+
 def test_pooling_is_searched_on_request(tmp_path, data):
     X, y = data
     auto = _auto(tmp_path, space={**SMALL, "pooling": ["last", "mean", "max"]}, max_trials=4).fit(X, y)
@@ -202,6 +210,7 @@ def test_clone_and_params(tmp_path):
         ({"estimator_params": {"epoch": 4}}, ValueError, "Did you mean 'epochs'"),
         ({"cv": 1}, ValueError, "at least 2 folds"),
         ({"space": {"pooling": ["last", "sum"]}}, ValueError, "'last', 'max' or 'mean'"),
+        ({"tuner": "grid"}, ValueError, r"walks a finite grid, but space\['learning_rate'\].*log-scale range"),
         ({"space": {"pooling": ["mean"]}, "estimator_params": {"pooling": "max"}}, ValueError, "both searched"),
     ],
 )
