@@ -140,7 +140,9 @@ class SeasonalNaiveForecaster(BaseEstimator):
         """
         check_is_fitted(self, "tails_")
         if len(self.tails_) != 1:
-            raise ValueError("score needs a model fitted on one series; use seqtune.metrics.backtest for several.")
+            raise ValueError(("score needs a model fitted on one series. For several, score each: "
+                             "seqtune.metrics.backtest(forecaster, one_series) refits on it, or compare "
+                             "predict(y=history) with what followed (seqtune.metrics.mase)."))
         actual = read_target(y, fill=self.fill, what="y").values[0]
         if actual.shape[1] != self.n_targets_:
             raise ValueError(f"y has {actual.shape[1]} column(s); expected {self.n_targets_} as in fit.")

@@ -649,7 +649,9 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         """
         check_is_fitted(self, "model_")
         if self.n_series_ != 1:
-            raise ValueError("score needs a model fitted on one series; use seqtune.metrics.backtest for several.")
+            raise ValueError(("score needs a model fitted on one series. For several, score each: "
+                             "seqtune.metrics.backtest(forecaster, one_series) refits on it, or compare "
+                             "predict(y=history) with what followed (seqtune.metrics.mase)."))
         panel = read_target(y, fill=self.fill, what="y")
         self._check_columns(panel)
         self._check_continues(panel)

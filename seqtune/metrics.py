@@ -245,6 +245,14 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
     if isinstance(y, (list, tuple)) and len(y) and np.ndim(y[0]) >= 1 and not np.isscalar(y[0]):
         if isinstance(y[0], (pd.Series, pd.DataFrame, np.ndarray)):
             raise TypeError("backtest takes one series; for several, backtest each (or pass a 2-D y).")
+    if isinstance(y, pd.DataFrame):
+        text = [c for c in y.columns if not pd.api.types.is_numeric_dtype(y[c].dtype)]
+        if text or not y.index.is_unique:
+            raise TypeError(
+                "backtest takes one series, but y looks like a long frame of several "
+                f"({f'non-numeric column(s) {text[:3]}' if text else 'its index repeats'}); backtest each "
+                "series: for key, part in y.groupby(id_column): backtest(forecaster, part.drop(columns=id_column))."
+            )
     n = len(y)
     if X is not None and len(X) != n:
         raise ValueError(f"X has {len(X)} rows but y has {n}; expected the same length.")

@@ -134,7 +134,7 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
             which = (f"the fewest parameters among models within {TIMING_TIE:.0%} of the cheapest {cost}"
                      if tie else "the cheapest model")
             return cell, (f"{size} chosen: the best {shown} ({value:.4f}) and {which} "
-                          f"within {tolerance:g} of it; no other cell type was searched.")
+                          f"within {tolerance:g} of it; no trial of another cell type finished at this budget.")
     else:
         reference = others.loc[others[score].idxmax()]
         label = f"the best {str(reference['cell']).upper()}"

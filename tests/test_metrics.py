@@ -141,6 +141,12 @@ def test_backtest_rows_and_values_for_a_baseline():
         backtest(NaiveForecaster(), y, cv=TimeSeriesSplit(n_splits=2, test_size=4, gap=2), horizon=3)
     with pytest.raises(ValueError, match="horizon is None"):
         backtest(NaiveForecaster(), y, cv=2)
+    long = pd.DataFrame({"id": ["a"] * 20 + ["b"] * 20, "v": np.arange(40.0)},
+                        index=pd.RangeIndex(20).append(pd.RangeIndex(20)))
+    with pytest.raises(TypeError, match=r"long frame of several \(non-numeric column\(s\) \['id'\]\)"):
+        backtest(NaiveForecaster(), long, cv=2, horizon=3)
+    with pytest.raises(TypeError, match=r"long frame of several \(its index repeats\)"):
+        backtest(NaiveForecaster(), long.assign(id=[0] * 20 + [1] * 20), cv=2, horizon=3)
 
 
 def test_backtest_of_a_quantile_forecaster_with_exogenous_features():
