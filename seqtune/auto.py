@@ -275,6 +275,10 @@ class _AutoSequenceBase(BaseEstimator):
         self.search_role_ = distributed.role()
         if self.search_role_ == "worker":
             distributed.check_worker_requirements()
+            if self.verbose:
+                # keras-tuner's client waits (up to an hour) for a chief that is not up yet, silently.
+                print(f"Worker {os.environ.get(distributed.TUNER_ID)}: asking the chief at "
+                      f"{distributed.chief_address()} for trials (waiting until it answers).", flush=True)
         search_error = None
         try:
             with warnings.catch_warnings():

@@ -37,6 +37,11 @@ def role() -> str:
     return "chief" if tuner_id == "chief" else "worker"
 
 
+def chief_address() -> str:
+    """``host:port`` of the chief, from keras-tuner's environment variables."""
+    return f"{os.environ.get(ORACLE_IP)}:{os.environ.get(ORACLE_PORT)}"
+
+
 def check_worker_requirements() -> None:
     """keras-tuner's workers import tensorboard for every trial; fail early and clearly without it."""
     try:
@@ -149,7 +154,8 @@ def launch(command: list[str], n_workers: int, *, host: str = "127.0.0.1", port:
                 stream.write("[launcher] every worker failed repeatedly; stopping the chief\n")
                 chief.terminate()
             time.sleep(0.5)
-        return chief.returncode
+        # A chief ended by a signal (stopped above, or killed) has a negative code: report failure as 1.
+        return chief.returncode if chief.returncode >= 0 else 1
     finally:
         for process in [chief, *workers.values()]:
             if process.poll() is None:
