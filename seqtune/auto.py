@@ -8,6 +8,8 @@ the chosen configuration on all the data as a plain seqtune estimator.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import os
@@ -248,9 +250,11 @@ class _AutoSequenceBase(BaseEstimator):
         if distributed.role() != "worker":  # the chief owns the search folder
             self._check_same_search(project_dir, fingerprint)
         try:
-            tuner = make_tuner(self.tuner.lower(), hypermodel, max_trials=self.max_trials,
-                               max_epochs=self.max_epochs, seed=self.seed, directory=self.directory,
-                               project_name=self.project_name, overwrite=bool(self.overwrite))
+            # keras-tuner prints "Reloading Tuner from ..." itself; seqtune's own line says it (verbose=1).
+            with contextlib.redirect_stdout(io.StringIO()) if self.verbose < 2 else contextlib.nullcontext():
+                tuner = make_tuner(self.tuner.lower(), hypermodel, max_trials=self.max_trials,
+                                   max_epochs=self.max_epochs, seed=self.seed, directory=self.directory,
+                                   project_name=self.project_name, overwrite=bool(self.overwrite))
         except (ValueError, KeyError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
             if not (project_dir / "oracle.json").exists() or self.overwrite:
                 raise

@@ -281,6 +281,8 @@ def cmd_recipes(args) -> int:
             print(f"{script.stem:<22} {doc}")
         return 0
     names = {p.stem: p for p in scripts}
+    if args.name is None:
+        raise ValueError(f"name the recipe to run: seqtune recipes run NAME (available: {', '.join(names)})")
     if args.name not in names:
         raise ValueError(f"no recipe {args.name!r}; available: {', '.join(names)}")
     command = [sys.executable, str(names[args.name])] + (["--quick"] if args.quick else [])

@@ -147,7 +147,9 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
         verdict = (f"{shown} {-chosen[score]:.4f} against {-reference[score]:.4f} for {label}"
                    + (f" (tolerance {tolerance:g})" if gap < 0 else ""))
     elif gap < 0:
-        verdict = f"{points:.2f}{unit} {score_name} below {label} (tolerance {tolerance:g})"
+        pts = tolerance * 100
+        allowed = f"{pts:g} point{'s' * (pts != 1)}" if score_name == "accuracy" else f"{tolerance:g}"
+        verdict = f"{points:.2f}{unit} {score_name} below {label} (tolerance {allowed})"
     else:
         verdict = f"{points:.2f}{unit} {score_name} above {label}"
     parts = [verdict]

@@ -50,7 +50,7 @@ def test_explanation_compares_with_the_best_of_the_other_cell():
     chosen = choose(pareto_front(trials), 0.01)
     cell, text = explain(trials, chosen, tolerance=0.01, cost="latency_ms", score_name="accuracy")
     assert cell == "gru"
-    assert "0.40 points accuracy below the best LSTM" in text
+    assert "0.40 points accuracy below the best LSTM (tolerance 1 point)" in text
     assert "2.3x faster per epoch" in text and "50% fewer parameters" in text
 
 
