@@ -317,11 +317,11 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
         )
 
     # ------------------------------------------------------------------ training
-    def _resolved_jit(self, work: float) -> bool:
-        """Whether to XLA-compile a fit of ``work`` time steps: see ``jit_compile``."""
+    def _resolved_jit(self, work: float, shapes: int = 1) -> bool:
+        """Whether to XLA-compile a fit of ``work`` time steps in ``shapes`` batch shapes: see ``jit_compile``."""
         from seqtune._training import resolve_jit
 
-        return resolve_jit(self.jit_compile, work, distributed=self.distribution_strategy is not None)
+        return resolve_jit(self.jit_compile, work, shapes=shapes, distributed=self.distribution_strategy is not None)
 
     def _make_optimizer(self):
         import keras
@@ -464,9 +464,14 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
             keras.utils.set_random_seed(seed)
         if not warm:
             self._fit_input_state(seqs)
-            mean_length = float(np.mean(seqs.lengths())) if seqs.kind != "text" else 64.0
-            self.jit_compiled_ = self._resolved_jit(n * mean_length * self.epochs)
-        return TrainingData(self._network_input(seqs), y_encoded, weight, head, seed)
+        values = self._network_input(seqs)
+        if not warm:
+            lengths = np.array([len(v) for v in values]) if not isinstance(values, np.ndarray) else None
+            work = n * self.epochs * (values.shape[1] if lengths is None else float(np.mean(lengths)))
+            # Batches of ragged data are padded to a few bucket lengths, each an XLA compilation.
+            shapes = 1 if lengths is None else len({length_bucket(int(m)) for m in lengths})
+            self.jit_compiled_ = self._resolved_jit(work, shapes)
+        return TrainingData(values, y_encoded, weight, head, seed)
 
     def _validation_data(self, X, y) -> "TrainingData":
         """Held-out data encoded with the fitted state (for a search's validation split)."""

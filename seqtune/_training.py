@@ -65,8 +65,12 @@ def seed_from(random_state) -> int | None:
     return int(check_random_state(random_state).randint(2**31 - 1))
 
 
-def resolve_jit(jit_compile, work: float, *, distributed: bool = False) -> bool:
-    """Whether to XLA-compile a fit of ``work`` time steps (``jit_compile`` "auto", True or False)."""
+def resolve_jit(jit_compile, work: float, *, shapes: int = 1, distributed: bool = False) -> bool:
+    """Whether to XLA-compile a fit of ``work`` time steps (``jit_compile`` "auto", True or False).
+
+    XLA compiles once per batch shape, so on TensorFlow a fit over ``shapes`` padded
+    lengths (ragged data in length buckets) needs ``shapes`` times the work to repay it.
+    """
     import keras
 
     if jit_compile != "auto":
@@ -75,7 +79,7 @@ def resolve_jit(jit_compile, work: float, *, distributed: bool = False) -> bool:
         # Uncompiled JAX runs op by op from Python: a small fit took 14 s against 1.7 s compiled,
         # and predicting one sequence 67 ms against 0.2 ms. Always worth compiling.
         return True
-    if work < JIT_MIN_WORK or distributed:
+    if work < JIT_MIN_WORK * max(1, shapes) or distributed:
         return False
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
