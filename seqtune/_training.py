@@ -16,6 +16,11 @@ from seqtune._memory import release_traced_gradients
 # runs about twice as fast, so below this the compilation is not repaid (measured on
 # 2 CPU cores; see bench/RESULTS.md).
 JIT_MIN_WORK = 250_000
+# ... and XLA compiles once per batch shape: ragged data padded to k length buckets needs at least
+# k times this much work. Measured on 2 CPU cores (2026-11-26, bench/RESULTS.md): break-even near
+# 120,000 a shape for BBC News text (16 buckets, embedding + GRU(32)) and 200,000 for 3,000 ragged
+# 8-feature sequences (12 buckets, GRU(16)).
+JIT_WORK_PER_SHAPE = 150_000
 
 
 class StopOnNonFiniteLoss(keras.callbacks.Callback):
@@ -69,7 +74,7 @@ def resolve_jit(jit_compile, work: float, *, shapes: int = 1, distributed: bool 
     """Whether to XLA-compile a fit of ``work`` time steps (``jit_compile`` "auto", True or False).
 
     XLA compiles once per batch shape, so on TensorFlow a fit over ``shapes`` padded
-    lengths (ragged data in length buckets) needs ``shapes`` times the work to repay it.
+    lengths (ragged data in length buckets) needs work in proportion to repay it.
     """
     import keras
 
@@ -79,7 +84,7 @@ def resolve_jit(jit_compile, work: float, *, shapes: int = 1, distributed: bool 
         # Uncompiled JAX runs op by op from Python: a small fit took 14 s against 1.7 s compiled,
         # and predicting one sequence 67 ms against 0.2 ms. Always worth compiling.
         return True
-    if work < JIT_MIN_WORK * max(1, shapes) or distributed:
+    if work < max(JIT_MIN_WORK, JIT_WORK_PER_SHAPE * shapes) or distributed:
         return False
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf

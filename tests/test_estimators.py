@@ -371,16 +371,17 @@ def test_no_warning_storm_on_a_plain_fit(seq3d):
 
 
 def test_xla_is_chosen_by_the_work_per_batch_shape(rng):
-    from seqtune._training import JIT_MIN_WORK, resolve_jit
+    from seqtune._training import JIT_MIN_WORK, JIT_WORK_PER_SHAPE, resolve_jit
 
     assert resolve_jit("auto", 2 * JIT_MIN_WORK) and not resolve_jit("auto", JIT_MIN_WORK / 2)
-    assert not resolve_jit("auto", 2 * JIT_MIN_WORK, shapes=3)  # each padded length compiles anew
+    assert not resolve_jit("auto", 5 * JIT_WORK_PER_SHAPE, shapes=6)  # each padded length compiles anew
+    assert resolve_jit("auto", 7 * JIT_WORK_PER_SHAPE, shapes=6)
     assert resolve_jit(True, 1) and not resolve_jit(False, 10 * JIT_MIN_WORK)
     # The same work as one 3-D array (one shape) or as ragged sequences over many length buckets.
     lengths = np.geomspace(10, 400, 300).astype(int)
     ragged = [rng.normal(size=(n, 2)) for n in lengths]
     y = np.arange(300) % 2
-    epochs = int(np.ceil(2 * JIT_MIN_WORK / lengths.sum()))
+    epochs = int(np.ceil(1.2 * JIT_MIN_WORK / lengths.sum()))  # enough for one shape, not for many
     est = SequenceClassifier(epochs=epochs)
     est._prepare(ragged, y)
     assert not est.jit_compiled_
