@@ -22,35 +22,18 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
+from seqtune._search_folder import (
+    as_json,
+    check_project_path,
+    check_same_search,
+    finished_trials,
+    record_search,
+)
 from seqtune.estimators import SequenceClassifier, SequenceRegressor
 from seqtune.forecasting import SequenceForecaster
 
-# Written in the search folder: the data and settings its trials were run with.
-FINGERPRINT_FILE = "seqtune_search.json"
 COST_NAMES = ("latency", "fit_time", "params", "memory")
 SEARCHED = ("cell", "units", "layers", "bidirectional", "dropout", "learning_rate", "batch_size")
-
-
-def check_project_path(directory, project_name) -> Path:
-    """The search folder ``directory/project_name``, refusing names that escape ``directory``."""
-    if not isinstance(project_name, str) or not project_name.strip():
-        raise ValueError(f"project_name must be a non-empty string; got {project_name!r}.")
-    if (os.path.isabs(project_name) or os.sep in project_name or "/" in project_name
-            or project_name in (".", "..") or project_name.startswith("..")):
-        raise ValueError(
-            f"project_name={project_name!r} must be a plain folder name inside directory "
-            "(no path separators, no '..', not absolute)."
-        )
-    if directory is None or (isinstance(directory, str) and not directory.strip()):
-        raise ValueError("directory must be a folder path; got an empty value.")
-    root = Path(directory)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"directory={str(directory)!r} cannot be created: {exc}.") from None
-    if not os.access(root, os.W_OK | os.X_OK):
-        raise ValueError(f"directory={str(directory)!r} is not writable; choose a folder you can write to.")
-    return root / project_name
 
 
 class _AutoSequenceBase(BaseEstimator):
@@ -207,48 +190,34 @@ class _AutoSequenceBase(BaseEstimator):
         return make_estimator
 
     def _fingerprint(self, data, space: dict, fixed: dict) -> dict:
-        """What a search's trials depend on: resuming one needs the same (see :meth:`_check_same_search`)."""
+        """What a search's trials depend on: resuming one needs the same (``_search_folder``)."""
         import joblib
-
-        def jsonable(value):
-            return json.loads(json.dumps(value, sort_keys=True, default=lambda o: type(o).__name__))
 
         return {
             "estimator": type(self).__name__,
             "data": joblib.hash(data),
-            "space": jsonable(space),
-            "estimator_params": jsonable(fixed),
+            "space": as_json(space),
+            "estimator_params": as_json(fixed),
             "validation": repr(self.cv) if self.cv is not None else f"holdout {self.validation_fraction}",
             "tuner": self.tuner.lower(),
             "max_epochs": self.max_epochs,
             "seed": self.seed,
         }
 
-    def _check_same_search(self, project_dir: Path, fingerprint: dict) -> None:
-        """Refuse to resume a search that was run on other data or settings."""
-        record = project_dir / FINGERPRINT_FILE
-        if self.overwrite or not record.exists():
-            return
-        try:
-            before = json.loads(record.read_text())
-        except (OSError, ValueError):
-            before = {}
-        changed = [key for key in fingerprint if key in before and before[key] != fingerprint[key]]
-        if changed:
-            raise ValueError(
-                f"The search in {project_dir} was run with a different {', '.join(changed)}; its trials "
-                "do not compare with this one. It was left untouched: pass another project_name, or "
-                "overwrite=True to start over."
-            )
-
     def _search(self, hypermodel, project_dir: Path, fingerprint: dict) -> None:
         """Run (or resume) the keras-tuner search and, on the chief, read its results."""
         from seqtune import distributed
-        from seqtune.tuning import _Progress, best_kept_score, hyperband_trials, make_tuner
+        from seqtune.tuning import (
+            _Progress,
+            best_kept_score,
+            hyperband_trials,
+            make_tuner,
+        )
 
-        resumed = self._check_existing(project_dir)
-        if distributed.role() != "worker":  # the chief owns the search folder
-            self._check_same_search(project_dir, fingerprint)
+        role = distributed.role()
+        resumed = finished_trials(project_dir, overwrite=self.overwrite)
+        if role != "worker":  # the chief owns the search folder
+            check_same_search(project_dir, fingerprint, overwrite=self.overwrite)
         try:
             # keras-tuner prints "Reloading Tuner from ..." itself; seqtune's own line says it (verbose=1).
             with contextlib.redirect_stdout(io.StringIO()) if self.verbose < 2 else contextlib.nullcontext():
@@ -262,21 +231,18 @@ class _AutoSequenceBase(BaseEstimator):
                 f"The search directory {project_dir} could not be read as a keras-tuner search ({exc}). "
                 "It was left untouched; pass another project_name, or overwrite=True to start over."
             ) from None
-        if distributed.role() != "worker":
-            from seqtune.persistence import atomic_write_bytes
-
-            project_dir.mkdir(parents=True, exist_ok=True)  # overwrite=True has just removed it
-            atomic_write_bytes(project_dir / FINGERPRINT_FILE, json.dumps(fingerprint, indent=2).encode())
+        if role != "worker":
+            record_search(project_dir, fingerprint)
         total = hyperband_trials(self.max_epochs) if self.tuner.lower() == "hyperband" else self.max_trials
         cost_column = "custom_cost" if callable(self.cost) else self._cost_column(None)
         tuner.progress = _Progress(total, cost_column if cost_column != "custom_cost" else "latency_ms",
                                    self.verbose, already_done=resumed,
                                    # a worker's oracle is a gRPC client: the chief holds the trials
-                                   best=best_kept_score(tuner) if distributed.role() != "worker" else -math.inf)
+                                   best=best_kept_score(tuner) if role != "worker" else -math.inf)
         if resumed and self.verbose:
             print(f"Resuming the search in {project_dir}: {resumed} finished trial(s) are kept and "
                   "not run again (overwrite=True starts over).", flush=True)
-        self.search_role_ = distributed.role()
+        self.search_role_ = role
         if self.search_role_ == "worker":
             distributed.check_worker_requirements()
             if self.verbose:
@@ -297,32 +263,6 @@ class _AutoSequenceBase(BaseEstimator):
         if self.search_role_ != "worker":
             # A keras-tuner worker only runs trials; the chief holds the oracle and the results.
             self._collect(tuner, project_dir, search_error)
-
-    def _check_existing(self, project_dir: Path) -> int:
-        """Finished trials of a search found on disk (0 when starting fresh)."""
-        if self.overwrite or not project_dir.exists():
-            return 0
-        if not (project_dir / "oracle.json").exists():
-            if any(project_dir.iterdir()):
-                raise ValueError(
-                    f"{project_dir} exists and is not a keras-tuner search (no oracle.json); it was left "
-                    "untouched. Choose another project_name or directory."
-                )
-            return 0
-        try:
-            json.loads((project_dir / "oracle.json").read_text())
-        except (OSError, ValueError) as exc:
-            raise ValueError(
-                f"{project_dir / 'oracle.json'} is unreadable ({exc}); the search directory was left "
-                "untouched. Pass overwrite=True to start over, or another project_name."
-            ) from None
-        done = 0
-        for file in project_dir.glob("trial_*/trial.json"):
-            try:
-                done += json.loads(file.read_text()).get("status") == "COMPLETED"
-            except (OSError, ValueError):
-                continue
-        return done
 
     def _collect(self, tuner, project_dir: Path, search_error) -> None:
         """Read the trials, compute the front and the choice, write the report files."""

@@ -13,7 +13,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
-from seqtune._series import FILL_METHODS, MAX_AUTO_SEASON, dominant_period, format_forecast, naive_error, read_target
+from seqtune._seasonality import MAX_AUTO_SEASON, dominant_period
+from seqtune._series import FILL_METHODS, format_forecast, naive_error, read_target
 from seqtune._windows import score_origins, seasonal_repeat, stitched_mae
 
 

@@ -35,7 +35,8 @@ from sklearn.utils.validation import check_is_fitted
 from seqtune import _params as P
 from seqtune._base import PREDICT_CHUNK, _forget_fitted_state
 from seqtune._forecast_network import POINT_LOSSES
-from seqtune._series import (FILL_METHODS, IndexInfo, Panel, dominant_period, exog_columns, format_forecast,
+from seqtune._seasonality import dominant_period
+from seqtune._series import (FILL_METHODS, IndexInfo, Panel, exog_columns, format_forecast,
                              naive_error, read_exog, read_target, spread)
 from seqtune._windows import (NORMALIZATIONS, holdout_split, score_origins, sliding, stitched_mae, tail_split,
                               window_inputs)

@@ -14,7 +14,8 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from seqtune._series import MAX_AUTO_SEASON, dominant_period, take_steps
+from seqtune._seasonality import MAX_AUTO_SEASON, dominant_period
+from seqtune._series import take_steps
 
 
 def _pair(y_true, y_pred, names=("y_true", "y_pred")) -> tuple[np.ndarray, np.ndarray]:

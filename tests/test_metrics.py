@@ -89,7 +89,7 @@ def test_baselines_detect_the_season_and_take_many_forms():
 
 
 def test_season_prefers_a_nearly_as_strong_divisor_of_the_highest_peak():
-    from seqtune._series import autocorrelation, dominant_period
+    from seqtune._seasonality import autocorrelation, dominant_period
 
     t = np.arange(480)
     y = (np.sin(2 * np.pi * t / 12) + 0.4 * np.sin(2 * np.pi * t / 48)).reshape(-1, 1)

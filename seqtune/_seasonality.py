@@ -1,0 +1,56 @@
+"""Season detection: the dominant period of one or several series, from their autocorrelation (NumPy only)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
+    """Autocorrelation of a 1-D series at lags 0..max_lag (FFT, biased estimator)."""
+    x = np.asarray(x, dtype=np.float64) - np.mean(x)
+    n = len(x)
+    size = 1 << int(2 * n - 1).bit_length()
+    spectrum = np.fft.rfft(x, size)
+    acov = np.fft.irfft(spectrum * np.conj(spectrum), size)[: max_lag + 1]
+    return acov / acov[0] if acov[0] > 0 else np.zeros(max_lag + 1)
+
+
+# A peak of the autocorrelation at a divisor of the highest one's lag is the season when it is at
+# least this share of the highest (the longer lag repeats it, at the cost of a longer lookback).
+SUBPERIOD_SHARE = 0.9
+# The longest seasonal period season="auto" looks for (baselines and backtest).
+MAX_AUTO_SEASON = 128
+
+
+def dominant_period(series: list, max_period: int) -> int:
+    """The strongest seasonal period (a lag) shared by ``series``, or 1 if there is none.
+
+    The autocorrelation of each linearly detrended column is averaged (weighted by
+    length); the period is the lag of its highest local maximum that stands
+    clearly above noise (2 / sqrt(n)), or a shorter peak it is a multiple of (give or
+    take a step) if that is nearly as high (``SUBPERIOD_SHARE`` of it): monthly data
+    with a multi-year cycle on top of the annual one keeps the season of 12.
+    """
+    total, weight, n_min = None, 0.0, min(len(v) for v in series)
+    max_lag = min(int(max_period), n_min // 2)
+    if max_lag < 3:
+        return 1
+    for values in series:
+        for col in np.asarray(values, dtype=np.float64).T:
+            tt = np.arange(len(col), dtype=np.float64)
+            resid = col - np.polyval(np.polyfit(tt, col, 1), tt)
+            acf = autocorrelation(resid, max_lag)
+            total = acf * len(col) if total is None else total + acf * len(col)
+            weight += len(col)
+    acf = total / weight
+    lags = np.arange(2, max_lag)
+    peaks = lags[(acf[lags] > acf[lags - 1]) & (acf[lags] >= acf[lags + 1])]
+    peaks = peaks[acf[peaks] > 2.0 / np.sqrt(n_min)]
+    if len(peaks) == 0:
+        return 1
+    best = int(peaks[np.argmax(acf[peaks])])
+    for lag in peaks[peaks < best]:  # ascending: the shortest qualifying divisor wins
+        multiple = best / lag
+        if acf[lag] >= SUBPERIOD_SHARE * acf[best] and abs(multiple - round(multiple)) * lag <= 1:
+            return int(lag)
+    return best
