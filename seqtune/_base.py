@@ -133,8 +133,17 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
         named = set(self._get_param_names())
         # Prefixed Keras options (optimizer__clipnorm) are stored as they are, not routed to a
         # nested estimator named "optimizer" as scikit-learn would.
-        extra = {k: v for k, v in params.items() if k.startswith(P.PREFIXES) or k.split("__")[0] not in named}
-        vars(self).update(extra)  # validated at fit, like every parameter
+        stored = set(self._extra_params())  # names __init__ took (checked at fit)
+        extra = {k: v for k, v in params.items() if k.startswith(P.PREFIXES) or k in stored}
+        for key in params:
+            if key not in extra and key.split("__")[0] not in named:
+                # As scikit-learn does (against get_params' names): a typo in a parameter grid
+                # fails here, not in every fit.
+                raise ValueError(
+                    f"Invalid parameter {key!r} for estimator {type(self).__name__}.{P.did_you_mean(key, named)} "
+                    f"Valid parameters are {sorted(named)}; Keras options go through the prefixes {P.PREFIXES}."
+                )
+        vars(self).update(extra)  # their values are validated at fit, like every parameter
         return super().set_params(**{k: v for k, v in params.items() if k not in extra})
 
     def _check_params(self) -> None:
@@ -186,20 +195,19 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
             )
         # scikit-learn's column checks apply to 2-D (tabular) input only.
         checker = self if self._layout_ == "2d" else None
+        read_as_tokens = self.input_kind_ == "tokens" and str(self.input_type).lower() == "auto"
+        hint = (" This model read the non-negative integers it was fitted on as token ids (input_type='auto'); "
+                "if they are counts or measurements, fit with input_type='numeric' (or on X.astype(float)).")
         try:
             seqs = to_sequences(X, input_type=self.input_kind_, estimator=checker, reset=False)
         except ValueError as exc:
-            if self.input_kind_ != "tokens" or str(self.input_type).lower() != "auto":
+            if not read_as_tokens:
                 raise
-            raise ValueError(
-                f"{exc} This model read the non-negative integers it was fitted on as token ids "
-                "(input_type='auto'); if they are counts or measurements, fit with input_type='numeric' "
-                "(or on X.astype(float))."
-            ) from None
+            raise ValueError(f"{exc}{hint}") from None
         if seqs.kind != self.input_kind_:
             raise ValueError(
                 f"X holds {seqs.kind} input, but {type(self).__name__} was fitted on "
-                f"{self.input_kind_} input; pass the same kind of input as in fit."
+                f"{self.input_kind_} input; pass the same kind of input as in fit.{hint if read_as_tokens else ''}"
             )
         if (seqs.layout == "2d") != (self._layout_ == "2d") and seqs.kind == "numeric":
             # A 2-D row and a one-feature sequence are the same thing: univariate input may
@@ -607,11 +615,8 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
 
     def _saved_params(self) -> dict:
         """Constructor parameters for ``save``: callbacks and strategies are not stored."""
-        params = {k: v for k, v in self.get_params(deep=False).items()
-                  if k not in ("callbacks", "distribution_strategy")}
-        if not isinstance(params.get("optimizer"), str):
-            params["optimizer"] = type(self.optimizer).__name__.lower()
-        return params
+        return {k: v for k, v in self.get_params(deep=False).items()
+                if k not in ("callbacks", "distribution_strategy")}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

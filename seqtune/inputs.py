@@ -207,7 +207,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         ``"auto"`` treats strings as text, non-negative integer arrays as token ids
         and everything else as numeric.
     estimator : estimator, optional
-        For 2-D numeric input, passed to scikit-learn's ``validate_data`` so that
+        For 2-D numeric input (not token ids), passed to scikit-learn's ``validate_data`` so that
         ``n_features_in_`` and ``feature_names_in_`` follow scikit-learn's rules.
     reset : bool
         Whether this call is a ``fit`` (True) or a later call (False).
@@ -280,7 +280,8 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         if input_type == "tokens" and not integer:
             raise ValueError(f"input_type='tokens' expects integer token ids; got dtype {getattr(probe, 'dtype', None)}.")
         dtype = None if tokens else np.float32
-        if estimator is not None:
+        if estimator is not None and not tokens:
+            # Columns of token ids are time steps, free in number like a list's lengths.
             arr = validate_data(estimator, X, reset=reset, dtype=dtype)
         else:
             arr = check_array(X, dtype=dtype)

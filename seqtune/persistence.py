@@ -27,7 +27,10 @@ from pathlib import Path
 import numpy as np
 
 FORMAT = "seqtune-estimator"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: tagged parameters (see ``encode_param``); 1 listed tuple parameters by name
+
+# A constructor parameter that JSON cannot hold as it is travels as {_TAG: kind, "value": ...}.
+_TAG = "__seqtune__"
 
 
 def atomic_write_bytes(path, data: bytes) -> None:
@@ -171,6 +174,66 @@ def jsonable(value):
     raise TypeError(f"cannot store {type(value).__name__} in estimator metadata")
 
 
+def encode_param(value):
+    """A constructor parameter as JSON; what JSON cannot hold as it is gets a tag.
+
+    Tuples, dicts with keys other than strings (``class_weight={0: 1, 1: 3}``), a
+    NumPy ``RandomState`` and Keras optimizer instances (with their configuration)
+    or classes come back from :func:`decode_param` as they were given.
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, tuple):
+        return {_TAG: "tuple", "value": [encode_param(v) for v in value]}
+    if isinstance(value, list):
+        return [encode_param(v) for v in value]
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value):
+            return {k: encode_param(v) for k, v in value.items()}
+        return {_TAG: "dict", "value": [[jsonable(k), encode_param(v)] for k, v in value.items()]}
+    if isinstance(value, np.random.RandomState):
+        kind, keys, position, has_gauss, gauss = value.get_state(legacy=True)
+        return {_TAG: "RandomState", "value": [kind, keys.tolist(), position, has_gauss, gauss]}
+    import keras
+
+    if isinstance(value, keras.optimizers.Optimizer):
+        return {_TAG: "optimizer", "value": jsonable(keras.optimizers.serialize(value))}
+    if isinstance(value, type) and issubclass(value, keras.optimizers.Optimizer):
+        return {_TAG: "optimizer_class", "value": jsonable(keras.optimizers.serialize(value()))}
+    return jsonable(value)
+
+
+def decode_param(value):
+    """The parameter :func:`encode_param` stored."""
+    if isinstance(value, list):
+        return [decode_param(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if _TAG not in value:
+        return {k: decode_param(v) for k, v in value.items()}
+    kind, stored = value[_TAG], value["value"]
+    if kind == "tuple":
+        return tuple(decode_param(v) for v in stored)
+    if kind == "dict":
+        return {(tuple(k) if isinstance(k, list) else k): decode_param(v) for k, v in stored}
+    if kind == "RandomState":
+        state = np.random.RandomState()
+        state.set_state((stored[0], np.asarray(stored[1], dtype=np.uint32), *stored[2:]))
+        return state
+    if kind in ("optimizer", "optimizer_class"):
+        import keras
+
+        try:
+            optimizer = keras.optimizers.deserialize(stored)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"the saved optimizer {stored.get('class_name')!r} could not be rebuilt ({exc}); a custom "
+                "optimizer class must be registered with keras.saving.register_keras_serializable before loading."
+            ) from None
+        return optimizer if kind == "optimizer" else type(optimizer)
+    raise ValueError(f"a saved parameter has the unknown kind {kind!r}; upgrade seqtune.")
+
+
 class BundledEstimatorMixin:
     """``save``, pickling and :func:`load` for an estimator fitted as a Keras ``model_``.
 
@@ -209,7 +272,9 @@ class BundledEstimatorMixin:
     def save(self, path) -> None:
         """Save the fitted estimator to one file (``.keras`` model + metadata).
 
-        ``seqtune.load(path)`` reads it back.
+        ``seqtune.load(path)`` reads it back, with the same parameters (an optimizer's
+        configuration and a ``RandomState`` included), except ``callbacks`` and
+        ``distribution_strategy``, which hold live objects: set them again after loading.
 
         Parameters
         ----------
@@ -221,14 +286,14 @@ class BundledEstimatorMixin:
         check_is_fitted(self, "model_")
         state, arrays, model_bytes = self._bundle_state()
         params = self._saved_params()
-        meta = {"class": f"{type(self).__module__}.{type(self).__name__}", "params": jsonable(params),
-                "tuple_params": [k for k, v in params.items() if isinstance(v, tuple)], "state": jsonable(state)}
+        meta = {"class": f"{type(self).__module__}.{type(self).__name__}",
+                "params": {k: encode_param(v) for k, v in params.items()}, "state": jsonable(state)}
         write_bundle(path, meta=meta, arrays=arrays, model_bytes=model_bytes)
 
     @classmethod
     def _from_bundle(cls, meta, arrays, model_bytes, *, unsafe):
-        params = dict(meta["params"])
-        for k in meta.get("tuple_params", []):
+        params = {k: decode_param(v) for k, v in meta["params"].items()}
+        for k in meta.get("tuple_params", []):  # format version 1
             params[k] = tuple(params[k])
         est = cls(**params)
         est._restore_bundle_state(dict(meta["state"]), arrays, model_bytes, unsafe=unsafe)

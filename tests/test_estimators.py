@@ -119,6 +119,10 @@ def test_token_ids_ragged_and_2d(rng):
     X2 = rng.integers(0, 30, size=(40, 6))
     clf2 = SequenceClassifier(**TINY).fit(X2, y)
     assert clf2.input_kind_ == "tokens"
+    # columns of token ids are time steps: their number is free at predict, as a list's lengths are
+    assert not hasattr(clf2, "n_features_in_")
+    wider = np.hstack([X2, np.zeros((40, 4), dtype=X2.dtype)])
+    np.testing.assert_array_equal(clf2.predict(wider), clf2.predict(X2))
     with pytest.raises(ValueError, match="read the non-negative integers it was fitted on as token ids"):
         clf2.predict(X2.astype(float) + 0.5)
     numeric = SequenceClassifier(input_type="numeric", **TINY).fit(X2, y)
@@ -208,8 +212,9 @@ def test_prefixed_keras_options_are_validated_with_suggestions(seq3d):
         SequenceClassifier(fit__epochs=3, **TINY).fit(X, y)
     with pytest.raises(TypeError, match="Did you mean 'units'"):
         SequenceClassifier(unit=3, **TINY).fit(X, y)
-    with pytest.raises(TypeError, match="Did you mean 'units'"):
-        SequenceClassifier(**TINY).set_params(unit=3).fit(X, y)
+    # set_params refuses an unknown name at once, as scikit-learn's does (a typo in a grid fails early)
+    with pytest.raises(ValueError, match="Invalid parameter 'unit' .*Did you mean 'units'"):
+        SequenceClassifier(**TINY).set_params(unit=3)
     # optimizer options: set_params stores them (not routed to a nested "optimizer" estimator), and the
     # names Keras' base optimizer takes through **kwargs are checked too
     tuned = SequenceClassifier(**TINY).set_params(optimizer__clipnorm=0.5).fit(X, y)

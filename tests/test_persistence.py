@@ -44,6 +44,36 @@ def test_pickle_joblib_and_save_give_identical_predictions(fitted, kind, tmp_pat
         np.testing.assert_array_equal(loaded.classes_, est.classes_)
 
 
+def test_save_keeps_parameters_json_cannot_hold(tmp_path):
+    """Optimizer classes and configured instances, dicts keyed by class, RandomState, tuples."""
+    import keras
+    from sklearn.base import clone
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 6, 2)), np.array([0, 1] * 20)
+    cases = {
+        "optimizer_class": dict(optimizer=keras.optimizers.SGD),
+        "optimizer_instance": dict(optimizer=keras.optimizers.SGD(momentum=0.9, nesterov=True)),
+        "class_weight": dict(class_weight={0: 1.0, 1: 3.0}),
+        "random_state": dict(random_state=np.random.RandomState(3)),
+        "tuple_units": dict(units=(4, 3)),
+    }
+    for name, params in cases.items():
+        est = SequenceClassifier(**{**TINY, **params}).fit(X, y)
+        est.save(tmp_path / f"{name}.seqtune")
+        loaded = seqtune.load(tmp_path / f"{name}.seqtune")
+        np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+        (key, given), = params.items()
+        kept = loaded.get_params()[key]
+        if isinstance(given, keras.optimizers.Optimizer):
+            assert type(kept) is type(given) and kept.get_config() == given.get_config(), name
+        elif isinstance(given, np.random.RandomState):
+            assert kept.randint(1 << 30) == given.randint(1 << 30), name
+        else:
+            assert kept == given and type(kept) is type(given), name
+        clone(loaded).fit(X, y)  # refits with the same settings (class_weight keys were strings once)
+
+
 def test_saved_text_model_takes_strings(fitted, tmp_path):
     import keras
 
