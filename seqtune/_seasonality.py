@@ -22,15 +22,28 @@ SUBPERIOD_SHARE = 0.9
 MAX_AUTO_SEASON = 128
 
 
+# The chance that white noise shows a season: the significance level of the test over all lags.
+FALSE_SEASON_RATE = 0.05
+
+
 def dominant_period(series: list, max_period: int) -> int:
     """The strongest seasonal period (a lag) shared by ``series``, or 1 if there is none.
 
     The autocorrelation of each linearly detrended column is averaged (weighted by
-    length); the period is the lag of its highest local maximum that stands
-    clearly above noise (2 / sqrt(n)), or a shorter peak it is a multiple of (give or
-    take a step) if that is nearly as high (``SUBPERIOD_SHARE`` of it): monthly data
-    with a multi-year cycle on top of the annual one keeps the season of 12.
+    length); the period is the lag of its highest local maximum that stands clearly
+    above noise, or a shorter peak it is a multiple of (give or take a step) if that
+    is nearly as high (``SUBPERIOD_SHARE`` of it): monthly data with a multi-year
+    cycle on top of the annual one keeps the season of 12.
+
+    "Clearly above noise": the peak, and its rise above the lowest autocorrelation at
+    a shorter lag, both exceed the white-noise band z / sqrt(n), with z corrected for
+    testing every lag (Bonferroni, ``FALSE_SEASON_RATE`` in all). Without the
+    correction white noise of 200 steps showed a "season" of 98 and 35 months of
+    trending sales one of 2; without the rise, a wiggle on the slowly falling
+    autocorrelation of daily temperatures one of 10 days.
     """
+    from statistics import NormalDist
+
     total, weight, n_min = None, 0.0, min(len(v) for v in series)
     max_lag = min(int(max_period), n_min // 2)
     if max_lag < 3:
@@ -45,7 +58,9 @@ def dominant_period(series: list, max_period: int) -> int:
     acf = total / weight
     lags = np.arange(2, max_lag)
     peaks = lags[(acf[lags] > acf[lags - 1]) & (acf[lags] >= acf[lags + 1])]
-    peaks = peaks[acf[peaks] > 2.0 / np.sqrt(n_min)]
+    band = NormalDist().inv_cdf(1 - FALSE_SEASON_RATE / 2 / (max_lag - 2)) / np.sqrt(n_min)
+    lowest_before = np.minimum.accumulate(acf)[peaks - 1]
+    peaks = peaks[(acf[peaks] > band) & (acf[peaks] - lowest_before > band)]
     if len(peaks) == 0:
         return 1
     best = int(peaks[np.argmax(acf[peaks])])

@@ -154,7 +154,7 @@ def index_info(index, length: int, what: str) -> IndexInfo:
         return IndexInfo("datetime", length, freq=freq.freqstr, last=last, unit=index.unit, tz=tz,
                          name=index.name)
     if isinstance(index, pd.PeriodIndex):
-        if len(index) > 1 and np.any(np.diff(index.asi8) != 1):
+        if len(index) > 1 and np.any(np.diff(index.asi8) != index.freq.n):  # 2M periods step by 2 months
             raise ValueError(f"{what} has a PeriodIndex with gaps; expected consecutive periods. "
                              f"Reindex it ({what}.asfreq(...)) and fill the gaps.")
         return IndexInfo("period", length, freq=index.freqstr, last=int(index[-1].ordinal), name=index.name)
@@ -184,6 +184,10 @@ def index_info(index, length: int, what: str) -> IndexInfo:
 def _as_float(values, what: str, columns=None) -> np.ndarray:
     arr = np.asarray(values)
     if arr.dtype.kind == "O":
+        # Several nullable (Float64, Int64) columns come out as objects with pd.NA for missing.
+        missing = pd.isna(arr)
+        if missing.any():
+            arr = np.where(missing, np.nan, arr)
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
@@ -319,7 +323,7 @@ def _jsonable_list(values) -> list:
     return [_jsonable(v) for v in values]
 
 
-def _with_missing_steps(y, fill):
+def with_missing_steps(y, fill):
     """``y`` reindexed onto its regular time grid (the skipped steps NaN, to be filled) when
     ``fill`` is set and its DatetimeIndex skips steps; else ``y`` as it is."""
     index = y.index
@@ -337,7 +341,8 @@ def _warn_time_like_columns(frame: pd.DataFrame, what: str) -> None:
         return
     for column in frame.columns:
         values = frame[column].to_numpy()
-        if values.dtype.kind in "iu" and np.all(np.diff(values) == 1):
+        # Integer years, or float ones as in statsmodels' Nile data.
+        if values.dtype.kind in "iuf" and np.all(np.diff(values) == 1):
             warnings.warn(
                 f"{what} column {column!r} counts up by 1 every row, like a time column (years, step numbers), "
                 f"and is forecast as a target. If it is the time, make it the index: {what}.set_index({column!r}).",
@@ -348,7 +353,7 @@ def _warn_time_like_columns(frame: pd.DataFrame, what: str) -> None:
 def _read_one(y, what: str, fill) -> tuple[np.ndarray, IndexInfo, object, str, list, object]:
     """(values, index info, pandas index, layout, columns, name) of one series."""
     if isinstance(y, (pd.Series, pd.DataFrame)):
-        y = _with_missing_steps(y, fill)
+        y = with_missing_steps(y, fill)
     if isinstance(y, pd.Series):
         values = _to_2d(_as_float(y.to_numpy(), what), what)
         info = index_info(y.index, len(y), what)

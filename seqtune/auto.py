@@ -18,6 +18,7 @@ from numbers import Integral
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -545,7 +546,7 @@ directory, project_name, overwrite, verbose
             )
         if X is not None:
             read_exog(X, panel, fill=probe.fill, what="X")
-        folds = self._folds(y, X, len(panel.values[0]))
+        folds = self._folds(y, X, panel)
         for fold in folds:  # every fold leaves enough history to train on (NumPy only, no Keras)
             probe._prepare(fold.y, fold.X, holdout=fold.holdout)
         project_dir = check_project_path(self.directory, self.project_name)
@@ -557,16 +558,32 @@ directory, project_name, overwrite, verbose
             self.best_estimator_.fit(y, X)
         return self
 
-    def _folds(self, y, X, n: int) -> list:
-        """The held-out tails the trials are scored on (:class:`seqtune.tuning.ForecastFold`)."""
+    def _folds(self, y, X, panel) -> list:
+        """The held-out tails the trials are scored on (:class:`seqtune.tuning.ForecastFold`).
+
+        Fold boundaries count the steps of ``panel`` (the validated series, skipped steps
+        inserted when ``fill`` is set): pandas data are cut at those steps' labels, and a
+        pandas ``X`` is passed whole, as the forecaster aligns it with ``y`` by index.
+        """
         from sklearn.model_selection import TimeSeriesSplit
 
         from seqtune._series import take_steps
         from seqtune.tuning import ForecastFold
 
+        n, labels = len(panel.values[0]), panel.pandas_index[0]
+        by_label = isinstance(y, (pd.Series, pd.DataFrame)) and labels is not None
+        exog_by_label = isinstance(X, (pd.Series, pd.DataFrame)) and by_label
+
+        def steps(data, start: int, stop: int, aligned_by_label: bool):
+            if data is None or not aligned_by_label:
+                return take_steps(data, slice(start, stop))
+            return data.loc[labels[start] : labels[stop - 1]]
+
         def fold(stop: int, holdout: int):
-            return ForecastFold(take_steps(y, slice(0, stop)), take_steps(X, slice(0, stop)), holdout,
-                                take_steps(y, slice(stop - holdout, stop)), take_steps(X, slice(stop - holdout, stop)))
+            part_X = X if exog_by_label else take_steps(X, slice(0, stop))
+            tail_X = X if exog_by_label else take_steps(X, slice(stop - holdout, stop))
+            return ForecastFold(steps(y, 0, stop, by_label), part_X, holdout,
+                                steps(y, stop - holdout, stop, by_label), tail_X)
 
         n_folds = self.cv if isinstance(self.cv, Integral) and not isinstance(self.cv, bool) else None
         if n_folds is not None and n_folds < 1:

@@ -75,8 +75,11 @@ def _csv_sequences(frame, path: str):
 def _search_space(args) -> dict:
     """The search space given by the command's options (--max-units, --max-layers; demo's own)."""
     space = dict(getattr(args, "space", None) or {})
-    if args.max_units:
-        space.update(units=(8, args.max_units, "log"), layers=(1, args.max_layers))
+    if args.max_units is not None:
+        if args.max_units < 1 or args.max_layers < 1:
+            raise ValueError(f"--max-units and --max-layers must be >= 1; got {args.max_units} and {args.max_layers}.")
+        low = min(8, max(1, args.max_units // 2))  # 8 units, or half of a narrower maximum
+        space.update(units=(low, args.max_units, "log"), layers=(1, args.max_layers))
     return space
 
 
@@ -158,12 +161,19 @@ def _run_forecast_search(args, y, X=None) -> int:
     import numpy as np
 
     from seqtune import AutoSequenceForecaster
+    from seqtune._series import with_missing_steps
     from seqtune.baselines import SeasonalNaiveForecaster
     from seqtune.metrics import mase
     from seqtune.report import format_table
 
     if args.horizon < 1:
         raise ValueError(f"--horizon must be an int >= 1; got {args.horizon}.")
+    if args.fill:
+        # The forecaster inserts the time steps the file skips: hold out and score by those steps.
+        regular = with_missing_steps(y, args.fill)
+        if X is not None and X.index.equals(y.index):
+            X = X.reindex(regular.index)
+        y = regular
     n_test = max(args.horizon, int(round(len(y) * args.test_fraction)))
     if n_test >= len(y):
         raise ValueError(f"the series has {len(y)} steps: too short to hold out {n_test} for the test.")
@@ -197,12 +207,15 @@ def _run_forecast_search(args, y, X=None) -> int:
     last_origin = len(y) if X is None else len(y) - args.horizon + 1
     ours, base = [], []
     for origin in range(len(train), last_origin, args.horizon):
-        history, actual = y.iloc[:origin], y.iloc[origin: origin + args.horizon]
+        history, actual = y.iloc[:origin], np.asarray(y.iloc[origin: origin + args.horizon], dtype=float)
+        known = ~np.isnan(actual.reshape(len(actual), -1)).any(axis=1)  # missing test values are left out
+        if not known.any():
+            continue
         steps = len(actual)
         forecast = auto.predict(y=history, X=None if X is None else X.iloc[: origin + args.horizon])
-        ours.append(mase(actual, np.asarray(forecast)[:steps], scale, season=season))
-        base.append(mase(actual, np.asarray(naive.predict(horizon=args.horizon, y=history))[:steps], scale,
-                         season=season))
+        ours.append(mase(actual[known], np.asarray(forecast)[:steps][known], scale, season=season))
+        base.append(mase(actual[known], np.asarray(naive.predict(horizon=args.horizon, y=history))[:steps][known],
+                         scale, season=season))
     print(f"chosen model refit on the training part: test MASE {np.mean(ours):.4f} "
           f"(seasonal naive, season {season}: {np.mean(base):.4f}) over {len(ours)} origin(s)")
     plot = auto.plot_pareto(args.plot or os.path.join(auto.search_dir_, "pareto.png"))

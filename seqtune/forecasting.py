@@ -142,7 +142,8 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         For a long DataFrame holding several series: the column with the series id.
     season : int or "auto", default="auto"
         Seasonal period (in steps) used for ``lookback="auto"`` and to scale the error
-        in ``score`` (MASE). ``"auto"``: detected from the autocorrelation (1 if none).
+        in ``score`` (MASE). ``"auto"``: detected from the autocorrelation (1 if none),
+        no longer than the lookback can hold, so that a window can repeat it.
     jit_compile : {"auto", True, False}, default="auto"
         XLA compilation; ``"auto"`` compiles on JAX always, and on TensorFlow (CPU) when
         training is long enough to repay it.
@@ -334,8 +335,15 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         _forget_fitted_state(self)
         seen = [v[: len(v) - holdout] for v in panel.values]
         lengths = [len(v) for v in seen]
-        self.season_ = self._resolve_season(seen)
+        self.season_ = self._resolve_season(seen, min(lengths))
         self.lookback_ = self._resolve_lookback(min(lengths))
+        if self.normalize == "seasonal" and self.season_ > self.lookback_:
+            warnings.warn(
+                f"season={self.season_} is longer than lookback={self.lookback_}: windows cannot repeat "
+                "the last season, so forecasts correct the last value instead (normalize='last'). "
+                f"Use lookback >= {self.season_} (series long enough) or a shorter season.",
+                UserWarning, stacklevel=P.user_stacklevel(),
+            )
         for i, n in enumerate(lengths):
             if n < self.lookback_ + self.horizon:
                 which = "y" if len(lengths) == 1 else f"y series {panel.ids[i]!r}"
@@ -408,10 +416,17 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
             keras.utils.set_random_seed(seed)
         return self._build_model(n_channels)
 
-    def _resolve_season(self, values: list) -> int:
+    def _resolve_season(self, values: list, shortest: int) -> int:
         if self.season != "auto":
             return int(self.season)
-        return dominant_period(values, MAX_LOOKBACK // 2)
+        # Only a season the windows can hold anchors a forecast: on 84 years of lynx furs a
+        # "season" of 38 beat the true cycle of about 10, and no window could repeat it.
+        longest = self.lookback if self.lookback != "auto" else self._lookback_room(shortest)
+        return dominant_period(values, min(MAX_LOOKBACK // 2, longest))
+
+    def _lookback_room(self, shortest: int) -> int:
+        """The longest automatic lookback: half of what the shortest series has beyond one horizon."""
+        return (shortest - self.horizon) // 2
 
     def _resolve_lookback(self, shortest: int) -> int:
         if self.lookback != "auto":
@@ -419,8 +434,7 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         # Two seasons show a full cycle and its repetition, and looking back twice as far as
         # the forecast reaches beat shorter windows on sunspots (bench/RESULTS.md).
         wanted = max(2 * self.season_, 2 * self.horizon, 8)
-        room = (shortest - self.horizon) // 2
-        return int(max(1, min(wanted, MAX_LOOKBACK, room)))
+        return int(max(1, min(wanted, MAX_LOOKBACK, self._lookback_room(shortest))))
 
     def _training_windows(self, panel: Panel, exog, holdout: int = 0):
         """(inputs, targets) for training, for validation (None when there is none) and of every window.

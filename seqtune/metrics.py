@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from seqtune._seasonality import MAX_AUTO_SEASON, dominant_period
-from seqtune._series import take_steps
+from seqtune._series import fill_missing, take_steps, with_missing_steps
 
 
 def _pair(y_true, y_pred, names=("y_true", "y_pred")) -> tuple[np.ndarray, np.ndarray]:
@@ -224,6 +224,10 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
         One row per fold: ``fold``, ``train_size``, ``test_start``, ``horizon``,
         ``mae``, ``rmse``, ``smape``, ``mase``, ``fit_seconds``, and for quantile
         forecasters ``pinball`` and ``coverage`` (of the outermost quantiles).
+        Missing values: with a forecaster's ``fill=``, folds count the time steps a
+        DatetimeIndex skips, the MASE scale and season come from the filled history,
+        and steps whose actual value is NaN are left out of the errors (NaN when a
+        fold has none).
 
     Examples
     --------
@@ -254,6 +258,13 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
                 f"({f'non-numeric column(s) {text[:3]}' if text else 'its index repeats'}); backtest each "
                 "series: for key, part in y.groupby(id_column): backtest(forecaster, part.drop(columns=id_column))."
             )
+    fill = params.get("fill")
+    if isinstance(y, (pd.Series, pd.DataFrame)):
+        # With fill=, the forecaster inserts the time steps y skips: count folds in those steps too.
+        regular = with_missing_steps(y, fill)
+        if isinstance(X, (pd.Series, pd.DataFrame)) and X.index.equals(y.index):
+            X = X.reindex(regular.index)
+        y = regular
     n = len(y)
     if X is not None and len(X) != n:
         raise ValueError(f"X has {len(X)} rows but y has {n}; expected the same length.")
@@ -266,12 +277,19 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
     quantiles = params.get("quantiles")
     y_arr = np.asarray(y, dtype=np.float64)
     n_targets = 1 if y_arr.ndim == 1 else y_arr.shape[1]
+    y_arr = y_arr.reshape(n, n_targets)
+    if np.isnan(y_arr).any() and fill is None:
+        raise ValueError(f"y contains {int(np.isnan(y_arr).sum())} NaN value(s); give the forecaster "
+                         "fill='interpolate' or fill='ffill' (seqtune's have it), or fill y first.")
+    # The MASE scale and the season come from the history as the forecaster fills it;
+    # missing actual values are left out of the errors.
+    filled = fill_missing(y_arr, fill or "interpolate", "y")
     rows = []
     for fold, (train, test) in enumerate(cv.split(np.arange(n))):
         if test[0] != train[-1] + 1:
             raise ValueError("cv gives test folds that do not follow their training folds; use gap=0.")
         if season == "auto":
-            season = dominant_period([y_arr[train].reshape(len(train), n_targets)], MAX_AUTO_SEASON)
+            season = dominant_period([filled[train]], MAX_AUTO_SEASON)
         steps = min(h, len(test))
         est = clone(forecaster)
         if "horizon" in params:
@@ -282,22 +300,26 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
         future_X = None if X is None else take_steps(X, test[:h])
         pred = est.predict(horizon=h, X=future_X) if X is not None else est.predict(horizon=h)
         point, lower, upper = split_forecast(pred, h, n_targets, quantiles)
-        actual = y_arr[test[:steps]].reshape(steps, n_targets)
+        actual = y_arr[test[:steps]]
+        known = ~np.isnan(actual).any(axis=1)
         row = {
             "fold": fold,
             "train_size": len(train),
             "test_start": y.index[test[0]] if isinstance(y, (pd.Series, pd.DataFrame)) else int(test[0]),
             "horizon": steps,
-            "mae": mae(actual, point[:steps]),
-            "rmse": rmse(actual, point[:steps]),
-            "smape": smape(actual, point[:steps]),
-            "mase": mase(actual, point[:steps], y_arr[train].reshape(len(train), n_targets), season=season),
+            "mae": np.nan, "rmse": np.nan, "smape": np.nan, "mase": np.nan,
             "fit_seconds": seconds,
         }
+        if known.any():
+            actual, forecast = actual[known], point[:steps][known]
+            row.update(mae=mae(actual, forecast), rmse=rmse(actual, forecast), smape=smape(actual, forecast),
+                       mase=mase(actual, forecast, filled[train], season=season))
         if quantiles is not None:
-            qs = np.asarray(pred, dtype=np.float64).reshape(h, n_targets, len(quantiles))[:steps]
-            row["pinball"] = pinball_loss(actual, qs, quantiles)
-            row["coverage"] = coverage(actual, lower[:steps], upper[:steps])
+            row["pinball"] = row["coverage"] = np.nan
+            if known.any():
+                qs = np.asarray(pred, dtype=np.float64).reshape(h, n_targets, len(quantiles))[:steps][known]
+                row["pinball"] = pinball_loss(actual, qs, quantiles)
+                row["coverage"] = coverage(actual, lower[:steps][known], upper[:steps][known])
         rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs["season"] = season

@@ -95,11 +95,23 @@ def test_cross_validation_over_successive_tails(tmp_path, series):
     assert (auto.trials_["score_std"] >= 0).all()
     with pytest.raises(ValueError, match="test folds that directly follow them"):
         _auto(tmp_path, project_name="g", cv=KFold(3)).fit(series)
-    folds = _auto(tmp_path)._folds(series, None, len(series))
+    folds = _auto(tmp_path)._folds(series, None, read_target(series))
     assert [f.holdout for f in folds] == [30]
-    folds = _auto(tmp_path, cv=TimeSeriesSplit(3, test_size=10))._folds(series, None, len(series))
+    folds = _auto(tmp_path, cv=TimeSeriesSplit(3, test_size=10))._folds(series, None, read_target(series))
     assert [(len(f.y), f.holdout) for f in folds] == [(130, 10), (140, 10), (150, 10)]
     assert folds[0].y_tail.index[0] == series.index[120]
+
+
+def test_folds_cut_pandas_data_by_label(tmp_path, series):
+    # X covers more time than y (as SequenceForecaster accepts): folds must not cut it by position
+    X = pd.DataFrame({"promo": np.arange(170.0)}, index=pd.date_range("2008-05", periods=170, freq="MS"))
+    y = series.drop(series.index[[100, 101]])  # two months missing, inserted by fill=
+    auto = _auto(tmp_path, estimator_params={**TINY, "fill": "interpolate"})
+    folds = auto._folds(y, X, read_target(y, fill="interpolate"))
+    assert folds[0].y.index[-1] == series.index[-1] and folds[0].holdout == 30
+    assert folds[0].y_tail.index[0] == series.index[120]  # the last 30 steps of the grid, not of the rows
+    assert folds[0].X is X
+    SequenceForecaster(horizon=6, **TINY, fill="interpolate")._prepare(folds[0].y, folds[0].X, holdout=30)
 
 
 def test_exogenous_features_reach_every_trial(tmp_path, series):

@@ -410,10 +410,37 @@ def test_too_few_training_windows_are_announced():
         SequenceForecaster(**{**TINY, "horizon": 12, "lookback": "auto"}).fit(seasonal(15))
 
 
-def test_a_year_column_left_among_the_targets_is_pointed_out():
-    nile = pd.DataFrame({"year": np.arange(1871, 1971), "volume": 1000 + 100 * seasonal(100)})
+@pytest.mark.parametrize("dtype", ["int64", "float64"])  # statsmodels' Nile data has float years
+def test_a_year_column_left_among_the_targets_is_pointed_out(dtype):
+    nile = pd.DataFrame({"year": np.arange(1871, 1971).astype(dtype), "volume": 1000 + 100 * seasonal(100)})
     with pytest.warns(UserWarning, match=r"column 'year' counts up by 1 every row.*y.set_index\('year'\)"):
         SequenceForecaster(**TINY).fit(nile)
+
+
+def test_nullable_columns_with_missing_values_are_filled():
+    frame = pd.DataFrame({"a": seasonal(60), "b": seasonal(60) * 2}).astype("Float64")
+    frame.loc[[5, 9], "a"] = pd.NA  # several nullable columns: NumPy sees objects and pd.NA
+    with pytest.raises(ValueError, match=r"y contains 2 NaN value\(s\)"):
+        SequenceForecaster(**TINY).fit(frame)
+    fc = SequenceForecaster(**TINY, fill="interpolate").fit(frame)
+    assert np.all(np.isfinite(fc.predict().to_numpy(dtype=float)))
+
+
+def test_a_period_index_of_several_months_a_step_continues():
+    y = pd.Series(seasonal(60), index=pd.period_range("2000-01", periods=60, freq="2M"))
+    pred = SequenceForecaster(**TINY).fit(y).predict()
+    assert pred.index[0] == pd.Period("2010-01", freq="2M") and pred.index[1] == pd.Period("2010-03", freq="2M")
+
+
+def test_the_season_fits_in_the_lookback():
+    # Two cycles of 40 steps in 84: the longest automatic lookback is (84 - 10) // 2 = 37 steps,
+    # so a season of 40 could anchor no window; the detected season stays within the lookback.
+    t = np.arange(84)
+    y = np.sin(2 * np.pi * t / 40) + 0.05 * np.random.default_rng(0).normal(size=84)
+    fc = SequenceForecaster(**{**TINY, "lookback": "auto", "season": "auto", "horizon": 10}).fit(y)
+    assert fc.season_ <= fc.lookback_ <= 37
+    with pytest.warns(UserWarning, match=r"season=40 is longer than lookback=20.*normalize='last'"):
+        SequenceForecaster(**{**TINY, "lookback": 20, "season": 40, "horizon": 10}).fit(y)
 
 
 def test_dates_as_strings_get_a_conversion_hint():

@@ -101,6 +101,24 @@ def test_season_prefers_a_nearly_as_strong_divisor_of_the_highest_peak():
     assert dominant_period([z], 128) == 24
 
 
+def test_no_season_in_noise_trends_or_a_slowly_falling_autocorrelation():
+    from seqtune._seasonality import dominant_period
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):  # white noise: before the correction for testing every lag, most showed a "season"
+        assert dominant_period([rng.normal(size=(200, 1))], 128) == 1
+    t = np.arange(36.0)
+    sales = (100 + 3 * t + 0.4 * t**2 + 40 * rng.normal(size=36)).reshape(-1, 1)  # short, trending
+    assert dominant_period([sales], 128) == 1
+    # daily temperatures over four years: the annual cycle is longer than the lags searched, and
+    # the autocorrelation falls slowly with small wiggles, none of them a season
+    days = np.arange(1461.0)
+    temps = (15 + 8 * np.sin(2 * np.pi * days / 365.25) + 2 * rng.normal(size=1461)).reshape(-1, 1)
+    assert dominant_period([temps], 128) == 1
+    wave = (np.sin(2 * np.pi * t / 12) + 0.2 * rng.normal(size=36)).reshape(-1, 1)  # three cycles are enough
+    assert dominant_period([wave], 128) == 12
+
+
 def test_baseline_score_is_negative_mase():
     y = np.arange(20.0)
     fc = NaiveForecaster().fit(y[:15])
@@ -147,6 +165,21 @@ def test_backtest_rows_and_values_for_a_baseline():
         backtest(NaiveForecaster(), long, cv=2, horizon=3)
     with pytest.raises(TypeError, match=r"long frame of several \(its index repeats\)"):
         backtest(NaiveForecaster(), long.assign(id=[0] * 20 + [1] * 20), cv=2, horizon=3)
+
+
+def test_backtest_with_missing_values_and_skipped_steps():
+    index = pd.date_range("2024-01-01", periods=60, freq="D")
+    y = pd.Series(np.arange(60.0), index=index)
+    y.iloc[[10, 55]] = np.nan  # one in the history, one in the last fold's test steps
+    gappy = y.drop(index[[20, 21]])
+    with pytest.raises(ValueError, match=r"y contains 2 NaN value\(s\); give the forecaster fill="):
+        backtest(NaiveForecaster(), y, cv=2, horizon=5)
+    table = backtest(NaiveForecaster(fill="interpolate"), gappy, cv=2, horizon=5)
+    # folds count the steps of the daily grid (the two skipped days inserted), not the rows
+    assert table["test_start"].tolist() == list(pd.to_datetime(["2024-02-20", "2024-02-25"]))
+    # naive on a line with slope 1: errors 1..5, the NaN step (error 1) left out of the last fold
+    assert table["mae"].tolist() == pytest.approx([3.0, (2 + 3 + 4 + 5) / 4])
+    np.testing.assert_allclose(table["mase"], table["mae"])  # scale: the filled history's steps of 1
 
 
 def test_backtest_of_a_quantile_forecaster_with_exogenous_features():
