@@ -14,7 +14,7 @@ _EXPORTS = {
     "SequenceForecaster": "seqtune.forecasting",
     "AutoSequenceClassifier": "seqtune.auto",
     "AutoSequenceRegressor": "seqtune.auto",
-    "AutoSequenceForecaster": "seqtune.auto",
+    "AutoSequenceForecaster": "seqtune.auto_forecasting",
     "load": "seqtune.persistence",
 }
 

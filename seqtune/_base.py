@@ -14,10 +14,10 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
-from seqtune.inputs import Sequences, is_text, length_bucket, to_sequences
+from seqtune._input_state import InputStateMixin
+from seqtune.inputs import length_bucket
 from seqtune.persistence import BundledEstimatorMixin
 
-DEFAULT_TEXT_VOCABULARY = 20_000
 PREDICT_CHUNK = 256
 
 # Fitted attributes that are NumPy arrays / plain values: stored by ``save`` and pickling.
@@ -45,7 +45,7 @@ class TrainingData:
         return TrainingData(values, self.y[index], weight, self.head, self.seed)
 
 
-class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
+class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimator):
     """Shared implementation of the seqtune estimators (not for direct use).
 
     Subclasses define ``_encode_target`` (fit-time target encoding and output layer),
@@ -182,147 +182,6 @@ class BaseSequenceEstimator(BundledEstimatorMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=P.user_stacklevel(),
             )
-
-    # --------------------------------------------------------------------- inputs
-    def _sequences(self, X, *, reset: bool) -> Sequences:
-        """Validate X; at predict time also check it matches what ``fit`` saw."""
-        if reset:
-            return to_sequences(X, input_type=str(self.input_type).lower(), estimator=self, reset=True)
-        if is_text(X) != (self.input_kind_ == "text"):
-            raise ValueError(
-                f"X holds {'text' if is_text(X) else 'sequences'}, but {type(self).__name__} was fitted "
-                f"on {self.input_kind_} input; pass the same kind of input as in fit."
-            )
-        # scikit-learn's column checks apply to 2-D (tabular) input only.
-        checker = self if self._layout_ == "2d" else None
-        read_as_tokens = self.input_kind_ == "tokens" and str(self.input_type).lower() == "auto"
-        hint = (" This model read the non-negative integers it was fitted on as token ids (input_type='auto'); "
-                "if they are counts or measurements, fit with input_type='numeric' (or on X.astype(float)).")
-        try:
-            seqs = to_sequences(X, input_type=self.input_kind_, estimator=checker, reset=False)
-        except ValueError as exc:
-            if not read_as_tokens:
-                raise
-            raise ValueError(f"{exc}{hint}") from None
-        if seqs.kind != self.input_kind_:
-            raise ValueError(
-                f"X holds {seqs.kind} input, but {type(self).__name__} was fitted on "
-                f"{self.input_kind_} input; pass the same kind of input as in fit.{hint if read_as_tokens else ''}"
-            )
-        if (seqs.layout == "2d") != (self._layout_ == "2d") and seqs.kind == "numeric":
-            # A 2-D row and a one-feature sequence are the same thing: univariate input may
-            # switch between the two (e.g. fit on ragged lists, predict on equal-length ones).
-            if self._input_layout_.n_features == 1 and seqs.n_features == 1:
-                return seqs
-            fitted = self._input_layout_.n_features
-            if seqs.layout == "2d":
-                raise ValueError(
-                    f"X is a 2-D array (one univariate sequence a row), but {type(self).__name__} was "
-                    f"fitted on sequences with {fitted} features a step; pass 3-D X (n_samples, "
-                    f"n_timesteps, {fitted}) or a list of (n_timesteps, {fitted}) arrays."
-                )
-            raise ValueError(
-                f"X holds sequences with {seqs.n_features} features a step, but {type(self).__name__} was "
-                "fitted on a 2-D array (one univariate sequence a row); pass X in the same layout as in fit."
-            )
-        if seqs.kind == "numeric" and seqs.layout != "2d" and seqs.n_features != self.n_features_in_:
-            raise ValueError(
-                f"X has {seqs.n_features} features, but {type(self).__name__} is expecting "
-                f"{self.n_features_in_} features as input."
-            )
-        return seqs
-
-    def _resolve_max_length(self, seqs: Sequences) -> int | None:
-        if self.max_length != "auto":
-            return self.max_length
-        if seqs.kind == "numeric":
-            return None
-        lengths = seqs.lengths()
-        return max(64, length_bucket(int(np.percentile(lengths, 99))))
-
-    def _network_input(self, seqs: Sequences):
-        """Turn validated sequences into what the network eats: an array or a list."""
-        values = seqs.values
-        if seqs.kind == "text":
-            values = self._vectorize(values)
-        if seqs.kind in ("text", "tokens"):
-            if isinstance(values, np.ndarray):
-                values = np.minimum(values, self.vocab_size_ - 1)
-            else:
-                values = [np.minimum(v, self.vocab_size_ - 1) for v in values]
-        if isinstance(values, np.ndarray) and self.max_length_ is not None:
-            values = values[:, : self.max_length_]
-        elif self.max_length_ is not None:
-            values = [v[: self.max_length_] for v in values]
-        return values
-
-    def _vectorize(self, texts) -> list:
-        """Token ids of each text (no padding); an empty text becomes one unknown token."""
-        ids = []
-        for start in range(0, len(texts), 1024):
-            batch = np.asarray(self.vectorizer_(np.asarray(texts[start : start + 1024], dtype=str)))
-            for row in batch:
-                nonzero = np.flatnonzero(row)
-                ids.append(row[: nonzero[-1] + 1] if len(nonzero) else np.array([1]))
-        return ids
-
-    def _fit_input_state(self, seqs: Sequences) -> None:
-        """Learn what the network's input layer needs: vocabulary, scaling, lengths."""
-        from seqtune.architectures import InputLayout
-
-        self.input_kind_ = seqs.kind
-        self._layout_ = seqs.layout
-        if seqs.kind == "numeric" and seqs.layout != "2d":
-            self.n_features_in_ = seqs.n_features
-        if seqs.kind == "text":
-            import keras
-
-            if self.max_tokens is not None and self.max_tokens < 3:
-                raise ValueError(f"max_tokens={self.max_tokens} leaves no room for words: a text vocabulary "
-                                 "also holds padding and out-of-vocabulary entries. Expected max_tokens >= 3.")
-            self.vectorizer_ = keras.layers.TextVectorization(
-                max_tokens=self.max_tokens or DEFAULT_TEXT_VOCABULARY, output_mode="int"
-            )
-            self.vectorizer_.adapt(np.asarray(seqs.values, dtype=str), batch_size=1024)
-            self.vocab_size_ = int(self.vectorizer_.vocabulary_size())
-            if self.vocab_size_ <= 2:  # only the padding and out-of-vocabulary entries
-                raise ValueError("X holds text without a single word once lower-cased and stripped of "
-                                 "punctuation; expected texts with words to learn from.")
-        elif seqs.kind == "tokens":
-            top = max(int(np.max(s)) if len(s) else 0 for s in seqs.values) if not isinstance(
-                seqs.values, np.ndarray) else int(seqs.values.max())
-            self.vocab_size_ = (self.max_tokens or top + 1) + 1  # + an out-of-vocabulary id
-        self.max_length_ = None
-        if seqs.kind == "text":
-            lengths = np.array([len(v) for v in self._vectorize(seqs.values)])
-            self.max_length_ = self._resolve_max_length(
-                Sequences("tokens", [np.empty(n) for n in lengths], True, "list"))
-        else:
-            self.max_length_ = self._resolve_max_length(seqs)
-        if self.max_length_ is not None:
-            lengths = seqs.lengths() if seqs.kind != "text" else lengths
-            cut = int(np.sum(lengths > self.max_length_))
-            if cut:
-                warnings.warn(
-                    f"{cut} of {len(lengths)} training sequences are longer than max_length="
-                    f"{self.max_length_} ({'99th percentile, max_length=auto' if self.max_length == 'auto' else 'max_length'})"
-                    " and are truncated to their first steps; set max_length=None to keep every step.",
-                    UserWarning,
-                    stacklevel=P.user_stacklevel(),
-                )
-        mean = variance = None
-        if seqs.kind == "numeric" and self.standardize:
-            flat = (np.concatenate(seqs.values) if seqs.ragged
-                    else seqs.values.reshape(-1, seqs.values.shape[-1]))
-            mean, variance = flat.mean(axis=0), flat.var(axis=0)
-        self._input_layout_ = InputLayout(
-            kind="numeric" if seqs.kind == "numeric" else "tokens",
-            n_features=seqs.n_features or 1,
-            masked=seqs.kind == "numeric" and seqs.ragged,
-            vocab_size=getattr(self, "vocab_size_", 0),
-            mean=mean,
-            variance=variance,
-        )
 
     # ------------------------------------------------------------------ training
     def _resolved_jit(self, work: float, shapes: int = 1) -> bool:

@@ -26,37 +26,36 @@ Keras is imported inside methods, so importing this module stays cheap.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
-from seqtune._base import PREDICT_CHUNK, _forget_fitted_state
+from seqtune._base import PREDICT_CHUNK
+from seqtune._forecast_data import ForecastDataMixin
 from seqtune._forecast_network import POINT_LOSSES
-from seqtune._seasonality import dominant_period
-from seqtune._series import (FILL_METHODS, IndexInfo, Panel, exog_columns, format_forecast,
-                             naive_error, read_exog, read_target, spread)
-from seqtune._windows import (NORMALIZATIONS, holdout_split, score_origins, sliding, stitched_mae, tail_split,
-                              window_inputs)
+from seqtune._series import (
+    FILL_METHODS,
+    IndexInfo,
+    Panel,
+    format_forecast,
+    read_exog,
+    read_target,
+    spread,
+)
+from seqtune._windows import NORMALIZATIONS, score_origins, stitched_mae
 from seqtune.persistence import BundledEstimatorMixin, jsonable
 
 LOSSES = tuple(POINT_LOSSES)
-# "auto" never looks back further than this: a recurrent layer reading longer windows
-# trains slowly and learns little more on the series seqtune targets.
-MAX_LOOKBACK = 256
 
 # Fitted NumPy attributes stored in arrays.npz by ``save`` and pickling.
 _ARRAYS = ("level_", "scale_", "mase_scale_", "tails_", "exog_tails_", "exog_mean_", "exog_scale_",
            "quantile_shift_")
 # Fewer validation windows than this give too noisy a quantile shift to apply.
 MIN_CALIBRATION_WINDOWS = 20
-# Fewer training windows than this get a warning that the network has little to learn from.
-FEW_WINDOWS = 20
 
 
-class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
+class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator):
     """Forecast one or several time series with a stack of LSTM or GRU layers.
 
     A scikit-learn estimator: it works with ``clone``, ``GridSearchCV`` (with
@@ -320,76 +319,6 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
                 self.history_["refit_loss"] = [float(v) for v in final.history["loss"]]
         return self
 
-    def _prepare(self, y, X=None, *, holdout: int = 0):
-        """Validate, learn the statistics and cut the windows: ``(train, val, every)``.
-
-        ``train``, ``val`` and ``every`` are ``(inputs, targets)`` (``val`` may be None).
-        With ``holdout > 0`` (the tuner's trials) the last ``holdout`` steps of every
-        series are held out: the statistics, ``tails_`` and the training windows come
-        from the steps before them, and the windows whose targets start inside them
-        validate, so that ``score`` on those steps is a forecast from ``tails_``.
-        """
-        self._check_params()
-        panel = read_target(y, fill=self.fill, id_column=self.id_column, what="y")
-        exog = None if X is None else read_exog(X, panel, fill=self.fill, what="X")
-        _forget_fitted_state(self)
-        seen = [v[: len(v) - holdout] for v in panel.values]
-        lengths = [len(v) for v in seen]
-        self.season_ = self._resolve_season(seen, min(lengths))
-        self.lookback_ = self._resolve_lookback(min(lengths))
-        if self.normalize == "seasonal" and self.season_ > self.lookback_:
-            warnings.warn(
-                f"season={self.season_} is longer than lookback={self.lookback_}: windows cannot repeat "
-                "the last season, so forecasts correct the last value instead (normalize='last'). "
-                f"Use lookback >= {self.season_} (series long enough) or a shorter season.",
-                UserWarning, stacklevel=P.user_stacklevel(),
-            )
-        for i, n in enumerate(lengths):
-            if n < self.lookback_ + self.horizon:
-                which = "y" if len(lengths) == 1 else f"y series {panel.ids[i]!r}"
-                held = f" (after holding out its last {holdout})" if holdout else ""
-                raise ValueError(
-                    f"{which} has {n} time steps{held}; expected at least lookback + horizon = "
-                    f"{self.lookback_} + {self.horizon} = {self.lookback_ + self.horizon} to make one "
-                    "training window. Use a shorter lookback or horizon, or a longer series."
-                )
-        k = panel.n_columns
-        self.n_series_, self.n_targets_ = len(lengths), k
-        self.n_exog_ = 0 if exog is None else exog[0].shape[1]
-        self.exog_columns_ = None if exog is None else exog_columns(X, panel)
-        self.target_meta_ = panel.meta()
-        self.quantiles_ = None if self.quantiles is None else [float(q) for q in self.quantiles]
-        self.level_ = np.stack([v.mean(axis=0) for v in seen])
-        self.scale_ = np.stack([spread(v) for v in seen])
-        self.mase_scale_ = np.stack([naive_error(v, self.season_) for v in seen])
-        if exog is not None:
-            seen_exog = [e[: len(e) - holdout] for e in exog]
-            stacked = np.concatenate(seen_exog)
-            self.exog_mean_, self.exog_scale_ = stacked.mean(axis=0), spread(stacked)
-            self.exog_tails_ = np.stack([e[-self.lookback_:] for e in seen_exog])
-        self.tails_ = np.stack([v[-self.lookback_:] for v in seen])
-        if holdout:
-            # score() checks that its y continues the training index: the index ends before the holdout.
-            self.target_meta_ = panel.head(lengths).meta()
-        windows = self._training_windows(panel, exog, holdout=holdout)
-        n_windows = len(windows[2][0])
-        if n_windows < FEW_WINDOWS and not holdout:  # (a search's trials hold out data: no warning each)
-            warnings.warn(
-                f"y gives only {n_windows} training window(s) of lookback {self.lookback_} + horizon "
-                f"{self.horizon} steps: too few for the network to learn much beyond the seasonal-naive "
-                "anchor. A longer series or a shorter horizon helps; compare with "
-                "seqtune.baselines.SeasonalNaiveForecaster.",
-                UserWarning, stacklevel=P.user_stacklevel(),
-            )
-        skip_weights = self.lookback_ * self.horizon * k * k * len(self.quantiles_ or [None])
-        self.linear_skip_ = (len(windows[0][0]) > skip_weights if self.linear_skip == "auto"
-                             else bool(self.linear_skip))
-        steps = windows[0][0].shape[1]
-        from seqtune._training import resolve_jit
-
-        self.jit_compiled_ = resolve_jit(self.jit_compile, len(windows[0][0]) * steps * self.epochs * self.n_models)
-        return windows
-
     def _quantile_shift(self, val) -> np.ndarray:
         """The calibration shifts ``(horizon, k, n_q)`` measured on the validation windows ``val``."""
         from seqtune._forecast_network import widening_shifts
@@ -415,70 +344,6 @@ class SequenceForecaster(BundledEstimatorMixin, BaseEstimator):
         if seed is not None:
             keras.utils.set_random_seed(seed)
         return self._build_model(n_channels)
-
-    def _resolve_season(self, values: list, shortest: int) -> int:
-        if self.season != "auto":
-            return int(self.season)
-        # Only a season the windows can hold anchors a forecast: on 84 years of lynx furs a
-        # "season" of 38 beat the true cycle of about 10, and no window could repeat it.
-        longest = self.lookback if self.lookback != "auto" else self._lookback_room(shortest)
-        return dominant_period(values, min(MAX_LOOKBACK // 2, longest))
-
-    def _lookback_room(self, shortest: int) -> int:
-        """The longest automatic lookback: half of what the shortest series has beyond one horizon."""
-        return (shortest - self.horizon) // 2
-
-    def _resolve_lookback(self, shortest: int) -> int:
-        if self.lookback != "auto":
-            return int(self.lookback)
-        # Two seasons show a full cycle and its repetition, and looking back twice as far as
-        # the forecast reaches beat shorter windows on sunspots (bench/RESULTS.md).
-        wanted = max(2 * self.season_, 2 * self.horizon, 8)
-        return int(max(1, min(wanted, MAX_LOOKBACK, self._lookback_room(shortest))))
-
-    def _training_windows(self, panel: Panel, exog, holdout: int = 0):
-        """(inputs, targets) for training, for validation (None when there is none) and of every window.
-
-        Validation windows: the last ``validation_fraction`` of each series' windows, or
-        with ``holdout`` those whose targets start in the last ``holdout`` steps.
-        """
-        L, H = self.lookback_, self.horizon
-        xs, ys, is_val, kept = [], [], [], []
-        for i, values in enumerate(panel.values):
-            past = sliding(values[: len(values) - H], L)
-            future = sliding(values[L:], H)
-            past_e = fut_e = None
-            if exog is not None:
-                past_e = sliding(exog[i][: len(values) - H], L)
-                fut_e = sliding(exog[i][L:], H)
-            x, anchor = self._inputs(past, i, past_e, fut_e)
-            xs.append(x)
-            ys.append(((future - anchor) / self.scale_[i]).reshape(len(x), -1))
-            if holdout:
-                val_rows, keep = holdout_split(len(x), L, H, len(values), holdout)
-            else:
-                val_rows, keep = tail_split(len(x), H, self.validation_fraction)
-            is_val.append(val_rows)
-            kept.append(keep)
-        x, y = np.concatenate(xs).astype(np.float32), np.concatenate(ys)
-        is_val, keep = np.concatenate(is_val), np.concatenate(kept)
-        y = np.tile(y, (1, self.n_models)).astype(np.float32)  # one copy of the targets a member
-        if not is_val.any():
-            return (x, y), None, (x, y)
-        fit_rows = keep & ~is_val
-        return (x[fit_rows], y[fit_rows]), (x[is_val], y[is_val]), (x, y)
-
-    def _inputs(self, past, i, past_e=None, fut_e=None, level=None, scale=None):
-        """Network inputs and anchors of windows ``past`` (see ``_windows.window_inputs``).
-
-        ``i`` is the series whose statistics apply (or ``level`` and ``scale`` are given).
-        """
-        exog = None
-        if past_e is not None:
-            exog = ((past_e - self.exog_mean_) / self.exog_scale_, (fut_e - self.exog_mean_) / self.exog_scale_)
-        return window_inputs(past, self.level_[i] if level is None else level,
-                             self.scale_[i] if scale is None else scale, normalize=self.normalize,
-                             season=self.season_, horizon=self.horizon, exog=exog)
 
     def _build_model(self, n_channels: int):
         from seqtune._forecast_network import build_forecast_network

@@ -177,7 +177,7 @@ class ForecastFold(NamedTuple):
 
 
 class ForecastHyperModel(_CandidateHyperModel):
-    """The hypermodel of :class:`~seqtune.auto.AutoSequenceForecaster`.
+    """The hypermodel of :class:`~seqtune.auto_forecasting.AutoSequenceForecaster`.
 
     ``splits`` are :class:`ForecastFold`: a trial's forecaster learns from the series
     before the tail (early stopping on the windows whose targets start in the tail)
