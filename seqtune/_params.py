@@ -127,6 +127,12 @@ def check_fraction(name: str, value, *, upper_inclusive: bool = False, allow_non
         raise ValueError(f"{name} must be in {interval}; got {value}.")
 
 
+def check_tolerance(value) -> None:
+    """``tolerance``: a number >= 0 (inf allowed: always the cheapest model); NaN would choose nothing."""
+    if not isinstance(value, Real) or isinstance(value, bool) or value != value or value < 0:
+        raise ValueError(f"tolerance must be a number >= 0; got {value!r}.")
+
+
 def check_positive(name: str, value) -> None:
     if not isinstance(value, Real) or isinstance(value, bool):
         raise TypeError(f"{name} must be a positive number; got {value!r} ({type(value).__name__}).")

@@ -76,10 +76,12 @@ def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) 
         before = {}
     changed = [key for key in fingerprint if key in before and before[key] != fingerprint[key]]
     if changed:
+        what = ", ".join("other data" if key == "data" else f"a different {key}" for key in changed)
         raise ValueError(
-            f"The search in {project_dir} was run with a different {', '.join(changed)}; its trials "
-            "do not compare with this one. It was left untouched: pass another project_name, or "
-            "overwrite=True to start over."
+            f"The search in {project_dir} was run with {what}; its trials do not compare with this "
+            "one. It was left untouched: pass another project_name (--project-name), or overwrite=True "
+            "(--overwrite) to start over, as inside cross_val_score or a loop over datasets, where "
+            "every fit searches anew."
         )
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
@@ -36,6 +37,8 @@ from seqtune.estimators import SequenceClassifier, SequenceRegressor
 
 COST_NAMES = ("latency", "fit_time", "params", "memory")
 SEARCHED = ("cell", "units", "layers", "bidirectional", "dropout", "learning_rate", "batch_size")
+# Estimator parameters every trial gets from the search's own: {estimator parameter: search parameter}.
+SET_BY_SEARCH = {"epochs": "max_epochs", "random_state": "seed", "verbose": "verbose"}
 
 
 class _AutoSequenceBase(BaseEstimator):
@@ -92,8 +95,7 @@ class _AutoSequenceBase(BaseEstimator):
         P.check_int("verbose", self.verbose, minimum=0)
         if not callable(self.cost):
             P.check_choice("cost", self.cost, COST_NAMES)
-        if not isinstance(self.tolerance, (int, float)) or isinstance(self.tolerance, bool) or self.tolerance < 0:
-            raise ValueError(f"tolerance must be a number >= 0; got {self.tolerance!r}.")
+        P.check_tolerance(self.tolerance)
         P.check_fraction("validation_fraction", self.validation_fraction)
         if self.cv is None and not self.validation_fraction:
             raise ValueError("validation_fraction must be > 0 when cv=None: trials are scored on held-out data.")
@@ -104,6 +106,9 @@ class _AutoSequenceBase(BaseEstimator):
         for key in params:
             if key in SEARCHED:
                 raise ValueError(f"estimator_params[{key!r}] is searched; fix it with space={{{key!r}: value}} instead.")
+            if key in SET_BY_SEARCH:
+                raise ValueError(f"estimator_params[{key!r}] is set by the search; use {type(self).__name__}"
+                                 f"({SET_BY_SEARCH[key]}=...) instead.")
             if key not in valid and not (self._keras_prefixes and key.startswith(self._keras_prefixes)):
                 raise ValueError(f"estimator_params has unknown parameter {key!r}.{P.did_you_mean(key, valid)}")
         searched_options = [k for k in (self.space or {}) if k in OPTIONAL]
@@ -122,7 +127,10 @@ class _AutoSequenceBase(BaseEstimator):
         from seqtune.report import COSTS
 
         if callable(self.cost):
-            trials["custom_cost"] = trials.apply(lambda row: float(self.cost(row)), axis=1)
+            # Priced on finished trials only: a failed one has no measured costs to pass.
+            done = (trials["status"] == "COMPLETED").to_numpy()
+            trials["custom_cost"] = np.nan
+            trials.loc[done, "custom_cost"] = [float(self.cost(row)) for _, row in trials[done].iterrows()]
             return "custom_cost"
         return COSTS[self.cost.lower()]
 
@@ -200,7 +208,7 @@ class _AutoSequenceBase(BaseEstimator):
             "data": joblib.hash(data),
             "space": as_json(space),
             "estimator_params": as_json(fixed),
-            "validation": repr(self.cv) if self.cv is not None else f"holdout {self.validation_fraction}",
+            "validation": _describe_cv(self.cv) if self.cv is not None else f"holdout {self.validation_fraction}",
             "tuner": self.tuner.lower(),
             "max_epochs": self.max_epochs,
             "seed": self.seed,
@@ -342,15 +350,23 @@ class _AutoSequenceBase(BaseEstimator):
         return plot_pareto(pool, self.pareto_front_, self.best_trial_, self.cost_column_, path,
                            score_name=self._score_name)
 
+    def _chosen_estimator(self):
+        """``best_estimator_``, or an error that says why there is none."""
+        if not hasattr(self, "best_estimator_") and hasattr(self, "best_params_"):
+            raise NotFittedError(
+                f"{type(self).__name__} was fitted with refit=False: the search chose best_params_ but trained "
+                f"no model on all the data. Fit {self._estimator_class.__name__}(**best_params_) to predict."
+            )
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_
+
     def predict(self, X):
         """Predict with ``best_estimator_``."""
-        check_is_fitted(self, "best_estimator_")
-        return self.best_estimator_.predict(X)
+        return self._chosen_estimator().predict(X)
 
     def score(self, X, y, sample_weight=None):
         """Score ``best_estimator_`` (accuracy for classifiers, R^2 for regressors)."""
-        check_is_fitted(self, "best_estimator_")
-        return self.best_estimator_.score(X, y, sample_weight=sample_weight)
+        return self._chosen_estimator().score(X, y, sample_weight=sample_weight)
 
 
 class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
@@ -388,12 +404,16 @@ class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
         Held-out fraction when ``cv=None``.
     seed : int, default=0
         Seeds the tuner and every trial: the same seed gives the same trials.
-    directory, project_name : str
-        Trials live in ``directory/project_name``; an existing search there resumes.
+    directory : str, default="seqtune_runs"
+    project_name : str, default="search"
+        Trials live in ``directory/project_name``; an existing search there resumes
+        (refused if it was run on other data or settings: use another name per dataset).
     overwrite : bool, default=False
         Start over, deleting the search found there.
-    estimator_params : dict or None
-        Fixed parameters of every trial's estimator (e.g. ``{"max_length": 300}``).
+    estimator_params : dict or None, default=None
+        Fixed parameters of every trial's estimator (e.g. ``{"max_length": 300}``);
+        not the searched ones, nor ``epochs``, ``random_state`` and ``verbose``, which
+        come from ``max_epochs``, ``seed`` and ``verbose``.
     verbose : int, default=1
         0: silent; 1: one line per trial; 2: also Keras' per-epoch lines.
 
@@ -422,13 +442,11 @@ class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
 
     @property
     def classes_(self):
-        check_is_fitted(self, "best_estimator_")
-        return self.best_estimator_.classes_
+        return self._chosen_estimator().classes_
 
     def predict_proba(self, X):
         """Class probabilities from ``best_estimator_``."""
-        check_is_fitted(self, "best_estimator_")
-        return self.best_estimator_.predict_proba(X)
+        return self._chosen_estimator().predict_proba(X)
 
 
 class AutoSequenceRegressor(RegressorMixin, _AutoSequenceBase):
@@ -440,3 +458,13 @@ class AutoSequenceRegressor(RegressorMixin, _AutoSequenceBase):
 
     _estimator_class = SequenceRegressor
     _score_name = "r2"
+
+
+def _describe_cv(cv) -> str:
+    """``cv`` in words that are the same in every process (a default repr holds a memory address)."""
+    text = repr(cv)
+    if " at 0x" not in text:
+        return text
+    plain = {k: v for k, v in sorted(getattr(cv, "__dict__", {}).items())
+             if v is None or isinstance(v, (bool, int, float, str))}
+    return f"{type(cv).__module__}.{type(cv).__qualname__}({plain})"

@@ -6,7 +6,6 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
 from seqtune._search_folder import check_project_path
@@ -37,7 +36,7 @@ directory, project_name, overwrite, verbose
         training folds (such as ``TimeSeriesSplit``).
     validation_fraction : float, default=0.2
         Held-out tail when ``cv=None``.
-    estimator_params : dict or None
+    estimator_params : dict or None, default=None
         Fixed parameters of every trial's forecaster (e.g. ``{"n_models": 3,
         "quantiles": (0.1, 0.5, 0.9)}``); ``horizon`` is set above.
 
@@ -50,10 +49,14 @@ directory, project_name, overwrite, verbose
 
     Examples
     --------
+    >>> import numpy as np, pandas as pd
     >>> from seqtune import AutoSequenceForecaster
+    >>> months = pd.period_range("2010-01", periods=120, freq="M")
+    >>> y = pd.Series(np.sin(2 * np.pi * np.arange(120) / 12), index=months)
     >>> auto = AutoSequenceForecaster(horizon=12, tuner="random", max_trials=4, max_epochs=10)
     >>> auto.fit(y)  # doctest: +SKIP
-    >>> auto.predict()  # doctest: +SKIP
+    >>> auto.predict().index[0]  # doctest: +SKIP
+    Period('2020-01', 'M')
     """
 
     _estimator_class = SequenceForecaster
@@ -183,10 +186,8 @@ directory, project_name, overwrite, verbose
 
     def predict(self, horizon=None, X=None, y=None):
         """Forecast with ``best_estimator_`` (see ``SequenceForecaster.predict``)."""
-        check_is_fitted(self, "best_estimator_")
-        return self.best_estimator_.predict(horizon=horizon, X=X, y=y)
+        return self._chosen_estimator().predict(horizon=horizon, X=X, y=y)
 
     def score(self, y, X=None):
         """Negative MASE of ``best_estimator_`` on ``y``, the continuation of the series."""
-        check_is_fitted(self, "best_estimator_")
-        return self.best_estimator_.score(y, X)
+        return self._chosen_estimator().score(y, X)

@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 
 def _quiet_tensorflow() -> None:
@@ -246,6 +247,10 @@ def _launch_workers(args) -> int | None:
 
 def cmd_tune(args) -> int:
     """Run a cost-aware search on a file or a bundled dataset."""
+    if args.project_name is None:
+        # One folder per data file: searching another file never meets the first one's trials,
+        # and running the same command again resumes.
+        args.project_name = Path(args.data).stem if args.data else args.dataset
     launched = _launch_workers(args)
     if launched is not None:
         return launched
@@ -272,8 +277,6 @@ def cmd_report(args) -> int:
 
 def recipes_dir():
     """The ``recipes/`` folder of a source checkout (they are scripts, not library code)."""
-    from pathlib import Path
-
     folder = Path(__file__).resolve().parent.parent / "recipes"
     return folder if folder.is_dir() else None
 
@@ -325,7 +328,7 @@ def cmd_train(args) -> int:
     return 0
 
 
-def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, project="search"):
+def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, project=None):
     parser.add_argument("--tuner", default=tuner, choices=["hyperband", "bayesian", "random", "grid"])
     parser.add_argument("--max-trials", type=int, default=max_trials,
                         help="trials for random/bayesian/grid (Hyperband derives its own)")
@@ -338,7 +341,8 @@ def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, 
     parser.add_argument("--test-fraction", type=float, default=0.2, help="held out for the final test score")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--directory", default="seqtune_runs")
-    parser.add_argument("--project-name", default=project)
+    parser.add_argument("--project-name", default=project,
+                        help="search folder inside DIRECTORY (default: the data file's name, or the dataset's)")
     parser.add_argument("--overwrite", action="store_true", help="start over instead of resuming")
     parser.add_argument("--plot", default=None, help="PNG path (default: DIRECTORY/PROJECT/pareto.png)")
     parser.add_argument("--verbose", type=int, default=1, help="0 silent, 1 a line per trial, 2 epochs too")
@@ -381,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune.set_defaults(func=cmd_tune)
 
     report = sub.add_parser("report", help="table, front and plot of a search folder (no retraining)")
-    report.add_argument("directory", help="the search folder, e.g. seqtune_runs/search")
+    report.add_argument("directory", help="the search folder, e.g. seqtune_runs/data")
     report.add_argument("--cost", default=None, choices=["latency", "fit_time", "params", "memory"])
     report.add_argument("--tolerance", type=float, default=None)
     report.add_argument("--plot", default=None, help="PNG path (default: DIRECTORY/pareto.png)")

@@ -131,11 +131,14 @@ def median_latency(predict_one, predict_batch, *, repeats: int = 15) -> tuple[fl
 
 
 def _take(X, n: int):
+    """``n`` samples of ``X`` (repeated when it has fewer), in the form ``X`` came in."""
+    rows = np.arange(n) % len(X)
     if isinstance(X, np.ndarray):
-        reps = int(np.ceil(n / len(X)))
-        return np.concatenate([X] * reps)[:n] if reps > 1 else X[:n]
+        return X[rows]
+    if hasattr(X, "iloc"):  # a DataFrame or Series: rows, not its column labels
+        return X.iloc[rows]
     items = list(X)
-    return (items * int(np.ceil(n / len(items))))[:n]
+    return [items[i] for i in rows]
 
 
 def count_params(model) -> int:

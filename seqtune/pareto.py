@@ -5,10 +5,12 @@ Scores are "higher is better" (accuracy, R^2, negative forecast error); costs ar
 well for at most the same cost, better in one of the two.
 
 Timings are noisy: two models whose prediction latencies differ by a few percent
-swap order from one run to the next. So among the front models within the score
-tolerance, measured costs (latency, training time) within ``TIMING_TIE`` of the
-cheapest count as a tie, settled by the stable cost, the parameter count (then
-the score), and the same search picks the same model run after run.
+swap order from one run to the next. So measured costs (latency, training time)
+within ``TIMING_TIE`` of each other are not told apart: a trial is dominated on a
+timed cost only by one that scores at least as well and is clearly cheaper, and
+among the front models within the score tolerance, those within ``TIMING_TIE`` of
+the cheapest count as a tie, settled by the stable cost, the parameter count (then
+the score). The same search picks the same model run after run.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ def comparable(trials: pd.DataFrame) -> pd.DataFrame:
 def pareto_front(trials: pd.DataFrame, score: str = "score", cost: str = "latency_ms") -> pd.DataFrame:
     """The non-dominated rows of ``trials`` (finite score and cost), cheapest first.
 
+    On a timed cost (:data:`TIMED_COSTS`) a row is dominated only by one scoring at
+    least as well that costs less by more than ``TIMING_TIE``: rows whose timings
+    tie all stay, so that timing noise does not decide which of them is on the front.
+
     Parameters
     ----------
     trials : DataFrame
@@ -58,7 +64,10 @@ def pareto_front(trials: pd.DataFrame, score: str = "score", cost: str = "latenc
     c = ok[cost].to_numpy(float)
     keep = []
     for i in range(len(ok)):
-        dominated = np.any((s >= s[i]) & (c <= c[i]) & ((s > s[i]) | (c < c[i])))
+        if cost in TIMED_COSTS:
+            dominated = np.any((s >= s[i]) & (c * (1 + TIMING_TIE) < c[i]))
+        else:
+            dominated = np.any((s >= s[i]) & (c <= c[i]) & ((s > s[i]) | (c < c[i])))
         keep.append(not dominated)
     front = ok[np.array(keep, dtype=bool)] if len(ok) else ok
     return front.sort_values([cost, score], ascending=[True, False])

@@ -178,6 +178,7 @@ def plot_pareto(trials: pd.DataFrame, front: pd.DataFrame, chosen, cost: str, pa
     fig.savefig(buffer, format="png")
     plt.close(fig)
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, buffer.getvalue())
     return path
 
@@ -208,10 +209,16 @@ def report_search(project_dir, *, cost: str | None = None, tolerance: float | No
             saved = json.loads(summary_file.read_text())
         except (OSError, json.JSONDecodeError):
             saved = {}
+    from seqtune import _params as P
+
     cost_column = COSTS.get(cost, cost) if cost else saved.get("cost", "latency_ms")
     if cost_column not in trials.columns:
+        if cost is None:  # a cost function is not stored with the search
+            raise ValueError(f"the search in {project_dir} picked by a custom cost function ({cost_column!r}), "
+                             f"which is not stored with it; pass cost= (--cost on the command line), one of {sorted(COSTS)}.")
         raise ValueError(f"cost {cost!r} is not one of {sorted(COSTS)}.")
     tolerance = saved.get("tolerance", 0.01) if tolerance is None else tolerance
+    P.check_tolerance(tolerance)
     score_name = saved.get("score", "score")
     counts = trials["status"].value_counts().to_dict()
     n = len(trials)

@@ -1,5 +1,6 @@
 """The seqtune command: fast help, tune on a file, report from disk, clear errors."""
 
+import json
 import os
 import subprocess
 import sys
@@ -48,6 +49,13 @@ def test_tune_on_npz_then_report_from_disk(tmp_path, capsys):
             "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
     assert out.returncode == 0 and out.stdout.strip().endswith("[]"), out.stderr[-2000:]
+    assert main(["report", str(tmp_path / "runs" / "cli"), "--tolerance", "nan"]) == 2
+    assert "tolerance must be a number >= 0; got nan" in capsys.readouterr().err
+    summary = tmp_path / "runs" / "cli" / "seqtune_summary.json"  # as a search picked by a cost function
+    summary.write_text(json.dumps({**json.loads(summary.read_text()), "cost": "custom_cost"}))
+    assert main(["report", str(tmp_path / "runs" / "cli")]) == 2
+    assert "custom cost function ('custom_cost')" in capsys.readouterr().err
+    assert main(["report", str(tmp_path / "runs" / "cli"), "--cost", "params"]) == 0
 
 
 def test_tune_a_forecaster_on_a_csv_series(tmp_path, capsys):
@@ -121,8 +129,10 @@ def test_a_csv_of_documents_or_of_rows_that_end_early(tmp_path, capsys):
     pd.DataFrame({"text": texts, "topic": ["sport", "business"] * 20}).to_csv(tmp_path / "docs.csv", index=False)
     code = main(["tune", "--data", str(tmp_path / "docs.csv"), "--target", "topic", "--tuner", "random",
                  "--max-trials", "1", "--max-epochs", "1", "--max-units", "8", "--max-layers", "1",
-                 "--directory", str(tmp_path / "runs"), "--project-name", "docs"])
+                 "--directory", str(tmp_path / "runs")])
     assert code == 0 and "test accuracy" in capsys.readouterr().out
+    # without --project-name the search folder is named after the data file: another file gets its own
+    assert (tmp_path / "runs" / "docs" / "seqtune_search.json").exists()
     code = main(["tune", "--data", str(tmp_path / "docs.csv"), "--target", "topic", "--task", "regress",
                  "--directory", str(tmp_path / "runs"), "--project-name", "docs2"])
     assert code == 2 and "--task regress needs numeric targets" in capsys.readouterr().err
