@@ -4,11 +4,13 @@ check), and the seed and XLA choices every fit makes."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import keras
 import numpy as np
 from sklearn.utils import check_random_state
 
+from seqtune import _params as P
 from seqtune._memory import release_traced_gradients
 
 # jit_compile="auto" compiles with XLA only when training will step through at least this
@@ -78,6 +80,15 @@ def resolve_jit(jit_compile, work: float, *, shapes: int = 1, distributed: bool 
     """
     import keras
 
+    if keras.backend.backend() == "torch":
+        if jit_compile is True:
+            # Measured: inductor fails on PyTorch's fused (oneDNN) LSTM kernel, and with that kernel
+            # kept out of the graph torch.compile recompiled batch after batch (3 to 30 s an epoch
+            # against 0.55 s eager).
+            warnings.warn("jit_compile=True is not used on the torch backend: torch.compile fails on "
+                          "PyTorch's fused LSTM kernel and recompiles on every batch; training runs "
+                          "eagerly, the fused kernels doing the work.", UserWarning, stacklevel=P.user_stacklevel())
+        return False
     if jit_compile != "auto":
         return bool(jit_compile)
     if keras.backend.backend() == "jax":

@@ -145,7 +145,7 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
         no longer than the lookback can hold, so that a window can repeat it.
     jit_compile : {"auto", True, False}, default="auto"
         XLA compilation; ``"auto"`` compiles on JAX always, and on TensorFlow (CPU) when
-        training is long enough to repay it.
+        training is long enough to repay it; never on the torch backend.
     random_state : int, RandomState or None, default=None
         Seed for weights and shuffling; with an int, two fits give identical forecasts.
     verbose : int, default=0

@@ -57,13 +57,20 @@ SCRIPT = textwrap.dedent(
     forecast = fc.predict()
     assert str(forecast.index[0].date()) == "2020-05-30" and np.isfinite(forecast).all()
 
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        forced = SequenceClassifier(cell="lstm", units=8, epochs=1, jit_compile=True, random_state=0).fit(X, y)
+    jit_warned = any("torch.compile" in str(w.message) for w in caught)
+
     auto = AutoSequenceClassifier(tuner="random", max_trials=2, max_epochs=1, directory=out_dir,
                                   project_name="jax_search", verbose=0,
                                   space={"units": [4, 8], "layers": 1, "batch_size": 16}).fit(X, y)
     assert (auto.trials_["status"] == "COMPLETED").all()
     print("RESULT " + json.dumps({"backend": keras.backend.backend(), "trials": len(auto.trials_),
                                   "cell": auto.cell_choice_, "lstm_layers": lstm_layers,
-                                  "jit": bool(clf.jit_compiled_)}))
+                                  "jit": bool(clf.jit_compiled_), "forced_jit": bool(forced.jit_compiled_),
+                                  "jit_warned": jit_warned}))
     """
 )
 
@@ -86,6 +93,8 @@ def test_estimators_forecaster_and_search_run_on_the_backend(backend, tmp_path):
     result = _run_on(backend, SCRIPT, tmp_path)
     assert result["backend"] == backend and result["trials"] == 2
     assert result["jit"] == (backend == "jax")  # "auto" always compiles on JAX, even a small fit
+    # jit_compile=True: compiled on JAX; on torch, training stays eager and a warning says why
+    assert result["forced_jit"] == (backend == "jax") and result["jit_warned"] == (backend == "torch")
     # On torch the LSTM layers run PyTorch's fused kernel; elsewhere they are Keras' own.
     assert result["lstm_layers"] == (["FusedLSTM"] if backend == "torch" else ["LSTM"])
     # What was saved there loads here, in another process on the default backend (FusedLSTM included).
