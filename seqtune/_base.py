@@ -6,6 +6,7 @@ Keras and TensorFlow are imported inside methods, never at module import, so
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -291,6 +292,10 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         train, val = self._split_validation(data.n, data.y, data.seed)
         history = self._train(self.model_, data.subset(train), data.subset(val) if len(val) else None,
                               epochs=self.epochs, seed=data.seed)
+        if self.early_stopping:
+            from seqtune._training import warn_if_still_improving
+
+            warn_if_still_improving(history.history, epochs=self.epochs)
         previous = getattr(self, "history_", {}) if warm else {}
         self.history_ = {k: list(previous.get(k, [])) + [float(v) for v in vals]
                          for k, vals in history.history.items()}
@@ -375,6 +380,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
             validation_data=validation,
             early_stopping=self.early_stopping,
             patience=self.patience,
+            steps_per_epoch=math.ceil(train.n / self._global_batch_size()),
             callbacks=list(self.callbacks or []) + list(extra_callbacks),
             verbose=self.verbose,
             advice="Lower learning_rate, check the scale of X and y, or set standardize=True.",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
@@ -187,7 +187,10 @@ class _AutoSequenceBase(BaseEstimator):
                      self._fingerprint((X, y), space, fixed))
         if self.search_role_ != "worker" and self.refit:
             self.best_estimator_ = make_estimator(self.best_params_)
-            self.best_estimator_.fit(X, y)
+            with warnings.catch_warnings():
+                # The chosen model trains for the budget its trial was scored at (max_epochs).
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                self.best_estimator_.fit(X, y)
         return self
 
     def _estimator_factory(self, fixed: dict):

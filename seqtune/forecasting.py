@@ -308,6 +308,10 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         self.n_iter_ = len(self.history_.get("loss", []))
         self.best_epoch_ = self.n_iter_
+        if self.early_stopping:
+            from seqtune._training import warn_if_still_improving
+
+            warn_if_still_improving(history.history, epochs=self.epochs)
         if val is not None and self.early_stopping:
             self.best_epoch_ = int(np.argmin(self.history_["val_loss"])) + 1
             if self.quantiles_ is not None and self.calibrate_quantiles and len(val[0]) >= MIN_CALIBRATION_WINDOWS:
@@ -369,7 +373,8 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
         return fit_model(
             self.model_, x=train[0], y=train[1], batch_size=self.batch_size, epochs=epochs,
             initial_epoch=initial_epoch, shuffle=True, validation_data=val, early_stopping=stop_early,
-            patience=self.patience, callbacks=extra_callbacks, verbose=self.verbose,
+            patience=self.patience, steps_per_epoch=-(-len(train[0]) // self.batch_size),
+            callbacks=extra_callbacks, verbose=self.verbose,
             advice="Lower learning_rate, or check y and X for extreme values.",
         )
 

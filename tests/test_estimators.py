@@ -372,7 +372,46 @@ def test_no_warning_storm_on_a_plain_fit(seq3d):
     X, y = seq3d
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        SequenceClassifier(**TINY).fit(X, y)
+        # (without early stopping: two epochs of a falling loss would rightly say it may be undertrained)
+        SequenceClassifier(**TINY, early_stopping=False).fit(X, y)
+
+
+def test_early_stopping_waits_for_enough_gradient_steps(rng):
+    import keras
+
+    from seqtune._training import MIN_STEPS_BEFORE_STOPPING, fit_model
+
+    X = rng.normal(size=(32, 4)).astype("float32")
+    y = (X[:, 0] > 0).astype("float32")
+
+    def epochs_run(steps_per_epoch):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy")
+        # validation labels flipped: the better the model learns, the worse the validation loss
+        history = fit_model(model, x=X, y=y, validation_data=(X, 1 - y), batch_size=32, epochs=10,
+                            early_stopping=True, patience=1, advice="", steps_per_epoch=steps_per_epoch)
+        return len(history.history["loss"])
+
+    assert MIN_STEPS_BEFORE_STOPPING > 10
+    assert epochs_run(None) < 10  # watched from the first epoch: stops at once
+    assert epochs_run(1) == 10  # one batch an epoch: 10 steps are too few to stop on
+
+
+def test_a_fit_still_improving_at_its_last_epoch_warns():
+    from sklearn.exceptions import ConvergenceWarning
+
+    from seqtune._training import warn_if_still_improving
+
+    with pytest.warns(ConvergenceWarning, match="ran all 3 epochs and the validation loss was still falling"):
+        warn_if_still_improving({"loss": [3.0, 2.0, 1.0], "val_loss": [3.0, 2.0, 1.0]}, epochs=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_if_still_improving({"val_loss": [3.0, 1.0, 2.0]}, epochs=3)  # its best epoch was earlier
+        warn_if_still_improving({"val_loss": [3.0, 2.0]}, epochs=3)  # early stopping ended it
+    X = np.linspace(0, 1, 60).reshape(20, 3, 1)
+    with pytest.warns(ConvergenceWarning, match="Raise epochs"):
+        SequenceRegressor(units=4, epochs=3, learning_rate=1e-3, random_state=0).fit(X, X[:, 0, 0] * 100)
 
 
 def test_xla_is_chosen_by_the_work_per_batch_shape(rng):

@@ -13,7 +13,17 @@ EXPECTED_FAILURES = {
 }
 
 
+# The regressor's outputs are float32 network outputs times the target scale: a sample predicted
+# alone or inside a batch can differ in the 7th significant digit (oneDNN picks its kernels by batch
+# size; measured 1.8e-7 on one of 20 predictions), and this check compares at rtol=1e-7.
+REGRESSOR_EXPECTED_FAILURES = {
+    "check_methods_subset_invariance": "float32 predictions differ by ~1e-7 relative between batch sizes",
+}
+
+
 def _expected_failed_checks(estimator):
+    if isinstance(estimator, SequenceRegressor):
+        return {**EXPECTED_FAILURES, **REGRESSOR_EXPECTED_FAILURES}
     return EXPECTED_FAILURES
 
 
