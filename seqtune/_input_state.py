@@ -142,7 +142,7 @@ class InputStateMixin:
             if cut:
                 warnings.warn(
                     f"{cut} of {len(lengths)} training sequences are longer than max_length="
-                    f"{self.max_length_} ({'99th percentile, max_length=auto' if self.max_length == 'auto' else 'max_length'})"
+                    f"{self.max_length_} ({'max_length=auto: the 99th percentile, rounded up to a length bucket' if self.max_length == 'auto' else 'max_length'})"
                     " and are truncated to their first steps; set max_length=None to keep every step.",
                     UserWarning,
                     stacklevel=P.user_stacklevel(),

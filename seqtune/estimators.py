@@ -40,8 +40,8 @@ _PARAMETERS = """
     max_length : int, None or "auto", default="auto"
         Truncate longer sequences to their first ``max_length`` steps. ``"auto"``:
         no truncation for numeric sequences; for tokens and text, the 99th
-        percentile of training lengths (at least 64). Truncation at ``fit`` is
-        reported with a warning.
+        percentile of training lengths rounded up to a length bucket (at least 64),
+        so fewer than 1% are cut. Truncation at ``fit`` is reported with a warning.
     input_type : {"auto", "numeric", "tokens", "text"}, default="auto"
         How to read X. ``"auto"``: strings are text, non-negative integer arrays are
         token ids, everything else is numeric.

@@ -145,9 +145,13 @@ def test_bad_input_is_refused_before_searching(tmp_path, series, kwargs, y, erro
     assert not (tmp_path / "f" / "oracle.json").exists()
 
 
-def test_trials_stopped_early_still_compete_on_the_front(tmp_path, series):
+def test_trials_stopped_early_still_compete_on_the_front(tmp_path, series, monkeypatch):
     """With a random search, every completed trial had the same budget, whenever early stopping ended it."""
+    import seqtune._training as training
     from seqtune.pareto import comparable
+
+    # Early stopping may stop from the first epoch here (it normally waits for 200 gradient steps).
+    monkeypatch.setattr(training, "MIN_STEPS_BEFORE_STOPPING", 0)
 
     noise = pd.Series(np.random.default_rng(3).normal(size=len(series)), index=series.index)
     auto = _auto(tmp_path, max_trials=3, max_epochs=8, refit=False,
