@@ -90,6 +90,17 @@ def test_pooled_outputs_ignore_padding(ragged, rng, pooling, tmp_path):
     np.testing.assert_allclose(seqtune.load(tmp_path / "pooled.seqtune").predict_proba(X), clf.predict_proba(X))
 
 
+def test_auto_pooling_is_max_for_text_and_tokens_and_last_for_numbers(rng):
+    texts = ["good match", "late goal", "markets fell", "bank rates"] * 5
+    layers = lambda est: [layer.name for layer in est.model_.layers]  # noqa: E731
+    assert "max_pooling" in layers(SequenceClassifier(**TINY).fit(texts, [0, 0, 1, 1] * 5))
+    ids = [rng.integers(1, 9, size=n) for n in (3, 5, 4, 6) * 5]
+    assert "max_pooling" in layers(SequenceClassifier(**TINY).fit(ids, [0, 1] * 10))
+    X = rng.normal(size=(20, 5, 2))
+    numeric = SequenceClassifier(**TINY).fit(X, [0, 1] * 10)
+    assert not any(name.endswith("_pooling") for name in layers(numeric)) and numeric.pooling == "auto"
+
+
 def test_masked_max_pooling_never_picks_a_padding_step():
     from seqtune._layers import MaskedGlobalMaxPooling
 
