@@ -71,7 +71,10 @@ class MaskedGlobalMaxPooling(keras.layers.Layer):
             return ops.max(inputs, axis=1)
         keep = ops.expand_dims(ops.cast(mask, "bool"), -1)
         lowest = ops.full_like(inputs, float(np.finfo(np.float32).min))
-        return ops.max(ops.where(keep, inputs, lowest), axis=1)
+        maxima = ops.max(ops.where(keep, inputs, lowest), axis=1)
+        # A sequence that is all padding (token ids all 0) has no step to take: zeros, as a
+        # recurrent layer's last state would be, not float32's lowest value (the loss became NaN).
+        return ops.where(ops.any(keep, axis=1), maxima, ops.zeros_like(maxima))
 
     def compute_mask(self, inputs, mask=None):
         return None

@@ -109,6 +109,12 @@ def test_masked_max_pooling_never_picks_a_padding_step():
     pooled = np.asarray(MaskedGlobalMaxPooling()(values, mask=mask))
     np.testing.assert_array_equal(pooled, [[3.0, -1.0]])
     np.testing.assert_array_equal(np.asarray(MaskedGlobalMaxPooling()(values)), [[9.0, 9.0]])
+    # a row that is all padding (token ids all 0) pools to zeros, not to float32's lowest value
+    none_kept = np.asarray(MaskedGlobalMaxPooling()(values, mask=np.array([[False, False, False]])))
+    np.testing.assert_array_equal(none_kept, [[0.0, 0.0]])
+    ids = np.array([[3, 1, 2], [0, 0, 0]] * 10)  # every other row holds padding only
+    reg = SequenceRegressor(units=4, epochs=2, learning_rate=0.01, random_state=0).fit(ids, np.arange(20.0))
+    assert np.isfinite(reg.predict(ids)).all()
 
 
 def test_zero_valued_steps_are_not_mistaken_for_padding(rng):
