@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
 
 
@@ -20,8 +22,6 @@ def autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
 SUBPERIOD_SHARE = 0.9
 # The longest seasonal period season="auto" looks for (baselines and backtest).
 MAX_AUTO_SEASON = 128
-
-
 # The chance that white noise shows a season: the significance level of the test over all lags.
 FALSE_SEASON_RATE = 0.05
 
@@ -42,8 +42,6 @@ def dominant_period(series: list, max_period: int) -> int:
     trending sales one of 2; without the rise, a wiggle on the slowly falling
     autocorrelation of daily temperatures one of 10 days.
     """
-    from statistics import NormalDist
-
     total, weight, n_min = None, 0.0, min(len(v) for v in series)
     max_lag = min(int(max_period), n_min // 2)
     if max_lag < 3:

@@ -334,6 +334,17 @@ def with_missing_steps(y, fill):
     return y if grid is None else y.reindex(grid)
 
 
+def with_missing_steps_xy(y, X, fill):
+    """``y`` on its regular time grid (:func:`with_missing_steps`) and ``X`` reindexed with it
+    when it was indexed like ``y``: positions then count time steps in both."""
+    if not isinstance(y, (pd.Series, pd.DataFrame)):
+        return y, X
+    regular = with_missing_steps(y, fill)
+    if isinstance(X, (pd.Series, pd.DataFrame)) and X.index.equals(y.index):
+        X = X.reindex(regular.index)
+    return regular, X
+
+
 def _warn_time_like_columns(frame: pd.DataFrame, what: str) -> None:
     """Warn about a target column that counts up by one every row (a year or step column left in
     the frame, e.g. statsmodels' Nile data): it would be forecast as a second target."""

@@ -74,13 +74,13 @@ def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice
     return history
 
 
-def warn_if_still_improving(history: dict, *, epochs: int, initial_epoch: int = 0) -> None:
+def warn_if_still_improving(history: dict, *, epochs: int) -> None:
     """scikit-learn's ``ConvergenceWarning`` when a fit with early stopping ran all ``epochs``
     and its watched loss (``val_loss``, else ``loss``) was still at its best in the last one."""
     from sklearn.exceptions import ConvergenceWarning
 
     watched = history.get("val_loss") or history.get("loss") or []
-    if len(watched) < 2 or len(watched) < epochs - initial_epoch or int(np.argmin(watched)) != len(watched) - 1:
+    if len(watched) < 2 or len(watched) < epochs or int(np.argmin(watched)) != len(watched) - 1:
         return
     warnings.warn(
         f"Training ran all {epochs} epochs and the {'validation ' if history.get('val_loss') else ''}loss was "

@@ -13,6 +13,11 @@ import numpy as np
 
 NORMALIZATIONS = ("last", "mean", "none", "seasonal")
 
+# What ``score`` of a forecaster fitted on several series says.
+SCORE_ONE_SERIES = ("score needs a model fitted on one series. For several, score each: "
+                    "seqtune.metrics.backtest(forecaster, one_series) refits on it, or compare "
+                    "predict(y=history) with what followed (seqtune.metrics.mase).")
+
 
 def sliding(values: np.ndarray, width: int) -> np.ndarray:
     """Every window of ``width`` consecutive rows: ``(n_windows, width, n_columns)``."""

@@ -185,12 +185,7 @@ class _AutoSequenceBase(BaseEstimator):
         make_estimator = self._estimator_factory(fixed)
         self._search(SequenceHyperModel(make_estimator, space, X, y, splits, self.max_epochs), project_dir,
                      self._fingerprint((X, y), space, fixed))
-        if self.search_role_ != "worker" and self.refit:
-            self.best_estimator_ = make_estimator(self.best_params_)
-            with warnings.catch_warnings():
-                # The chosen model trains for the budget its trial was scored at (max_epochs).
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                self.best_estimator_.fit(X, y)
+        self._refit_chosen(make_estimator, X, y)
         return self
 
     def _estimator_factory(self, fixed: dict):
@@ -352,6 +347,16 @@ class _AutoSequenceBase(BaseEstimator):
         pool = comparable(self.trials_)
         return plot_pareto(pool, self.pareto_front_, self.best_trial_, self.cost_column_, path,
                            score_name=self._score_name)
+
+    def _refit_chosen(self, make_estimator, *data) -> None:
+        """Train the chosen configuration on all of ``data`` as ``best_estimator_`` (with ``refit``)."""
+        if self.search_role_ == "worker" or not self.refit:
+            return
+        self.best_estimator_ = make_estimator(self.best_params_)
+        with warnings.catch_warnings():
+            # The chosen model trains for the budget its trial was scored at (max_epochs).
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            self.best_estimator_.fit(*data)
 
     def _chosen_estimator(self):
         """``best_estimator_``, or an error that says why there is none."""

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import ConvergenceWarning
 
 from seqtune import _params as P
 from seqtune._search_folder import check_project_path
@@ -131,12 +129,7 @@ directory, project_name, overwrite, verbose
         make_estimator = self._estimator_factory(fixed)
         self._search(ForecastHyperModel(make_estimator, space, folds, self.max_epochs), project_dir,
                      self._fingerprint((y, X), space, fixed))
-        if self.search_role_ != "worker" and self.refit:
-            self.best_estimator_ = make_estimator(self.best_params_)
-            with warnings.catch_warnings():
-                # The chosen model trains for the budget its trial was scored at (max_epochs).
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                self.best_estimator_.fit(y, X)
+        self._refit_chosen(make_estimator, y, X)
         return self
 
     def _folds(self, y, X, panel) -> list:

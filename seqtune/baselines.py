@@ -15,7 +15,12 @@ from sklearn.utils.validation import check_is_fitted
 from seqtune import _params as P
 from seqtune._seasonality import MAX_AUTO_SEASON, dominant_period
 from seqtune._series import FILL_METHODS, format_forecast, naive_error, read_target
-from seqtune._windows import score_origins, seasonal_repeat, stitched_mae
+from seqtune._windows import (
+    SCORE_ONE_SERIES,
+    score_origins,
+    seasonal_repeat,
+    stitched_mae,
+)
 
 
 class SeasonalNaiveForecaster(BaseEstimator):
@@ -141,9 +146,7 @@ class SeasonalNaiveForecaster(BaseEstimator):
         """
         check_is_fitted(self, "tails_")
         if len(self.tails_) != 1:
-            raise ValueError(("score needs a model fitted on one series. For several, score each: "
-                             "seqtune.metrics.backtest(forecaster, one_series) refits on it, or compare "
-                             "predict(y=history) with what followed (seqtune.metrics.mase)."))
+            raise ValueError(SCORE_ONE_SERIES)
         actual = read_target(y, fill=self.fill, what="y").values[0]
         if actual.shape[1] != self.n_targets_:
             raise ValueError(f"y has {actual.shape[1]} column(s); expected {self.n_targets_} as in fit.")

@@ -162,19 +162,15 @@ def _run_forecast_search(args, y, X=None) -> int:
     import numpy as np
 
     from seqtune import AutoSequenceForecaster
-    from seqtune._series import with_missing_steps
+    from seqtune._series import with_missing_steps_xy
     from seqtune.baselines import SeasonalNaiveForecaster
     from seqtune.metrics import mase
     from seqtune.report import format_table
 
     if args.horizon < 1:
         raise ValueError(f"--horizon must be an int >= 1; got {args.horizon}.")
-    if args.fill:
-        # The forecaster inserts the time steps the file skips: hold out and score by those steps.
-        regular = with_missing_steps(y, args.fill)
-        if X is not None and X.index.equals(y.index):
-            X = X.reindex(regular.index)
-        y = regular
+    # The forecaster inserts the time steps the file skips (fill): hold out and score by those steps.
+    y, X = with_missing_steps_xy(y, X, args.fill)
     n_test = max(args.horizon, int(round(len(y) * args.test_fraction)))
     if n_test >= len(y):
         raise ValueError(f"the series has {len(y)} steps: too short to hold out {n_test} for the test.")

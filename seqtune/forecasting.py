@@ -43,7 +43,12 @@ from seqtune._series import (
     read_target,
     spread,
 )
-from seqtune._windows import NORMALIZATIONS, score_origins, stitched_mae
+from seqtune._windows import (
+    NORMALIZATIONS,
+    SCORE_ONE_SERIES,
+    score_origins,
+    stitched_mae,
+)
 from seqtune.persistence import BundledEstimatorMixin, jsonable
 
 LOSSES = tuple(POINT_LOSSES)
@@ -534,9 +539,7 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
         """
         check_is_fitted(self, "model_")
         if self.n_series_ != 1:
-            raise ValueError(("score needs a model fitted on one series. For several, score each: "
-                             "seqtune.metrics.backtest(forecaster, one_series) refits on it, or compare "
-                             "predict(y=history) with what followed (seqtune.metrics.mase)."))
+            raise ValueError(SCORE_ONE_SERIES)
         panel = read_target(y, fill=self.fill, what="y")
         self._check_columns(panel)
         self._check_continues(panel)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from seqtune._seasonality import MAX_AUTO_SEASON, dominant_period
-from seqtune._series import fill_missing, take_steps, with_missing_steps
+from seqtune._series import fill_missing, take_steps, with_missing_steps_xy
 
 
 def _pair(y_true, y_pred, names=("y_true", "y_pred")) -> tuple[np.ndarray, np.ndarray]:
@@ -259,12 +259,8 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
                 "series: for key, part in y.groupby(id_column): backtest(forecaster, part.drop(columns=id_column))."
             )
     fill = params.get("fill")
-    if isinstance(y, (pd.Series, pd.DataFrame)):
-        # With fill=, the forecaster inserts the time steps y skips: count folds in those steps too.
-        regular = with_missing_steps(y, fill)
-        if isinstance(X, (pd.Series, pd.DataFrame)) and X.index.equals(y.index):
-            X = X.reindex(regular.index)
-        y = regular
+    # With fill=, the forecaster inserts the time steps y skips: count folds in those steps too.
+    y, X = with_missing_steps_xy(y, X, fill)
     n = len(y)
     if X is not None and len(X) != n:
         raise ValueError(f"X has {len(X)} rows but y has {n}; expected the same length.")

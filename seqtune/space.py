@@ -163,7 +163,7 @@ def _grid_example(spec: tuple) -> list:
         values, value = [], int(low)
         while value < high:
             values.append(value)
-            value *= 2
+            value = value * 2 if value > 0 else 1
         return values + [int(high)]
     return [float(f"{v:.2g}") for v in np.geomspace(low, high, 3)] if low > 0 else [low, (low + high) / 2, high]
 

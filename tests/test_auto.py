@@ -207,7 +207,7 @@ def test_pandas_input_and_a_plot_in_a_new_folder(tmp_path, data):
     assert path.exists() and path.stat().st_size > 0
 
 
-def test_a_custom_splitter_resumes_in_a_new_process(tmp_path):
+def test_a_custom_splitter_is_fingerprinted_without_its_memory_address(tmp_path):
     from seqtune.auto import _describe_cv
 
     class HalfSplit:  # no __repr__ of its own: the default holds a memory address
