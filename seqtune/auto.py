@@ -220,6 +220,7 @@ class _AutoSequenceBase(BaseEstimator):
             best_kept_score,
             hyperband_trials,
             make_tuner,
+            tuner_tracebacks,
         )
 
         role = distributed.role()
@@ -259,7 +260,7 @@ class _AutoSequenceBase(BaseEstimator):
                       f"{distributed.chief_address()} for trials (waiting until it answers).", flush=True)
         search_error = None
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), tuner_tracebacks(shown=self.verbose >= 2):
                 # Hyperband resumes a candidate from its checkpoint into a fresh model whose
                 # optimizer is not built yet; Keras then warns that it skips the optimizer state.
                 warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")

@@ -9,6 +9,7 @@ metrics, which keras-tuner stores with the trial on disk.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 import time
@@ -303,6 +304,26 @@ def best_kept_score(tuner) -> float:
     scores = [trial.metrics.get_last_value(OBJECTIVE) for trial in tuner.oracle.trials.values()
               if str(trial.status) == "COMPLETED" and trial.metrics.exists(OBJECTIVE)]
     return max([s for s in scores if s is not None and math.isfinite(s)], default=-math.inf)
+
+
+@contextlib.contextmanager
+def tuner_tracebacks(shown: bool):
+    """Whether keras-tuner prints the traceback of every failed trial while the block runs.
+
+    keras-tuner prints them by default (its ``config.DEBUG``); seqtune's progress line
+    names each failure and ``trials_`` keeps the error, so they show only at ``verbose >= 2``.
+    """
+    try:
+        from keras_tuner.src import config
+    except ImportError:  # another keras-tuner layout: leave its setting alone
+        yield
+        return
+    before = config.DEBUG
+    config.DEBUG = shown
+    try:
+        yield
+    finally:
+        config.DEBUG = before
 
 
 def make_tuner(name: str, hypermodel, *, max_trials: int, max_epochs: int, seed, directory,

@@ -126,7 +126,8 @@ class RaiseWhenFast(keras.callbacks.Callback):
 
 
 @pytest.mark.parametrize("callback,message", [(PoisonWhenFast, "diverged"), (RaiseWhenFast, "blew up")])
-def test_a_failing_trial_is_recorded_with_its_error_and_the_search_goes_on(tmp_path, data, callback, message):
+def test_a_failing_trial_is_recorded_with_its_error_and_the_search_goes_on(tmp_path, data, callback, message,
+                                                                          capfd):
     X, y = data
     space = {"learning_rate": [1e-3, 10.0], "cell": ["gru"], "layers": 1, "units": 4,
              "bidirectional": False, "batch_size": 16, "dropout": 0.0}
@@ -137,6 +138,8 @@ def test_a_failing_trial_is_recorded_with_its_error_and_the_search_goes_on(tmp_p
     assert failed["learning_rate"].iloc[0] == 10.0
     assert (auto.trials_["status"] == "COMPLETED").sum() == 1
     assert auto.best_params_["learning_rate"] == 1e-3
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err  # verbose=0: keras-tuner's own traceback print is off
     if callback is RaiseWhenFast:  # a cost function prices finished trials only (a failed one has no costs)
         priced = _auto(tmp_path, tuner="grid", max_trials=10, space=space, overwrite=True, refit=False,
                        cost=lambda row: int(row["params"]), estimator_params={"callbacks": [callback()]}).fit(X, y)
