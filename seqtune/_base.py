@@ -72,7 +72,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         max_length="auto",
         input_type="auto",
         standardize=True,
-        epochs=50,
+        epochs="auto",
         batch_size=32,
         learning_rate=1e-3,
         optimizer="adam",
@@ -162,7 +162,10 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         if self.max_length not in (None, "auto"):
             P.check_int("max_length", self.max_length)
         P.check_choice("input_type", self.input_type, ("auto", "numeric", "tokens", "text"))
-        P.check_int("epochs", self.epochs)
+        if isinstance(self.epochs, str) and self.epochs != "auto":
+            raise ValueError(f"epochs must be 'auto' or an int >= 1; got {self.epochs!r}.")
+        if self.epochs != "auto":
+            P.check_int("epochs", self.epochs)
         P.check_int("batch_size", self.batch_size)
         P.check_positive("learning_rate", self.learning_rate)
         P.check_int("patience", self.patience, minimum=0)
@@ -277,10 +280,17 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         return None
 
     def _keras_data(self, data: "TrainingData", *, shuffle, seed):
-        """Keras-ready arguments for ``Model.fit``: arrays, or length-bucketed batches."""
-        from seqtune.batching import BucketedSequence, keras_data
+        """Keras-ready data for ``Model.fit``: ``x`` (and ``y``, ``sample_weight`` for plain
+        arrays), with ``steps`` (the batches an epoch) for a repeating pipeline."""
+        from seqtune.batching import BucketedSequence, keras_data, repeating_dataset
 
         if isinstance(data.values, np.ndarray):
+            repeating = None
+            if self.distribution_strategy is None:
+                repeating = repeating_dataset((data.values, data.y, data.weight), batch_size=self._global_batch_size(),
+                                              shuffle=shuffle, seed=seed)
+            if repeating is not None:
+                return {"x": repeating[0], "steps": repeating[1]}
             return {"x": data.values, "y": data.y, "sample_weight": data.weight}
         layout = self._input_layout_
         sequence = BucketedSequence(data.values, data.y, data.weight, batch_size=self._global_batch_size(),
@@ -297,17 +307,24 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         else:
             self.model_ = self._build_model(data.head)
         train, val = self._split_validation(data.n, data.y, data.seed)
+        epochs = self._epochs(len(train))
         history = self._train(self.model_, data.subset(train), data.subset(val) if len(val) else None,
-                              epochs=self.epochs, seed=data.seed)
+                              epochs=epochs, seed=data.seed)
         if self.early_stopping:
             from seqtune._training import warn_if_still_improving
 
-            warn_if_still_improving(history.history, epochs=self.epochs)
+            warn_if_still_improving(history.history, epochs=epochs)
         previous = getattr(self, "history_", {}) if warm else {}
         self.history_ = {k: list(previous.get(k, [])) + [float(v) for v in vals]
                          for k, vals in history.history.items()}
         self.n_iter_ = len(history.history.get("loss", []))
         return self
+
+    def _epochs(self, n_train: int) -> int:
+        """``epochs`` for ``n_train`` training samples, "auto" resolved (see ``resolve_epochs``)."""
+        from seqtune._training import resolve_epochs
+
+        return resolve_epochs(self.epochs, math.ceil(n_train / self._global_batch_size()))
 
     def _check_same_network(self) -> None:
         built = getattr(self, "_network_params_", None)  # None: a model saved before it was recorded
@@ -346,7 +363,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         values = self._network_input(seqs)
         if not warm:
             lengths = np.array([len(v) for v in values]) if not isinstance(values, np.ndarray) else None
-            work = n * self.epochs * (values.shape[1] if lengths is None else float(np.mean(lengths)))
+            work = n * self._epochs(n) * (values.shape[1] if lengths is None else float(np.mean(lengths)))
             # Batches of ragged data are padded to a few bucket lengths, each an XLA compilation.
             shapes = 1 if lengths is None else len({length_bucket(int(m)) for m in lengths})
             self.jit_compiled_ = self._resolved_jit(work, shapes)
@@ -370,24 +387,30 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
             # does not split evenly across replicas (AddN shape error): drop the remainder.
             val = val.subset(np.arange(val.n - val.n % replicas)) if val.n >= replicas else None
         fit_options = P.check_prefixed(self._prefixed_params(), "fit__", keras.Model.fit)
-        validation = None
+        data = self._keras_data(train, shuffle=True, seed=seed)
+        if "steps" in data:  # a repeating pipeline that shuffles itself; Keras needs the batches an epoch
+            keras_args = {"x": data["x"], "steps_per_epoch": data["steps"], "shuffle": False}
+        elif "y" in data:
+            keras_args = {**data, "batch_size": self._global_batch_size(), "shuffle": True}
+        else:
+            keras_args = {"x": data["x"], "shuffle": False}  # a pipeline that shuffles itself
         if val is not None:
             data = self._keras_data(val, shuffle=False, seed=seed)
-            validation = data["x"] if "y" not in data else (data["x"], data["y"])
-            if "y" in data and data["sample_weight"] is not None:
-                validation += (data["sample_weight"],)
-        dense = isinstance(train.values, np.ndarray)
+            if "steps" in data:
+                keras_args.update(validation_data=data["x"], validation_steps=data["steps"])
+            elif "y" in data:
+                keras_args["validation_data"] = tuple(data[k] for k in ("x", "y", "sample_weight")
+                                                      if data[k] is not None)
+            else:
+                keras_args["validation_data"] = data["x"]
         return fit_model(
             model,
-            **self._keras_data(train, shuffle=True, seed=seed),
-            batch_size=self._global_batch_size() if dense else None,
+            **keras_args,
             epochs=epochs,
             initial_epoch=initial_epoch,
-            shuffle=dense,
-            validation_data=validation,
             early_stopping=self.early_stopping,
             patience=self.patience,
-            steps_per_epoch=math.ceil(train.n / self._global_batch_size()),
+            batches_per_epoch=math.ceil(train.n / self._global_batch_size()),
             callbacks=list(self.callbacks or []) + list(extra_callbacks),
             verbose=self.verbose,
             advice="Lower learning_rate, check the scale of X and y, or set standardize=True.",

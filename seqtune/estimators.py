@@ -49,8 +49,10 @@ _PARAMETERS = """
     standardize : bool, default=True
         Standardize numeric features (statistics of the training data, inside the
         model, padding excluded).
-    epochs : int, default=50
-        Maximum number of passes over the training data.
+    epochs : int or "auto", default="auto"
+        Maximum number of passes over the training data. ``"auto"``: 50, or more
+        when that is fewer than 1,000 gradient steps (a few dozen samples make one
+        or two batches an epoch); early stopping usually ends training sooner.
     batch_size : int, default=32
         Samples per gradient step. Sequences of different lengths are batched with
         neighbours of similar length.
@@ -63,7 +65,8 @@ _PARAMETERS = """
         Stop when the validation loss (the training loss without validation) has
         not improved for ``patience`` epochs and restore the best weights.
     patience : int, default=5
-        Epochs without improvement before early stopping.
+        Epochs without improvement before early stopping; at least 100 gradient
+        steps (early stopping also watches only after the first 200 steps).
     validation_fraction : float or None, default=0.1
         Fraction of the training data held out (stratified for classifiers) to
         monitor early stopping. 0 or None uses all data for training.
@@ -159,7 +162,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         max_length="auto",
         input_type="auto",
         standardize=True,
-        epochs=50,
+        epochs="auto",
         batch_size=32,
         learning_rate=1e-3,
         optimizer="adam",

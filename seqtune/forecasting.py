@@ -116,7 +116,8 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
         Stop when the validation loss (the training loss without validation) has
         not improved for ``patience`` epochs and restore the best weights.
     patience : int, default=10
-        Epochs without improvement before early stopping.
+        Epochs without improvement before early stopping; at least 100 gradient
+        steps (early stopping also watches only after the first 200 steps).
     validation_fraction : float or None, default=0.2
         Fraction of each series' windows, taken from its end, that validates early
         stopping. Training windows whose targets overlap them are left out. 0 or
@@ -378,7 +379,7 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
         return fit_model(
             self.model_, x=train[0], y=train[1], batch_size=self.batch_size, epochs=epochs,
             initial_epoch=initial_epoch, shuffle=True, validation_data=val, early_stopping=stop_early,
-            patience=self.patience, steps_per_epoch=-(-len(train[0]) // self.batch_size),
+            patience=self.patience, batches_per_epoch=-(-len(train[0]) // self.batch_size),
             callbacks=extra_callbacks, verbose=self.verbose,
             advice="Lower learning_rate, or check y and X for extreme values.",
         )

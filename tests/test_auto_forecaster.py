@@ -152,6 +152,7 @@ def test_trials_stopped_early_still_compete_on_the_front(tmp_path, series, monke
 
     # Early stopping may stop from the first epoch here (it normally waits for 200 gradient steps).
     monkeypatch.setattr(training, "MIN_STEPS_BEFORE_STOPPING", 0)
+    monkeypatch.setattr(training, "MIN_PATIENCE_STEPS", 0)
 
     noise = pd.Series(np.random.default_rng(3).normal(size=len(series)), index=series.index)
     auto = _auto(tmp_path, max_trials=3, max_epochs=8, refit=False,

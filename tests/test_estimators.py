@@ -407,12 +407,53 @@ def test_early_stopping_waits_for_enough_gradient_steps(rng):
         model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy")
         # validation labels flipped: the better the model learns, the worse the validation loss
         history = fit_model(model, x=X, y=y, validation_data=(X, 1 - y), batch_size=32, epochs=10,
-                            early_stopping=True, patience=1, advice="", steps_per_epoch=steps_per_epoch)
+                            early_stopping=True, patience=1, advice="", batches_per_epoch=steps_per_epoch)
         return len(history.history["loss"])
 
     assert MIN_STEPS_BEFORE_STOPPING > 10
     assert epochs_run(None) < 10  # watched from the first epoch: stops at once
     assert epochs_run(1) == 10  # one batch an epoch: 10 steps are too few to stop on
+
+
+def test_early_stopping_patience_is_at_least_some_gradient_steps(rng, monkeypatch):
+    import keras
+
+    import seqtune._training as training
+
+    X = rng.normal(size=(32, 4)).astype("float32")
+    y = (X[:, 0] > 0).astype("float32")
+    monkeypatch.setattr(training, "MIN_STEPS_BEFORE_STOPPING", 0)  # isolate the patience floor
+
+    def epochs_run():
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy")
+        # validation labels flipped: the validation loss rises from the first epoch
+        history = training.fit_model(model, x=X, y=y, validation_data=(X, 1 - y), batch_size=32, epochs=10,
+                                     early_stopping=True, patience=1, advice="", batches_per_epoch=1)
+        return len(history.history["loss"])
+
+    assert training.MIN_PATIENCE_STEPS > 10
+    assert epochs_run() == 10  # one batch an epoch: patience=1 still waits MIN_PATIENCE_STEPS steps
+    monkeypatch.setattr(training, "MIN_PATIENCE_STEPS", 0)
+    assert epochs_run() < 10
+
+
+def test_auto_epochs_give_small_data_enough_gradient_steps(monkeypatch):
+    import seqtune._training as training
+
+    assert training.resolve_epochs("auto", 1_000) == training.AUTO_EPOCHS
+    assert training.resolve_epochs("auto", 1) == training.MIN_TRAINING_STEPS
+    assert training.resolve_epochs(7, 1) == 7
+    # The estimator resolves "auto" from its training batches (small constants keep the fit short).
+    monkeypatch.setattr(training, "AUTO_EPOCHS", 2)
+    monkeypatch.setattr(training, "MIN_TRAINING_STEPS", 30)
+    X = np.linspace(0, 1, 60).reshape(20, 3, 1)
+    common = dict(units=2, batch_size=10, validation_fraction=0, early_stopping=False, random_state=0)
+    assert SequenceRegressor(**common).fit(X, X[:, 0, 0]).n_iter_ == 15  # 2 batches an epoch
+    assert SequenceRegressor(**common, epochs=3).fit(X, X[:, 0, 0]).n_iter_ == 3
+    with pytest.raises(ValueError, match="epochs must be 'auto' or an int"):
+        SequenceRegressor(epochs="many").fit(X, X[:, 0, 0])
 
 
 def test_a_fit_still_improving_at_its_last_epoch_warns():
