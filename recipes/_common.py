@@ -92,12 +92,14 @@ def search_summary(auto, test_score: float, fit_seconds: float) -> dict:
 
 
 def finish_classification(args, auto, X_test, y_test, baselines: list[dict], fit_seconds: float, *,
-                          data: dict, title: str, front_label: str = "validation accuracy") -> int:
+                          data: dict, title: str, front_label: str = "validation accuracy",
+                          other_seqtune: list[dict] = ()) -> int:
     """Score the chosen model once on the test split, print the front, the explanation and
     the results table, and write ``pareto.png`` and ``results.json``; the exit status (0).
 
     ``baselines`` are result rows (``model``, ``test_accuracy``, ``fit_s``, ``setting``)
     measured on the same split; the JSON records the margin to the strongest of them.
+    ``other_seqtune`` are rows of other seqtune models (not baselines), shown after the pick.
     """
     test_accuracy = auto.score(X_test, y_test)
     found = search_summary(auto, test_accuracy, fit_seconds)
@@ -106,7 +108,7 @@ def finish_classification(args, auto, X_test, y_test, baselines: list[dict], fit
             "fit_s": fit_seconds, "setting": f"{p['units']} units, bidirectional={p['bidirectional']}"}
     print(f"\nPareto front ({front_label} vs {auto.cost_column_}):\n{found['front']}")
     print(f"\n{auto.explanation_}")
-    table = print_table([ours, *baselines], ["model", "test_accuracy", "fit_s", "setting"], title)
+    table = print_table([ours, *other_seqtune, *baselines], ["model", "test_accuracy", "fit_s", "setting"], title)
     plot = auto.plot_pareto(args.out / "pareto.png")
     best_baseline = max(baselines, key=lambda r: r["test_accuracy"])
     payload = {
@@ -114,6 +116,7 @@ def finish_classification(args, auto, X_test, y_test, baselines: list[dict], fit
         "data": data,
         "metric": "accuracy",
         "seqtune": found,
+        "other_seqtune": list(other_seqtune),
         "baselines": baselines,
         "best_baseline": best_baseline["model"],
         "margin_vs_best_baseline": test_accuracy - best_baseline["test_accuracy"],

@@ -61,6 +61,11 @@ def test_text_classification_quick(tmp_path):
     assert results["data"]["test"] > 400
     # TF-IDF + logistic regression is far above chance even in the smoke run.
     assert results["baselines"][0]["test_accuracy"] > 0.8
+    # The defaults row: a real fit scored on the test split, printed in the table.
+    (defaults,) = results["other_seqtune"]
+    assert defaults["model"] == "seqtune defaults" and defaults["setting"].startswith("pooling='auto'")
+    check_accuracy(defaults["test_accuracy"])
+    assert f"{defaults['test_accuracy']:.4f}" in results["table"]
 
 
 @pytest.mark.slow
