@@ -161,13 +161,17 @@ class _AutoSequenceBase(BaseEstimator):
         return [(np.asarray(tr), np.asarray(va)) for tr, va in splitter.split(np.zeros(n), y)]
 
     # --------------------------------------------------------------------- fit
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Search, pick the model on the Pareto front, and (with ``refit``) train it on all data.
 
         Parameters
         ----------
         X : sequences (as for the plain estimators)
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the training samples in every trial's training and in the refit.
+            Trials are scored unweighted on their held-out samples, as scikit-learn's
+            searches score by default.
 
         Returns
         -------
@@ -177,15 +181,21 @@ class _AutoSequenceBase(BaseEstimator):
 
         space, fixed = self._check_params()
         project_dir = check_project_path(self.directory, self.project_name)
-        # Our own validation of X and y, before keras-tuner or TensorFlow see them.
-        self._estimator_class(**fixed)._prepare(X, y)
+        # Our own validation of X, y and the weights, before keras-tuner or TensorFlow see them.
+        self._estimator_class(**fixed)._prepare(X, y, sample_weight)
         if y is None:
             raise ValueError("y is None")
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            if sample_weight.ndim == 0:
+                sample_weight = np.full(len(y), float(sample_weight))
         splits = self._splits(X, np.asarray(y))
         make_estimator = self._estimator_factory(fixed)
-        self._search(SequenceHyperModel(make_estimator, space, X, y, splits, self.max_epochs), project_dir,
-                     self._fingerprint((X, y), space, fixed))
-        self._refit_chosen(make_estimator, X, y)
+        # The data fingerprint of an unweighted search stays what it was, so its folders still resume.
+        data = (X, y) if sample_weight is None else (X, y, sample_weight)
+        self._search(SequenceHyperModel(make_estimator, space, X, y, splits, self.max_epochs, sample_weight),
+                     project_dir, self._fingerprint(data, space, fixed))
+        self._refit_chosen(make_estimator, X, y, sample_weight)
         return self
 
     def _estimator_factory(self, fixed: dict):

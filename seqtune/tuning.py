@@ -137,15 +137,17 @@ class SequenceHyperModel(_CandidateHyperModel):
     :class:`_CandidateHyperModel`.
     """
 
-    def __init__(self, make_estimator, space, X, y, splits, max_epochs):
+    def __init__(self, make_estimator, space, X, y, splits, max_epochs, sample_weight=None):
         super().__init__(make_estimator, space, splits, max_epochs)
         self.X = X
         self.y = y
+        self.sample_weight = sample_weight
 
     def _prepared(self, params, split):
         train, _ = split
         est = self.make_estimator(params)
-        return est, est._prepare(take(self.X, train), take(self.y, train))
+        weight = None if self.sample_weight is None else take(self.sample_weight, train)
+        return est, est._prepare(take(self.X, train), take(self.y, train), weight)
 
     def _new_model(self, est, data):
         return est._build_model(data.head)

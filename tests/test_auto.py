@@ -287,3 +287,23 @@ def test_directory_that_cannot_be_created_is_refused(tmp_path, data):
     with pytest.raises(ValueError, match="cannot be created"):
         _auto(blocker / "runs").fit(X, y)
     assert blocker.read_text() == "x"
+
+
+def test_sample_weight_reaches_every_trial_and_the_refit(tmp_path, data):
+    X, y = data
+    space = {"cell": "gru", "units": 8, "layers": 1, "bidirectional": False, "dropout": 0.0,
+             "learning_rate": 0.05, "batch_size": 16}
+    params = dict(tuner="grid", max_trials=1, max_epochs=5, space=space, validation_fraction=0.3)
+    # Every sample of class 1 weighs nothing: trained only on class 0, the trial and the refit say 0.
+    only_zeros = np.where(y == 1, 0.0, 1.0)
+    weighted = _auto(tmp_path, project_name="weighted", **params).fit(X, y, sample_weight=only_zeros)
+    assert (weighted.predict(X) == 0).all()
+    assert weighted.trials_["score"].iloc[0] == pytest.approx(np.mean(y == 0), abs=0.05)
+    plain = _auto(tmp_path, project_name="plain", **params).fit(X, y)
+    assert plain.trials_["score"].iloc[0] > 0.8
+    # Weights are part of the data a search depends on: other weights do not resume it.
+    with pytest.raises(ValueError, match="other data"):
+        _auto(tmp_path, project_name="weighted", **params).fit(X, y, sample_weight=np.ones(len(y)))
+    with pytest.raises(ValueError, match="sample_weight"):
+        _auto(tmp_path, project_name="short", **params).fit(X, y, sample_weight=np.ones(5))
+    assert not (tmp_path / "short").exists()
