@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 
 from seqtune import _params as P
 from seqtune._memory import release_traced_gradients
+from seqtune.batching import retracing_notes_hidden
 
 # jit_compile="auto" compiles with XLA only when training will step through at least this
 # many time steps (samples x mean length x epochs): XLA costs ~1.5 s to compile and then
@@ -81,7 +82,7 @@ def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice
             patience = max(patience, math.ceil(MIN_PATIENCE_STEPS / batches_per_epoch))
         stops.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True,
                                                    start_from_epoch=max(0, warm_up)))
-    with release_traced_gradients():
+    with release_traced_gradients(), retracing_notes_hidden():
         history = model.fit(epochs=epochs, initial_epoch=initial_epoch, callbacks=stops + list(callbacks),
                             verbose={0: 0, 1: 2}.get(verbose, 1), **fit_args)
     losses = history.history.get("loss", [])

@@ -9,6 +9,9 @@ distinct shapes — each one an XLA compilation — small.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import keras
 import numpy as np
 
@@ -169,6 +172,35 @@ def predict_chunks(call, seqs, *, kind: str, n_features, max_length, chunk_size:
         Pad every batch up to a power-of-two size (repeating its first row), so an
         XLA-compiled function sees few distinct shapes.
     """
+    with retracing_notes_hidden():
+        return _predict_groups(call, seqs, kind=kind, n_features=n_features, max_length=max_length,
+                               chunk_size=chunk_size, ragged=ragged, masked=masked, pad_batches=pad_batches)
+
+
+class _DropRetracingNote(logging.Filter):
+    def filter(self, record):
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def retracing_notes_hidden():
+    """Hide TensorFlow's "triggered tf.function retracing" warning while the block runs.
+
+    Every model seqtune builds traces its own train and predict functions, and batches
+    of different padded lengths trace once a shape, by design; TensorFlow warns once
+    five of its recent calls traced, so any search or a few fits in one process printed
+    it, which reads as a fault.
+    """
+    note = _DropRetracingNote()
+    logger = logging.getLogger("tensorflow")
+    logger.addFilter(note)
+    try:
+        yield
+    finally:
+        logger.removeFilter(note)
+
+
+def _predict_groups(call, seqs, *, kind, n_features, max_length, chunk_size, ragged, masked, pad_batches):
     n = len(seqs)
     out = None
     if ragged:

@@ -1,5 +1,6 @@
 """SequenceClassifier / SequenceRegressor: inputs, sklearn integration, determinism, bad input."""
 
+import logging
 import warnings
 
 import numpy as np
@@ -489,3 +490,22 @@ def test_xla_is_chosen_by_the_work_per_batch_shape(rng):
     assert not est.jit_compiled_
     est._prepare(rng.normal(size=(300, int(lengths.mean()), 2)), y)
     assert est.jit_compiled_
+
+
+def test_several_fits_in_one_process_do_not_warn_about_retracing(rng):
+    """Each model traces its own functions (and one a padded length): TensorFlow's note is dropped."""
+    seen = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record.getMessage())
+
+    keep = Keep()
+    logging.getLogger("tensorflow").addHandler(keep)
+    try:
+        X = [rng.normal(size=(n, 2)) for n in [3, 9, 17, 33, 65] * 6]
+        for seed in range(7):
+            SequenceClassifier(**{**TINY, "epochs": 1, "random_state": seed}).fit(X, [0, 1, 0] * 10).predict(X)
+    finally:
+        logging.getLogger("tensorflow").removeHandler(keep)
+    assert not [m for m in seen if "retracing" in m]
