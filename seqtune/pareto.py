@@ -6,9 +6,10 @@ well for at most the same cost, better in one of the two.
 
 Timings are noisy: two models whose prediction latencies differ by a few percent
 swap order from one run to the next. So measured costs (latency, training time)
-within ``TIMING_TIE`` of each other are not told apart: a trial is dominated on a
-timed cost only by one that scores at least as well and is clearly cheaper, and
-among the front models within the score tolerance, those within ``TIMING_TIE`` of
+within ``TIMING_TIE`` of each other are not told apart: on a timed cost a trial is
+dominated by one that scores at least as well and is clearly cheaper, or by one
+not clearly dearer that is at least as good on score and parameter count and
+better on one of them; and among the front models within the score tolerance, those within ``TIMING_TIE`` of
 the cheapest count as a tie, settled by the stable cost, the parameter count (then
 the score). The same search picks the same model run after run.
 """
@@ -41,9 +42,12 @@ def comparable(trials: pd.DataFrame) -> pd.DataFrame:
 def pareto_front(trials: pd.DataFrame, score: str = "score", cost: str = "latency_ms") -> pd.DataFrame:
     """The non-dominated rows of ``trials`` (finite score and cost), cheapest first.
 
-    On a timed cost (:data:`TIMED_COSTS`) a row is dominated only by one scoring at
-    least as well that costs less by more than ``TIMING_TIE``: rows whose timings
-    tie all stay, so that timing noise does not decide which of them is on the front.
+    On a timed cost (:data:`TIMED_COSTS`) timings within ``TIMING_TIE`` are equal, and
+    the parameter count (``params``, when present) settles what they leave open: a
+    row is dominated by one scoring at least as well that costs less by more than
+    ``TIMING_TIE``, or by one costing at most that much more that is at least as good
+    on score and parameters and better on one. Timing noise therefore does not decide
+    which rows are on the front.
 
     Parameters
     ----------
@@ -62,10 +66,13 @@ def pareto_front(trials: pd.DataFrame, score: str = "score", cost: str = "latenc
     ok = trials[np.isfinite(trials[score].astype(float)) & np.isfinite(trials[cost].astype(float))]
     s = ok[score].to_numpy(float)
     c = ok[cost].to_numpy(float)
+    p = ok["params"].to_numpy(float) if "params" in ok else np.zeros(len(ok))
     keep = []
     for i in range(len(ok)):
         if cost in TIMED_COSTS:
-            dominated = np.any((s >= s[i]) & (c * (1 + TIMING_TIE) < c[i]))
+            tie = 1 + TIMING_TIE
+            as_good = (s >= s[i]) & (p <= p[i]) & ((s > s[i]) | (p < p[i]))
+            dominated = np.any(((s >= s[i]) & (c * tie < c[i])) | ((c <= c[i] * tie) & as_good))
         else:
             dominated = np.any((s >= s[i]) & (c <= c[i]) & ((s > s[i]) | (c < c[i])))
         keep.append(not dominated)

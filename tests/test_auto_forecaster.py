@@ -163,7 +163,10 @@ def test_trials_stopped_early_still_compete_on_the_front(tmp_path, series, monke
     assert len(comparable(trials)) == len(trials)
     front_ids = set(auto.pareto_front_["trial_id"])
     for row in trials.itertuples():
-        dominated = ((trials["score"] >= row.score) & (trials["latency_ms"] * 1.1 < row.latency_ms)).any()
+        as_good = (trials["score"] >= row.score) & (trials["params"] <= row.params) & (
+            (trials["score"] > row.score) | (trials["params"] < row.params))
+        dominated = (((trials["score"] >= row.score) & (trials["latency_ms"] * 1.1 < row.latency_ms))
+                     | ((trials["latency_ms"] <= row.latency_ms * 1.1) & as_good)).any()
         assert (row.trial_id in front_ids) == (not dominated)
 
 
