@@ -190,6 +190,7 @@ class _AutoSequenceBase(BaseEstimator):
             if sample_weight.ndim == 0:
                 sample_weight = np.full(len(y), float(sample_weight))
         splits = self._splits(X, np.asarray(y))
+        self._warn_if_trials_train_too_little(len(splits[-1][0]), space)
         make_estimator = self._estimator_factory(fixed)
         # The data fingerprint of an unweighted search stays what it was, so its folders still resume.
         data = (X, y) if sample_weight is None else (X, y, sample_weight)
@@ -197,6 +198,24 @@ class _AutoSequenceBase(BaseEstimator):
                      project_dir, self._fingerprint(data, space, fixed))
         self._refit_chosen(make_estimator, X, y, sample_weight)
         return self
+
+    def _warn_if_trials_train_too_little(self, n_train: int, space: dict) -> None:
+        """Warn when even the smallest searched batch gives a trial too few gradient steps to learn."""
+        from seqtune._training import MIN_STEPS_BEFORE_STOPPING
+
+        batch = space["batch_size"]
+        smallest = min(batch) if isinstance(batch, list) else batch[0] if isinstance(batch, tuple) else batch
+        batches = math.ceil(n_train / int(smallest))
+        if batches * self.max_epochs < MIN_STEPS_BEFORE_STOPPING:
+            enough = math.ceil(MIN_STEPS_BEFORE_STOPPING / batches)
+            smaller = sorted({max(1, int(smallest) // 4), max(1, int(smallest) // 2)})
+            warnings.warn(
+                f"Each trial trains at most {batches * self.max_epochs} gradient steps ({n_train} training "
+                f"samples a trial, batch size {smallest} or more, max_epochs={self.max_epochs}): too few for a "
+                f"recurrent network to learn, so the search would compare undertrained models. Raise max_epochs "
+                f"(to {enough} or more)" + (f", or search smaller batches (space={{'batch_size': {smaller}}})"
+                                            if int(smallest) > 1 else "") + ".",
+                UserWarning, stacklevel=P.user_stacklevel())
 
     def _estimator_factory(self, fixed: dict):
         """``params -> estimator``: a trial's (and the refit's) plain seqtune estimator."""

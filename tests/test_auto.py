@@ -310,3 +310,18 @@ def test_sample_weight_reaches_every_trial_and_the_refit(tmp_path, data):
     with pytest.raises(ValueError, match="sample_weight"):
         _auto(tmp_path, project_name="short", **params).fit(X, y, sample_weight=np.ones(5))
     assert not (tmp_path / "short").exists()
+
+
+def test_a_search_whose_trials_cannot_learn_warns(tmp_path, data):
+    import warnings
+
+    from seqtune.space import resolve_space
+
+    X, y = data
+    # 72 training samples a trial in batches of 16, 2 epochs: 10 gradient steps
+    with pytest.warns(UserWarning, match=r"at most 10 gradient steps.*max_epochs \(to 40 or more\).*\[4, 8\]"):
+        _auto(tmp_path, max_trials=1).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _auto(tmp_path, max_epochs=40)._warn_if_trials_train_too_little(72, resolve_space(SMALL))  # 200 steps
+        _auto(tmp_path, max_epochs=3)._warn_if_trials_train_too_little(72, resolve_space({"batch_size": (1, 64)}))
