@@ -6,6 +6,7 @@ Keras and TensorFlow are imported inside methods, never at module import, so
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from dataclasses import dataclass
@@ -299,7 +300,12 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         return {"x": keras_data(sequence)}
 
     def _fit(self, X, y, sample_weight=None):
-        """Validate, build (or reuse, with ``warm_start``) and train the network."""
+        """Validate, build (or reuse, with ``warm_start``) and train the network; a fit that
+        raises leaves the estimator's fitted state as it was (see ``restored_on_error``)."""
+        with restored_on_error(self):
+            return self._validate_and_train(X, y, sample_weight)
+
+    def _validate_and_train(self, X, y, sample_weight=None):
         warm = bool(self.warm_start) and hasattr(self, "model_")
         data = self._prepare(X, y, sample_weight, warm=warm)
         if warm:
@@ -518,6 +524,24 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         tags.input_tags.three_d_array = True
         tags.non_deterministic = self.random_state is None
         return tags
+
+
+@contextlib.contextmanager
+def restored_on_error(estimator):
+    """Put ``estimator``'s attributes back as they were when the block raises.
+
+    A fit that fails (bad y after X was validated, an empty vocabulary, divergence, an
+    interruption) must not leave a half-updated estimator: the previous model with the
+    new data's feature count, or a fitted text vectorizer without its network. With
+    ``warm_start`` the network trains in place, so its weights may still have moved.
+    """
+    before = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(before)
+        raise
 
 
 def _forget_fitted_state(est, keep=()) -> None:

@@ -31,7 +31,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
-from seqtune._base import PREDICT_CHUNK
+from seqtune._base import PREDICT_CHUNK, restored_on_error
 from seqtune._forecast_data import ForecastDataMixin
 from seqtune._forecast_network import POINT_LOSSES
 from seqtune._series import (
@@ -309,6 +309,10 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
         -------
         self
         """
+        with restored_on_error(self):  # a fit that raises leaves the fitted state as it was
+            return self._validate_and_train(y, X)
+
+    def _validate_and_train(self, y, X):
         train, val, every = self._prepare(y, X)
         history = self._fit_network(train, val, self.epochs, stop_early=self.early_stopping)
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}

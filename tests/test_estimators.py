@@ -509,3 +509,21 @@ def test_several_fits_in_one_process_do_not_warn_about_retracing(rng):
     finally:
         logging.getLogger("tensorflow").removeHandler(keep)
     assert not [m for m in seen if "retracing" in m]
+
+
+def test_a_fit_that_fails_leaves_the_estimator_as_it_was(rng):
+    import pickle
+
+    X = rng.normal(size=(20, 5, 2))
+    clf = SequenceClassifier(**TINY).fit(X, [0, 1] * 10)
+    before = clf.predict_proba(X)
+    with pytest.raises(ValueError, match="class"):
+        clf.fit(pd.DataFrame(rng.normal(size=(20, 10))), [0] * 20)  # X is valid (10 columns), y is not
+    assert clf.n_features_in_ == 2 and not hasattr(clf, "feature_names_in_")
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    # A first fit that fails leaves an unfitted estimator, which pickles like one.
+    text = SequenceClassifier(**TINY)
+    with pytest.raises(ValueError, match="without a single word"):
+        text.fit(["!!!", "??"] * 10, [0, 1] * 10)
+    assert not [k for k in vars(text) if k.endswith("_")]
+    assert pickle.loads(pickle.dumps(text)).get_params() == text.get_params()

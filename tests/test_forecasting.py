@@ -499,3 +499,14 @@ def test_beats_seasonal_naive_on_seattle_hourly_temperatures():
         ours.append(mase(actual, fc.predict(y=history), scale_train, season=24))
         base.append(mase(actual, naive.predict(horizon=24, y=history), scale_train, season=24))
     assert np.mean(ours) < np.mean(base)
+
+
+def test_a_fit_that_fails_leaves_the_forecaster_as_it_was(daily):
+    y, fc = daily
+    fc = clone(fc).fit(y)
+    before = fc.predict()
+    broken = y.copy()
+    broken.iloc[40] = np.nan
+    with pytest.raises(ValueError, match="missing"):
+        fc.fit(broken)
+    pd.testing.assert_series_equal(fc.predict(), before)
