@@ -154,7 +154,12 @@ class SequenceHyperModel(_CandidateHyperModel):
 
     def _train(self, est, data, model, split, *, epochs, initial_epoch, callbacks):
         _, val = split
-        history = est._train(model, data, est._validation_data(take(self.X, val), take(self.y, val)),
+        if hasattr(est, "classes_"):
+            # A label the training part lacks (a class of one sample) has no output to take a loss on:
+            # early stopping watches the others; the trial's score still counts it, as a miss.
+            val = val[np.isin(np.asarray(take(self.y, val)), est.classes_)]
+        validation = est._validation_data(take(self.X, val), take(self.y, val)) if len(val) else None
+        history = est._train(model, data, validation,
                              epochs=epochs, initial_epoch=initial_epoch, seed=data.seed, extra_callbacks=callbacks)
         est.model_ = model
         est.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}

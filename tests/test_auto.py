@@ -325,3 +325,16 @@ def test_a_search_whose_trials_cannot_learn_warns(tmp_path, data):
         warnings.simplefilter("error")
         _auto(tmp_path, max_epochs=40)._warn_if_trials_train_too_little(72, resolve_space(SMALL))  # 200 steps
         _auto(tmp_path, max_epochs=3)._warn_if_trials_train_too_little(72, resolve_space({"batch_size": (1, 64)}))
+
+
+def test_a_class_seen_only_in_validation_is_a_miss_not_a_failed_trial(tmp_path, data):
+    from sklearn.model_selection import train_test_split
+
+    X, y = data
+    y = y.copy()
+    y[-1] = 2  # a class of one sample: the split cannot stratify
+    seed = next(s for s in range(50)
+                if len(y) - 1 in train_test_split(np.arange(len(y)), test_size=0.2, random_state=s)[1])
+    auto = _auto(tmp_path, seed=seed, max_trials=1, validation_fraction=0.2).fit(X, y)
+    assert (auto.trials_["status"] == "COMPLETED").all()
+    assert list(auto.classes_) == [0, 1, 2]
