@@ -116,7 +116,7 @@ def resolve_space(space: dict | None = None, cells=None) -> dict:
                 f"space has unknown parameter {name!r}.{did_you_mean(name, SEARCHABLE)} "
                 f"Searchable: {', '.join(SEARCHABLE)}."
             )
-        merged[name] = spec
+        merged[name] = _plain(spec)
     for name, spec in merged.items():
         ok = _CONSTRAINTS[name]
         if isinstance(spec, tuple):
@@ -135,6 +135,16 @@ def resolve_space(space: dict | None = None, cells=None) -> dict:
         if name in ("cell", "pooling"):
             merged[name] = [c.lower() for c in spec] if isinstance(spec, list) else spec.lower()
     return merged
+
+
+def _plain(spec):
+    """NumPy scalars (``np.int64(4)``, items of ``list(np.array(...))``) as Python numbers:
+    keras-tuner accepts only ``int``, ``float``, ``str`` and ``bool``."""
+    if isinstance(spec, np.generic):
+        return spec.item()
+    if isinstance(spec, (list, tuple)):
+        return type(spec)(_plain(v) for v in spec)
+    return spec
 
 
 def check_grid_space(space: dict) -> None:

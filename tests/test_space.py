@@ -1,6 +1,7 @@
 """The search space: plain Python values -> validated space -> keras-tuner hyperparameters."""
 
 import keras_tuner as kt
+import numpy as np
 import pytest
 
 from seqtune.space import DEFAULT_SPACE, declare, resolve_space
@@ -65,3 +66,13 @@ def test_deeper_widths_are_conditional_on_depth():
 def test_invalid_spaces_are_refused(space, error, match):
     with pytest.raises(error, match=match):
         resolve_space(space)
+
+
+def test_numpy_scalars_in_a_space_become_python_numbers():
+    space = resolve_space({"units": np.int64(4), "layers": list(np.array([1, 2])),
+                           "learning_rate": (np.float32(1e-3), np.float64(1e-2), "log"),
+                           "bidirectional": [np.bool_(False), np.bool_(True)], "batch_size": np.int32(16)})
+    assert type(space["units"]) is int and [type(v) for v in space["layers"]] == [int, int]
+    assert type(space["learning_rate"][0]) is float and space["bidirectional"] == [False, True]
+    params = declare(kt.HyperParameters(), space)  # keras-tuner accepts every entry
+    assert params["units"] == [4] and params["batch_size"] == 16
