@@ -100,13 +100,41 @@ def _all_strings(values: np.ndarray) -> bool:
     if all(isinstance(x, str) for x in values):
         return True
     kinds = {type(x).__name__ for x in values}
-    missing = [i for i, x in enumerate(values) if x is None or (isinstance(x, float) and np.isnan(x))]
-    hint = (f" {len(missing)} of them are missing (None/NaN, first at position {missing[0]}): "
+    missing = [i for i, x in enumerate(values) if _is_missing(x)]
+    hint = (f" {len(missing)} of them are missing (None/NaN/NA, first at position {missing[0]}): "
             "fill them, e.g. X.fillna(''), or drop those rows." if missing else "")
     raise TypeError(
         f"X is a 1-D array mixing strings with other types ({sorted(kinds)}); "
         f"expected text (all str) or numeric sequences.{hint}"
     )
+
+
+def _is_missing(x) -> bool:
+    """None, a float NaN, or pandas' NA / NaT."""
+    if x is None or isinstance(x, str) or np.ndim(x) > 0:
+        return x is None
+    import pandas as pd
+
+    return bool(pd.isna(x))
+
+
+def _column_of_sequences(X):
+    """A pandas Series or 1-D object array whose cells are sequences, as a list; else X."""
+    is_series = hasattr(X, "iloc") and getattr(X, "ndim", None) == 1
+    if not (is_series or (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind == "O")):
+        return X
+    cells = list(X)
+    if cells and all(not isinstance(c, str) and np.ndim(c) > 0 for c in cells):
+        return cells
+    return X
+
+
+def _single_text_column(X):
+    """A one-column table of strings (``df[["text"]]``, an (n, 1) str array) as its column; else X."""
+    if getattr(X, "ndim", None) != 2 or getattr(X, "shape", (0, 0))[1] != 1:
+        return X
+    column = np.asarray(X, dtype=object)[:, 0]
+    return column if any(isinstance(x, str) for x in column) else X
 
 
 def _looks_ragged(X) -> bool:
@@ -155,9 +183,10 @@ def _convert_ragged(X, input_type: str) -> Sequences:
             raise TypeError(f"X[{i}] has dtype {arr.dtype}; expected a numeric sequence.")
         items.append(arr)
     ndims = {a.ndim for a in items}
-    if ndims == {1} and input_type in ("auto", "tokens") and all(
-        _is_integer_array(a) for a in items
-    ):
+    integers = all(_is_integer_array(a) for a in items)
+    # As for a 2-D array: "auto" reads non-negative integers as token ids, others as numbers.
+    if ndims == {1} and integers and (input_type == "tokens" or (
+            input_type == "auto" and all(a.min(initial=0) >= 0 for a in items))):
         tokens = [_check_tokens(a, f"X[{i}]") for i, a in enumerate(items)]
         _check_nonempty(tokens)
         return Sequences("tokens", tokens, ragged=True, layout="list")
@@ -223,6 +252,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         )
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("X is empty (0 samples); expected at least one sequence.")
+    X = _single_text_column(_column_of_sequences(X))
     if is_text(X):
         if input_type not in ("auto", "text"):
             raise ValueError(f"X holds strings but input_type={input_type!r}; use input_type='text'.")

@@ -49,10 +49,9 @@ def test_padding_and_buckets():
         ([np.zeros((2, 2)), np.zeros((0, 2))], ValueError, "zero-length"),
         ([np.zeros((2, 2)), np.zeros((3, 3))], ValueError, "different numbers of features"),
         ([np.zeros((2, 2)), "abc"], TypeError, "string inside a list"),
-        ([np.array([1, -2]), np.array([3])], ValueError, "negative token ids"),
         ([np.zeros((2, 2, 2)), np.zeros((3, 2, 2))], ValueError, "must be 2-D"),
         (np.array(["a", 1], dtype=object), TypeError, "mixing strings"),
-        (["good", None, "bad"], TypeError, r"1 of them are missing \(None/NaN, first at position 1\)"),
+        (["good", None, "bad"], TypeError, r"1 of them are missing \(None/NaN/NA, first at position 1\)"),
         (pd.Series(["a", "b", np.nan]), TypeError, "fillna"),
         ({"a": 1}, TypeError, "not supported"),
         (np.array([[np.nan, 1.0]]), ValueError, "NaN"),
@@ -95,3 +94,25 @@ def test_any_list_is_either_accepted_or_refused_with_value_or_type_error(X):
         to_sequences(X)
     except (ValueError, TypeError):
         pass
+
+
+def test_column_layouts_users_pass_are_read_as_their_content():
+    rng = np.random.default_rng(0)
+    arrays = [rng.normal(size=(n, 2)) for n in (3, 5, 4)]
+    # a pandas Series (or 1-D object array) of sequences is a list of sequences
+    for column in (pd.Series(arrays), np.array(arrays + [None], dtype=object)[:3]):
+        seqs = to_sequences(column)
+        assert seqs.kind == "numeric" and seqs.ragged and [len(s) for s in seqs.values] == [3, 5, 4]
+    same = to_sequences(pd.Series([np.arange(4.0), np.arange(4.0) + 1]))
+    assert same.kind == "numeric" and np.asarray(same.values).shape == (2, 4, 1)
+    # a one-column table of strings is text
+    for table in (pd.DataFrame({"text": ["good movie", "bad"]}), np.array([["good movie"], ["bad"]])):
+        assert to_sequences(table).kind == "text"
+    # negative integers in a list are numbers, as in a 2-D array (token ids are non-negative)
+    assert to_sequences([np.array([1, -2, 3]), np.array([-1, 0])]).kind == "numeric"
+    assert to_sequences(np.array([[1, -2], [3, 0]])).kind == "numeric"
+    with pytest.raises(ValueError, match="negative token ids"):
+        to_sequences([np.array([1, -2, 3]), np.array([-1, 0])], input_type="tokens")
+    # pandas' NA in text is named as missing
+    with pytest.raises(TypeError, match="1 of them are missing"):
+        to_sequences(pd.Series(["good", pd.NA, "bad"], dtype="string"))
