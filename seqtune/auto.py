@@ -117,6 +117,9 @@ class _AutoSequenceBase(BaseEstimator):
                 raise ValueError(f"space[{key!r}]: {self._estimator_class.__name__} has no {key} parameter.")
             if key in params:
                 raise ValueError(f"{key!r} is both searched (space) and fixed (estimator_params); give it once.")
+        if self.space is not None and "cell" in self.space and tuple(self.cells) != ("lstm", "gru"):
+            raise ValueError(f"cells={self.cells!r} and space['cell']={self.space['cell']!r} both choose the cells; "
+                             "give one of them.")
         cells = self.cells if self.space is None or "cell" not in self.space else None
         space = resolve_space(self.space, cells=cells)
         if self.tuner.lower() == "grid":

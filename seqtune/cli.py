@@ -81,6 +81,13 @@ def _search_space(args) -> dict:
             raise ValueError(f"--max-units and --max-layers must be >= 1; got {args.max_units} and {args.max_layers}.")
         low = min(8, max(1, args.max_units // 2))  # 8 units, or half of a narrower maximum
         space.update(units=(low, args.max_units, "log"), layers=(1, args.max_layers))
+    if getattr(args, "tuner", None) == "grid":
+        # A grid walks finite lists: the log ranges of units and learning rate become a few values.
+        from seqtune.space import DEFAULT_SPACE
+
+        low, high = space.get("units", DEFAULT_SPACE["units"])[:2]
+        widths = [2**k for k in range(12) if low <= 2**k <= high]
+        space.update(units=sorted({low, *widths, high}), learning_rate=[1e-3, 1e-2])
     return space
 
 
@@ -96,6 +103,13 @@ def _run_search(args, X, y) -> int:
     if task == "regress" and np.asarray(y).dtype.kind not in "iuf":
         raise ValueError("--task regress needs numeric targets; they hold labels such as "
                          f"{np.asarray(y)[0]!r}. Use --task classify.")
+    if task == "classify":
+        labels, counts = np.unique(np.asarray(y), return_counts=True)
+        if counts.min() < 2:
+            raise ValueError(
+                f"The target has {len(labels)} distinct values and {int((counts < 2).sum())} of them occur only "
+                "once: a classifier needs at least 2 samples a class to hold some out. If the target is a "
+                "quantity, pass --task regress.")
     cls = AutoSequenceClassifier if task == "classify" else AutoSequenceRegressor
     stratify = y if task == "classify" else None
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=args.test_fraction,

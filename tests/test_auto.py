@@ -338,3 +338,9 @@ def test_a_class_seen_only_in_validation_is_a_miss_not_a_failed_trial(tmp_path, 
     auto = _auto(tmp_path, seed=seed, max_trials=1, validation_fraction=0.2).fit(X, y)
     assert (auto.trials_["status"] == "COMPLETED").all()
     assert list(auto.classes_) == [0, 1, 2]
+
+
+def test_cells_and_a_searched_cell_together_are_refused(tmp_path, data):
+    X, y = data
+    with pytest.raises(ValueError, match="both choose the cells"):
+        _auto(tmp_path, cells=("lstm",), space={**SMALL, "cell": "gru"}).fit(X, y)

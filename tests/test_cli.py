@@ -146,3 +146,17 @@ def test_a_numeric_time_column_is_a_numeric_index(tmp_path):
     pd.DataFrame({"year": range(1900, 1960), "flow": np.arange(60.0)}).to_csv(tmp_path / "flow.csv", index=False)
     y, X = _load_series(Namespace(data=str(tmp_path / "flow.csv"), target="flow", time_column="year", features=None))
     assert X is None and list(y.index[:2]) == [1900, 1901] and y.index.name == "year"
+
+
+def test_tune_runs_a_grid_and_names_a_quantity_target(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 5, 2)).astype("float32")
+    np.savez(tmp_path / "data.npz", X=X, y=(X[:, :, 0].sum(axis=1) > 0).astype(int))
+    # the grid walks finite lists: the log ranges of units and learning rate become a few values
+    code = main(["tune", "--data", str(tmp_path / "data.npz"), "--tuner", "grid", "--max-trials", "1",
+                 "--max-epochs", "1", "--max-units", "8", "--max-layers", "1", "--directory", str(tmp_path / "runs")])
+    assert code == 0 and "test accuracy" in capsys.readouterr().out
+    # an integer target of distinct values is a quantity, not 60 classes of one sample
+    np.savez(tmp_path / "counts.npz", X=X, y=np.arange(60))
+    code = main(["tune", "--data", str(tmp_path / "counts.npz"), "--directory", str(tmp_path / "runs")])
+    assert code == 2 and "pass --task regress" in capsys.readouterr().err
