@@ -20,7 +20,9 @@ import copy
 import io
 import json
 import os
+import pickle
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -254,6 +256,14 @@ class BundledEstimatorMixin:
         fitted = {k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("__")}
         state = {k: v for k, v in vars(self).items() if k not in fitted}
         state.update(dict.fromkeys(self._unpicklable_params))
+        if state.get("callbacks"):
+            try:
+                pickle.dumps(state["callbacks"])
+            except Exception as exc:  # a CSVLogger holds an open file, a user callback anything
+                warnings.warn(f"callbacks could not be pickled ({type(exc).__name__}: {exc}); the pickle leaves "
+                              "them out, as save() does: set them again after loading.", UserWarning,
+                              stacklevel=2)
+                state["callbacks"] = None
         if hasattr(self, "model_"):
             # The Keras model travels in the .keras format, as with save().
             state["_pickled_fit"] = self._bundle_state()

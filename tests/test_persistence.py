@@ -135,3 +135,16 @@ def test_save_is_atomic_and_leaves_no_temporary_files(fitted, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.seqtune"]
     with pytest.raises(ValueError, match="does not exist"):
         est.save(tmp_path / "no" / "such" / "dir.seqtune")
+
+
+def test_callbacks_that_cannot_be_pickled_are_left_out_with_a_warning(tmp_path):
+    import keras
+
+    X = np.random.default_rng(0).normal(size=(20, 4, 1))
+    logger = keras.callbacks.CSVLogger(str(tmp_path / "log.csv"))
+    clf = SequenceClassifier(units=2, epochs=1, callbacks=[logger], random_state=0).fit(X, [0, 1] * 10)
+    with pytest.warns(UserWarning, match="callbacks could not be pickled"):
+        data = pickle.dumps(clf)
+    back = pickle.loads(data)
+    assert back.callbacks is None and clf.callbacks == [logger]
+    np.testing.assert_array_equal(back.predict(X), clf.predict(X))
