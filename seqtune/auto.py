@@ -301,6 +301,8 @@ class _AutoSequenceBase(BaseEstimator):
             if "consecutive failures" not in str(exc):
                 raise
             search_error = exc
+        if search_error is None:
+            tuner.progress.finish()
         if self.search_role_ != "worker":
             # A keras-tuner worker only runs trials; the chief holds the oracle and the results.
             self._collect(tuner, project_dir, search_error)

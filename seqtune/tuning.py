@@ -287,6 +287,12 @@ class _Progress:
             eta = f"  ETA {_duration(elapsed / (self.done - self.already_done) * (self.total - self.done))}"
         print(f"[{counter}] {shape:<32} {result}  ({_duration(elapsed)}{eta})", file=self.stream, flush=True)
 
+    def finish(self) -> None:
+        """Say why a search that ended normally ran fewer trials than announced."""
+        if self.verbose and self.total and self.done < self.total and not self.worker:
+            print(f"The search ended after {self.done} of {self.total} trials: the tuner found no untried "
+                  "combination left in the space.", file=self.stream, flush=True)
+
 
 def _duration(seconds: float) -> str:
     seconds = int(round(seconds))

@@ -344,3 +344,12 @@ def test_cells_and_a_searched_cell_together_are_refused(tmp_path, data):
     X, y = data
     with pytest.raises(ValueError, match="both choose the cells"):
         _auto(tmp_path, cells=("lstm",), space={**SMALL, "cell": "gru"}).fit(X, y)
+
+
+def test_a_search_that_runs_out_of_combinations_says_so(tmp_path, data, capsys):
+    X, y = data
+    space = {"cell": "gru", "units": [2, 4], "layers": 1, "bidirectional": False, "dropout": 0.0,
+             "learning_rate": 1e-2, "batch_size": 16}
+    _auto(tmp_path, tuner="grid", max_trials=5, max_epochs=1, space=space, verbose=1, refit=False).fit(X, y)
+    out = capsys.readouterr().out
+    assert "[2/5]" in out and "ended after 2 of 5 trials" in out
