@@ -153,7 +153,19 @@ directory, project_name, overwrite, verbose
                 return take_steps(data, slice(start, stop))
             return data.loc[labels[start] : labels[stop - 1]]
 
+        # With fill=, some grid steps are not in y: a training part cut there would end before its
+        # last grid step and its tail would not continue it. Move such a boundary to the next pair
+        # of observed steps.
+        observed = labels.isin(y.index) if by_label else np.ones(n, dtype=bool)
+
         def fold(stop: int, holdout: int):
+            start = stop - holdout
+            while start < stop and not (observed[start - 1] and observed[start]):
+                start += 1
+            if start == stop:
+                raise ValueError(f"The held-out part ending at step {stop} has no two observed steps in a row "
+                                 "to start from; use fewer folds (cv) or a series with fewer skipped steps.")
+            holdout = stop - start
             part_X = X if exog_by_label else take_steps(X, slice(0, stop))
             tail_X = X if exog_by_label else take_steps(X, slice(stop - holdout, stop))
             return ForecastFold(steps(y, 0, stop, by_label), part_X, holdout,

@@ -9,11 +9,13 @@ and the baselines of :mod:`seqtune.baselines` can be compared on the same splits
 from __future__ import annotations
 
 import time
+import warnings
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
 
+from seqtune import _params as P
 from seqtune._seasonality import MAX_AUTO_SEASON, dominant_period
 from seqtune._series import fill_missing, take_steps, with_missing_steps_xy
 
@@ -114,11 +116,28 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
         raise ValueError(f"y_train has {len(train)} values; expected more than season={season} to compute the scale.")
     if not np.all(np.isfinite(train)):
         raise ValueError("y_train contains NaN or infinite values; expected finite numbers.")
-    scale = np.mean(np.abs(train[season:] - train[:-season]), axis=0)
+    scale = _seasonal_scale(train, season)
     if np.any(scale <= 0):
         raise ValueError(f"y_train does not change at lag season={season}: the MASE scale is 0 (undefined).")
     error = np.mean(np.abs(a - b).reshape(len(a), -1), axis=0)
     return float(np.mean(error / scale))
+
+
+def _seasonal_scale(train: np.ndarray, season: int) -> np.ndarray:
+    """MASE's scale: the mean absolute change of each column of ``train`` at lag ``season``."""
+    return np.mean(np.abs(train[season:] - train[:-season]), axis=0)
+
+
+def _fold_mase(actual, forecast, train, season: int) -> float:
+    """MASE of one backtest fold, NaN with a warning where its training part never changes at the
+    lag (a constant stretch): the scale is 0 there, and the fold's other metrics still count."""
+    values = np.asarray(train, dtype=np.float64).reshape(len(train), -1)
+    if len(values) > season and np.any(_seasonal_scale(values, season) <= 0):
+        warnings.warn(f"A backtest fold's training part ({len(values)} steps) does not change at lag "
+                      f"season={season}: its MASE is undefined and reported as NaN.", UserWarning,
+                      stacklevel=P.user_stacklevel())
+        return float("nan")
+    return mase(actual, forecast, train, season=season)
 
 
 def pinball_loss(y_true, q_pred, quantiles) -> float:
@@ -309,7 +328,7 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
         if known.any():
             actual, forecast = actual[known], point[:steps][known]
             row.update(mae=mae(actual, forecast), rmse=rmse(actual, forecast), smape=smape(actual, forecast),
-                       mase=mase(actual, forecast, filled[train], season=season))
+                       mase=_fold_mase(actual, forecast, filled[train], season))
         if quantiles is not None:
             row["pinball"] = row["coverage"] = np.nan
             if known.any():

@@ -180,3 +180,14 @@ def test_hyperband_search_resumes_candidates_from_their_checkpoints(tmp_path, se
     # cannot stop a 3-epoch trial sooner, so fewer than 3 epochs run means it was resumed)
     promoted = trials[trials["epochs"] == 3]
     assert (promoted["epochs_run"] == 2).any() and (promoted["epochs_trained"] == 3).all()
+
+
+def test_a_skipped_step_on_a_fold_boundary_with_fill(tmp_path, series):
+    # The held-out tail starts at step 120; that month is missing (dropped), which fill= covers.
+    gappy = series.drop(index=series.index[120])
+    auto = _auto(tmp_path, max_trials=1, max_epochs=1, refit=False,
+                 estimator_params={**TINY, "fill": "interpolate"}).fit(gappy)
+    assert (auto.trials_["status"] == "COMPLETED").all()
+    auto = _auto(tmp_path, max_trials=1, max_epochs=1, refit=False, cv=2, project_name="cv",
+                 estimator_params={**TINY, "fill": "interpolate"}).fit(series.drop(index=series.index[[50, 100]]))
+    assert (auto.trials_["status"] == "COMPLETED").all()

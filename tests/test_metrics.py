@@ -193,3 +193,12 @@ def test_backtest_of_a_quantile_forecaster_with_exogenous_features():
                                    "mase", "fit_seconds", "pinball", "coverage"]
     assert table["horizon"].tolist() == [3, 3]
     assert table["coverage"].between(0, 1).all() and (table["pinball"] > 0).all()
+
+
+def test_backtest_of_a_constant_stretch_reports_nan_mase_and_the_other_metrics():
+    with pytest.warns(UserWarning, match="MASE is undefined"):
+        table = backtest(NaiveForecaster(), pd.Series(np.ones(30)), cv=2, horizon=3)
+    assert len(table) == 2 and table["mase"].isna().all()
+    assert (table["mae"] == 0).all() and (table["rmse"] == 0).all()
+    with pytest.raises(ValueError, match="scale is 0"):
+        mase([1.0], [1.0], np.ones(5))  # the metric on its own still refuses
