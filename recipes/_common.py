@@ -15,7 +15,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-EXTRA = 'pip install "seqtune[recipes]"'
+EXTRA = 'pip install -e ".[cpu,recipes]" (in the seqtune checkout)'
 # Fixed parameters of every recipe's searched models. Trials train the full epoch budget
 # (no early stopping) so that all of them are compared at the same budget: seqtune compares
 # random-search trials by the epochs they ran, so early-stopped ones would be left out

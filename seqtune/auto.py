@@ -285,7 +285,6 @@ class _AutoSequenceBase(BaseEstimator):
                   "not run again (overwrite=True starts over).", flush=True)
         self.search_role_ = role
         if self.search_role_ == "worker":
-            distributed.check_worker_requirements()
             if self.verbose:
                 # keras-tuner's client waits (up to an hour) for a chief that is not up yet, silently.
                 print(f"Worker {os.environ.get(distributed.TUNER_ID)}: asking the chief at "

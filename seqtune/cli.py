@@ -297,8 +297,9 @@ def cmd_recipes(args) -> int:
 
     folder = recipes_dir()
     if folder is None:
-        raise FileNotFoundError("the recipes ship with seqtune's source checkout (folder recipes/); "
-                                "clone the repository and install it with pip install -e \".[cpu,recipes]\"")
+        raise FileNotFoundError("the recipes live in the recipes/ folder of seqtune's source checkout, which a "
+                                "non-editable install does not keep: in the checkout, run "
+                                "pip install -e \".[cpu,recipes]\"")
     scripts = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
     if args.action == "list":
         for script in scripts:

@@ -7,8 +7,7 @@ variables: ``KERASTUNER_TUNER_ID`` ("chief", "tuner0", "tuner1", ...),
 unchanged in every process; :func:`role` tells which part it plays.
 
 On several machines, start the same command everywhere with those variables (the
-chief's address in ``KERASTUNER_ORACLE_IP``; workers need ``tensorboard``
-installed, or keras-tuner fails every trial). On one machine, :func:`launch`
+chief's address in ``KERASTUNER_ORACLE_IP``). On one machine, :func:`launch`
 starts the chief and the workers as local processes on 127.0.0.1 and restarts a
 worker that dies under the same tuner id: keras-tuner's oracle hands a restarted
 worker back the trial it was running, so the search still completes (without the
@@ -40,17 +39,6 @@ def role() -> str:
 def chief_address() -> str:
     """``host:port`` of the chief, from keras-tuner's environment variables."""
     return f"{os.environ.get(ORACLE_IP)}:{os.environ.get(ORACLE_PORT)}"
-
-
-def check_worker_requirements() -> None:
-    """keras-tuner's workers import tensorboard for every trial; fail early and clearly without it."""
-    try:
-        import tensorboard  # noqa: F401
-    except ImportError:
-        raise ImportError(
-            "Distributed tuning needs tensorboard on every worker (keras-tuner imports it for each "
-            "trial). Install it with: pip install \"seqtune[distributed]\""
-        ) from None
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -116,7 +104,6 @@ def launch(command: list[str], n_workers: int, *, host: str = "127.0.0.1", port:
     """
     if n_workers < 1:
         raise ValueError(f"n_workers must be >= 1; got {n_workers}.")
-    check_worker_requirements()
     stream = stream or sys.stdout
     port = port or free_port(host)
     base_env = {**os.environ, ORACLE_IP: host, ORACLE_PORT: str(port)}

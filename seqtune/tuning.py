@@ -308,6 +308,13 @@ def _with_progress(tuner_class):
             if self.progress is not None:
                 self.progress.trial_done(self.oracle.get_trial(trial.trial_id))
 
+        def _configure_tensorboard_dir(self, callbacks, trial, execution=0):
+            # keras-tuner imports tensorboard in every trial on TensorFlow, to point TensorBoard
+            # callbacks at the trial's folder; tensorflow-cpu does not install it, so without this
+            # every trial failed. Only a user's own TensorBoard callback needs it.
+            if any(type(callback).__name__ == "TensorBoard" for callback in callbacks):
+                super()._configure_tensorboard_dir(callbacks, trial, execution)
+
     ProgressTuner.__name__ = f"Seqtune{tuner_class.__name__}"
     return ProgressTuner
 

@@ -353,3 +353,27 @@ def test_a_search_that_runs_out_of_combinations_says_so(tmp_path, data, capsys):
     _auto(tmp_path, tuner="grid", max_trials=5, max_epochs=1, space=space, verbose=1, refit=False).fit(X, y)
     out = capsys.readouterr().out
     assert "[2/5]" in out and "ended after 2 of 5 trials" in out
+
+
+def test_a_search_runs_without_tensorboard(tmp_path):
+    """tensorflow-cpu does not install tensorboard, which keras-tuner imports in every trial on
+    TensorFlow; a search on a plain `pip install ".[cpu]"` must still run."""
+    import os
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+sys.modules["tensorboard"] = None  # as if not installed: importing it raises ImportError
+import numpy as np
+from seqtune import AutoSequenceClassifier
+X = np.random.default_rng(0).normal(size=(40, 4, 2)); y = np.arange(40) % 2
+space = {{"cell": "gru", "units": 2, "layers": 1, "bidirectional": False, "batch_size": 16}}
+auto = AutoSequenceClassifier(tuner="random", max_trials=1, max_epochs=1, space=space, verbose=0,
+                              directory={str(tmp_path)!r}, refit=False).fit(X, y)
+print(list(auto.trials_["status"]))
+"""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "['COMPLETED']"

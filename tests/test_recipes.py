@@ -93,7 +93,7 @@ def test_missing_package_message_names_the_extra(tmp_path):
             "_common.require('no_such_package_for_seqtune', 'test data')")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
     assert proc.returncode == MISSING
-    assert "no_such_package_for_seqtune" in proc.stderr and 'pip install "seqtune[recipes]"' in proc.stderr
+    assert "no_such_package_for_seqtune" in proc.stderr and 'pip install -e ".[cpu,recipes]"' in proc.stderr
 
 
 @pytest.mark.slow
