@@ -252,6 +252,7 @@ class _AutoSequenceBase(BaseEstimator):
             best_kept_score,
             hyperband_trials,
             make_tuner,
+            record_aborted_trial,
             tuner_tracebacks,
         )
 
@@ -300,6 +301,7 @@ class _AutoSequenceBase(BaseEstimator):
             if "consecutive failures" not in str(exc):
                 raise
             search_error = exc
+            record_aborted_trial(tuner)
         if search_error is None:
             tuner.progress.finish()
         if self.search_role_ != "worker":

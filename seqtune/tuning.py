@@ -319,6 +319,26 @@ def _with_progress(tuner_class):
     return ProgressTuner
 
 
+def record_aborted_trial(tuner) -> None:
+    """Save and report the trial that made keras-tuner stop on its consecutive-failure limit.
+
+    keras-tuner raises from ``Oracle.end_trial`` before it saves that trial, so the search
+    folder kept it as "RUNNING" (and a resumed search or ``seqtune report`` saw a trial still
+    running), and no progress line was printed for it.
+    """
+    oracle = tuner.oracle
+    if not getattr(oracle, "end_order", None):
+        return
+    last = oracle.trials[oracle.end_order[-1]]
+    try:
+        oracle._save_trial(last)
+        oracle.save()
+    except AttributeError:  # another keras-tuner layout: leave its folder as it wrote it
+        return
+    if getattr(tuner, "progress", None) is not None:
+        tuner.progress.trial_done(last)
+
+
 def best_kept_score(tuner) -> float:
     """The best score among the completed trials a tuner loaded from disk (-inf without any)."""
     scores = [trial.metrics.get_last_value(OBJECTIVE) for trial in tuner.oracle.trials.values()

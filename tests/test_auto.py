@@ -151,11 +151,19 @@ def test_a_failing_trial_is_recorded_with_its_error_and_the_search_goes_on(tmp_p
             priced.predict(X)
 
 
-def test_a_search_where_every_trial_fails_says_why(tmp_path, data):
+def test_a_search_where_every_trial_fails_says_why(tmp_path, data, capsys):
     X, y = data
     with pytest.raises(RuntimeError, match="(?s)Every trial .* failed.*diverged"):
         _auto(tmp_path, space={**SMALL, "learning_rate": 10.0}, max_trials=2,
               estimator_params={"callbacks": [PoisonWhenFast()]}).fit(X, y)
+    # keras-tuner stops at 5 consecutive failures, raising before it saves the fifth: that trial
+    # is saved as failed (not left "RUNNING" in the folder) and gets its progress line.
+    with pytest.raises(RuntimeError, match="(?s)Every trial .* failed \\(5 trial"):
+        _auto(tmp_path, space={**SMALL, "learning_rate": 10.0}, max_trials=8, project_name="five", verbose=1,
+              estimator_params={"callbacks": [PoisonWhenFast()]}).fit(X, y)
+    statuses = [json.loads(f.read_text())["status"] for f in (tmp_path / "five").glob("trial_*/trial.json")]
+    assert len(statuses) == 5 and set(statuses) == {"FAILED"}
+    assert "[5/8]" in capsys.readouterr().out
 
 
 def test_hyperband_front_uses_fully_trained_trials_only(tmp_path, data):
