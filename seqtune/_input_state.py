@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from seqtune import _params as P
-from seqtune.inputs import Sequences, is_text, length_bucket, to_sequences
+from seqtune.inputs import Sequences, is_text, length_bucket, to_sequences, unwrap_column
 
 DEFAULT_TEXT_VOCABULARY = 20_000
 
@@ -25,6 +25,7 @@ class InputStateMixin:
         """Validate X; at predict time also check it matches what ``fit`` saw."""
         if reset:
             return to_sequences(X, input_type=str(self.input_type).lower(), estimator=self, reset=True)
+        X = unwrap_column(X)  # as to_sequences reads it in fit
         if is_text(X) != (self.input_kind_ == "text"):
             raise ValueError(
                 f"X holds {'text' if is_text(X) else 'sequences'}, but {type(self).__name__} was fitted "

@@ -118,6 +118,12 @@ def _is_missing(x) -> bool:
     return bool(pd.isna(x))
 
 
+def unwrap_column(X):
+    """X with a column layout read as its content: a Series (or 1-D object array) of sequences as
+    a list of sequences, a one-column table of strings as its column of text; else X."""
+    return _single_text_column(_column_of_sequences(X))
+
+
 def _column_of_sequences(X):
     """A pandas Series or 1-D object array whose cells are sequences, as a list; else X."""
     is_series = hasattr(X, "iloc") and getattr(X, "ndim", None) == 1
@@ -252,7 +258,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         )
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("X is empty (0 samples); expected at least one sequence.")
-    X = _single_text_column(_column_of_sequences(X))
+    X = unwrap_column(X)
     if is_text(X):
         if input_type not in ("auto", "text"):
             raise ValueError(f"X holds strings but input_type={input_type!r}; use input_type='text'.")

@@ -527,3 +527,15 @@ def test_a_fit_that_fails_leaves_the_estimator_as_it_was(rng):
         text.fit(["!!!", "??"] * 10, [0, 1] * 10)
     assert not [k for k in vars(text) if k.endswith("_")]
     assert pickle.loads(pickle.dumps(text)).get_params() == text.get_params()
+
+
+def test_column_layouts_fit_and_predict_alike(rng):
+    texts = pd.DataFrame({"text": ["good film", "bad film", "great plot", "awful plot"] * 5})
+    y = [1, 0, 1, 0] * 5
+    clf = SequenceClassifier(**TINY).fit(texts, y)  # a one-column table of text
+    assert clf.input_kind_ == "text"
+    np.testing.assert_array_equal(clf.predict_proba(texts), clf.predict_proba(texts["text"]))
+    np.testing.assert_array_equal(clf.predict(texts.to_numpy()), clf.predict(texts["text"]))
+    series = pd.Series([rng.normal(size=(n, 2)) for n in [3, 5, 4, 6] * 5])  # a Series of sequences
+    reg = SequenceRegressor(**TINY).fit(series, np.arange(20.0))
+    np.testing.assert_array_equal(reg.predict(series), reg.predict(list(series)))
