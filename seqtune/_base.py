@@ -465,8 +465,11 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
             return self.model_
         import keras
 
+        from seqtune._layers import TextIds
+
         inputs = keras.Input(shape=(1,), dtype="string", name="text")
-        outputs = self.model_(self.vectorizer_(inputs))
+        ids = TextIds(max_length=self.max_length_, name="text_ids")(self.vectorizer_(inputs))
+        outputs = self.model_(ids)
         return keras.Model(inputs, outputs, name=f"{self.model_.name}_text")
 
     def _bundle_state(self):

@@ -81,3 +81,28 @@ class MaskedGlobalMaxPooling(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], input_shape[2])
+
+
+@keras.saving.register_keras_serializable(package="seqtune")
+class TextIds(keras.layers.Layer):
+    """Token ids of vectorized text as the estimators feed them to the network.
+
+    Cut to the first ``max_length`` steps, and a text without a single token (empty, or
+    all punctuation) as one unknown token (id 1) rather than a row of padding, which the
+    network never saw in training. Used in the string-taking model that ``save`` exports.
+    """
+
+    def __init__(self, max_length=None, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def call(self, ids):
+        ids = ops.pad(ids, [[0, 0], [0, 1]])  # at least one step, even if every text is empty
+        if self.max_length is not None:
+            ids = ids[:, : self.max_length]
+        empty = ops.all(ops.equal(ids, 0), axis=1, keepdims=True)
+        unknown = ops.concatenate([ops.ones_like(ids[:, :1]), ops.zeros_like(ids[:, 1:])], axis=1)
+        return ops.where(empty, unknown, ids)
+
+    def get_config(self):
+        return {**super().get_config(), "max_length": self.max_length}

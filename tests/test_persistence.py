@@ -84,6 +84,17 @@ def test_saved_text_model_takes_strings(fitted, tmp_path):
     model = keras.saving.load_model(tmp_path / "model.keras")
     out = np.asarray(model.predict_on_batch(np.array([["good day"], ["bad bad"]])))
     np.testing.assert_allclose(out[:, 0], est.predict_proba(["good day", "bad bad"])[:, 1], atol=1e-6)
+    # texts the estimator cuts (beyond max_length) or reads as one unknown token (no word at all)
+    short = SequenceClassifier(**TINY, max_length=4).fit(texts, [0, 1] * 20)
+    short.save(tmp_path / "short.seqtune")
+    with zipfile.ZipFile(tmp_path / "short.seqtune") as zf:
+        (tmp_path / "short.keras").write_bytes(zf.read("model.keras"))
+    model = keras.saving.load_model(tmp_path / "short.keras")
+    probe = ["good day", "", "!!!", "bad " * 9 + "good", "good good good good bad bad bad"]
+    out = np.asarray(model.predict_on_batch(np.array(probe)[:, None]))
+    np.testing.assert_allclose(out[:, 0], short.predict_proba(probe)[:, 1], atol=1e-6)
+    out = np.asarray(model.predict_on_batch(np.array([[""], ["?"]])))  # a batch without a single word
+    np.testing.assert_allclose(out[:, 0], short.predict_proba(["", "?"])[:, 1], atol=1e-6)
 
 
 def test_unfitted_estimator_pickles(tmp_path):
