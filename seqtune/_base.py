@@ -242,13 +242,15 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         return "max" if self.input_kind_ in ("text", "tokens") else "last"
 
     def _network_params(self) -> dict:
-        """The parameters that shape the network, as built (``warm_start`` refuses changes to them)."""
+        """The parameters that shape the network and its input state (vocabulary, length cut,
+        scaling), as built: ``warm_start`` keeps both, so it refuses changes to them."""
         from seqtune.architectures import layer_widths
 
         return {"cell": self.cell.lower(), "units": layer_widths(self.units, self.layers),
                 "bidirectional": bool(self.bidirectional), "pooling": self._pooling(),
                 "dropout": float(self.dropout), "recurrent_dropout": float(self.recurrent_dropout),
-                "embedding_dim": self.embedding_dim}
+                "embedding_dim": self.embedding_dim, "max_tokens": self.max_tokens,
+                "max_length": self.max_length, "standardize": bool(self.standardize)}
 
     def _global_batch_size(self) -> int:
         """``batch_size`` per replica times the replicas of ``distribution_strategy`` (Keras' advice)."""
@@ -340,8 +342,9 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         if changed:
             what = ", ".join(f"{k} {old!r} -> {new!r}" for k, (old, new) in changed.items())
             raise ValueError(
-                f"warm_start=True continues training the fitted network, but its shape changed since it was "
-                f"built ({what}). Set warm_start=False to build and train the new network."
+                f"warm_start=True continues training the fitted network, but its shape or input state (vocabulary, "
+                f"length cut, scaling) changed since it was built ({what}). Set warm_start=False to build and "
+                "train the new network."
             )
 
     def _prepare(self, X, y, sample_weight=None, *, warm: bool = False) -> "TrainingData":

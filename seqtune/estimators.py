@@ -74,6 +74,8 @@ _PARAMETERS = """
         Extra Keras callbacks.
     warm_start : bool, default=False
         Continue training the fitted network on the next ``fit`` instead of starting over.
+        The input state of the first fit stays: its text vocabulary (words new to it are
+        unknown tokens), length cut and feature scaling.
     jit_compile : {"auto", True, False}, default="auto"
         XLA compilation. ``"auto"``: always on with JAX (uncompiled JAX is many times
         slower); with TensorFlow on CPU, on for fits of at least 250,000 sample-steps

@@ -204,9 +204,16 @@ def test_fit_forgets_earlier_fits_and_warm_start_continues(seq3d, rng):
     # the same widths written another way still continue; a new shape is refused, not silently ignored
     warm.set_params(units=[warm.units] * (warm.layers or 1), layers=None).fit(X, y)
     assert warm.model_ is model
-    with pytest.raises(ValueError, match=r"shape changed since it was built \(cell 'gru' -> 'lstm'.*warm_start=False"):
+    with pytest.raises(ValueError, match=r"changed since it was built \(cell 'gru' -> 'lstm'.*warm_start=False"):
         warm.set_params(cell="lstm").fit(X, y)
     assert warm.model_ is model
+    # the input state stays too: a new vocabulary size or length cut is refused the same way
+    texts = ["good day", "bad day"] * 10
+    text = SequenceClassifier(warm_start=True, **TINY).fit(texts, [0, 1] * 10)
+    with pytest.raises(ValueError, match=r"max_tokens None -> 3"):
+        text.set_params(max_tokens=3).fit(texts, [0, 1] * 10)
+    with pytest.raises(ValueError, match=r"max_length 'auto' -> 8"):
+        text.set_params(max_tokens=None, max_length=8).fit(texts, [0, 1] * 10)
 
 
 def test_class_weight_and_sample_weight(seq3d):
