@@ -516,7 +516,11 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
             self.vectorizer_ = next(l for l in model.layers if isinstance(l, keras.layers.TextVectorization))
             model = model.layers[-1]
         # Compiled afresh with this machine's defaults (XLA on CPU, cuDNN on GPU); a later
-        # warm start begins with a new optimizer state.
+        # warm start begins with a new optimizer state. A model fitted with XLA on TensorFlow or
+        # JAX and loaded on torch would otherwise run under torch.compile (40-1000x slower).
+        from seqtune._training import jit_on_this_backend
+
+        self.jit_compiled_ = jit_on_this_backend(self.jit_compiled_)
         self._compile(model)
         self.model_ = model
 

@@ -116,6 +116,15 @@ def seed_from(random_state) -> int | None:
     return int(check_random_state(random_state).randint(2**31 - 1))
 
 
+def jit_on_this_backend(jit_compiled: bool) -> bool:
+    """A fitted estimator's XLA choice for the backend that loaded it: kept on TensorFlow (so a
+    loaded model predicts bit for bit as before), never on torch, always on JAX (see below)."""
+    backend = keras.backend.backend()
+    if backend == "torch":
+        return False
+    return True if backend == "jax" else bool(jit_compiled)
+
+
 def resolve_jit(jit_compile, work: float, *, shapes: int = 1, distributed: bool = False) -> bool:
     """Whether to XLA-compile a fit of ``work`` time steps (``jit_compile`` "auto", True or False).
 

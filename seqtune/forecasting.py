@@ -585,6 +585,9 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
         vars(self).update(state)
         vars(self).update({k: np.asarray(v) for k, v in arrays.items()})
         model = load_model_safely(model_bytes, unsafe=unsafe, compile=False)
+        from seqtune._training import jit_on_this_backend
+
+        self.jit_compiled_ = jit_on_this_backend(self.jit_compiled_)  # see the estimators' restore
         self._compile(model)
         self.model_ = model
 

@@ -167,3 +167,37 @@ def test_fused_lstm_matches_keras_lstm_outputs_and_gradients():
     assert result["worst"] < 1e-5  # outputs and every weight's gradient, masked or not, both directions
     # every case ran the fused kernel (bidirectional layers call it twice), none fell back to Keras' loop
     assert result["fused_calls"] == 16
+
+
+LOAD_ON_TORCH = textwrap.dedent(
+    """
+    import json, pickle, sys
+    import seqtune
+    folder = sys.argv[1]
+    loaded = [seqtune.load(folder + "/xla.seqtune"), pickle.load(open(folder + "/xla.pkl", "rb")),
+              seqtune.load(folder + "/fc.seqtune")]
+    print("RESULT " + json.dumps([[bool(e.jit_compiled_), bool(e.model_.jit_compile)] for e in loaded]))
+    """
+)
+
+
+@pytest.mark.slow
+def test_a_model_compiled_with_xla_loads_uncompiled_on_torch(tmp_path):
+    """torch.compile fails or recompiles batch after batch on these models (see resolve_jit)."""
+    import pickle
+
+    import numpy as np
+    import pandas as pd
+
+    from seqtune import SequenceClassifier, SequenceForecaster
+
+    X = np.random.default_rng(0).normal(size=(40, 6, 2))
+    clf = SequenceClassifier(units=4, epochs=1, jit_compile=True, random_state=0).fit(X, np.arange(40) % 2)
+    assert clf.jit_compiled_
+    clf.save(tmp_path / "xla.seqtune")
+    with open(tmp_path / "xla.pkl", "wb") as f:
+        pickle.dump(clf, f)
+    series = pd.Series(np.sin(np.arange(120) / 3))
+    SequenceForecaster(horizon=3, units=4, epochs=1, n_models=1, jit_compile=True, random_state=0).fit(
+        series).save(tmp_path / "fc.seqtune")
+    assert _run_on("torch", LOAD_ON_TORCH, tmp_path) == [[False, False]] * 3
