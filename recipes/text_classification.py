@@ -108,9 +108,10 @@ def main(argv=None) -> int:
     else:
         # Articles are cut to their first 150 tokens (the topic shows early in an article, and
         # shorter sequences keep every epoch short: on 2 shared CPU cores a search at the
-        # estimator's default length, the 99th percentile, took 24 minutes against 4 and its pick
-        # scored the same test accuracy, 0.958); the gradient norm is clipped, as is usual for recurrent layers over long
-        # sequences. The head reads the maximum of the recurrent outputs over the article.
+        # estimator's default length, the 99th percentile, took 24 minutes against 4 and its
+        # pick scored the same test accuracy, 0.958; recipes/RESULTS.md). The gradient norm is
+        # clipped, as is usual for recurrent layers over long sequences. The head reads the
+        # maximum of the recurrent outputs over the article.
         search = dict(tuner="random", max_trials=6, max_epochs=10,
                       space={"layers": 1, "units": [32, 64], "bidirectional": True, "dropout": [0.0, 0.2],
                              "learning_rate": [1e-3, 3e-3], "batch_size": 32})

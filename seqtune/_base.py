@@ -282,24 +282,23 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
     def _stratify(self, y_encoded, n_val):
         return None
 
-    def _keras_data(self, data: "TrainingData", *, shuffle, seed):
-        """Keras-ready data for ``Model.fit``: ``x`` (and ``y``, ``sample_weight`` for plain
-        arrays), with ``steps`` (the batches an epoch) for a repeating pipeline."""
+    def _keras_data(self, data: "TrainingData", *, shuffle, seed) -> tuple:
+        """``(data, steps)`` for ``Model.fit``: a tuple of arrays (x, y[, sample_weight]) that Keras
+        batches, or a pipeline that batches itself, with ``steps`` (the batches an epoch) when it
+        repeats endlessly, else None."""
         from seqtune.batching import BucketedSequence, keras_data, repeating_dataset
 
         if isinstance(data.values, np.ndarray):
+            arrays = tuple(a for a in (data.values, data.y, data.weight) if a is not None)
             repeating = None
             if self.distribution_strategy is None:
-                repeating = repeating_dataset((data.values, data.y, data.weight), batch_size=self._global_batch_size(),
-                                              shuffle=shuffle, seed=seed)
-            if repeating is not None:
-                return {"x": repeating[0], "steps": repeating[1]}
-            return {"x": data.values, "y": data.y, "sample_weight": data.weight}
+                repeating = repeating_dataset(arrays, batch_size=self._global_batch_size(), shuffle=shuffle, seed=seed)
+            return repeating or (arrays, None)
         layout = self._input_layout_
         sequence = BucketedSequence(data.values, data.y, data.weight, batch_size=self._global_batch_size(),
                                     kind=layout.kind, n_features=layout.n_features,
                                     max_length=self.max_length_, shuffle=shuffle, seed=seed)
-        return {"x": keras_data(sequence)}
+        return keras_data(sequence), None
 
     def _fit(self, X, y, sample_weight=None):
         """Validate, build (or reuse, with ``warm_start``) and train the network; a fit that
@@ -396,22 +395,15 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
             # does not split evenly across replicas (AddN shape error): drop the remainder.
             val = val.subset(np.arange(val.n - val.n % replicas)) if val.n >= replicas else None
         fit_options = P.check_prefixed(self._prefixed_params(), "fit__", keras.Model.fit)
-        data = self._keras_data(train, shuffle=True, seed=seed)
-        if "steps" in data:  # a repeating pipeline that shuffles itself; Keras needs the batches an epoch
-            keras_args = {"x": data["x"], "steps_per_epoch": data["steps"], "shuffle": False}
-        elif "y" in data:
-            keras_args = {**data, "batch_size": self._global_batch_size(), "shuffle": True}
-        else:
-            keras_args = {"x": data["x"], "shuffle": False}  # a pipeline that shuffles itself
+        data, steps = self._keras_data(train, shuffle=True, seed=seed)
+        if isinstance(data, tuple):  # plain arrays: Keras batches and shuffles them
+            keras_args = {**dict(zip(("x", "y", "sample_weight"), data)), "batch_size": self._global_batch_size(),
+                          "shuffle": True}
+        else:  # a pipeline that batches and shuffles itself
+            keras_args = {"x": data, "steps_per_epoch": steps, "shuffle": False}
         if val is not None:
-            data = self._keras_data(val, shuffle=False, seed=seed)
-            if "steps" in data:
-                keras_args.update(validation_data=data["x"], validation_steps=data["steps"])
-            elif "y" in data:
-                keras_args["validation_data"] = tuple(data[k] for k in ("x", "y", "sample_weight")
-                                                      if data[k] is not None)
-            else:
-                keras_args["validation_data"] = data["x"]
+            data, steps = self._keras_data(val, shuffle=False, seed=seed)
+            keras_args.update(validation_data=data, validation_steps=steps)
         return fit_model(
             model,
             **keras_args,
@@ -427,18 +419,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         )
 
     def _sample_weight(self, sample_weight, y, n):
-        if sample_weight is None:
-            return None
-        w = np.asarray(sample_weight, dtype=np.float64)
-        if w.ndim == 0:
-            w = np.full(n, float(w))
-        if w.ndim != 1 or len(w) != n:
-            raise ValueError(f"sample_weight has shape {w.shape}; expected ({n},), one weight a sample.")
-        if not np.all(np.isfinite(w)) or np.any(w < 0):
-            raise ValueError("sample_weight must be finite and non-negative.")
-        if not np.any(w > 0):
-            raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
-        return w.astype(np.float32)
+        w = check_sample_weight(sample_weight, n)
+        return None if w is None else w.astype(np.float32)
 
     # ----------------------------------------------------------------- predicting
     def _forward(self, X) -> np.ndarray:
@@ -534,6 +516,23 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         tags.input_tags.three_d_array = True
         tags.non_deterministic = self.random_state is None
         return tags
+
+
+def check_sample_weight(sample_weight, n: int) -> np.ndarray | None:
+    """``sample_weight`` as ``n`` float64 weights (a scalar repeated), or None; ValueError when they
+    are not one finite, non-negative weight a sample with at least one positive."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.ndim == 0:
+        w = np.full(n, float(w))
+    if w.ndim != 1 or len(w) != n:
+        raise ValueError(f"sample_weight has shape {w.shape}; expected ({n},), one weight a sample.")
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ValueError("sample_weight must be finite and non-negative.")
+    if not np.any(w > 0):
+        raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
+    return w
 
 
 @contextlib.contextmanager

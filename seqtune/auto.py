@@ -26,6 +26,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
+from seqtune._base import check_sample_weight
 from seqtune._search_folder import (
     as_json,
     check_project_path,
@@ -188,10 +189,7 @@ class _AutoSequenceBase(BaseEstimator):
         self._estimator_class(**fixed)._prepare(X, y, sample_weight)
         if y is None:
             raise ValueError("y is None")
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
-            if sample_weight.ndim == 0:
-                sample_weight = np.full(len(y), float(sample_weight))
+        sample_weight = check_sample_weight(sample_weight, len(y))
         splits = self._splits(X, np.asarray(y))
         self._warn_if_trials_train_too_little(len(splits[-1][0]), space)
         make_estimator = self._estimator_factory(fixed)
@@ -285,11 +283,10 @@ class _AutoSequenceBase(BaseEstimator):
             print(f"Resuming the search in {project_dir}: {resumed} finished trial(s) are kept and "
                   "not run again (overwrite=True starts over).", flush=True)
         self.search_role_ = role
-        if self.search_role_ == "worker":
-            if self.verbose:
-                # keras-tuner's client waits (up to an hour) for a chief that is not up yet, silently.
-                print(f"Worker {os.environ.get(distributed.TUNER_ID)}: asking the chief at "
-                      f"{distributed.chief_address()} for trials (waiting until it answers).", flush=True)
+        if self.search_role_ == "worker" and self.verbose:
+            # keras-tuner's client waits (up to an hour) for a chief that is not up yet, silently.
+            print(f"Worker {os.environ.get(distributed.TUNER_ID)}: asking the chief at "
+                  f"{distributed.chief_address()} for trials (waiting until it answers).", flush=True)
         search_error = None
         try:
             with warnings.catch_warnings(), tuner_tracebacks(shown=self.verbose >= 2):

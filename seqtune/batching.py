@@ -134,7 +134,6 @@ def repeating_dataset(arrays: tuple, *, batch_size: int, shuffle: bool, seed=Non
     pipeline holds a copy of them). Pass the dataset with ``steps_per_epoch`` (or
     ``validation_steps``) set to the batches an epoch.
     """
-    arrays = tuple(a for a in arrays if a is not None)
     if keras.backend.backend() != "tensorflow" or sum(a.nbytes for a in arrays) > REPEAT_MAX_BYTES:
         return None
     import tensorflow as tf

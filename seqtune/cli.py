@@ -82,12 +82,10 @@ def _search_space(args) -> dict:
         low = min(8, max(1, args.max_units // 2))  # 8 units, or half of a narrower maximum
         space.update(units=(low, args.max_units, "log"), layers=(1, args.max_layers))
     if getattr(args, "tuner", None) == "grid":
-        # A grid walks finite lists: the log ranges of units and learning rate become a few values.
-        from seqtune.space import DEFAULT_SPACE
+        # A grid walks finite lists: each range it cannot walk becomes the values its error suggests.
+        from seqtune.space import grid_space, resolve_space
 
-        low, high = space.get("units", DEFAULT_SPACE["units"])[:2]
-        widths = [2**k for k in range(12) if low <= 2**k <= high]
-        space.update(units=sorted({low, *widths, high}), learning_rate=[1e-3, 1e-2])
+        space = grid_space(resolve_space(space))
     return space
 
 

@@ -127,12 +127,13 @@ def unwrap_column(X):
 def _column_of_sequences(X):
     """A pandas Series or 1-D object array whose cells are sequences, as a list; else X."""
     is_series = hasattr(X, "iloc") and getattr(X, "ndim", None) == 1
-    if not (is_series or (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind == "O")):
+    if not (is_series or (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind == "O")) or len(X) == 0:
+        return X
+    first = X.iloc[0] if is_series else X[0]
+    if isinstance(first, str) or np.ndim(first) == 0:  # text or numbers: no copy of a long column
         return X
     cells = list(X)
-    if cells and all(not isinstance(c, str) and np.ndim(c) > 0 for c in cells):
-        return cells
-    return X
+    return cells if all(not isinstance(c, str) and np.ndim(c) > 0 for c in cells) else X
 
 
 def _single_text_column(X):

@@ -105,6 +105,15 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
     -------
     float
     """
+    error, scale = _mase_terms(y_true, y_pred, y_train, season)
+    if np.any(scale <= 0):
+        raise ValueError(f"y_train does not change at lag season={season}: the MASE scale is 0 (undefined).")
+    return float(np.mean(error / scale))
+
+
+def _mase_terms(y_true, y_pred, y_train, season) -> tuple[np.ndarray, np.ndarray]:
+    """MASE's validated parts, one value a column: the mean absolute error and the scale (the mean
+    absolute change of ``y_train`` at lag ``season``, 0 where it never changes)."""
     a, b = _pair(y_true, y_pred)
     if not isinstance(season, Integral) or isinstance(season, bool) or season < 1:
         raise ValueError(f"season must be an int >= 1; got {season!r}.")
@@ -116,28 +125,20 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
         raise ValueError(f"y_train has {len(train)} values; expected more than season={season} to compute the scale.")
     if not np.all(np.isfinite(train)):
         raise ValueError("y_train contains NaN or infinite values; expected finite numbers.")
-    scale = _seasonal_scale(train, season)
-    if np.any(scale <= 0):
-        raise ValueError(f"y_train does not change at lag season={season}: the MASE scale is 0 (undefined).")
-    error = np.mean(np.abs(a - b).reshape(len(a), -1), axis=0)
-    return float(np.mean(error / scale))
-
-
-def _seasonal_scale(train: np.ndarray, season: int) -> np.ndarray:
-    """MASE's scale: the mean absolute change of each column of ``train`` at lag ``season``."""
-    return np.mean(np.abs(train[season:] - train[:-season]), axis=0)
+    scale = np.mean(np.abs(train[season:] - train[:-season]), axis=0)
+    return np.mean(np.abs(a - b).reshape(len(a), -1), axis=0), scale
 
 
 def _fold_mase(actual, forecast, train, season: int) -> float:
     """MASE of one backtest fold, NaN with a warning where its training part never changes at the
     lag (a constant stretch): the scale is 0 there, and the fold's other metrics still count."""
-    values = np.asarray(train, dtype=np.float64).reshape(len(train), -1)
-    if len(values) > season and np.any(_seasonal_scale(values, season) <= 0):
-        warnings.warn(f"A backtest fold's training part ({len(values)} steps) does not change at lag "
+    error, scale = _mase_terms(actual, forecast, train, season)
+    if np.any(scale <= 0):
+        warnings.warn(f"A backtest fold's training part ({len(train)} steps) does not change at lag "
                       f"season={season}: its MASE is undefined and reported as NaN.", UserWarning,
                       stacklevel=P.user_stacklevel())
         return float("nan")
-    return mase(actual, forecast, train, season=season)
+    return float(np.mean(error / scale))
 
 
 def pinball_loss(y_true, q_pred, quantiles) -> float:

@@ -9,9 +9,10 @@ swap order from one run to the next. So measured costs (latency, training time)
 within ``TIMING_TIE`` of each other are not told apart: on a timed cost a trial is
 dominated by one that scores at least as well and is clearly cheaper, or by one
 not clearly dearer that is at least as good on score and parameter count and
-better on one of them; and among the front models within the score tolerance, those within ``TIMING_TIE`` of
-the cheapest count as a tie, settled by the stable cost, the parameter count (then
-the score). The same search picks the same model run after run.
+better on one of them; and among the front models within the score tolerance,
+those within ``TIMING_TIE`` of the cheapest count as a tie, settled by the stable
+cost, the parameter count (then the score). The same search picks the same model
+run after run.
 """
 
 from __future__ import annotations

@@ -154,17 +154,28 @@ def check_grid_space(space: dict) -> None:
     would cover a corner of the space the user did not choose.
     """
     for name, spec in space.items():
-        if not isinstance(spec, tuple) or spec[0] == spec[1]:
-            continue
-        stepped = len(spec) == 3 and spec[2] != "log"
-        ints = isinstance(spec[0], Integral) and isinstance(spec[1], Integral)
-        if not stepped and (not ints or len(spec) == 3):
+        if not _walkable(spec):
             raise ValueError(
                 f"tuner='grid' walks a finite grid, but space[{name!r}] = {spec!r} is a "
                 f"{'log-scale' if len(spec) == 3 else 'continuous'} range. Give a list of values "
                 f"(e.g. space={{{name!r}: {_grid_example(spec)}}}) or a step (low, high, step), "
                 "or use tuner='random', 'bayesian' or 'hyperband'."
             )
+
+
+def grid_space(space: dict) -> dict:
+    """``space`` (resolved) with every range a grid cannot walk replaced by the values that
+    :func:`check_grid_space` suggests for it (powers of two, three log-spaced values)."""
+    return {name: spec if _walkable(spec) else _grid_example(spec) for name, spec in space.items()}
+
+
+def _walkable(spec) -> bool:
+    """Whether a grid walks ``spec`` as it is: values, a fixed or stepped range, a linear int range."""
+    if not isinstance(spec, tuple) or spec[0] == spec[1]:
+        return True
+    stepped = len(spec) == 3 and spec[2] != "log"
+    ints = isinstance(spec[0], Integral) and isinstance(spec[1], Integral)
+    return stepped or (ints and len(spec) == 2)
 
 
 def _grid_example(spec: tuple) -> list:
