@@ -71,6 +71,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         embedding_dim=64,
         max_tokens=None,
         max_length="auto",
+        frame_length="auto",
         input_type="auto",
         standardize=True,
         epochs="auto",
@@ -98,6 +99,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         self.embedding_dim = embedding_dim
         self.max_tokens = max_tokens
         self.max_length = max_length
+        self.frame_length = frame_length
         self.input_type = input_type
         self.standardize = standardize
         self.epochs = epochs
@@ -162,11 +164,9 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         P.check_int("max_tokens", self.max_tokens, minimum=2, allow_none=True)
         if self.max_length not in (None, "auto"):
             P.check_int("max_length", self.max_length)
+        P.check_int_or_auto("frame_length", self.frame_length)
         P.check_choice("input_type", self.input_type, ("auto", "numeric", "tokens", "text"))
-        if isinstance(self.epochs, str) and self.epochs != "auto":
-            raise ValueError(f"epochs must be 'auto' or an int >= 1; got {self.epochs!r}.")
-        if self.epochs != "auto":
-            P.check_int("epochs", self.epochs)
+        P.check_int_or_auto("epochs", self.epochs)
         P.check_int("batch_size", self.batch_size)
         P.check_positive("learning_rate", self.learning_rate)
         P.check_int("patience", self.patience, minimum=0)
@@ -250,7 +250,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
                 "bidirectional": bool(self.bidirectional), "pooling": self._pooling(),
                 "dropout": float(self.dropout), "recurrent_dropout": float(self.recurrent_dropout),
                 "embedding_dim": self.embedding_dim, "max_tokens": self.max_tokens,
-                "max_length": self.max_length, "standardize": bool(self.standardize)}
+                "max_length": self.max_length, "frame_length": self.frame_length,
+                "standardize": bool(self.standardize)}
 
     def _global_batch_size(self) -> int:
         """``batch_size`` per replica times the replicas of ``distribution_strategy`` (Keras' advice)."""
@@ -371,7 +372,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         values = self._network_input(seqs)
         if not warm:
             lengths = np.array([len(v) for v in values]) if not isinstance(values, np.ndarray) else None
-            work = n * self._epochs(n) * (values.shape[1] if lengths is None else float(np.mean(lengths)))
+            steps = (values.shape[1] if lengths is None else float(np.mean(lengths))) / self.frame_length_
+            work = n * self._epochs(n) * steps
             # Batches of ragged data are padded to a few bucket lengths, each an XLA compilation.
             shapes = 1 if lengths is None else len({length_bucket(int(m)) for m in lengths})
             self.jit_compiled_ = self._resolved_jit(work, shapes)
@@ -471,7 +473,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         layout = self._input_layout_
         state["_input_layout_"] = {
             "kind": layout.kind, "n_features": layout.n_features, "masked": layout.masked,
-            "vocab_size": layout.vocab_size,
+            "vocab_size": layout.vocab_size, "frame_length": layout.frame_length,
         }
         if layout.mean is not None:
             arrays["_layout_mean"], arrays["_layout_variance"] = layout.mean, layout.variance

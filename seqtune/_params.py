@@ -116,6 +116,14 @@ def check_int(name: str, value, *, minimum: int = 1, allow_none: bool = False) -
         raise ValueError(f"{name} must be an int >= {minimum}; got {value}.")
 
 
+def check_int_or_auto(name: str, value) -> None:
+    if isinstance(value, str):
+        if value != "auto":
+            raise ValueError(f"{name} must be 'auto' or an int >= 1; got {value!r}.")
+        return
+    check_int(name, value)
+
+
 def check_fraction(name: str, value, *, upper_inclusive: bool = False, allow_none: bool = False) -> None:
     if value is None and allow_none:
         return

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from seqtune._layers import NaNPaddingMask
+from seqtune._layers import NaNPaddingMask, StepFrames
 
 CELLS = ("lstm", "gru")
 
@@ -39,6 +39,9 @@ class InputLayout:
         Number of token ids, padding (0) and the out-of-vocabulary id included.
     mean, variance : ndarray or None
         Per-feature statistics for a Normalization layer (numeric input).
+    frame_length : int
+        Consecutive time steps of numeric input joined into one recurrent step
+        (:class:`seqtune._layers.StepFrames`); 1 keeps every step.
     """
 
     kind: str
@@ -47,6 +50,7 @@ class InputLayout:
     vocab_size: int = 0
     mean: np.ndarray | None = None
     variance: np.ndarray | None = None
+    frame_length: int = 1
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,8 @@ def build_network(
             x = keras.layers.Normalization(
                 mean=layout.mean, variance=layout.variance, name="standardize"
             )(x)
+        if layout.frame_length > 1:  # before the mask: a frame is padding when all its values are
+            x = StepFrames(layout.frame_length, name="frames")(x)
         if layout.masked:
             x = NaNPaddingMask(name="padding_mask")(x)
     for i, width in enumerate(widths):

@@ -118,6 +118,33 @@ def test_masked_max_pooling_never_picks_a_padding_step():
     assert np.isfinite(reg.predict(ids)).all()
 
 
+def test_long_numeric_series_are_read_in_frames(rng):
+    from seqtune._layers import StepFrames
+
+    # frames of k steps; a short last frame is completed with zeros, a frame of padding stays NaN
+    x = np.arange(28, dtype="float32").reshape(2, 7, 2)
+    x[1, 5:] = np.nan
+    frames = np.asarray(StepFrames(3)(x))
+    np.testing.assert_array_equal(frames[0], [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11], [12, 13, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(frames[1, :2], [[14, 15, 16, 17, 18, 19], [20, 21, 22, 23, 0, 0]])
+    assert np.isnan(frames[1, 2]).all()
+    # "auto": a median length over 64 steps is read in about 32 frames; shorter series step by step
+    X = rng.normal(size=(30, 150, 1))
+    y = np.arange(30) % 2
+    clf = SequenceClassifier(**TINY).fit(X, y)
+    assert clf.frame_length_ == 5 and clf.model_.get_layer("frames").length == 5
+    assert SequenceClassifier(**TINY).fit(X[:, :64], y).frame_length_ == 1
+    assert SequenceClassifier(**{**TINY, "frame_length": 1}).fit(X, y).frame_length_ == 1
+    # a sequence predicts the same alone as padded in a batch beside longer ones
+    seqs = [rng.normal(size=(n, 2)) for n in (70, 71, 73, 130)]
+    reg = SequenceRegressor(**{**TINY, "frame_length": 4}).fit(seqs * 5, rng.normal(size=20))
+    np.testing.assert_allclose(reg.predict(seqs), [reg.predict([s])[0] for s in seqs], rtol=1e-5, atol=1e-6)
+    # text and token ids are read a token a step
+    with pytest.raises(ValueError, match="frame_length=3 joins time steps of numeric sequences, but X holds text"):
+        SequenceClassifier(**{**TINY, "frame_length": 3}).fit(["a b", "c d"] * 5, [0, 1] * 5)
+    assert SequenceClassifier(**TINY).fit(rng.integers(1, 9, size=(20, 100)), y[:20]).frame_length_ == 1
+
+
 def test_zero_valued_steps_are_not_mistaken_for_padding(rng):
     X = [rng.normal(size=(n, 2)) for n in (4, 6, 8)] * 10
     y = np.arange(30) % 2
@@ -214,6 +241,8 @@ def test_fit_forgets_earlier_fits_and_warm_start_continues(seq3d, rng):
         text.set_params(max_tokens=3).fit(texts, [0, 1] * 10)
     with pytest.raises(ValueError, match=r"max_length 'auto' -> 8"):
         text.set_params(max_tokens=None, max_length=8).fit(texts, [0, 1] * 10)
+    with pytest.raises(ValueError, match=r"frame_length 'auto' -> 2"):
+        warm.set_params(cell="gru", frame_length=2).fit(X, y)
 
 
 def test_class_weight_and_sample_weight(seq3d):
@@ -330,6 +359,8 @@ BAD_PARAMS = [
     ({"optimizer": "adamm"}, ValueError, "Did you mean 'adam'"),
     ({"input_type": "image"}, ValueError, "input_type"),
     ({"max_length": 0}, ValueError, "max_length"),
+    ({"frame_length": "long"}, ValueError, "frame_length must be 'auto' or an int >= 1; got 'long'"),
+    ({"frame_length": 0}, ValueError, "frame_length must be an int >= 1"),
 ]
 
 
@@ -492,11 +523,14 @@ def test_xla_is_chosen_by_the_work_per_batch_shape(rng):
     ragged = [rng.normal(size=(n, 2)) for n in lengths]
     y = np.arange(300) % 2
     epochs = int(np.ceil(1.2 * JIT_MIN_WORK / lengths.sum()))  # enough for one shape, not for many
-    est = SequenceClassifier(epochs=epochs)
+    est = SequenceClassifier(epochs=epochs, frame_length=1)  # work counted in steps
     est._prepare(ragged, y)
     assert not est.jit_compiled_
-    est._prepare(rng.normal(size=(300, int(lengths.mean()), 2)), y)
+    dense = rng.normal(size=(300, int(lengths.mean()), 2))
+    est._prepare(dense, y)
     assert est.jit_compiled_
+    est.set_params(frame_length="auto")._prepare(dense, y)  # 4 steps a frame: a quarter of the work
+    assert est.frame_length_ == 4 and not est.jit_compiled_
 
 
 def test_several_fits_in_one_process_do_not_warn_about_retracing(rng):

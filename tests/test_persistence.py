@@ -22,12 +22,13 @@ def fitted():
     return {
         "dense": (SequenceClassifier(**TINY).fit(X, y), X),
         "ragged": (SequenceClassifier(**TINY).fit(Xr, y), Xr),
+        "framed": (SequenceClassifier(frame_length=3, **TINY).fit(Xr, y), Xr),
         "text": (SequenceClassifier(**TINY).fit(texts, y), texts),
         "regressor": (SequenceRegressor(**TINY).fit(X, np.arange(40.0)), X),
     }
 
 
-@pytest.mark.parametrize("kind", ["dense", "ragged", "text", "regressor"])
+@pytest.mark.parametrize("kind", ["dense", "ragged", "framed", "text", "regressor"])
 def test_pickle_joblib_and_save_give_identical_predictions(fitted, kind, tmp_path):
     est, X = fitted[kind]
     expected = est.predict(X)
