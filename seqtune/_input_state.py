@@ -18,6 +18,10 @@ DEFAULT_TEXT_VOCABULARY = 20_000
 # frame_length="auto": numeric sequences longer than FRAME_FROM_STEPS (median length) are
 # read in frames, about FRAME_TARGET_STEPS of them. On long univariate series this raised
 # test accuracy from 0.41-0.59 to 0.57-0.97 and fitted faster (bench/RESULTS.md).
+# Token ids up to this size are embedded without a look at how many distinct ids occur.
+SPARSE_IDS_FROM = 100_000
+# Characters of text vectorized at once, the batch padded to its longest text (see _text_batches).
+TEXT_BATCH_CHARACTERS = 4_000_000
 FRAME_FROM_STEPS = 64
 FRAME_TARGET_STEPS = 32
 
@@ -101,12 +105,12 @@ class InputStateMixin:
 
     def _vectorize(self, texts) -> list:
         """Token ids of each text (no padding); an empty text becomes one unknown token."""
-        ids = []
-        for start in range(0, len(texts), 1024):
-            batch = np.asarray(self.vectorizer_(np.asarray(texts[start : start + 1024], dtype=str)))
-            for row in batch:
+        ids = [None] * len(texts)
+        for index in _text_batches(texts):
+            batch = np.asarray(self.vectorizer_(np.array([texts[i] for i in index], dtype=object)))
+            for i, row in zip(index, batch):
                 nonzero = np.flatnonzero(row)
-                ids.append(row[: nonzero[-1] + 1] if len(nonzero) else np.array([1]))
+                ids[i] = row[: nonzero[-1] + 1].copy() if len(nonzero) else np.array([1])
         return ids
 
     def _fit_input_state(self, seqs: Sequences) -> None:
@@ -126,7 +130,8 @@ class InputStateMixin:
             self.vectorizer_ = keras.layers.TextVectorization(
                 max_tokens=self.max_tokens or DEFAULT_TEXT_VOCABULARY, output_mode="int"
             )
-            self.vectorizer_.adapt(np.asarray(seqs.values, dtype=str), batch_size=1024)
+            # An object array: a str array would pad every text to the longest one.
+            self.vectorizer_.adapt(np.asarray(seqs.values, dtype=object), batch_size=1024)
             self.vocab_size_ = int(self.vectorizer_.vocabulary_size())
             if self.vocab_size_ <= 2:  # only the padding and out-of-vocabulary entries
                 raise ValueError("X holds text without a single word once lower-cased and stripped of "
@@ -135,6 +140,8 @@ class InputStateMixin:
             top = max(int(np.max(s)) if len(s) else 0 for s in seqs.values) if not isinstance(
                 seqs.values, np.ndarray) else int(seqs.values.max())
             self.vocab_size_ = (self.max_tokens or top + 1) + 1  # + an out-of-vocabulary id
+            if self.max_tokens is None and top >= SPARSE_IDS_FROM:
+                _warn_sparse_ids(seqs.values, top, self.embedding_dim)
         self.max_length_ = None
         if seqs.kind == "text":
             lengths = np.array([len(v) for v in self._vectorize(seqs.values)])
@@ -185,3 +192,36 @@ class InputStateMixin:
         if median <= FRAME_FROM_STEPS:
             return 1
         return int(np.ceil(median / FRAME_TARGET_STEPS))
+
+
+def _text_batches(texts, max_characters: int = TEXT_BATCH_CHARACTERS, max_texts: int = 1024):
+    """Positions of ``texts`` in batches of similar length, each padded to at most ``max_characters``.
+
+    The vectorizer pads a batch to its longest text: one book-length document among a
+    thousand short ones made a 23 GB id matrix (2,048 texts, one of 2.4 million
+    characters). A token takes at least one character, so characters bound the ids.
+    """
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    order = np.argsort(lengths, kind="stable")
+    start = 0
+    while start < len(order):
+        stop = start + 1
+        while (stop < len(order) and stop - start < max_texts
+               and (stop - start + 1) * lengths[order[stop]] <= max_characters):
+            stop += 1
+        yield order[start:stop]
+        start = stop
+
+
+def _warn_sparse_ids(values, top: int, embedding_dim: int) -> None:
+    """Warn when a few large token ids (hashes, raw codes) would size the embedding."""
+    ids = values if isinstance(values, np.ndarray) else np.concatenate([np.ravel(v) for v in values])
+    distinct = len(np.unique(ids))
+    if top + 1 > 10 * distinct:
+        warnings.warn(
+            f"Token ids go up to {top} but only {distinct} distinct ids occur: the embedding gets {top + 2} "
+            f"rows ({(top + 2) * embedding_dim:,} weights), nearly all never trained. Re-number the ids "
+            "(e.g. np.unique(ids, return_inverse=True)) or set max_tokens.",
+            UserWarning,
+            stacklevel=P.user_stacklevel(),
+        )

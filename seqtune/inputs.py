@@ -95,6 +95,17 @@ def is_text(X) -> bool:
     return False
 
 
+def _refuse_bytes(X) -> None:
+    """TypeError for documents given as bytes (e.g. files read in binary mode): decoding is the user's call."""
+    if isinstance(X, (list, tuple)) or (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind == "O"):
+        position = next((i for i, x in enumerate(X) if isinstance(x, (bytes, bytearray))), None)
+        if position is not None:
+            raise TypeError(
+                f"X holds bytes (first at position {position}); text must be str. Decode the documents "
+                "first, e.g. [doc.decode('utf-8') for doc in X]."
+            )
+
+
 def _all_strings(values: np.ndarray) -> bool:
     """True when every value is a str; TypeError naming the others (missing ones first) if not."""
     if all(isinstance(x, str) for x in values):
@@ -260,6 +271,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("X is empty (0 samples); expected at least one sequence.")
     X = unwrap_column(X)
+    _refuse_bytes(X)
     if is_text(X):
         if input_type not in ("auto", "text"):
             raise ValueError(f"X holds strings but input_type={input_type!r}; use input_type='text'.")

@@ -304,6 +304,32 @@ def test_long_text_truncation_is_announced():
     assert clf.max_length_ < 5000
 
 
+def test_a_few_huge_token_ids_warn_about_the_embedding_size():
+    X = np.array([[1, 2, 3], [3, 2, 1], [2, 200_000, 1]] * 4)
+    with pytest.warns(UserWarning, match=r"Token ids go up to 200000 but only 4 distinct ids occur.*max_tokens"):
+        SequenceClassifier(**{**TINY, "epochs": 1, "embedding_dim": 2}).fit(X, np.arange(12) % 2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        SequenceClassifier(**{**TINY, "max_tokens": 10}).fit(X, np.arange(12) % 2)
+    assert not [w for w in caught if "Token ids" in str(w.message)]
+
+
+def test_texts_are_vectorized_in_batches_of_bounded_padded_size():
+    from seqtune._input_state import _text_batches
+
+    # one book-length document among short ones is not padded into every row of their batch
+    texts = ["a few words here"] * 3000 + ["word " * 400_000] + ["two words"] * 50
+    batches = list(_text_batches(texts, max_characters=100_000))
+    assert sorted(np.concatenate(batches)) == list(range(len(texts)))
+    assert all(len(b) <= 1024 and len(b) * max(len(texts[i]) for i in b) <= 100_000 or len(b) == 1
+               for b in batches)
+    # the ids keep each text's order and match a text vectorized alone
+    X = ["good film", "a long bad film " * 50, "", "bad", "good good film"] * 4
+    clf = SequenceClassifier(**TINY).fit(X, np.arange(20) % 2)
+    for text, ids in zip(X, clf._vectorize(np.array(X, dtype=object))):
+        np.testing.assert_array_equal(ids, clf._vectorize(np.array([text], dtype=object))[0])
+
+
 def test_other_estimators_survive_a_new_fit(seq3d):
     X, y = seq3d
     first = SequenceClassifier(**TINY).fit(X, y)

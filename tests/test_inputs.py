@@ -54,6 +54,8 @@ def test_padding_and_buckets():
         (["good", None, "bad"], TypeError, r"1 of them are missing \(None/NaN/NA, first at position 1\)"),
         (pd.Series(["a", "b", np.nan]), TypeError, "fillna"),
         ({"a": 1}, TypeError, "not supported"),
+        ([b"good film", b"bad"], TypeError, r"X holds bytes \(first at position 0\).*decode\('utf-8'\)"),
+        (np.array(["good", b"bad"], dtype=object), TypeError, r"bytes \(first at position 1\)"),
         (np.array([[np.nan, 1.0]]), ValueError, "NaN"),
     ],
 )
