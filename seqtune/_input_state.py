@@ -107,7 +107,9 @@ class InputStateMixin:
         """Token ids of each text (no padding); an empty text becomes one unknown token."""
         ids = [None] * len(texts)
         for index in _text_batches(texts):
-            batch = np.asarray(self.vectorizer_(np.array([texts[i] for i in index], dtype=object)))
+            # A str array (padded to the batch's longest text, which _text_batches bounds): off
+            # TensorFlow, Keras encodes an object array of str as ASCII before standardizing.
+            batch = np.asarray(self.vectorizer_(np.array([texts[i] for i in index], dtype=str)))
             for i, row in zip(index, batch):
                 nonzero = np.flatnonzero(row)
                 ids[i] = row[: nonzero[-1] + 1].copy() if len(nonzero) else np.array([1])
@@ -127,8 +129,10 @@ class InputStateMixin:
             if self.max_tokens is not None and self.max_tokens < 3:
                 raise ValueError(f"max_tokens={self.max_tokens} leaves no room for words: a text vocabulary "
                                  "also holds padding and out-of-vocabulary entries. Expected max_tokens >= 3.")
+            from seqtune._layers import standardize_text
+
             self.vectorizer_ = keras.layers.TextVectorization(
-                max_tokens=self.max_tokens or DEFAULT_TEXT_VOCABULARY, output_mode="int"
+                max_tokens=self.max_tokens or DEFAULT_TEXT_VOCABULARY, standardize=standardize_text, output_mode="int"
             )
             # An object array: a str array would pad every text to the longest one.
             self.vectorizer_.adapt(np.asarray(seqs.values, dtype=object), batch_size=1024)

@@ -143,3 +143,28 @@ class TextIds(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "max_length": self.max_length}
+
+
+# Keras' default strips ASCII punctuation only; these are Unicode's punctuation (curly quotes,
+# guillemets, CJK full stops, ...) plus the ASCII symbols Keras also strips.
+_PUNCTUATION = r"[\p{P}$+<=>^`|~]"
+# Chinese and Japanese are written without spaces: each of their characters is a token.
+_SPACELESS_SCRIPTS = r"(\p{Han}|\p{Hiragana}|\p{Katakana})"
+
+
+@keras.saving.register_keras_serializable(package="seqtune")
+def standardize_text(texts):
+    """How the estimators' ``TextVectorization`` standardizes text before splitting on spaces.
+
+    Keras' ``"lower_and_strip_punctuation"`` for every script: lower-cases all letters
+    (``"Über"`` and ``"über"`` are one word; Keras lower-cases ASCII only) and removes
+    Unicode punctuation (« » “ ” 。), and it puts spaces around each Chinese or Japanese
+    character, so text written without spaces is read a character a token rather than
+    a sentence a token. ASCII text is standardized exactly as by Keras' default.
+    """
+    import tensorflow as tf
+
+    texts = tf.convert_to_tensor(texts, dtype=tf.string)  # Keras gives NumPy str arrays off TensorFlow
+    texts = tf.strings.lower(texts, encoding="utf-8")
+    texts = tf.strings.regex_replace(texts, _PUNCTUATION, "")
+    return tf.strings.regex_replace(texts, _SPACELESS_SCRIPTS, r" \1 ")

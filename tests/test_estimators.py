@@ -182,6 +182,27 @@ def test_raw_text_series_list_and_array(texts):
     assert clf.predict(np.array(["good fun", "awful bad", ""])).shape == (3,)
 
 
+def test_text_in_any_script_is_lower_cased_stripped_of_punctuation_and_split():
+    import keras
+
+    from seqtune._layers import standardize_text
+
+    # ASCII text: the same vocabulary as Keras' default standardization
+    ascii_texts = ["Don't STOP! (ok) a-b c_d e@f $5 x+y <tag> ^`|~ \\ [x] {y} #1 50% \"q\" a/b;c:d=e?"]
+    vocabularies = []
+    for standardize in ("lower_and_strip_punctuation", standardize_text):
+        vectorizer = keras.layers.TextVectorization(standardize=standardize)
+        vectorizer.adapt(ascii_texts)
+        vocabularies.append(sorted(vectorizer.get_vocabulary()))
+    assert vocabularies[0] == vocabularies[1]
+    # other scripts: every letter lower-cased, Unicode punctuation removed, Chinese/Japanese a character a token
+    X = ["Über «Bonjour» ÉCOLE", "über bonjour école", "你好世界。", "ありがとう"] * 3
+    clf = SequenceClassifier(**TINY).fit(X, [0, 0, 1, 1] * 3)
+    vocabulary = set(clf.vectorizer_.get_vocabulary())
+    assert {"über", "bonjour", "école", "你", "好", "世", "界", "あ", "が"} <= vocabulary
+    assert not {"Über", "«bonjour»", "ÉCOLE", "你好世界", "界。"} & vocabulary
+
+
 def test_regressor_1d_and_2d_targets(seq3d):
     X, _ = seq3d
     y1 = X[:, :, 0].mean(axis=1) * 100 + 7
