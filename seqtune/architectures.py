@@ -7,8 +7,8 @@ model a plain estimator trains.
 The recurrent layers keep Keras' defaults (tanh, sigmoid gates, no unroll,
 ``reset_after=True`` for GRU) so that on a GPU they run on the fused cuDNN
 kernels; only ``recurrent_dropout > 0`` leaves that path (the estimators warn). On
-Keras' torch backend the LSTM layers are :class:`seqtune._torch_lstm.FusedLSTM`,
-which runs PyTorch's fused kernel on CPU too.
+Keras' torch backend the layers are :class:`seqtune._torch_rnn.FusedLSTM` and
+:class:`seqtune._torch_rnn.FusedGRU`, which run PyTorch's fused kernels on CPU too.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def build_network(
     -------
     keras.Model
     """
-    rnn_class = {"lstm": _lstm_class(), "gru": keras.layers.GRU}[cell]
+    rnn_class = _rnn_class(cell)
     widths = layer_widths(units, layers)
     if layout.kind == "tokens":
         inputs = keras.Input(shape=(None,), dtype="int32", name="tokens")
@@ -160,13 +160,13 @@ def build_network(
     return keras.Model(inputs, outputs, name=name)
 
 
-def _lstm_class():
-    """keras.layers.LSTM, or on the torch backend its fused-kernel twin (same weights and results)."""
+def _rnn_class(cell: str):
+    """keras.layers.LSTM / GRU, or on the torch backend their fused-kernel twins (same weights and results)."""
     if keras.backend.backend() == "torch":
-        from seqtune._torch_lstm import FusedLSTM
+        from seqtune._torch_rnn import FusedGRU, FusedLSTM
 
-        return FusedLSTM
-    return keras.layers.LSTM
+        return {"lstm": FusedLSTM, "gru": FusedGRU}[cell]
+    return {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
 
 
 def build_ensemble(layout: InputLayout, head: Head, n_models: int, *, name: str = "ensemble",

@@ -65,7 +65,7 @@ def model_from_bytes(data: bytes, *, safe_mode: bool = True, compile: bool = Tru
     import keras
 
     import seqtune._layers  # noqa: F401  (register seqtune's layers for deserialization)
-    import seqtune._torch_lstm  # noqa: F401  (a model saved on the torch backend holds FusedLSTM layers)
+    import seqtune._torch_rnn  # noqa: F401  (a model saved on the torch backend holds FusedLSTM/FusedGRU layers)
 
     with tempfile.TemporaryDirectory() as tmp:
         file = os.path.join(tmp, "model.keras")

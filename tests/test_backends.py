@@ -51,6 +51,8 @@ SCRIPT = textwrap.dedent(
         pickle.dump({"model": lstm, "X": ragged[:5], "proba": lstm_proba}, f)
     lstm_layers = sorted({type(layer.forward_layer).__name__ for layer in lstm.model_.layers
                           if hasattr(layer, "forward_layer")})
+    gru_layers = sorted({type(layer).__name__ for est in (clf, reg) for layer in est.model_.layers
+                         if "GRU" in type(layer).__name__})
 
     series = pd.Series(np.sin(np.arange(150) / 3), index=pd.date_range("2020-01-01", periods=150, freq="D"))
     fc = SequenceForecaster(horizon=5, units=4, epochs=2, n_models=2, random_state=0).fit(series)
@@ -68,7 +70,7 @@ SCRIPT = textwrap.dedent(
                                   space={"units": [4, 8], "layers": 1, "batch_size": 16}).fit(X, y)
     assert (auto.trials_["status"] == "COMPLETED").all()
     print("RESULT " + json.dumps({"backend": keras.backend.backend(), "trials": len(auto.trials_),
-                                  "cell": auto.cell_choice_, "lstm_layers": lstm_layers,
+                                  "cell": auto.cell_choice_, "lstm_layers": lstm_layers, "gru_layers": gru_layers,
                                   "jit": bool(clf.jit_compiled_), "forced_jit": bool(forced.jit_compiled_),
                                   "jit_warned": jit_warned}))
     """
@@ -95,8 +97,9 @@ def test_estimators_forecaster_and_search_run_on_the_backend(backend, tmp_path):
     assert result["jit"] == (backend == "jax")  # "auto" always compiles on JAX, even a small fit
     # jit_compile=True: compiled on JAX; on torch, training stays eager and a warning says why
     assert result["forced_jit"] == (backend == "jax") and result["jit_warned"] == (backend == "torch")
-    # On torch the LSTM layers run PyTorch's fused kernel; elsewhere they are Keras' own.
+    # On torch the recurrent layers run PyTorch's fused kernels; elsewhere they are Keras' own.
     assert result["lstm_layers"] == (["FusedLSTM"] if backend == "torch" else ["LSTM"])
+    assert result["gru_layers"] == (["FusedGRU"] if backend == "torch" else ["GRU"])
     # What was saved there loads here, in another process on the default backend (FusedLSTM included).
     import pickle
 
@@ -112,9 +115,9 @@ def test_estimators_forecaster_and_search_run_on_the_backend(backend, tmp_path):
 
 FUSED_SCRIPT = textwrap.dedent(
     """
-    import json
+    import itertools, json
     import numpy as np, keras, torch
-    import seqtune._torch_lstm as fused
+    import seqtune._torch_rnn as fused
     from seqtune._layers import NaNPaddingMask
 
     calls = []
@@ -127,25 +130,26 @@ FUSED_SCRIPT = textwrap.dedent(
     for row, length in enumerate([9, 4, 1, 7, 9, 2]):
         padded[row, length:] = np.nan  # seqtune's padding: NaN after each sequence's end
 
-    def model(lstm, *, bidirectional, sequences, masked, backwards):
+    def model(rnn, *, bidirectional, sequences, masked, backwards):
         inputs = keras.Input((None, 3))
         x = NaNPaddingMask()(inputs) if masked else inputs
-        layer = lstm(5, return_sequences=sequences, go_backwards=backwards)
+        layer = rnn(5, return_sequences=sequences, go_backwards=backwards)
         x = (keras.layers.Bidirectional(layer) if bidirectional else layer)(x)
         if sequences:
             x = keras.layers.LSTM(4)(x)
         return keras.Model(inputs, keras.layers.Dense(2)(x))
 
     worst, cases = 0.0, 0
-    for bidirectional in (False, True):
+    pairs = [(keras.layers.LSTM, fused.FusedLSTM), (keras.layers.GRU, fused.FusedGRU)]
+    for (keras_layer, fused_layer), bidirectional in itertools.product(pairs, (False, True)):
         for sequences in (False, True):
             for masked in (False, True):
                 for backwards in ((False,) if bidirectional else (False, True)):
                     options = dict(bidirectional=bidirectional, sequences=sequences, masked=masked,
                                    backwards=backwards)
                     keras.utils.set_random_seed(0)
-                    reference = model(keras.layers.LSTM, **options)
-                    candidate = model(fused.FusedLSTM, **options)
+                    reference = model(keras_layer, **options)
+                    candidate = model(fused_layer, **options)
                     candidate.set_weights(reference.get_weights())
                     data = padded if masked else X
                     outputs = [m(data) for m in (reference, candidate)]
@@ -161,12 +165,12 @@ FUSED_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.slow  # needs the torch extra; about 15 s
-def test_fused_lstm_matches_keras_lstm_outputs_and_gradients():
+def test_fused_lstm_and_gru_match_keras_outputs_and_gradients():
     result = _run_on("torch", FUSED_SCRIPT)
-    assert result["cases"] == 12
+    assert result["cases"] == 24
     assert result["worst"] < 1e-5  # outputs and every weight's gradient, masked or not, both directions
     # every case ran the fused kernel (bidirectional layers call it twice), none fell back to Keras' loop
-    assert result["fused_calls"] == 16
+    assert result["fused_calls"] == 32
 
 
 LOAD_ON_TORCH = textwrap.dedent(
