@@ -15,6 +15,7 @@ from seqtune import _params as P
 from seqtune.inputs import Sequences, is_text, length_bucket, to_sequences, unwrap_column
 
 DEFAULT_TEXT_VOCABULARY = 20_000
+AUTO_LENGTH_PER_MEDIAN = 10
 # frame_length="auto": numeric sequences longer than FRAME_FROM_STEPS (median length) are
 # read in frames, about FRAME_TARGET_STEPS of them. On long univariate series this raised
 # test accuracy from 0.41-0.59 to 0.57-0.97 and fitted faster (bench/RESULTS.md).
@@ -85,7 +86,10 @@ class InputStateMixin:
         if seqs.kind == "numeric":
             return None
         lengths = seqs.lengths()
-        return max(64, length_bucket(int(np.percentile(lengths, 99))))
+        # At most AUTO_LENGTH_PER_MEDIAN times the median: on a few dozen texts the 99th
+        # percentile is the longest one, and one book among tweets made every batch 262,144 steps.
+        typical = min(np.percentile(lengths, 99), AUTO_LENGTH_PER_MEDIAN * np.median(lengths))
+        return max(64, length_bucket(int(typical)))
 
     def _network_input(self, seqs: Sequences):
         """Turn validated sequences into what the network eats: an array or a list."""
@@ -157,10 +161,12 @@ class InputStateMixin:
             lengths = seqs.lengths() if seqs.kind != "text" else lengths
             cut = int(np.sum(lengths > self.max_length_))
             if cut:
+                why = (f"max_length=auto: the 99th percentile, at most {AUTO_LENGTH_PER_MEDIAN}x the median, "
+                       "rounded up to a length bucket" if self.max_length == "auto" else "max_length")
                 warnings.warn(
                     f"{cut} of {len(lengths)} training sequences are longer than max_length="
-                    f"{self.max_length_} ({'max_length=auto: the 99th percentile, rounded up to a length bucket' if self.max_length == 'auto' else 'max_length'})"
-                    " and are truncated to their first steps; set max_length=None to keep every step.",
+                    f"{self.max_length_} ({why}) and are truncated to their first steps; set max_length=None "
+                    "to keep every step.",
                     UserWarning,
                     stacklevel=P.user_stacklevel(),
                 )
@@ -181,18 +187,24 @@ class InputStateMixin:
         )
 
     def _resolve_frame_length(self, seqs: Sequences) -> int:
-        """``frame_length``, with "auto" resolved from the training lengths (numeric input only)."""
+        """``frame_length``, with "auto" resolved from the training lengths after the ``max_length`` cut
+        (numeric input only)."""
         if seqs.kind != "numeric":
             if self.frame_length not in ("auto", 1):
+                hint = (" If they are counts or measurements, pass input_type='numeric' (or X.astype(float))."
+                        if seqs.kind == "tokens" and str(self.input_type).lower() == "auto" else "")
                 raise ValueError(
                     f"frame_length={self.frame_length} joins time steps of numeric sequences, but X holds "
                     f"{'text' if seqs.kind == 'text' else 'token ids'}, read one token a step; "
-                    "leave frame_length='auto' (or 1)."
+                    f"leave frame_length='auto' (or 1).{hint}"
                 )
             return 1
         if self.frame_length != "auto":
             return int(self.frame_length)
-        median = float(np.median(seqs.lengths()))
+        lengths = seqs.lengths()
+        if self.max_length_ is not None:
+            lengths = np.minimum(lengths, self.max_length_)
+        median = float(np.median(lengths))
         if median <= FRAME_FROM_STEPS:
             return 1
         return int(np.ceil(median / FRAME_TARGET_STEPS))

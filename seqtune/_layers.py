@@ -148,8 +148,12 @@ class TextIds(keras.layers.Layer):
 # Keras' default strips ASCII punctuation only; these are Unicode's punctuation (curly quotes,
 # guillemets, CJK full stops, ...) plus the ASCII symbols Keras also strips.
 _PUNCTUATION = r"[\p{P}$+<=>^`|~]"
-# Chinese and Japanese are written without spaces: each of their characters is a token.
-_SPACELESS_SCRIPTS = r"(\p{Han}|\p{Hiragana}|\p{Katakana})"
+# Spaces Keras' split does not see: no-break (French « a », "a !"), thin, ideographic,
+# zero-width spaces and line separators.
+_OTHER_SPACES = r"[\p{Z}\x{200B}]"
+# Chinese and Japanese are written without spaces: each of their characters is a token; so is
+# each emoji or other symbol, which would otherwise stick to the word it touches ("fun😀").
+_OWN_TOKENS = r"(\p{Han}|\p{Hiragana}|\p{Katakana}|\p{So})"
 
 
 @keras.saving.register_keras_serializable(package="seqtune")
@@ -157,14 +161,18 @@ def standardize_text(texts):
     """How the estimators' ``TextVectorization`` standardizes text before splitting on spaces.
 
     Keras' ``"lower_and_strip_punctuation"`` for every script: lower-cases all letters
-    (``"Über"`` and ``"über"`` are one word; Keras lower-cases ASCII only) and removes
-    Unicode punctuation (« » “ ” 。), and it puts spaces around each Chinese or Japanese
-    character, so text written without spaces is read a character a token rather than
-    a sentence a token. ASCII text is standardized exactly as by Keras' default.
+    (``"Über"`` and ``"über"`` are one word; Keras lower-cases ASCII only), removes
+    Unicode punctuation (« » “ ” 。), reads every Unicode space as a space, and puts
+    spaces around each Chinese or Japanese character and each emoji or symbol, so text
+    written without spaces is read a character a token rather than a sentence a token.
+    ASCII text is standardized exactly as by Keras' default. Not done: Unicode
+    normalization (a precomposed and a decomposed "é" are two words) and word
+    segmentation of Thai, Lao, Khmer or Burmese (pass such text with spaces between words).
     """
     import tensorflow as tf
 
     texts = tf.convert_to_tensor(texts, dtype=tf.string)  # Keras gives NumPy str arrays off TensorFlow
     texts = tf.strings.lower(texts, encoding="utf-8")
     texts = tf.strings.regex_replace(texts, _PUNCTUATION, "")
-    return tf.strings.regex_replace(texts, _SPACELESS_SCRIPTS, r" \1 ")
+    texts = tf.strings.regex_replace(texts, _OTHER_SPACES, " ")
+    return tf.strings.regex_replace(texts, _OWN_TOKENS, r" \1 ")

@@ -41,16 +41,19 @@ _PARAMETERS = """
     max_length : int, None or "auto", default="auto"
         Truncate longer sequences to their first ``max_length`` steps. ``"auto"``:
         no truncation for numeric sequences; for tokens and text, the 99th
-        percentile of training lengths rounded up to a length bucket (at least 64),
-        so fewer than 1% are cut. Truncation at ``fit`` is reported with a warning.
+        percentile of training lengths (but at most 10 times the median, so a few
+        outliers in a small corpus do not set it) rounded up to a length bucket (at
+        least 64). Truncation at ``fit`` is reported with a warning.
     frame_length : int or "auto", default="auto"
         Numeric input only: join every ``frame_length`` consecutive time steps into
-        one step of the recurrent layers (``frame_length`` x n_features values; the
-        last frame completed by repeating the final step), inside the model. A
+        one step of the recurrent layers (``frame_length`` x n_features values; a
+        short last frame completed with zeros, the training mean once standardized),
+        inside the model. A
         recurrent network learns a long series far better, and faster, from a few
         dozen frames than from hundreds of single values. ``"auto"``: frames of
-        ``ceil(median length / 32)`` steps when the median training length is over
-        64 steps, else 1 (every step). The value used is ``frame_length_``.
+        ``ceil(median length / 32)`` steps when the median training length (after
+        ``max_length``) is over 64 steps, else 1 (every step). The value used is
+        ``frame_length_``.
     input_type : {"auto", "numeric", "tokens", "text"}, default="auto"
         How to read X. ``"auto"``: strings are text, non-negative integer arrays are
         token ids, everything else is numeric.

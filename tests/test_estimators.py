@@ -139,9 +139,13 @@ def test_long_numeric_series_are_read_in_frames(rng):
     seqs = [rng.normal(size=(n, 2)) for n in (70, 71, 73, 130)]
     reg = SequenceRegressor(**{**TINY, "frame_length": 4}).fit(seqs * 5, rng.normal(size=20))
     np.testing.assert_allclose(reg.predict(seqs), [reg.predict([s])[0] for s in seqs], rtol=1e-5, atol=1e-6)
+    # frames follow the length the network reads: after a max_length cut
+    assert SequenceClassifier(**{**TINY, "max_length": 50}).fit(X, y).frame_length_ == 1
     # text and token ids are read a token a step
     with pytest.raises(ValueError, match="frame_length=3 joins time steps of numeric sequences, but X holds text"):
         SequenceClassifier(**{**TINY, "frame_length": 3}).fit(["a b", "c d"] * 5, [0, 1] * 5)
+    with pytest.raises(ValueError, match="holds token ids.*pass input_type='numeric'"):
+        SequenceClassifier(**{**TINY, "frame_length": 3}).fit(rng.integers(0, 9, size=(20, 100)), y[:20])
     assert SequenceClassifier(**TINY).fit(rng.integers(1, 9, size=(20, 100)), y[:20]).frame_length_ == 1
 
 
@@ -196,11 +200,13 @@ def test_text_in_any_script_is_lower_cased_stripped_of_punctuation_and_split():
         vocabularies.append(sorted(vectorizer.get_vocabulary()))
     assert vocabularies[0] == vocabularies[1]
     # other scripts: every letter lower-cased, Unicode punctuation removed, Chinese/Japanese a character a token
-    X = ["Über «Bonjour» ÉCOLE", "über bonjour école", "你好世界。", "ありがとう"] * 3
+    X = ["Über «\u00a0Bonjour\u00a0» ÉCOLE !", "über bonjour école fun😀", "你好世界。", "ありがとう"] * 3
     clf = SequenceClassifier(**TINY).fit(X, [0, 0, 1, 1] * 3)
     vocabulary = set(clf.vectorizer_.get_vocabulary())
-    assert {"über", "bonjour", "école", "你", "好", "世", "界", "あ", "が"} <= vocabulary
-    assert not {"Über", "«bonjour»", "ÉCOLE", "你好世界", "界。"} & vocabulary
+    assert {"über", "bonjour", "école", "fun", "😀", "你", "好", "世", "界", "あ", "が"} <= vocabulary
+    assert not {"Über", "«bonjour»", "bonjour\u00a0", "\u00a0", "ÉCOLE", "fun😀", "你好世界", "界。"} & vocabulary
+    with pytest.raises(ValueError, match="without a single word"):
+        SequenceClassifier(**TINY).fit(["", "!!", "\u00a0", "« »"], [0, 1, 0, 1])
 
 
 def test_regressor_1d_and_2d_targets(seq3d):
@@ -323,6 +329,10 @@ def test_long_text_truncation_is_announced():
     with pytest.warns(UserWarning, match="truncated"):
         clf = SequenceClassifier(**TINY).fit(X, y)
     assert clf.max_length_ < 5000
+    # on a few texts the 99th percentile is the longest; "auto" stays within 10x the median
+    few = ["a short text of words"] * 15 + ["word " * 20_000]
+    with pytest.warns(UserWarning, match="at most 10x the median"):
+        assert SequenceClassifier(**TINY).fit(few, np.arange(16) % 2).max_length_ == 64
 
 
 def test_a_few_huge_token_ids_warn_about_the_embedding_size():
