@@ -50,8 +50,9 @@ def main() -> None:
             seconds, auto = {}, None
             for jit in ("auto", True, False):
                 start = time.perf_counter()
-                clf = SequenceClassifier(cell="gru", epochs=epochs, max_length=None, early_stopping=False,
-                                         validation_fraction=0.0, jit_compile=jit, random_state=0, **network)
+                clf = SequenceClassifier(cell="gru", epochs=epochs, max_length=None, frame_length=1,
+                                         early_stopping=False, validation_fraction=0.0, jit_compile=jit,
+                                         random_state=0, **network)
                 clf.fit(X, y)
                 seconds[jit] = time.perf_counter() - start
                 auto = clf.jit_compiled_ if jit == "auto" else auto
