@@ -335,8 +335,13 @@ class _AutoSequenceBase(BaseEstimator):
             "learning_rate": float(chosen["learning_rate"]),
             "batch_size": int(chosen["batch_size"]),
         }
-        if isinstance(chosen.get("pooling"), str):
-            self.best_params_["pooling"] = chosen["pooling"]
+        import pandas as pd
+
+        from seqtune.space import OPTIONAL
+
+        for name in OPTIONAL:  # searched only when the space named them
+            if chosen.get(name) is not None and not pd.isna(chosen[name]):
+                self.best_params_[name] = chosen[name] if name == "pooling" else int(chosen[name])
         if search_error is not None and self.verbose:
             print(f"The search stopped early: {str(search_error).splitlines()[0]}", flush=True)
         self._write_reports(project_dir)
@@ -420,7 +425,8 @@ class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
     space : dict or None, default=None
         Fixes, narrows or widens the default space (see :mod:`seqtune.space`);
         classifiers and regressors may also search ``pooling``
-        (e.g. ``{"pooling": ["last", "mean"]}``).
+        (e.g. ``{"pooling": ["last", "mean"]}``) and ``frame_length`` (e.g.
+        ``{"frame_length": [1, 4, 16]}``).
     tuner : {"hyperband", "bayesian", "random", "grid"}, default="hyperband"
         keras-tuner's tuner. ``"grid"`` needs a finite space (lists, or ranges of ints
         or with a step) and tries every cell type first; ``max_trials`` caps it.

@@ -141,6 +141,8 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
         size = f"bidirectional {size}"
     if isinstance(chosen.get("pooling"), str):
         size = f"{size} ({chosen['pooling']} pooling)"
+    if chosen.get("frame_length") is not None and not pd.isna(chosen["frame_length"]):
+        size = f"{size} (frames of {int(chosen['frame_length'])})"
     # A score named "-NAME" is a negated error (greater is better): it is reported as NAME.
     negated = score_name.startswith("-")
     shown = score_name[1:] if negated else score_name

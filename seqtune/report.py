@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from seqtune.space import OPTIONAL
+
 # The costs a search can trade against its score: name -> trial-table column, and their labels.
 COSTS = {
     "latency": "latency_ms",
@@ -28,7 +30,8 @@ COST_LABELS = {
 }
 
 TRIAL_COLUMNS = [
-    "trial_id", "status", "cell", "layers", "units", "bidirectional", "pooling", "dropout", "learning_rate",
+    "trial_id", "status", "cell", "layers", "units", "bidirectional", "pooling", "frame_length", "dropout",
+    "learning_rate",
     "batch_size", "epochs", "epochs_trained", "score", "score_std", "params", "fit_seconds_per_epoch",
     "latency_ms", "batch_latency_ms", "memory_mb", "epochs_run", "train_samples", "error",
 ]
@@ -70,6 +73,7 @@ def trial_row(state: dict) -> dict:
         "units": units,
         "bidirectional": bool(values.get("bidirectional", False)),
         "pooling": values.get("pooling"),  # None unless the space searched it
+        "frame_length": values.get("frame_length"),  # likewise
         "dropout": values.get("dropout"),
         "learning_rate": values.get("learning_rate"),
         "batch_size": values.get("batch_size"),
@@ -120,8 +124,8 @@ def load_trials(project_dir) -> pd.DataFrame:
 def format_table(table: pd.DataFrame, columns=None) -> str:
     """A plain-text table for printing."""
     if columns is None:
-        searched_pooling = bool("pooling" in table and table["pooling"].notna().any())
-        columns = ["trial_id", "cell", "layers", "units", "bidirectional", *(["pooling"] * searched_pooling),
+        searched = [c for c in OPTIONAL if c in table and table[c].notna().any()]
+        columns = ["trial_id", "cell", "layers", "units", "bidirectional", *searched,
                    "epochs", "score", "fit_seconds_per_epoch", "latency_ms", "params", "memory_mb"]
     shown = table[[c for c in columns if c in table.columns]].copy()
     for column in ("score",):

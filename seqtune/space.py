@@ -9,9 +9,11 @@ A space is a dict from a parameter name to
   as third item uses that step.
 
 ``pooling`` (how a classifier or regressor reads the last layer's outputs: "last",
-"max", "mean") is searchable too, but not by default: add it, e.g.
+"max", "mean") and ``frame_length`` (time steps of numeric input joined into one
+recurrent step) are searchable too, but not by default: add them, e.g.
 ``space={"pooling": ["last", "mean", "max"]}``, where the telling part of a
-sequence may be anywhere (long texts).
+sequence may be anywhere (long texts), or ``space={"frame_length": [1, 4, 16]}`` for
+long series (unsearched, the estimators' ``frame_length="auto"`` applies).
 
 ``units`` is searched per layer: ``units_0``, ``units_1``, ... each active only when
 the network is deep enough (keras-tuner conditional scopes), so the space stays
@@ -38,7 +40,7 @@ DEFAULT_SPACE = {
 
 POOLINGS = ("last", "max", "mean")
 # Searchable on request only; not every estimator has them (the forecaster has no pooling).
-OPTIONAL = ("pooling",)
+OPTIONAL = ("pooling", "frame_length")
 SEARCHABLE = (*DEFAULT_SPACE, *OPTIONAL)
 
 
@@ -75,6 +77,7 @@ _CONSTRAINTS = {
     "learning_rate": lambda v: _is_number(v) and v > 0,
     "batch_size": lambda v: isinstance(v, Integral) and not isinstance(v, bool) and v >= 1,
     "pooling": lambda v: isinstance(v, str) and v.lower() in POOLINGS,
+    "frame_length": lambda v: isinstance(v, Integral) and not isinstance(v, bool) and v >= 1,
 }
 _EXPECTED = {
     "cell": "'lstm' or 'gru'",
@@ -85,6 +88,7 @@ _EXPECTED = {
     "learning_rate": "a positive float",
     "batch_size": "an int >= 1",
     "pooling": "'last', 'max' or 'mean'",
+    "frame_length": "an int >= 1",
 }
 
 
@@ -225,7 +229,8 @@ def declare(hp, space: dict) -> dict:
     -------
     dict
         ``cell``, ``units`` (a list, one width a layer), ``bidirectional``,
-        ``dropout``, ``learning_rate``, ``batch_size``, and ``pooling`` if the space has it.
+        ``dropout``, ``learning_rate``, ``batch_size``, and ``pooling`` and ``frame_length``
+        if the space has them.
     """
     params = {
         "bidirectional": _declare(hp, "bidirectional", space["bidirectional"], default=False),
@@ -246,8 +251,9 @@ def declare(hp, space: dict) -> dict:
         if i < depth:
             widths.append(int(width))
     params["units"] = widths
-    if "pooling" in space:
-        params["pooling"] = _declare(hp, "pooling", space["pooling"])
+    for name in OPTIONAL:
+        if name in space:
+            params[name] = _declare(hp, name, space[name])
     # Declared last: keras-tuner's grid varies the last-declared parameter fastest, so a grid
     # search tries every cell type from its first trials instead of after the rest of the grid.
     params["cell"] = _declare(hp, "cell", space["cell"])

@@ -11,6 +11,7 @@ from sklearn.exceptions import NotFittedError
 
 from seqtune import AutoSequenceClassifier, AutoSequenceRegressor, SequenceClassifier
 from seqtune.pareto import pareto_front
+from seqtune.report import format_table
 
 SMALL = {"units": (4, 8), "layers": [1, 2], "batch_size": 16, "learning_rate": (1e-3, 1e-2, "log")}
 
@@ -210,6 +211,23 @@ def test_pooling_is_searched_on_request(tmp_path, data):
     plain = _auto(tmp_path, project_name="q", estimator_params={"pooling": "max"}, max_trials=1).fit(X, y)
     assert plain.trials_["pooling"].isna().all() and "pooling" not in plain.best_params_
     assert plain.best_estimator_.pooling == "max"
+
+
+def test_frame_length_is_searched_on_request(tmp_path, data):
+    X, y = data
+    space = {"cell": "gru", "units": 4, "layers": 1, "learning_rate": 1e-2, "dropout": 0.0, "bidirectional": False,
+             "batch_size": 16, "frame_length": [1, 3]}
+    auto = _auto(tmp_path, tuner="grid", max_trials=2, space=space).fit(X, y)
+    assert sorted(auto.trials_["frame_length"]) == [1, 3]
+    assert auto.best_params_["frame_length"] == auto.best_trial_["frame_length"]
+    assert auto.best_estimator_.frame_length_ == auto.best_params_["frame_length"]
+    assert f"(frames of {auto.best_params_['frame_length']})" in auto.explanation_
+    assert "frame_length" in format_table(auto.trials_)  # the searched option is shown
+    unsearched = _auto(tmp_path, project_name="q", max_trials=1).fit(X, y)
+    assert unsearched.trials_["frame_length"].isna().all() and "frame_length" not in unsearched.best_params_
+    assert "frame_length" not in format_table(unsearched.trials_)
+    with pytest.raises(ValueError, match=r"space\['frame_length'\] has invalid value\(s\) \['auto'\]"):
+        _auto(tmp_path, project_name="r", space={"frame_length": ["auto", 4]}).fit(X, y)
 
 
 def test_pandas_input_and_a_plot_in_a_new_folder(tmp_path, data):
