@@ -1,8 +1,8 @@
 """What an estimator learns about its input in ``fit``, and how it checks ``X`` afterwards.
 
 The input kind and layout, text vocabulary, token vocabulary size, truncation
-length, frame length and standardisation statistics: the state that turns a user's ``X`` into
-the network's input, the same way in ``fit`` and in every later call.
+length, frame length and standardisation statistics: the state that turns a
+user's ``X`` into the network's input, the same way in ``fit`` and in every later call.
 """
 
 from __future__ import annotations
@@ -15,16 +15,17 @@ from seqtune import _params as P
 from seqtune.inputs import Sequences, is_text, length_bucket, to_sequences, unwrap_column
 
 DEFAULT_TEXT_VOCABULARY = 20_000
+# max_length="auto" for tokens and text: at most this many times the median length.
 AUTO_LENGTH_PER_MEDIAN = 10
 # frame_length="auto": numeric sequences longer than FRAME_FROM_STEPS (median length) are
 # read in frames, about FRAME_TARGET_STEPS of them. On long univariate series this raised
 # test accuracy from 0.41-0.59 to 0.57-0.97 and fitted faster (bench/RESULTS.md).
+FRAME_FROM_STEPS = 64
+FRAME_TARGET_STEPS = 32
 # Token ids up to this size are embedded without a look at how many distinct ids occur.
 SPARSE_IDS_FROM = 100_000
 # Characters of text vectorized at once, the batch padded to its longest text (see _text_batches).
 TEXT_BATCH_CHARACTERS = 4_000_000
-FRAME_FROM_STEPS = 64
-FRAME_TARGET_STEPS = 32
 
 
 class InputStateMixin:

@@ -1,4 +1,4 @@
-"""seqtune's custom Keras layers, registered so saved models load in safe mode."""
+"""seqtune's custom Keras layers and text standardization, registered so saved models load in safe mode."""
 
 from __future__ import annotations
 
