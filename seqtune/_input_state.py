@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from seqtune import _params as P
-from seqtune.inputs import Sequences, is_text, length_bucket, to_sequences, unwrap_column
+from seqtune.inputs import InputWarning, Sequences, is_text, length_bucket, to_sequences, unwrap_column
 
 DEFAULT_TEXT_VOCABULARY = 20_000
 # max_length="auto" for tokens and text: at most this many times the median length.
@@ -168,7 +168,7 @@ class InputStateMixin:
                     f"{cut} of {len(lengths)} training sequences are longer than max_length="
                     f"{self.max_length_} ({why}) and are truncated to their first steps; set max_length=None "
                     "to keep every step.",
-                    UserWarning,
+                    InputWarning,
                     stacklevel=P.user_stacklevel(),
                 )
         self.frame_length_ = self._resolve_frame_length(seqs)
@@ -239,6 +239,6 @@ def _warn_sparse_ids(values, top: int, embedding_dim: int) -> None:
             f"Token ids go up to {top} but only {distinct} distinct ids occur: the embedding gets {top + 2} "
             f"rows ({(top + 2) * embedding_dim:,} weights), nearly all never trained. Re-number the ids "
             "(e.g. np.unique(ids, return_inverse=True)) or set max_tokens.",
-            UserWarning,
+            InputWarning,
             stacklevel=P.user_stacklevel(),
         )

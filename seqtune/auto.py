@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
 from seqtune._base import check_sample_weight
+from seqtune.inputs import InputWarning
 from seqtune._search_folder import (
     as_json,
     check_project_path,
@@ -394,6 +395,7 @@ class _AutoSequenceBase(BaseEstimator):
         with warnings.catch_warnings():
             # The chosen model trains for the budget its trial was scored at (max_epochs).
             warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", InputWarning)
             self.best_estimator_.fit(*data)
 
     def _chosen_estimator(self):

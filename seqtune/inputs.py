@@ -95,6 +95,34 @@ def is_text(X) -> bool:
     return False
 
 
+class InputWarning(UserWarning):
+    """How X is read may not be what its owner meant (layout, token ids, truncation): shown once
+    a fit, once a search."""
+
+
+def _warn_read_as_tokens(where: str) -> None:
+    warnings.warn(
+        f"{where} holds non-negative integers, read as token ids (input_type='auto'): each value is a word "
+        "of a vocabulary, embedded, and 0 is padding. If they are counts or measurements, pass "
+        "input_type='numeric' (or X.astype(float)); pass input_type='tokens' to confirm token ids.",
+        InputWarning,
+        stacklevel=P.user_stacklevel(),
+    )
+
+
+def _refuse_long_table(X) -> None:
+    """TypeError for a long table (several rows a sequence under a 2-level row index, sktime's
+    'pd-multiindex'): read row by row it would be as many samples as rows."""
+    index = getattr(X, "index", None)
+    if getattr(X, "ndim", None) == 2 and getattr(index, "nlevels", 1) == 2 and \
+            index.get_level_values(0).has_duplicates:
+        raise TypeError(
+            "X is a long table: a 2-level row index (sequence, time step) with several rows a sequence, "
+            "like sktime's 'pd-multiindex'. Pass one (n_timesteps, n_features) array a sequence, e.g. "
+            "[g.to_numpy() for _, g in X.groupby(level=0, sort=False)], in the order of y."
+        )
+
+
 def _refuse_bytes(X) -> None:
     """TypeError for documents given as bytes (e.g. files read in binary mode): decoding is the user's call."""
     if isinstance(X, (list, tuple)) or (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind == "O"):
@@ -207,6 +235,8 @@ def _convert_ragged(X, input_type: str) -> Sequences:
             input_type == "auto" and all(a.min(initial=0) >= 0 for a in items))):
         tokens = [_check_tokens(a, f"X[{i}]") for i, a in enumerate(items)]
         _check_nonempty(tokens)
+        if input_type == "auto":
+            _warn_read_as_tokens("X, a list of integer arrays,")
         return Sequences("tokens", tokens, ragged=True, layout="list")
     if input_type == "tokens":
         raise ValueError(
@@ -272,6 +302,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         raise ValueError("X is empty (0 samples); expected at least one sequence.")
     X = unwrap_column(X)
     _refuse_bytes(X)
+    _refuse_long_table(X)
     if is_text(X):
         if input_type not in ("auto", "text"):
             raise ValueError(f"X holds strings but input_type={input_type!r}; use input_type='text'.")
@@ -307,12 +338,16 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         arr = check_array(arr, dtype=np.float32, allow_nd=True, ensure_min_features=1)
         if arr.shape[1] == 0 or arr.shape[2] == 0:
             raise ValueError(f"X has shape {arr.shape}; sequences need at least one time step and one feature.")
-        if reset and arr.shape[1] == 1 and arr.shape[2] > 1:
+        steps, features = arr.shape[1], arr.shape[2]
+        if reset and (steps == 1 < features or (steps <= 16 and features >= 4 * steps)):
+            # Few steps of many features: more likely sktime's channels-first layout (BasicMotions'
+            # (40, 6, 100) read as 6 steps of 100 features scored 0.68 against 1.00 transposed).
+            seen = "a single step" if steps == 1 else f"only {steps} steps"
             warnings.warn(
-                f"X has shape {arr.shape}: 1 time step of {arr.shape[2]} features, read as "
-                "(n_samples, n_timesteps, n_features), so the recurrent layer sees a single step. If X "
-                "is (n_samples, n_channels, n_timesteps), as in sktime, pass X.transpose(0, 2, 1).",
-                UserWarning,
+                f"X has shape {arr.shape}: {steps} time step{'s' * (steps > 1)} of {features} features, read "
+                f"as (n_samples, n_timesteps, n_features), so the recurrent layer sees {seen}. If X is "
+                "(n_samples, n_channels, n_timesteps), as in sktime, pass X.transpose(0, 2, 1).",
+                InputWarning,
                 stacklevel=P.user_stacklevel(),
             )
         return Sequences("numeric", arr, ragged=False, layout="3d")
@@ -335,6 +370,8 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         else:
             arr = check_array(X, dtype=dtype)
         if tokens:
+            if input_type == "auto":
+                _warn_read_as_tokens("X, an integer array,")
             return Sequences("tokens", _check_tokens(np.asarray(arr), "X"), ragged=False, layout="2d")
         return Sequences("numeric", np.asarray(arr, dtype=np.float32)[:, :, None], ragged=False, layout="2d")
     if ndim == 1:

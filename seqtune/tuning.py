@@ -13,12 +13,14 @@ import contextlib
 import math
 import sys
 import time
+import warnings
 from typing import NamedTuple
 
 import keras_tuner as kt
 import numpy as np
 
 from seqtune import cost as C
+from seqtune.inputs import InputWarning
 from seqtune.space import declare
 
 TUNERS = ("hyperband", "bayesian", "random", "grid")
@@ -147,7 +149,10 @@ class SequenceHyperModel(_CandidateHyperModel):
         train, _ = split
         est = self.make_estimator(params)
         weight = None if self.sample_weight is None else take(self.sample_weight, train)
-        return est, est._prepare(take(self.X, train), take(self.y, train), weight)
+        with warnings.catch_warnings():
+            # The search's own validation of X showed them once; not again every trial.
+            warnings.simplefilter("ignore", InputWarning)
+            return est, est._prepare(take(self.X, train), take(self.y, train), weight)
 
     def _new_model(self, est, data):
         return est._build_model(data.head)

@@ -1,6 +1,7 @@
 """Real, tiny keras-tuner searches: the front, the pick, resume, failures, determinism."""
 
 import json
+import warnings
 
 import keras
 import numpy as np
@@ -211,6 +212,16 @@ def test_pooling_is_searched_on_request(tmp_path, data):
     plain = _auto(tmp_path, project_name="q", estimator_params={"pooling": "max"}, max_trials=1).fit(X, y)
     assert plain.trials_["pooling"].isna().all() and "pooling" not in plain.best_params_
     assert plain.best_estimator_.pooling == "max"
+
+
+def test_a_warning_about_the_input_is_shown_once_a_search(tmp_path, data):
+    from seqtune.inputs import InputWarning
+
+    X, y = data
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _auto(tmp_path, max_trials=2).fit(X[:, :1, :], y)  # one time step of 2 features: a layout warning
+    assert len([w for w in caught if issubclass(w.category, InputWarning)]) == 1
 
 
 def test_frame_length_is_searched_on_request(tmp_path, data):

@@ -443,15 +443,44 @@ def test_univariate_input_may_switch_between_rows_and_one_feature_sequences(rng)
 
 
 def test_channels_first_arrays_get_a_warning(rng):
+    from seqtune.inputs import InputWarning
+
     X = rng.normal(size=(30, 1, 50))  # sktime's (n_samples, n_channels, n_timesteps)
-    with pytest.warns(UserWarning, match=r"1 time step.*X.transpose\(0, 2, 1\)"):
+    with pytest.warns(InputWarning, match=r"1 time step of 50.*X.transpose\(0, 2, 1\)"):
         SequenceClassifier(**TINY).fit(X, rng.integers(0, 2, size=30))
+    # a few channels of many steps, e.g. BasicMotions' (40, 6, 100), read as 6 steps
+    with pytest.warns(InputWarning, match=r"6 time steps of 100 features.*sees only 6 steps"):
+        SequenceClassifier(**TINY).fit(rng.normal(size=(30, 6, 100)), rng.integers(0, 2, size=30))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        SequenceClassifier(**TINY).fit(rng.normal(size=(30, 100, 6)), rng.integers(0, 2, size=30))
+
+
+def test_integers_read_as_token_ids_are_announced(rng):
+    from seqtune.inputs import InputWarning
+
+    counts = rng.integers(0, 50, size=(20, 12))  # e.g. monthly counts: "auto" reads them as token ids
+    for X in (counts, list(counts[:, : rng.integers(4, 12)])):
+        with pytest.warns(InputWarning, match=r"non-negative integers, read as token ids.*input_type='numeric'"):
+            SequenceRegressor(**TINY).fit(X, rng.normal(size=20))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        SequenceRegressor(**{**TINY, "input_type": "tokens"}).fit(counts, rng.normal(size=20))
+        assert SequenceRegressor(**{**TINY, "input_type": "numeric"}).fit(counts, rng.normal(size=20)).input_kind_ \
+            == "numeric"
 
 
 def test_nested_dataframes_are_refused_with_a_conversion_hint():
     nested = pd.DataFrame({"dim_0": [pd.Series(np.arange(5.0)), pd.Series(np.arange(4.0))]})
     with pytest.raises(TypeError, match="cells hold sequences"):
         SequenceClassifier(**TINY).fit(nested, [0, 1])
+    # sktime's long 'pd-multiindex' table: several rows a sequence under a (sequence, step) index
+    index = pd.MultiIndex.from_product([range(4), range(5)], names=["instance", "timepoint"])
+    long = pd.DataFrame({"a": np.arange(20.0), "b": np.ones(20)}, index=index)
+    with pytest.raises(TypeError, match=r"long table.*groupby\(level=0, sort=False\)"):
+        SequenceClassifier(**TINY).fit(long, [0, 1, 0, 1])
+    sequences = [g.to_numpy() for _, g in long.groupby(level=0, sort=False)]  # the hint works
+    assert SequenceClassifier(**TINY).fit(sequences, [0, 1, 0, 1]).n_features_in_ == 2
 
 
 def test_predict_refuses_other_kinds_and_shapes(seq3d, ragged, texts, rng):
