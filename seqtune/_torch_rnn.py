@@ -64,13 +64,14 @@ class FusedLSTM(_FusedInnerLoop, keras.layers.LSTM):
 
     kernel_name = "lstm"
 
-    def _torch_weights(self, dtype, device):
+    def _torch_weights(self):
         import torch
 
         cell = self.cell
+        bias = ops.convert_to_tensor(cell.bias)
         # PyTorch's gate order is Keras' (i, f, c, o); its matrices are the transposes.
         return [ops.convert_to_tensor(cell.kernel).T, ops.convert_to_tensor(cell.recurrent_kernel).T,
-                ops.convert_to_tensor(cell.bias), torch.zeros(4 * cell.units, dtype=dtype, device=device)]
+                bias, torch.zeros_like(bias)]
 
 
 @keras.saving.register_keras_serializable(package="seqtune")
@@ -82,14 +83,13 @@ class FusedGRU(_FusedInnerLoop, keras.layers.GRU):
     def _fusable(self) -> bool:
         return self.cell.reset_after and super()._fusable()  # PyTorch's GRU resets after the product
 
-    def _torch_weights(self, dtype, device):
+    def _torch_weights(self):
         import torch
 
         cell, units = self.cell, self.cell.units
-        # Keras' gate blocks are (update z, reset r, candidate h); PyTorch's are (r, z, n).
-        order = torch.cat([torch.arange(units, 2 * units), torch.arange(units), torch.arange(2 * units, 3 * units)])
-        order = order.to(device)
         bias = ops.convert_to_tensor(cell.bias)  # (2, 3 units): input bias, recurrent bias
+        # Keras' gate blocks are (update z, reset r, candidate h); PyTorch's are (r, z, n).
+        order = torch.arange(3 * units, device=bias.device).view(3, units)[[1, 0, 2]].reshape(-1)
         return [ops.convert_to_tensor(cell.kernel)[:, order].T, ops.convert_to_tensor(cell.recurrent_kernel)[:, order].T,
                 bias[0, order], bias[1, order]]
 
@@ -130,24 +130,25 @@ def _run(layer, x, states, lengths, *, training: bool):
     import torch
     from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-    kernel = ops.convert_to_tensor(layer.cell.kernel)
-    x = x.to(kernel.dtype)
-    weights = layer._torch_weights(x.dtype, x.device)
+    weights = layer._torch_weights()
+    x = x.to(weights[0].dtype)
     fused = getattr(torch, layer.kernel_name)  # torch.lstm or torch.gru
     hx = [ops.convert_to_tensor(s).to(x.dtype).unsqueeze(0) for s in states]
-    hx = tuple(hx) if len(hx) > 1 else hx[0]  # the LSTM kernel takes (h, c), the GRU kernel h
+
+    def kernel_state(hx):  # the LSTM kernel takes (h, c), the GRU kernel h
+        return tuple(hx) if len(hx) > 1 else hx[0]
+
     if lengths is None:
         if layer.go_backwards:
             x = torch.flip(x, dims=[1])  # Keras returns a backward layer's outputs in processing order
-        outputs, *final = fused(x, hx, weights, True, 1, 0.0, training, False, True)
+        outputs, *final = fused(x, kernel_state(hx), weights, True, 1, 0.0, training, False, True)
         final = [s[0] for s in final]
         return final[0], outputs, final
     if layer.go_backwards:
         x = _reverse_within(x, lengths)
     packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-    hx = (tuple(s.index_select(1, packed.sorted_indices) for s in hx) if isinstance(hx, tuple)
-          else hx.index_select(1, packed.sorted_indices))
-    data, *final = fused(packed.data, packed.batch_sizes, hx, weights, True, 1, 0.0, training, False)
+    hx = [s.index_select(1, packed.sorted_indices) for s in hx]
+    data, *final = fused(packed.data, packed.batch_sizes, kernel_state(hx), weights, True, 1, 0.0, training, False)
     outputs, _ = pad_packed_sequence(packed._replace(data=data), batch_first=True, total_length=x.shape[1])
     if layer.go_backwards:
         # Keras' processing order for a backward pass over right padding: padding first, then

@@ -27,7 +27,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
 from seqtune._base import check_sample_weight
-from seqtune.inputs import InputWarning
 from seqtune._search_folder import (
     as_json,
     check_project_path,
@@ -36,6 +35,7 @@ from seqtune._search_folder import (
     record_search,
 )
 from seqtune.estimators import SequenceClassifier, SequenceRegressor
+from seqtune.inputs import InputWarning
 
 COST_NAMES = ("latency", "fit_time", "params", "memory")
 SEARCHED = ("cell", "units", "layers", "bidirectional", "dropout", "learning_rate", "batch_size")
@@ -336,13 +336,9 @@ class _AutoSequenceBase(BaseEstimator):
             "learning_rate": float(chosen["learning_rate"]),
             "batch_size": int(chosen["batch_size"]),
         }
-        import pandas as pd
+        from seqtune.space import searched_options
 
-        from seqtune.space import OPTIONAL
-
-        for name in OPTIONAL:  # searched only when the space named them
-            if chosen.get(name) is not None and not pd.isna(chosen[name]):
-                self.best_params_[name] = chosen[name] if name == "pooling" else int(chosen[name])
+        self.best_params_.update(searched_options(chosen))
         if search_error is not None and self.verbose:
             print(f"The search stopped early: {str(search_error).splitlines()[0]}", flush=True)
         self._write_reports(project_dir)

@@ -48,12 +48,11 @@ _PARAMETERS = """
         Numeric input only: join every ``frame_length`` consecutive time steps into
         one step of the recurrent layers (``frame_length`` x n_features values; a
         short last frame completed with zeros, the training mean once standardized),
-        inside the model. A
-        recurrent network learns a long series far better, and faster, from a few
-        dozen frames than from hundreds of single values. ``"auto"``: frames of
-        ``ceil(median length / 32)`` steps when the median training length (after
-        ``max_length``) is over 64 steps, else 1 (every step). The value used is
-        ``frame_length_``.
+        inside the model. A recurrent network learns a long series far better, and
+        faster, from a few dozen frames than from hundreds of single values.
+        ``"auto"``: frames of ``ceil(median length / 32)`` steps when the median
+        training length (after ``max_length``) is over 64 steps, else 1 (every
+        step). The value used is ``frame_length_``.
     input_type : {"auto", "numeric", "tokens", "text"}, default="auto"
         How to read X. ``"auto"``: strings are text, non-negative integer arrays are
         token ids, everything else is numeric.
@@ -198,8 +197,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         super().__init__(
             cell=cell, units=units, layers=layers, bidirectional=bidirectional, pooling=pooling, dropout=dropout,
             recurrent_dropout=recurrent_dropout, embedding_dim=embedding_dim, max_tokens=max_tokens,
-            max_length=max_length, frame_length=frame_length, input_type=input_type, standardize=standardize, epochs=epochs,
-            batch_size=batch_size, learning_rate=learning_rate, optimizer=optimizer,
+            max_length=max_length, frame_length=frame_length, input_type=input_type, standardize=standardize,
+            epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, optimizer=optimizer,
             early_stopping=early_stopping, patience=patience, validation_fraction=validation_fraction,
             callbacks=callbacks, warm_start=warm_start, jit_compile=jit_compile,
             distribution_strategy=distribution_strategy,

@@ -124,7 +124,8 @@ def _refuse_long_table(X) -> None:
 
 
 def _refuse_bytes(X) -> None:
-    """TypeError for documents given as bytes (e.g. files read in binary mode): decoding is the user's call."""
+    """TypeError for documents given as bytes (e.g. files read in binary mode): decoding is the user's call.
+    Called where X was found to be neither text nor sequences, so a valid X pays nothing for it."""
     if isinstance(X, (list, tuple)) or (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind == "O"):
         position = next((i for i, x in enumerate(X) if isinstance(x, (bytes, bytearray))), None)
         if position is not None:
@@ -138,6 +139,7 @@ def _all_strings(values: np.ndarray) -> bool:
     """True when every value is a str; TypeError naming the others (missing ones first) if not."""
     if all(isinstance(x, str) for x in values):
         return True
+    _refuse_bytes(values)
     kinds = {type(x).__name__ for x in values}
     missing = [i for i, x in enumerate(values) if _is_missing(x)]
     hint = (f" {len(missing)} of them are missing (None/NaN/NA, first at position {missing[0]}): "
@@ -301,7 +303,6 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("X is empty (0 samples); expected at least one sequence.")
     X = unwrap_column(X)
-    _refuse_bytes(X)
     _refuse_long_table(X)
     if is_text(X):
         if input_type not in ("auto", "text"):
@@ -340,8 +341,8 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
             raise ValueError(f"X has shape {arr.shape}; sequences need at least one time step and one feature.")
         steps, features = arr.shape[1], arr.shape[2]
         if reset and (steps == 1 < features or (steps <= 16 and features >= 4 * steps)):
-            # Few steps of many features: more likely sktime's channels-first layout (BasicMotions'
-            # (40, 6, 100) read as 6 steps of 100 features scored 0.68 against 1.00 transposed).
+            # Few steps of many features: more likely sktime's channels-first layout (BasicMotions
+            # comes as (40, 6, 100): 6 channels of 100 steps, not 6 steps of 100 features).
             seen = "a single step" if steps == 1 else f"only {steps} steps"
             warnings.warn(
                 f"X has shape {arr.shape}: {steps} time step{'s' * (steps > 1)} of {features} features, read "
@@ -375,6 +376,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
             return Sequences("tokens", _check_tokens(np.asarray(arr), "X"), ragged=False, layout="2d")
         return Sequences("numeric", np.asarray(arr, dtype=np.float32)[:, :, None], ragged=False, layout="2d")
     if ndim == 1:
+        _refuse_bytes(X)
         raise ValueError(
             "Expected 2D array, got 1D array instead: X should be 2-D (n_samples, n_timesteps), "
             "3-D (n_samples, n_timesteps, n_features), a list of sequences, or a list of str. "

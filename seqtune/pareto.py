@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from seqtune.space import searched_options
+
 # Relative margin under which two measured timings are treated as equal (sub-millisecond
 # latencies of near-identical models differ by a few percent between runs).
 TIMING_TIE = 0.10
@@ -139,10 +141,11 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
     size = f"{cell.upper()} {int(chosen['layers'])}x{chosen['units']}"
     if chosen.get("bidirectional"):
         size = f"bidirectional {size}"
-    if isinstance(chosen.get("pooling"), str):
-        size = f"{size} ({chosen['pooling']} pooling)"
-    if chosen.get("frame_length") is not None and not pd.isna(chosen["frame_length"]):
-        size = f"{size} (frames of {int(chosen['frame_length'])})"
+    options = searched_options(chosen)
+    if "pooling" in options:
+        size = f"{size} ({options['pooling']} pooling)"
+    if "frame_length" in options:
+        size = f"{size} (frames of {options['frame_length']})"
     # A score named "-NAME" is a negated error (greater is better): it is reported as NAME.
     negated = score_name.startswith("-")
     shown = score_name[1:] if negated else score_name

@@ -31,9 +31,8 @@ COST_LABELS = {
 
 TRIAL_COLUMNS = [
     "trial_id", "status", "cell", "layers", "units", "bidirectional", "pooling", "frame_length", "dropout",
-    "learning_rate",
-    "batch_size", "epochs", "epochs_trained", "score", "score_std", "params", "fit_seconds_per_epoch",
-    "latency_ms", "batch_latency_ms", "memory_mb", "epochs_run", "train_samples", "error",
+    "learning_rate", "batch_size", "epochs", "epochs_trained", "score", "score_std", "params",
+    "fit_seconds_per_epoch", "latency_ms", "batch_latency_ms", "memory_mb", "epochs_run", "train_samples", "error",
 ]
 
 

@@ -44,6 +44,18 @@ OPTIONAL = ("pooling", "frame_length")
 SEARCHABLE = (*DEFAULT_SPACE, *OPTIONAL)
 
 
+def searched_options(trial) -> dict:
+    """The optional parameters a trial row (of ``trials_``) holds, as estimator parameters: those
+    the space searched (unsearched ones are None or NaN in the table)."""
+    found = {}
+    for name in OPTIONAL:
+        value = trial.get(name)
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            continue
+        found[name] = str(value) if name == "pooling" else int(value)
+    return found
+
+
 def _is_number(x) -> bool:
     return isinstance(x, Real) and not isinstance(x, bool)
 

@@ -460,7 +460,8 @@ def test_integers_read_as_token_ids_are_announced(rng):
     from seqtune.inputs import InputWarning
 
     counts = rng.integers(0, 50, size=(20, 12))  # e.g. monthly counts: "auto" reads them as token ids
-    for X in (counts, list(counts[:, : rng.integers(4, 12)])):
+    ragged = [row[:n] for row, n in zip(counts, rng.integers(4, 12, size=20))]
+    for X in (counts, ragged):
         with pytest.warns(InputWarning, match=r"non-negative integers, read as token ids.*input_type='numeric'"):
             SequenceRegressor(**TINY).fit(X, rng.normal(size=20))
     with warnings.catch_warnings():
