@@ -11,7 +11,13 @@ epoch, no validation pass -- and prints, for each cell:
 * the first epoch's time and the whole-fit throughput (model building, compilation
   and every epoch included) of both sides;
 * with ``--keras``, the same figures for a hand-written Keras model (same layers,
-  same jit_compile choice as seqtune), to separate seqtune's wrapper from Keras.
+  same jit_compile choice as seqtune), to separate seqtune's wrapper from Keras;
+* with ``--breakdown`` (torch backend only), where the time between seqtune and PyTorch
+  goes: seqtune's own Keras model trained by the PyTorch loop above (``torch.optim.Adam``
+  on the model's variables, no Keras trainer), then the same with every layer's ``call``
+  run directly in order (no ``Layer.__call__``: no mask, name-scope or dtype machinery).
+  The first leaves the cost of Keras' trainer (data adapter, loss and metric objects,
+  optimizer, callbacks), the second that of calling layers through Keras.
 
 seqtune side: ``SequenceClassifier(cell=..., units=64, epochs=E, batch_size=64,
 early_stopping=False, validation_fraction=0.0, frame_length=1, random_state=0)``
@@ -28,7 +34,7 @@ Each figure is the median of ``--repeat`` fits; the two sides alternate, so mach
 noise falls on both, and garbage is collected before every timed fit. The Keras backend is whatever ``KERAS_BACKEND`` selects.
 
 Run: ``python bench/bench_torch.py`` (``--quick`` for a smoke run; ``--cell lstm|gru|both``;
-``--task classify|regress``; ``--epochs``; ``--repeat``; ``--keras``). Needs PyTorch:
+``--task classify|regress``; ``--epochs``; ``--repeat``; ``--keras``; ``--breakdown``). Needs PyTorch:
 ``pip install -e '.[bench]'`` or ``pip install torch --index-url https://download.pytorch.org/whl/cpu``.
 """
 
@@ -45,6 +51,11 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
+
+# --breakdown's sides: seqtune's model in the PyTorch loop, through model(x) (True: each layer's call()).
+BREAKDOWN = {"model+loop": False, "calls+loop": True}
+BREAKDOWN_MEANING = {"model+loop": "seqtune's Keras model called by the PyTorch loop (no Keras trainer)",
+                     "calls+loop": "its layers' call() run in order by the PyTorch loop (no Layer.__call__)"}
 
 TORCH_HINT = ("bench_torch.py needs PyTorch, which is not installed. Install the CPU build with\n"
               "    pip install torch --index-url https://download.pytorch.org/whl/cpu\n"
@@ -120,20 +131,25 @@ def keras_fit(cell, X, y, *, task, units, epochs, batch, seed, jit) -> dict:
 
 
 # --------------------------------------------------------------------------- PyTorch
+def torch_targets(y, task):
+    """(targets, outputs of the head, loss function) of the PyTorch side."""
+    import torch
+    from torch import nn
+
+    if task == "classify":
+        return torch.from_numpy(y.astype(np.int64)), int(y.max()) + 1, nn.CrossEntropyLoss()
+    return torch.from_numpy(((y - y.mean()) / y.std()).astype(np.float32).reshape(-1, 1)), 1, nn.MSELoss()
+
+
 def torch_fit(cell, X, y, *, task, units, epochs, batch, seed) -> dict:
     import torch
     from torch import nn
 
     torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
     start = time.perf_counter()
-    n, _, n_features = X.shape
+    n_features = X.shape[-1]
     flat = X.reshape(-1, n_features)
-    if task == "classify":
-        targets, n_out, loss_fn = torch.from_numpy(y.astype(np.int64)), int(y.max()) + 1, nn.CrossEntropyLoss()
-    else:
-        targets = torch.from_numpy(((y - y.mean()) / y.std()).astype(np.float32).reshape(-1, 1))
-        n_out, loss_fn = 1, nn.MSELoss()
+    targets, n_out, loss_fn = torch_targets(y, task)
     inputs = torch.from_numpy(X)
 
     class Net(nn.Module):
@@ -149,9 +165,16 @@ def torch_fit(cell, X, y, *, task, units, epochs, batch, seed) -> dict:
             out, _ = self.rnn((x - self.mean) / self.scale)
             return self.head(out[:, -1])
 
-    model = Net()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    model.train()
+    return torch_loop(Net(), inputs, targets, loss_fn, epochs=epochs, batch=batch, seed=seed, start=start)
+
+
+def torch_loop(model, inputs, targets, loss_fn, *, epochs, batch, seed, start, parameters=None) -> dict:
+    """The hand-written training loop: shuffled mini-batches, Adam(1e-3), the mean loss read every epoch."""
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    n = len(inputs)
+    optimizer = torch.optim.Adam(model.parameters() if parameters is None else parameters, lr=1e-3)
     epoch_seconds, mean_loss = [], float("nan")
     for _ in range(epochs):
         epoch_start = time.perf_counter()
@@ -167,6 +190,38 @@ def torch_fit(cell, X, y, *, task, units, epochs, batch, seed) -> dict:
         mean_loss = float(total) / n
         epoch_seconds.append(time.perf_counter() - epoch_start)
     return run_record(time.perf_counter() - start, epoch_seconds, mean_loss)
+
+
+def keras_model_in_torch_loop(model, X, y, *, task, epochs, batch, seed, direct: bool) -> dict:
+    """seqtune's Keras ``model`` trained by :func:`torch_loop` (torch backend): no Keras trainer.
+
+    ``direct``: run each layer's ``call`` in order instead of the model (a chain of layers
+    without masks, which the default network on equal-length series is).
+    """
+    import inspect
+
+    import torch
+
+    layers = model.layers[1:]
+    if direct and any(layer.input is not before.output for before, layer in zip(model.layers, layers)):
+        raise ValueError("--breakdown needs the model to be a chain of layers")
+    takes_training = ["training" in inspect.signature(layer.call).parameters for layer in layers]
+
+    def forward(x):
+        if not direct:
+            return model(x, training=True)
+        for layer, training in zip(layers, takes_training):
+            x = layer.call(x, training=True) if training else layer.call(x)
+        return x
+
+    targets, _, loss_fn = torch_targets(y, task)
+    if task == "classify":  # the Keras head gives probabilities, PyTorch's loss takes logits
+        def loss_fn(probabilities, labels):
+            return torch.nn.functional.nll_loss(torch.log(probabilities.clamp_min(1e-7)), labels)
+
+    start = time.perf_counter()
+    return torch_loop(forward, torch.from_numpy(X), targets, loss_fn, epochs=epochs, batch=batch, seed=seed,
+                      start=start, parameters=[v.value for v in model.trainable_variables])
 
 
 # --------------------------------------------------------------------------- summary
@@ -212,9 +267,13 @@ def main(argv=None) -> None:
                         help="epochs per fit (default 3; 1 with --quick); steady state needs >= 2")
     parser.add_argument("--repeat", type=int, default=None, help="fits per side and cell (default 3; 1 with --quick)")
     parser.add_argument("--keras", action="store_true", help="also time a hand-written Keras model")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="torch backend: also time seqtune's model in the PyTorch loop, through Keras and not")
     args = parser.parse_args(argv)
     if importlib.util.find_spec("torch") is None:
         sys.exit(TORCH_HINT)
+    if args.breakdown and os.environ.get("KERAS_BACKEND") != "torch":
+        sys.exit("--breakdown runs seqtune's Keras model in a PyTorch loop: set KERAS_BACKEND=torch")
 
     n, t, f, units, epochs = (256, 20, 4, 16, 1) if args.quick else (4096, 100, 8, 64, 3)
     epochs = args.epochs or epochs
@@ -238,7 +297,7 @@ def main(argv=None) -> None:
 
     results = {}
     for cell in cells:
-        runs = {"seqtune": [], "PyTorch": [], "Keras": []}
+        runs = {side: [] for side in ("seqtune", "PyTorch", "Keras", *BREAKDOWN)}
         xla = None
         for r in range(repeat):
             # Alternate which side goes first, so slow spells of the machine fall on both.
@@ -254,6 +313,11 @@ def main(argv=None) -> None:
             if args.keras:
                 gc.collect()
                 runs["Keras"].append(keras_fit(cell, X, y, **common, jit=xla))
+            if args.breakdown:  # the last seqtune fit's model, trained on by the PyTorch loop
+                for side, direct in BREAKDOWN.items():
+                    gc.collect()
+                    runs[side].append(keras_model_in_torch_loop(est.model_, X, y, task=args.task, epochs=epochs,
+                                                                batch=batch, seed=seed, direct=direct))
         results[cell] = ({side: summarize(rs, n, epochs) for side, rs in runs.items() if rs}, xla)
 
     task = f"{n_classes}-class classification" if args.task == "classify" else "regression"
@@ -264,7 +328,7 @@ def main(argv=None) -> None:
     print(versions())
     what = ("steady state, epochs 2..%d" % epochs) if steady else "whole fit, 1 epoch: no steady state"
     print(f"\ntraining throughput, samples/s ({what})")
-    sides = ["seqtune", "PyTorch"] + (["Keras"] if args.keras else [])
+    sides = ["seqtune", "PyTorch"] + (["Keras"] if args.keras else []) + (list(BREAKDOWN) if args.breakdown else [])
     header = "cell  " + "".join(f"{s:>12}" for s in sides) + "   seqtune/PyTorch" + (
         "   seqtune/Keras" if args.keras else "") + "   seqtune XLA"
     print(header)
@@ -276,14 +340,19 @@ def main(argv=None) -> None:
         if args.keras:
             line += f"   {rates[0] / rates[2]:>12.2f}x"
         print(line + f"   {'on' if xla else 'off':>11}")
+        if args.breakdown:
+            print(f"{'':6}" + "  ".join(f"{side}/PyTorch = {summary[side][key] / summary['PyTorch'][key]:.2f}x"
+                                        for side in BREAKDOWN))
     print("target: seqtune/PyTorch >= 1.0x (steady state)")
+    if args.breakdown:
+        print("breakdown: " + "; ".join(f"{side} = {what}" for side, what in BREAKDOWN_MEANING.items()))
 
     print("\nper fit: first epoch s | set-up s (build, compile, data; outside epochs) | "
           "whole-fit samples/s | final training loss")
     for cell, (summary, _) in results.items():
         for s in sides:
             m = summary[s]
-            print(f"{cell.upper():<6}{s:<9} first epoch {m['first']:7.3f} s | set-up {m['setup']:6.3f} s | "
+            print(f"{cell.upper():<6}{s:<11} first epoch {m['first']:7.3f} s | set-up {m['setup']:6.3f} s | "
                   f"whole fit {m['whole']:9,.0f}/s | loss {m['loss']:.4f}")
         whole = summary["seqtune"]["whole"] / summary["PyTorch"]["whole"]
         print(f"{'':6}whole-fit ratio seqtune/PyTorch = {whole:.2f}x")
