@@ -10,11 +10,12 @@ Run: ``python bench/bench_startup.py [--repeat 7]``
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
 import time
+
+from _cli import seqtune_command
 
 CHECK_TF = "import sys; print('tensorflow' in sys.modules)"
 
@@ -35,7 +36,7 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
     py = sys.executable
-    cli = shutil.which("seqtune") or "seqtune"
+    cli = seqtune_command()
     bare, _ = timed([py, "-c", "pass"], args.repeat)
     imp, loaded = timed([py, "-c", f"import seqtune; {CHECK_TF}"], args.repeat)
     helps, _ = timed([cli, "--help"], args.repeat)

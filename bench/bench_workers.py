@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
+from _cli import seqtune_command
+
 
 def run(workers: int, trials: int, epochs: int, directory: str) -> tuple[float, int]:
-    cli = shutil.which("seqtune") or "seqtune"
+    cli = seqtune_command()
     command = [cli, "tune", "--dataset", "digits", "--tuner", "random", "--max-trials", str(trials),
                "--max-epochs", str(epochs), "--max-units", "32", "--max-layers", "1", "--seed", "0",
                "--directory", directory, "--project-name", f"w{workers}", "--workers", str(workers),
