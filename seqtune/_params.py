@@ -116,6 +116,20 @@ def check_int(name: str, value, *, minimum: int = 1, allow_none: bool = False) -
         raise ValueError(f"{name} must be an int >= {minimum}; got {value}.")
 
 
+# keras-tuner seeds with seed + 1 (seqtune.tuning.make_tuner) and NumPy takes seeds below 2**32.
+MAX_SEED = 2**32 - 2
+
+
+def check_seed(name: str, value) -> None:
+    """None or an int from 0 to MAX_SEED."""
+    if value is None:
+        return
+    if not isinstance(value, Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int or None; got {value!r} ({type(value).__name__}).")
+    if not 0 <= value <= MAX_SEED:
+        raise ValueError(f"{name} must be None or an int from 0 to {MAX_SEED}; got {value}.")
+
+
 def check_int_or_auto(name: str, value) -> None:
     if isinstance(value, str):
         if value != "auto":

@@ -3,61 +3,113 @@ data and settings they were run with (so a resumed search never mixes in other t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 # Written in the search folder: the data and settings its trials were run with.
 FINGERPRINT_FILE = "seqtune_search.json"
+# How a refusal names a fingerprint entry that changed (else "a different <key>").
+CHANGE_WORDS = {"data": "other data",
+                "splits": "other validation splits (seed=None draws new ones at every fit: pass an int seed to resume)"}
 
 
-def check_project_path(directory, project_name) -> Path:
-    """The search folder ``directory/project_name``, refusing names that escape ``directory``."""
-    if not isinstance(project_name, str) or not project_name.strip():
-        raise ValueError(f"project_name must be a non-empty string; got {project_name!r}.")
-    if (os.path.isabs(project_name) or os.sep in project_name or "/" in project_name
-            or project_name in (".", "..") or project_name.startswith("..")):
-        raise ValueError(
-            f"project_name={project_name!r} must be a plain folder name inside directory "
-            "(no path separators, no '..', not absolute)."
-        )
+def search_root(directory) -> Path:
+    """``directory``, created if needed, where search folders live; refused when unusable."""
     if directory is None or (isinstance(directory, str) and not directory.strip()):
         raise ValueError("directory must be a folder path; got an empty value.")
     root = Path(directory)
+    if root.exists() and not root.is_dir():
+        raise ValueError(f"directory={str(directory)!r} is a file, not a folder; it was left untouched.")
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(f"directory={str(directory)!r} cannot be created: {exc}.") from None
     if not os.access(root, os.W_OK | os.X_OK):
         raise ValueError(f"directory={str(directory)!r} is not writable; choose a folder you can write to.")
-    return root / project_name
+    return root
 
 
-def finished_trials(project_dir: Path, *, overwrite: bool) -> int:
-    """Finished trials of a search found on disk (0 when starting fresh)."""
-    if overwrite or not project_dir.exists():
-        return 0
-    if not (project_dir / "oracle.json").exists():
-        if any(project_dir.iterdir()):
-            raise ValueError(
-                f"{project_dir} exists and is not a keras-tuner search (no oracle.json); it was left "
-                "untouched. Choose another project_name or directory."
-            )
-        return 0
+def check_project_name(project_name) -> None:
+    """Refuse a ``project_name`` that is not a plain folder name (None: named by the search)."""
+    if project_name is None:
+        return
+    if not isinstance(project_name, str) or not project_name.strip():
+        raise ValueError(f"project_name must be a non-empty string or None; got {project_name!r}.")
+    if (os.path.isabs(project_name) or os.sep in project_name or "/" in project_name
+            or project_name in (".", "..") or project_name.startswith("..")):
+        raise ValueError(
+            f"project_name={project_name!r} must be a plain folder name inside directory "
+            "(no path separators, no '..', not absolute)."
+        )
+
+
+def folder_name(estimator: str, fingerprint: dict) -> str:
+    """The folder of a search named by what its trials depend on: the same search, the same folder.
+
+    A fit on other data or settings (another fold of ``cross_val_score``, another dataset)
+    gets a folder of its own instead of a refusal, and resuming still finds its trials.
+    """
+    digest = hashlib.sha256(json.dumps(as_json(fingerprint), sort_keys=True).encode()).hexdigest()
+    return f"{estimator}-{digest[:12]}"
+
+
+def _is_search(project_dir: Path) -> bool:
+    """Whether a folder holds a search (keras-tuner's or seqtune's records), which overwrite may delete."""
+    return ((project_dir / "oracle.json").exists() or (project_dir / FINGERPRINT_FILE).exists()
+            or any(project_dir.glob("trial_*")))
+
+
+class EndedTrials(NamedTuple):
+    """Trials of a search on disk that ended, and how many of those failed."""
+
+    ended: int
+    failed: int
+
+
+# Trial statuses keras-tuner counts against max_trials and never runs again (a RUNNING one is redone).
+ENDED = ("COMPLETED", "FAILED")
+
+
+def finished_trials(project_dir: Path, *, overwrite: bool) -> EndedTrials:
+    """Trials of a search found on disk that ended, failed ones included (none when starting fresh).
+
+    A file, or a non-empty folder that is not a search, is refused even with ``overwrite``:
+    overwrite deletes a search, never what a user keeps there.
+    """
+    if not project_dir.exists():
+        return EndedTrials(0, 0)
+    if not project_dir.is_dir():
+        raise ValueError(f"{project_dir} is a file, not a search folder; it was left untouched. "
+                         "Choose another project_name or directory.")
+    if not _is_search(project_dir) and any(project_dir.iterdir()):
+        raise ValueError(
+            f"{project_dir} exists and is not a search (no oracle.json, {FINGERPRINT_FILE} or trial "
+            "folders); it was left untouched, overwrite=True included. Choose another project_name or directory."
+        )
+    if overwrite or not (project_dir / "oracle.json").exists():
+        return EndedTrials(0, 0)
     try:
-        json.loads((project_dir / "oracle.json").read_text())
+        oracle = json.loads((project_dir / "oracle.json").read_text())
     except (OSError, ValueError) as exc:
         raise ValueError(
             f"{project_dir / 'oracle.json'} is unreadable ({exc}); the search directory was left "
             "untouched. Pass overwrite=True to start over, or another project_name."
         ) from None
-    done = 0
+    # keras-tuner runs again the trials its oracle still lists as ongoing (an interrupted trial,
+    # or the one a failure limit stopped the search on), whatever their own file says.
+    redone = set((oracle.get("ongoing_trials") or {}).values()) if isinstance(oracle, dict) else set()
+    statuses = []
     for file in project_dir.glob("trial_*/trial.json"):
         try:
-            done += json.loads(file.read_text()).get("status") == "COMPLETED"
+            trial = json.loads(file.read_text())
         except (OSError, ValueError):
             continue
-    return done
+        if trial.get("trial_id") not in redone:
+            statuses.append(trial.get("status"))
+    return EndedTrials(sum(s in ENDED for s in statuses), sum(s in ENDED and s != "COMPLETED" for s in statuses))
 
 
 def as_json(value):
@@ -76,12 +128,12 @@ def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) 
         before = {}
     changed = [key for key in fingerprint if key in before and before[key] != fingerprint[key]]
     if changed:
-        what = ", ".join("other data" if key == "data" else f"a different {key}" for key in changed)
+        what = ", ".join(CHANGE_WORDS.get(key, f"a different {key}") for key in changed)
         raise ValueError(
             f"The search in {project_dir} was run with {what}; its trials do not compare with this "
-            "one. It was left untouched: pass another project_name (--project-name), or overwrite=True "
-            "(--overwrite) to start over, as inside cross_val_score or a loop over datasets, where "
-            "every fit searches anew."
+            "one. It was left untouched: pass project_name=None (a folder named after the data and "
+            "settings, as inside cross_val_score or a loop over datasets), another project_name "
+            "(--project-name), or overwrite=True (--overwrite) to start over."
         )
 
 

@@ -17,6 +17,7 @@ import json
 import math
 import os
 import warnings
+from collections.abc import Mapping
 from numbers import Integral
 from pathlib import Path
 
@@ -29,10 +30,12 @@ from seqtune import _params as P
 from seqtune._base import check_sample_weight
 from seqtune._search_folder import (
     as_json,
-    check_project_path,
+    check_project_name,
     check_same_search,
     finished_trials,
+    folder_name,
     record_search,
+    search_root,
 )
 from seqtune.estimators import SequenceClassifier, SequenceRegressor
 from seqtune.inputs import InputWarning
@@ -64,7 +67,7 @@ class _AutoSequenceBase(BaseEstimator):
         validation_fraction=0.2,
         seed=0,
         directory="seqtune_runs",
-        project_name="search",
+        project_name=None,
         overwrite=False,
         estimator_params=None,
         verbose=1,
@@ -97,12 +100,21 @@ class _AutoSequenceBase(BaseEstimator):
         P.check_int("verbose", self.verbose, minimum=0)
         if not callable(self.cost):
             P.check_choice("cost", self.cost, COST_NAMES)
+            if self.cost.lower() == "fit_time" and self.max_epochs == 1:
+                warnings.warn("cost='fit_time' with max_epochs=1: a trial's only epoch includes Keras' tracing and "
+                              "compilation, so the search would compare compile times. Use max_epochs >= 2 (the "
+                              "first epoch is then left out of the timing).", UserWarning,
+                              stacklevel=P.user_stacklevel())
         P.check_tolerance(self.tolerance)
         P.check_fraction("validation_fraction", self.validation_fraction)
         if self.cv is None and not self.validation_fraction:
             raise ValueError("validation_fraction must be > 0 when cv=None: trials are scored on held-out data.")
-        if self.seed is not None and not isinstance(self.seed, Integral):
-            raise TypeError(f"seed must be an int or None; got {self.seed!r}.")
+        P.check_seed("seed", self.seed)
+        check_project_name(self.project_name)
+        if self.estimator_params is not None and not isinstance(self.estimator_params, Mapping):
+            raise TypeError("estimator_params must be a dict of fixed estimator parameters (e.g. "
+                            f"{{'patience': 5}}) or None; got {type(self.estimator_params).__name__} "
+                            f"{self.estimator_params!r}.")
         params = dict(self.estimator_params or {})
         valid = set(self._estimator_class()._get_param_names())
         for key in params:
@@ -182,10 +194,12 @@ class _AutoSequenceBase(BaseEstimator):
         -------
         self
         """
+        import joblib
+
         from seqtune.tuning import SequenceHyperModel
 
         space, fixed = self._check_params()
-        project_dir = check_project_path(self.directory, self.project_name)
+        root = search_root(self.directory)
         # Our own validation of X, y and the weights, before keras-tuner or TensorFlow see them.
         self._estimator_class(**fixed)._prepare(X, y, sample_weight)
         if y is None:
@@ -194,10 +208,12 @@ class _AutoSequenceBase(BaseEstimator):
         splits = self._splits(X, np.asarray(y))
         self._warn_if_trials_train_too_little(len(splits[-1][0]), space)
         make_estimator = self._estimator_factory(fixed)
-        # The data fingerprint of an unweighted search stays what it was, so its folders still resume.
-        data = (X, y) if sample_weight is None else (X, y, sample_weight)
+        # The same samples in another container are the same data (the estimators read pandas by
+        # position); an unweighted search's fingerprint stays what it was, so its folders resume.
+        data = (_positional(X), _positional(np.asarray(y))) + (() if sample_weight is None else (sample_weight,))
+        fingerprint = {**self._fingerprint(data, space, fixed), "splits": joblib.hash(splits)}
         self._search(SequenceHyperModel(make_estimator, space, X, y, splits, self.max_epochs, sample_weight),
-                     project_dir, self._fingerprint(data, space, fixed))
+                     root / (self.project_name or folder_name(type(self).__name__, fingerprint)), fingerprint)
         self._refit_chosen(make_estimator, X, y, sample_weight)
         return self
 
@@ -256,6 +272,9 @@ class _AutoSequenceBase(BaseEstimator):
         )
 
         role = distributed.role()
+        if role != "single" and self.seed is None:
+            raise ValueError("seed=None in a distributed search: the chief and every worker must draw the same "
+                             "validation splits and search folder; pass an int seed.")
         resumed = finished_trials(project_dir, overwrite=self.overwrite)
         if role != "worker":  # the chief owns the search folder
             check_same_search(project_dir, fingerprint, overwrite=self.overwrite)
@@ -263,8 +282,8 @@ class _AutoSequenceBase(BaseEstimator):
             # keras-tuner prints "Reloading Tuner from ..." itself; seqtune's own line says it (verbose=1).
             with contextlib.redirect_stdout(io.StringIO()) if self.verbose < 2 else contextlib.nullcontext():
                 tuner = make_tuner(self.tuner.lower(), hypermodel, max_trials=self.max_trials,
-                                   max_epochs=self.max_epochs, seed=self.seed, directory=self.directory,
-                                   project_name=self.project_name, overwrite=bool(self.overwrite))
+                                   max_epochs=self.max_epochs, seed=self.seed, directory=project_dir.parent,
+                                   project_name=project_dir.name, overwrite=bool(self.overwrite))
         except (ValueError, KeyError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
             if not (project_dir / "oracle.json").exists() or self.overwrite:
                 raise
@@ -277,12 +296,14 @@ class _AutoSequenceBase(BaseEstimator):
         total = hyperband_trials(self.max_epochs) if self.tuner.lower() == "hyperband" else self.max_trials
         cost_column = "custom_cost" if callable(self.cost) else self._cost_column(None)
         tuner.progress = _Progress(total, cost_column if cost_column != "custom_cost" else "latency_ms",
-                                   self.verbose, already_done=resumed,
+                                   self.verbose, already_done=resumed.ended,
                                    # a worker's oracle is a gRPC client: the chief holds the trials
                                    best=best_kept_score(tuner) if role != "worker" else -math.inf)
-        if resumed and self.verbose:
-            print(f"Resuming the search in {project_dir}: {resumed} finished trial(s) are kept and "
-                  "not run again (overwrite=True starts over).", flush=True)
+        if resumed.ended and self.verbose:
+            failed = (f" ({resumed.failed} of them failed: keras-tuner counts failed trials against max_trials "
+                      "and does not retry them)") if resumed.failed else ""
+            print(f"Resuming the search in {project_dir}: {resumed.ended} finished trial(s) are kept and "
+                  f"not run again{failed} (overwrite=True starts over).", flush=True)
         self.search_role_ = role
         if self.search_role_ == "worker" and self.verbose:
             # keras-tuner's client waits (up to an hour) for a chief that is not up yet, silently.
@@ -393,6 +414,8 @@ class _AutoSequenceBase(BaseEstimator):
             warnings.simplefilter("ignore", ConvergenceWarning)
             warnings.simplefilter("ignore", InputWarning)
             self.best_estimator_.fit(*data)
+        if hasattr(self.best_estimator_, "n_features_in_"):  # scikit-learn's convention for a fitted estimator
+            self.n_features_in_ = self.best_estimator_.n_features_in_
 
     def _chosen_estimator(self):
         """``best_estimator_``, or an error that says why there is none."""
@@ -450,11 +473,18 @@ class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
     seed : int, default=0
         Seeds the tuner and every trial: the same seed gives the same trials.
     directory : str, default="seqtune_runs"
-    project_name : str, default="search"
-        Trials live in ``directory/project_name``; an existing search there resumes
-        (refused if it was run on other data or settings: use another name per dataset).
+        Where search folders live (created if needed).
+    project_name : str or None, default=None
+        The search folder inside ``directory``. None names it after what the trials
+        depend on (estimator, data, validation splits, space and settings, not the
+        trial budget or the cost): fitting again with the same ones resumes the search
+        (raise ``max_trials`` to add trials), and other data -- another fold of
+        ``cross_val_score``, another dataset -- searches in a folder of its own. A
+        given name resumes the search there, refused if it was run on other data or
+        settings. The folder is ``search_dir_``.
     overwrite : bool, default=False
-        Start over, deleting the search found there.
+        Start over, deleting the search found there (never a folder or file that is
+        not a search).
     estimator_params : dict or None, default=None
         Fixed parameters of every trial's estimator (e.g. ``{"max_length": 300}``);
         not the searched ones, nor ``epochs``, ``random_state`` and ``verbose``, which
@@ -503,6 +533,16 @@ class AutoSequenceRegressor(RegressorMixin, _AutoSequenceBase):
 
     _estimator_class = SequenceRegressor
     _score_name = "r2"
+
+
+def _positional(X):
+    """``X`` as the values it holds: no pandas index (the estimators read rows by position), arrays
+    in C order (a hash sees the memory layout of a view or of a DataFrame's values)."""
+    import pandas as pd
+
+    if isinstance(X, (pd.Series, pd.DataFrame)):
+        X = X.to_numpy()
+    return np.ascontiguousarray(X) if isinstance(X, np.ndarray) else X
 
 
 def _describe_cv(cv) -> str:

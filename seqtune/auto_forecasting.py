@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from seqtune import _params as P
-from seqtune._search_folder import check_project_path
+from seqtune._search_folder import folder_name, search_root
 from seqtune.auto import _AutoSequenceBase
 from seqtune.forecasting import SequenceForecaster
 
@@ -78,7 +78,7 @@ directory, project_name, overwrite, verbose
         validation_fraction=0.2,
         seed=0,
         directory="seqtune_runs",
-        project_name="search",
+        project_name=None,
         overwrite=False,
         estimator_params=None,
         verbose=1,
@@ -106,6 +106,7 @@ directory, project_name, overwrite, verbose
         from seqtune.tuning import ForecastHyperModel
 
         space, fixed = self._check_params()
+        root = search_root(self.directory)
         P.check_int("horizon", self.horizon)
         if "horizon" in fixed:
             raise ValueError("estimator_params['horizon'] is set by AutoSequenceForecaster(horizon=...); remove it.")
@@ -125,10 +126,10 @@ directory, project_name, overwrite, verbose
         folds = self._folds(y, X, panel)
         for fold in folds:  # every fold leaves enough history to train on (NumPy only, no Keras)
             probe._prepare(fold.y, fold.X, holdout=fold.holdout)
-        project_dir = check_project_path(self.directory, self.project_name)
         make_estimator = self._estimator_factory(fixed)
-        self._search(ForecastHyperModel(make_estimator, space, folds, self.max_epochs), project_dir,
-                     self._fingerprint((y, X), space, fixed))
+        fingerprint = self._fingerprint((y, X), space, fixed)  # the folds follow from y, X and cv
+        self._search(ForecastHyperModel(make_estimator, space, folds, self.max_epochs),
+                     root / (self.project_name or folder_name(type(self).__name__, fingerprint)), fingerprint)
         self._refit_chosen(make_estimator, y, X)
         return self
 
@@ -159,6 +160,10 @@ directory, project_name, overwrite, verbose
         observed = labels.isin(y.index) if by_label else np.ones(n, dtype=bool)
 
         def fold(stop: int, holdout: int):
+            if holdout >= stop:
+                raise ValueError(f"y has {n} time steps: a held-out tail of {holdout} to score the trials on (at "
+                                 f"least horizon={self.horizon}) leaves nothing to train on. Use a shorter horizon "
+                                 "or a longer series.")
             start = stop - holdout
             while start < stop and not (observed[start - 1] and observed[start]):
                 start += 1

@@ -76,11 +76,14 @@ def _csv_sequences(frame, path: str):
 def _search_space(args) -> dict:
     """The search space given by the command's options (--max-units, --max-layers; demo's own)."""
     space = dict(getattr(args, "space", None) or {})
+    for option, value in (("--max-units", args.max_units), ("--max-layers", args.max_layers)):
+        if value is not None and value < 1:
+            raise ValueError(f"{option} must be >= 1; got {value}.")
     if args.max_units is not None:
-        if args.max_units < 1 or args.max_layers < 1:
-            raise ValueError(f"--max-units and --max-layers must be >= 1; got {args.max_units} and {args.max_layers}.")
         low = min(8, max(1, args.max_units // 2))  # 8 units, or half of a narrower maximum
-        space.update(units=(low, args.max_units, "log"), layers=(1, args.max_layers))
+        space["units"] = (low, args.max_units, "log")
+    if args.max_layers is not None:
+        space["layers"] = (1, args.max_layers) if args.max_layers > 1 else 1
     if getattr(args, "tuner", None) == "grid":
         # A grid walks finite lists: each range it cannot walk becomes the values its error suggests.
         from seqtune.space import grid_space, resolve_space
@@ -343,7 +346,7 @@ def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, 
                         help="trials for random/bayesian/grid (Hyperband derives its own)")
     parser.add_argument("--max-epochs", type=int, default=max_epochs, help="epochs of a fully trained trial")
     parser.add_argument("--max-units", type=int, default=None, help="widest layer searched (default 128)")
-    parser.add_argument("--max-layers", type=int, default=3, help="deepest stack searched (with --max-units)")
+    parser.add_argument("--max-layers", type=int, default=None, help="deepest stack searched (default 3)")
     parser.add_argument("--cost", default="latency", choices=["latency", "fit_time", "params", "memory"])
     parser.add_argument("--tolerance", type=float, default=0.01,
                         help="pick the cheapest front model within this much of the best score")

@@ -123,9 +123,12 @@ def resolve_space(space: dict | None = None, cells=None) -> dict:
         raise TypeError(f"space must be a dict of parameter -> value/list/range; got {type(space).__name__}.")
     merged = dict(DEFAULT_SPACE)
     if cells is not None:
-        if isinstance(cells, str):
-            cells = [cells]
-        merged["cell"] = list(cells)
+        cells = [cells] if isinstance(cells, str) else list(cells)
+        bad = [c for c in cells if not _CONSTRAINTS["cell"](c)]
+        if bad or not cells:
+            raise ValueError(f"cells={cells!r}: expected one or more of 'lstm' and 'gru'"
+                             + (f" (invalid: {bad!r})." if bad else "."))
+        merged["cell"] = cells
     for name, spec in (space or {}).items():
         if name not in SEARCHABLE:
             raise ValueError(

@@ -98,7 +98,8 @@ class _CandidateHyperModel(kt.HyperModel):
         self._epochs_run += len(timer.seconds)
         peak = memory.peak_mb
         if not memory.on_gpu:
-            peak = C.training_memory_mb(model, est.batch_size, timesteps)
+            # A batch is never larger than the training set: a searched batch_size above it costs the same.
+            peak = C.training_memory_mb(model, min(int(est.batch_size), n_samples), timesteps)
         return score, C.seconds_per_epoch(timer, n_samples), peak, n_samples
 
     def fit(self, hp, model, *args, epochs=None, initial_epoch=0, callbacks=(), **kwargs):

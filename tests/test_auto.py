@@ -2,6 +2,7 @@
 
 import json
 import warnings
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -106,6 +107,58 @@ def test_resuming_with_other_data_or_settings_is_refused_and_the_search_kept(tmp
     assert len(_auto(tmp_path, max_trials=1, refit=False, overwrite=True).fit(X[:, :, :1], y).trials_) == 1
 
 
+def test_default_folder_is_named_by_the_search_so_other_data_searches_anew_and_the_same_resumes(tmp_path, data):
+    X, y = data
+    a = _auto(tmp_path, project_name=None, max_trials=1, refit=False).fit(X, y)
+    b = _auto(tmp_path, project_name=None, max_trials=1, refit=False).fit(X[:60], y[:60])
+    assert a.search_dir_ != b.search_dir_
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([Path(a.search_dir_).name, Path(b.search_dir_).name])
+    # The same samples in other containers are the same search: it resumes (2 trials, not 1 new + 1 old elsewhere).
+    frame, labels = pd.DataFrame(X[:, :, 0]), list(y)
+    c = _auto(tmp_path, project_name=None, max_trials=1, refit=False).fit(X[:, :, 0], y)
+    d = _auto(tmp_path, project_name=None, max_trials=2, refit=False).fit(frame, labels)
+    assert d.search_dir_ == c.search_dir_ and len(d.trials_) == 2
+    pd.testing.assert_series_equal(d.trials_["score"].iloc[:1], c.trials_["score"])
+
+
+def test_cross_val_score_searches_every_fold_with_the_defaults(tmp_path, data):
+    from sklearn.model_selection import cross_val_score
+
+    X, y = data
+    auto = AutoSequenceClassifier(tuner="random", max_trials=1, max_epochs=1, space=SMALL, directory=tmp_path,
+                                  verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # few gradient steps: a tiny budget on purpose
+        scores = cross_val_score(auto, X, y, cv=2, error_score="raise")
+    assert np.isfinite(scores).all() and len(list(tmp_path.iterdir())) == 2
+
+
+def test_seed_none_draws_new_splits_so_it_never_resumes_into_other_trials(tmp_path, data):
+    X, y = data
+    first = _auto(tmp_path, project_name=None, seed=None, max_trials=1, refit=False).fit(X, y)
+    second = _auto(tmp_path, project_name=None, seed=None, max_trials=1, refit=False).fit(X, y)
+    assert first.search_dir_ != second.search_dir_
+    _auto(tmp_path, project_name="named", seed=None, max_trials=1, refit=False).fit(X, y)
+    with pytest.raises(ValueError, match="other validation splits.*pass an int seed"):
+        _auto(tmp_path, project_name="named", seed=None, max_trials=2, refit=False).fit(X, y)
+
+
+@pytest.mark.parametrize("params, error, match", [
+    ({"seed": -1}, ValueError, "seed must be None or an int from 0 to"),
+    ({"seed": 2**32}, ValueError, "seed must be None or an int from 0 to"),
+    ({"seed": 1.5}, TypeError, "seed must be an int or None"),
+    ({"estimator_params": "patience=5"}, TypeError, "estimator_params must be a dict"),
+    ({"project_name": ""}, ValueError, "project_name must be a non-empty string or None"),
+    ({"cells": ("rnn",)}, ValueError, r"cells=\['rnn'\]: expected one or more of 'lstm' and 'gru'"),
+    ({"cells": ()}, ValueError, r"cells=\[\]: expected one or more"),
+])
+def test_bad_search_settings_are_named(tmp_path, data, params, error, match):
+    X, y = data
+    with pytest.raises(error, match=match):
+        _auto(tmp_path, **params).fit(X, y)
+    assert not list(tmp_path.iterdir())
+
+
 @pytest.mark.parametrize("seed", [0, 1])  # keras-tuner alone would draw a random seed for 0
 def test_same_seed_gives_the_same_trials(tmp_path, data, seed):
     X, y = data
@@ -166,6 +219,36 @@ def test_a_search_where_every_trial_fails_says_why(tmp_path, data, capsys):
     statuses = [json.loads(f.read_text())["status"] for f in (tmp_path / "five").glob("trial_*/trial.json")]
     assert len(statuses) == 5 and set(statuses) == {"FAILED"}
     assert "[5/8]" in capsys.readouterr().out
+
+
+class FailWhileFlagged(keras.callbacks.Callback):
+    """A transient failure (out of memory, say): every trial fails while the flag file exists."""
+
+    def __init__(self, flag):
+        super().__init__()
+        self.flag = str(flag)
+
+    def on_train_begin(self, logs=None):
+        if Path(self.flag).exists():
+            raise RuntimeError("transient failure")
+
+
+def test_resuming_after_failed_trials_counts_them_as_keras_tuner_does(tmp_path, data, capsys):
+    X, y = data
+    flag = tmp_path / "flag"
+    flag.touch()
+    params = dict(max_trials=7, verbose=1, refit=False, directory=tmp_path / "runs",
+                  estimator_params={"callbacks": [FailWhileFlagged(flag)]})
+    with pytest.raises(RuntimeError, match="Every trial"):
+        _auto(tmp_path, **params).fit(X, y)
+    capsys.readouterr()
+    flag.unlink()
+    auto = _auto(tmp_path, **params).fit(X, y)
+    out = capsys.readouterr().out
+    # 4 failed trials are kept (the 5th, the one keras-tuner stopped on, is run again): 3 new ones end at 7/7.
+    assert "4 finished trial(s) are kept" in out and "4 of them failed" in out
+    assert "[5/7]" in out and "[7/7]" in out and "[8/7]" not in out and "ended after" not in out
+    assert auto.trials_["status"].value_counts().to_dict() == {"FAILED": 4, "COMPLETED": 3}
 
 
 def test_hyperband_front_uses_fully_trained_trials_only(tmp_path, data):
@@ -311,9 +394,15 @@ def test_foreign_or_corrupt_search_directory_is_refused_and_kept(tmp_path, data)
     foreign = tmp_path / "p"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine")
-    with pytest.raises(ValueError, match="not a keras-tuner search"):
-        _auto(tmp_path).fit(X, y)
-    assert (foreign / "notes.txt").read_text() == "mine"
+    for overwrite in (False, True):  # overwrite deletes a search, never a user's folder
+        with pytest.raises(ValueError, match="is not a search.*left untouched"):
+            _auto(tmp_path, overwrite=overwrite).fit(X, y)
+        assert (foreign / "notes.txt").read_text() == "mine"
+    (tmp_path / "train.csv").write_text("a,b")
+    for overwrite in (False, True):
+        with pytest.raises(ValueError, match="is a file, not a search folder"):
+            _auto(tmp_path, project_name="train.csv", overwrite=overwrite).fit(X, y)
+        assert (tmp_path / "train.csv").read_text() == "a,b"
     (foreign / "oracle.json").write_text("{not json")
     with pytest.raises(ValueError, match="unreadable"):
         _auto(tmp_path).fit(X, y)
@@ -414,3 +503,22 @@ print(list(auto.trials_["status"]))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "['COMPLETED']"
+
+
+def test_memory_cost_counts_the_batches_a_trial_really_trains_on(tmp_path, data):
+    X, y = data
+    space = {"cell": "gru", "units": 4, "layers": 1, "bidirectional": False, "dropout": 0.0,
+             "learning_rate": 0.01, "batch_size": [32, 128]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # few gradient steps: both batches hold all 24 samples
+        auto = _auto(tmp_path, tuner="grid", max_trials=2, cost="memory", space=space, refit=False,
+                     validation_fraction=0.2).fit(X[:30], y[:30])
+    memory = auto.trials_.set_index("batch_size")["memory_mb"]
+    assert memory.loc[32] == memory.loc[128] > 0
+
+
+def test_fit_time_cost_over_one_epoch_warns_that_it_times_compilation(tmp_path, data):
+    X, y = data
+    with pytest.warns(UserWarning, match="compare compile times"):
+        auto = _auto(tmp_path, cost="fit_time", max_epochs=1, max_trials=1).fit(X, y)
+    assert auto.n_features_in_ == X.shape[2] == auto.best_estimator_.n_features_in_

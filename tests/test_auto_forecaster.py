@@ -137,6 +137,7 @@ def test_clone_and_params(tmp_path):
     ({}, [np.arange(40.0), np.arange(40.0)], ValueError, "holds 2 series"),
     ({}, np.array([1.0, np.nan] * 30), ValueError, "NaN"),
     ({"horizon": 80}, None, ValueError, "after holding out its last 80.*at least lookback \\+ horizon"),
+    ({"horizon": 150}, None, ValueError, r"y has \d+ time steps: a held-out tail of 150.*leaves nothing to train on"),
     ({"cv": "five"}, None, TypeError, "cv must be None, an int or a splitter"),
 ])
 def test_bad_input_is_refused_before_searching(tmp_path, series, kwargs, y, error, match):

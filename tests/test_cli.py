@@ -160,3 +160,18 @@ def test_tune_runs_a_grid_and_names_a_quantity_target(tmp_path, capsys):
     np.savez(tmp_path / "counts.npz", X=X, y=np.arange(60))
     code = main(["tune", "--data", str(tmp_path / "counts.npz"), "--directory", str(tmp_path / "runs")])
     assert code == 2 and "pass --task regress" in capsys.readouterr().err
+
+
+def test_max_units_and_max_layers_each_narrow_the_space_on_their_own():
+    from seqtune.cli import _search_space, build_parser
+
+    def space(*options):
+        return _search_space(build_parser().parse_args(["tune", "--dataset", "digits", *options]))
+
+    assert space("--max-layers", "1") == {"layers": 1}
+    assert space("--max-layers", "2") == {"layers": (1, 2)}
+    assert space("--max-units", "16") == {"units": (8, 16, "log")}
+    assert space() == {}
+    for option in ("--max-layers", "--max-units"):
+        with pytest.raises(ValueError, match=f"{option} must be >= 1; got 0"):
+            space(option, "0")
