@@ -131,6 +131,12 @@ def index_info(index, length: int, what: str) -> IndexInfo:
         raise ValueError(f"{what} has a duplicated index ({dup}); expected one row per time step.")
     if isinstance(index, pd.MultiIndex):
         raise TypeError(f"{what} has a MultiIndex; expected one time index (use id_column= for several series).")
+    if (index.dtype == object or pd.api.types.is_string_dtype(index.dtype)) and len(index) \
+            and all(isinstance(v, str) for v in index[:5]):
+        # Before the order check: sorting date strings ("10/1/2020" < "9/1/2020") would scramble the series.
+        raise TypeError(f"{what} has an index of strings (e.g. {index[0]!r}); expected a time index. If they "
+                        f"are dates, convert them first: {what}.index = pd.to_datetime({what}.index) "
+                        "(or read_csv(..., parse_dates=...)).")
     if not index.is_monotonic_increasing:
         raise ValueError(f"{what} has an unsorted index; expected increasing time. Sort it first: {what}.sort_index().")
     if isinstance(index, pd.DatetimeIndex):
@@ -147,7 +153,9 @@ def index_info(index, length: int, what: str) -> IndexInfo:
             raise ValueError(
                 f"{what} has a DatetimeIndex without a frequency, and none can be inferred"
                 f"{'' if len(index) >= 3 else ' (fewer than 3 timestamps)'}: its timestamps lie on no "
-                f"regular grid. Resample it to one ({what}.resample('h').mean(), say) and fill the gaps."
+                f"regular grid. Put them on one: {what}.to_period('M') for one value a month stamped on "
+                f"any day (likewise 'W', 'Q', 'Y'), or {what}.resample('D').mean() (any frequency) and "
+                "fill the gaps."
             )
         tz = None if index.tz is None else str(index.tz)
         last = index[-1].tz_convert("UTC").isoformat() if tz else index[-1].isoformat()
@@ -155,8 +163,9 @@ def index_info(index, length: int, what: str) -> IndexInfo:
                          name=index.name)
     if isinstance(index, pd.PeriodIndex):
         if len(index) > 1 and np.any(np.diff(index.asi8) != index.freq.n):  # 2M periods step by 2 months
-            raise ValueError(f"{what} has a PeriodIndex with gaps; expected consecutive periods. "
-                             f"Reindex it ({what}.asfreq(...)) and fill the gaps.")
+            raise ValueError(f"{what} has a PeriodIndex with gaps; expected consecutive periods. Pass "
+                             "fill='interpolate' or fill='ffill' to insert and fill them, or do it yourself: "
+                             f"{what}.reindex(pd.period_range({what}.index[0], {what}.index[-1])) and fill the NaN.")
         return IndexInfo("period", length, freq=index.freqstr, last=int(index[-1].ordinal), name=index.name)
     if isinstance(index, pd.RangeIndex):
         return IndexInfo("numeric", length, last=int(index[-1]), step=int(index.step), name=index.name,
@@ -170,13 +179,9 @@ def index_info(index, length: int, what: str) -> IndexInfo:
         last = values[-1].item()
         return IndexInfo("numeric", length, last=last, step=int(step) if is_int else float(step),
                          name=index.name)
-    hint = ""
-    if len(index) and all(isinstance(v, str) for v in index[:5]):
-        hint = (f" The index holds strings (e.g. {index[0]!r}): if they are dates, convert them with "
-                f"{what}.index = pd.to_datetime({what}.index).")
     raise TypeError(
         f"{what} has an index of type {type(index).__name__} ({index.dtype}); expected a DatetimeIndex, "
-        f"PeriodIndex, RangeIndex or evenly spaced numbers.{hint}"
+        "PeriodIndex, RangeIndex or evenly spaced numbers."
     )
 
 
@@ -325,10 +330,14 @@ def _jsonable_list(values) -> list:
 
 def with_missing_steps(y, fill):
     """``y`` reindexed onto its regular time grid (the skipped steps NaN, to be filled) when
-    ``fill`` is set and its DatetimeIndex skips steps; else ``y`` as it is."""
+    ``fill`` is set and its DatetimeIndex or PeriodIndex skips steps; else ``y`` as it is."""
     index = y.index
-    if fill is None or not isinstance(index, pd.DatetimeIndex) or not index.is_unique \
-            or not index.is_monotonic_increasing or _infer_freq(index) is not None:
+    if fill is None or not index.is_unique or not index.is_monotonic_increasing:
+        return y
+    if isinstance(index, pd.PeriodIndex):  # periods know their grid: every period from the first to the last
+        grid = pd.period_range(index[0], index[-1], freq=index.freq)
+        return y if len(grid) == len(index) else y.reindex(grid)
+    if not isinstance(index, pd.DatetimeIndex) or _infer_freq(index) is not None:
         return y
     grid = regular_grid(index)
     return y if grid is None else y.reindex(grid)
@@ -489,6 +498,17 @@ def _by_name(table: pd.DataFrame, columns: list, what: str) -> pd.DataFrame:
     return table[columns]
 
 
+def _nearest_labels(want: pd.Index, have: pd.Index, step: float) -> pd.Index:
+    """Float time labels replaced by ``have``'s within a millionth of a step (0.1 * 101 is not 10.1)."""
+    if len(have) < 2 or not have.is_monotonic_increasing:
+        return want
+    labels, wanted = have.to_numpy(dtype=float), want.to_numpy(dtype=float)
+    position = np.clip(np.searchsorted(labels, wanted), 1, len(labels) - 1)
+    left, right = labels[position - 1], labels[position]
+    nearest = np.where(wanted - left <= right - wanted, left, right)
+    return pd.Index(np.where(np.abs(nearest - wanted) <= 1e-6 * abs(step), nearest, wanted), name=want.name)
+
+
 def _align_exog(part, panel: Panel, i: int, what: str, fill, future: int) -> np.ndarray:
     n_hist = panel.values[i].shape[0]
     info, pidx = panel.index[i], panel.pandas_index[i]
@@ -499,6 +519,8 @@ def _align_exog(part, panel: Panel, i: int, what: str, fill, future: int) -> np.
         if future:
             want = info.future(future) if want is None else want.append(info.future(future))
         table = part.to_frame() if isinstance(part, pd.Series) else part
+        if want.dtype.kind == "f" and table.index.dtype.kind == "f":
+            want = _nearest_labels(want, table.index, float(info.step))
         missing = want.difference(table.index)
         if len(missing) and fill is not None and table.index.is_monotonic_increasing \
                 and missing.min() > table.index.min() and missing.max() < table.index.max():

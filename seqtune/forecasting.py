@@ -26,6 +26,9 @@ Keras is imported inside methods, so importing this module stays cheap.
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import replace
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
@@ -38,6 +41,7 @@ from seqtune._series import (
     FILL_METHODS,
     IndexInfo,
     Panel,
+    _jsonable_list,
     format_forecast,
     read_exog,
     read_target,
@@ -58,6 +62,9 @@ _ARRAYS = ("level_", "scale_", "mase_scale_", "tails_", "exog_tails_", "exog_mea
            "quantile_shift_")
 # Fewer validation windows than this give too noisy a quantile shift to apply.
 MIN_CALIBRATION_WINDOWS = 20
+# predict(y=...) warns when a history's spread is over this many times its matched training series'
+# (or under its inverse), or its mean this many training spreads away: likely another series.
+UNLIKE_SPREAD = 10.0
 
 
 class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator):
@@ -428,13 +435,15 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
             past, which = self.tails_, list(range(self.n_series_))
             past_e = getattr(self, "exog_tails_", None)
         else:
-            panel = read_target(y, fill=self.fill, id_column=self.id_column, what="y")
-            self._check_columns(panel)
+            panel = self._check_columns(read_target(y, fill=self.fill, id_column=self.id_column, what="y"))
             for i, v in enumerate(panel.values):
                 if len(v) < self.lookback_:
                     raise ValueError(f"y{'' if len(panel.values) == 1 else f'[{panel.ids[i]!r}]'} has {len(v)} "
                                      f"time steps; expected at least lookback={self.lookback_} to forecast from.")
             past, which = np.stack([v[-self.lookback_:] for v in panel.values]), self._match_series(panel)
+            for i, (w, v) in enumerate(zip(which, panel.values)):
+                if w is not None:
+                    self._warn_if_unlike(w, v, "y" if len(which) == 1 else f"y[{panel.ids[i]!r}]")
             past_e = None
         fut_e = None
         if self.n_exog_:
@@ -454,9 +463,19 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
         out = self._forecast(past, past_e, fut_e, stats)
         return format_forecast(out[:, :h], panel.meta(), h, self.quantiles_)
 
-    def _check_columns(self, panel: Panel) -> None:
+    def _check_columns(self, panel: Panel) -> Panel:
+        """``panel`` with its target columns in fit's order: matched by name when both are DataFrames."""
         if panel.n_columns != self.n_targets_:
             raise ValueError(f"y has {panel.n_columns} target column(s); this model was fitted on {self.n_targets_}.")
+        fitted, given = self.target_meta_["columns"], _jsonable_list(panel.columns)
+        if self.n_targets_ == 1 or given == fitted or not (_named(self.target_meta_) and _named(panel.meta())):
+            return panel
+        names = [str(c) for c in given]
+        if sorted(names) != sorted(map(str, fitted)) or len(set(names)) != len(names):
+            raise ValueError(f"y has the target columns {given}; this model was fitted on {fitted} "
+                             "(matched by name): pass the same columns.")
+        order = [names.index(str(name)) for name in fitted]
+        return replace(panel, values=[v[:, order] for v in panel.values], columns=list(fitted))
 
     def _exog_names(self) -> list | None:
         return getattr(self, "exog_columns_", None)  # None in models saved before names were kept
@@ -489,6 +508,22 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
         if panel.layout == meta["layout"] == "list" and n == self.n_series_:
             return list(range(n))
         return [None] * n
+
+    def _warn_if_unlike(self, which: int, values: np.ndarray, label: str) -> None:
+        """Warn when a history given to predict looks like another series than the training one it is
+        matched to: it is scaled by that series' statistics, which would distort its forecast."""
+        level, scale = np.asarray(self.level_[which]), np.asarray(self.scale_[which])
+        own_level, own_scale = values.mean(axis=0), spread(values)
+        ratio = own_scale / scale
+        if np.all((ratio <= UNLIKE_SPREAD) & (ratio >= 1 / UNLIKE_SPREAD)
+                  & (np.abs(own_level - level) <= UNLIKE_SPREAD * scale)):
+            return
+        warnings.warn(
+            f"{label} looks unlike the training series it is matched to (mean {_fmt(own_level)} against "
+            f"{_fmt(level)}, spread {_fmt(own_scale)} against {_fmt(scale)}), yet it is forecast with that "
+            "series' scaling, learned in fit. To forecast another series, fit on it, or on several series (a "
+            "series predict cannot match to one of them is scaled by its own statistics).",
+            UserWarning, stacklevel=P.user_stacklevel())
 
     def _stats(self, which, values):
         if which is not None:
@@ -545,8 +580,7 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
         check_is_fitted(self, "model_")
         if self.n_series_ != 1:
             raise ValueError(SCORE_ONE_SERIES)
-        panel = read_target(y, fill=self.fill, what="y")
-        self._check_columns(panel)
+        panel = self._check_columns(read_target(y, fill=self.fill, what="y"))
         self._check_continues(panel)
         actual = panel.values[0]
         n, H, L = len(actual), self.horizon, self.lookback_
@@ -596,3 +630,12 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
         tags.non_deterministic = self.random_state is None
         tags.target_tags.required = False
         return tags
+
+
+def _named(meta: dict) -> bool:
+    """Whether a panel's target columns carry names (DataFrames), not positions."""
+    return "frame" in (meta["layout"], meta["item_layout"]) or meta["layout"] == "long"
+
+
+def _fmt(values: np.ndarray) -> str:
+    return ", ".join(f"{v:.4g}" for v in np.atleast_1d(values))

@@ -2,6 +2,7 @@
 integration, persistence and the errors bad input gets. Real (tiny) Keras models throughout."""
 
 import pickle
+import warnings
 
 import joblib
 import numpy as np
@@ -443,10 +444,29 @@ def test_the_season_fits_in_the_lookback():
         SequenceForecaster(**{**TINY, "lookback": 20, "season": 40, "horizon": 10}).fit(y)
 
 
-def test_dates_as_strings_get_a_conversion_hint():
-    index = pd.date_range("2024-01-01", periods=60, freq="D").astype(str)  # read_csv without parse_dates
-    with pytest.raises(TypeError, match=r"holds strings \(e.g. '2024-01-01'\).*y.index = pd.to_datetime\(y.index\)"):
+@pytest.mark.parametrize("date_format", ["%Y-%m-%d", "%m/%d/%Y"])  # ISO sorts as text; US dates do not
+def test_dates_as_strings_get_a_conversion_hint_not_a_sorting_one(date_format):
+    index = pd.date_range("2020-09-01", periods=60, freq="D").strftime(date_format)  # read_csv without parse_dates
+    first = index[0]
+    with pytest.raises(TypeError, match=rf"index of strings \(e.g. '{first}'\).*y.index = pd.to_datetime\(y.index\)"):
         SequenceForecaster(**TINY).fit(pd.Series(seasonal(60), index=index))
+
+
+def test_period_index_with_gaps_is_filled_on_request():
+    index = pd.period_range("2000-01", periods=72, freq="M")
+    y = pd.Series(seasonal(72), index=index).drop(index[[20, 21, 40]])
+    with pytest.raises(ValueError, match=r"PeriodIndex with gaps.*fill='interpolate'.*pd.period_range"):
+        SequenceForecaster(**TINY).fit(y)
+    fc = SequenceForecaster(**TINY, fill="interpolate").fit(y)
+    pd.testing.assert_index_equal(fc.predict().index, pd.period_range("2006-01", periods=4, freq="M"))
+
+
+def test_monthly_values_stamped_mid_month_get_the_to_period_hint():
+    y = pd.Series(seasonal(60), index=pd.date_range("2000-01-01", periods=60, freq="MS") + pd.Timedelta(days=14))
+    with pytest.raises(ValueError, match=r"y.to_period\('M'\)"):
+        SequenceForecaster(**TINY).fit(y)
+    fc = SequenceForecaster(**TINY).fit(y.to_period("M"))
+    assert str(fc.predict().index[0]) == "2005-01"
 
 
 def test_predict_errors(daily):
@@ -510,3 +530,36 @@ def test_a_fit_that_fails_leaves_the_forecaster_as_it_was(daily):
     with pytest.raises(ValueError, match="missing"):
         fc.fit(broken)
     pd.testing.assert_series_equal(fc.predict(), before)
+
+
+def test_target_columns_are_matched_by_name_at_predict_and_score():
+    index = pd.date_range("2024-01-01", periods=120, freq="D")
+    frame = pd.DataFrame({"small": seasonal(120), "large": 1000 + 100 * seasonal(120, seed=1)}, index=index)
+    fc = SequenceForecaster(**TINY).fit(frame[:110])
+    pd.testing.assert_frame_equal(fc.predict(y=frame[["large", "small"]]), fc.predict(y=frame))
+    assert fc.score(frame[110:][["large", "small"]]) == fc.score(frame[110:])
+    with pytest.raises(ValueError, match=r"target columns \['x', 'y'\].*fitted on \['small', 'large'\]"):
+        fc.predict(y=frame.set_axis(["x", "y"], axis=1))
+    # NumPy has no names: columns are positions, as in fit
+    assert fc.predict(y=frame.to_numpy()).shape == (4, 2)
+
+
+def test_a_float_time_index_aligns_future_covariates_despite_rounding():
+    t = np.arange(110) * 0.1  # X's label 10.100000000000001 is the forecast step 10.0 + 0.1
+    X = pd.DataFrame({"u": np.cos(np.arange(110) / 4)}, index=t)
+    y = pd.Series(seasonal(110), index=t)
+    fc = SequenceForecaster(**TINY).fit(y[:100], X[:100])
+    pred = fc.predict(X=X)
+    np.testing.assert_allclose(pred.index.to_numpy(), t[100:104])
+    with pytest.raises(ValueError, match="does not cover the forecast horizon"):
+        fc.predict(X=X.iloc[:102])
+
+
+def test_predict_warns_when_the_history_looks_like_another_series(daily):
+    y, fc = daily
+    with pytest.warns(UserWarning, match=r"y looks unlike the training series.*fit on it"):
+        fc.predict(y=y / 100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # its own history, and its continuation, do not warn
+        fc.predict(y=y)
+        fc.predict(y=y.iloc[-40:] + 0.5)
