@@ -124,12 +124,15 @@ def _ratio_text(chosen: float, other: float, noun_cheaper: str, noun_dearer: str
 
 
 def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: str,
-            score: str = "score", score_name: str = "score", tie: bool = False) -> tuple[str, str]:
+            score: str = "score", score_name: str = "score", tie: bool = False,
+            cells_run: set | None = None) -> tuple[str, str]:
     """Which cell type the rule picks, and a plain-language sentence saying why.
 
     Compares the chosen trial with the best-scoring trial of the other cell type
     (or, with a single cell type, with the best trial overall). ``tie``: the choice
     was settled by the parameter count among tied timings (see :func:`choose`).
+    ``cells_run``: the cell types of every trial of the search, finished or not (to
+    say whether another cell type was run at all).
 
     Returns
     -------
@@ -155,8 +158,10 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
             value = -chosen[score] if negated else chosen[score]
             which = (f"the fewest parameters among models within {TIMING_TIE:.0%} of the cheapest {cost}"
                      if tie else "the cheapest model")
-            return cell, (f"{size} chosen: the best {shown} ({value:.4f}) and {which} "
-                          f"within {tolerance:g} of it; no trial of another cell type finished at this budget.")
+            others_run = cells_run is None or bool(set(cells_run) - {cell})
+            why = ("no trial of another cell type finished at this budget" if others_run
+                   else "the search ran no trial of another cell type")
+            return cell, f"{size} chosen: the best {shown} ({value:.4f}) and {which} within {tolerance:g} of it; {why}."
     else:
         reference = others.loc[others[score].idxmax()]
         label = f"the best {str(reference['cell']).upper()}"
@@ -207,5 +212,6 @@ def summarize(trials: pd.DataFrame, cost: str, tolerance: float, score_name: str
     front = pareto_front(pool, "score", cost)
     chosen = choose(front, tolerance, "score", cost)
     tie = settled_by_tie(front, chosen, tolerance, "score", cost)
-    cell, text = explain(pool, chosen, tolerance=tolerance, cost=cost, score_name=score_name, tie=tie)
+    cell, text = explain(pool, chosen, tolerance=tolerance, cost=cost, score_name=score_name, tie=tie,
+                         cells_run=set(trials["cell"].dropna().astype(str)))
     return pool, front, chosen, cell, text

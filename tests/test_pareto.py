@@ -111,3 +111,12 @@ def test_explanation_says_when_a_timing_tie_decided():
     _, _, _, cell, text = summarize(trials.assign(status="COMPLETED", epochs=5), "latency_ms", 0.02,
                                          "accuracy")
     assert cell == "lstm" and "(cheapest on latency_ms within tolerance)" in text
+
+
+def test_explanation_says_whether_another_cell_type_was_run_at_all():
+    trials = _trials([0.9, 0.8], [1.0, 2.0], cells=["lstm", "lstm"]).assign(status="COMPLETED", epochs=5)
+    *_, text = summarize(trials, "latency_ms", 0.01, "accuracy")
+    assert "the search ran no trial of another cell type" in text
+    failed_gru = _trials([np.nan], [np.nan], cells=["gru"]).assign(status="FAILED", epochs=5, trial_id="9")
+    *_, text = summarize(pd.concat([trials, failed_gru], ignore_index=True), "latency_ms", 0.01, "accuracy")
+    assert "no trial of another cell type finished at this budget" in text
