@@ -41,6 +41,8 @@ from seqtune.estimators import SequenceClassifier, SequenceRegressor
 from seqtune.inputs import InputWarning
 
 COST_NAMES = ("latency", "fit_time", "params", "memory")
+# Hyperband with max_epochs <= 2 runs fewer trials than this (1 or 2): warned, as a search it is not.
+FEW_HYPERBAND_TRIALS = 3
 SEARCHED = ("cell", "units", "layers", "bidirectional", "dropout", "learning_rate", "batch_size")
 # Estimator parameters every trial gets from the search's own: {estimator parameter: search parameter}.
 SET_BY_SEARCH = {"epochs": "max_epochs", "random_state": "seed", "verbose": "verbose"}
@@ -104,6 +106,15 @@ class _AutoSequenceBase(BaseEstimator):
                 warnings.warn("cost='fit_time' with max_epochs=1: a trial's only epoch includes Keras' tracing and "
                               "compilation, so the search would compare compile times. Use max_epochs >= 2 (the "
                               "first epoch is then left out of the timing).", UserWarning,
+                              stacklevel=P.user_stacklevel())
+        if self.tuner.lower() == "hyperband":
+            from seqtune.tuning import hyperband_trials
+
+            if hyperband_trials(self.max_epochs) < FEW_HYPERBAND_TRIALS:
+                warnings.warn(f"tuner='hyperband' with max_epochs={self.max_epochs} runs only "
+                              f"{hyperband_trials(self.max_epochs)} trial(s): Hyperband sizes its brackets from "
+                              "max_epochs (max_trials is not used). Raise max_epochs (3 gives 6 trials, 9 gives "
+                              "23), or use tuner='random' with max_trials.", UserWarning,
                               stacklevel=P.user_stacklevel())
         P.check_tolerance(self.tolerance)
         P.check_fraction("validation_fraction", self.validation_fraction)

@@ -522,3 +522,10 @@ def test_fit_time_cost_over_one_epoch_warns_that_it_times_compilation(tmp_path, 
     with pytest.warns(UserWarning, match="compare compile times"):
         auto = _auto(tmp_path, cost="fit_time", max_epochs=1, max_trials=1).fit(X, y)
     assert auto.n_features_in_ == X.shape[2] == auto.best_estimator_.n_features_in_
+
+
+def test_hyperband_with_too_few_epochs_to_search_warns(tmp_path, data):
+    X, y = data
+    with pytest.warns(UserWarning, match=r"max_epochs=1 runs only 1 trial\(s\).*tuner='random'"):
+        auto = _auto(tmp_path, tuner="hyperband", max_epochs=1, refit=False).fit(X, y)
+    assert len(auto.trials_) == 1
