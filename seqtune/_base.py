@@ -199,10 +199,11 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         import keras
 
         options = P.check_prefixed(self._prefixed_params(), "optimizer__", P.optimizer_class(self.optimizer))
+        rate = float(self.learning_rate)  # Keras refuses NumPy float32 (np.float32(1e-3) from a grid, say)
         if isinstance(self.optimizer, keras.optimizers.Optimizer):
-            config = {**self.optimizer.get_config(), **options, "learning_rate": self.learning_rate}
+            config = {**self.optimizer.get_config(), **options, "learning_rate": rate}
             return type(self.optimizer).from_config(config)
-        return P.optimizer_class(self.optimizer)(learning_rate=self.learning_rate, **options)
+        return P.optimizer_class(self.optimizer)(learning_rate=rate, **options)
 
     def _seed(self) -> int | None:
         from seqtune._training import seed_from

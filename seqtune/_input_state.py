@@ -12,7 +12,15 @@ import warnings
 import numpy as np
 
 from seqtune import _params as P
-from seqtune.inputs import InputWarning, Sequences, is_text, length_bucket, to_sequences, unwrap_column
+from seqtune.inputs import (
+    InputWarning,
+    Sequences,
+    is_text,
+    length_bucket,
+    refuse_unreadable_text,
+    to_sequences,
+    unwrap_column,
+)
 
 DEFAULT_TEXT_VOCABULARY = 20_000
 # max_length="auto" for tokens and text: at most this many times the median length.
@@ -38,6 +46,8 @@ class InputStateMixin:
             return to_sequences(X, input_type=str(self.input_type).lower(), estimator=self, reset=True)
         X = unwrap_column(X)  # as to_sequences reads it in fit
         if is_text(X) != (self.input_kind_ == "text"):
+            if self.input_kind_ == "text":
+                refuse_unreadable_text(X)
             raise ValueError(
                 f"X holds {'text' if is_text(X) else 'sequences'}, but {type(self).__name__} was fitted "
                 f"on {self.input_kind_} input; pass the same kind of input as in fit."

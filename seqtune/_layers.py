@@ -149,8 +149,9 @@ class TextIds(keras.layers.Layer):
 # guillemets, CJK full stops, ...) plus the ASCII symbols Keras also strips.
 _PUNCTUATION = r"[\p{P}$+<=>^`|~]"
 # Spaces Keras' split does not see: no-break (French « a », "a !"), thin, ideographic,
-# zero-width spaces and line separators.
-_OTHER_SPACES = r"[\p{Z}\x{200B}]"
+# zero-width spaces and line separators; and control characters (\x85 from Windows-1252 text
+# read as Latin-1, \x1c..\x1e), which a vocabulary file's lines would otherwise break a word on.
+_OTHER_SPACES = r"[\p{Z}\p{Cc}\x{200B}]"
 # Chinese and Japanese are written without spaces: each of their characters is a token; so is
 # each emoji or other symbol, which would otherwise stick to the word it touches ("fun😀").
 _OWN_TOKENS = r"(\p{Han}|\p{Hiragana}|\p{Katakana}|\p{So})"
@@ -162,7 +163,8 @@ def standardize_text(texts):
 
     Keras' ``"lower_and_strip_punctuation"`` for every script: lower-cases all letters
     (``"Über"`` and ``"über"`` are one word; Keras lower-cases ASCII only), removes
-    Unicode punctuation (« » “ ” 。), reads every Unicode space as a space, and puts
+    Unicode punctuation (« » “ ” 。), reads every Unicode space and control character
+    as a space, and puts
     spaces around each Chinese or Japanese character and each emoji or symbol, so text
     written without spaces is read a character a token rather than a sentence a token.
     ASCII text is standardized exactly as by Keras' default. Not done: Unicode

@@ -381,7 +381,7 @@ class SequenceForecaster(ForecastDataMixin, BundledEstimatorMixin, BaseEstimator
 
         from seqtune._forecast_network import forecast_loss
 
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate),
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=float(self.learning_rate)),
                       loss=forecast_loss(self.quantiles_, self.loss), jit_compile=self.jit_compiled_)
 
     def _train(self, train, val, epochs: int, stop_early: bool, *, initial_epoch: int = 0, extra_callbacks=()):

@@ -87,7 +87,10 @@ def is_text(X) -> bool:
     ndim = getattr(X, "ndim", None)
     if ndim != 1 or dtype is None:
         return False
-    if dtype.kind in "US":
+    if dtype.kind == "S":  # NumPy bytes: refused like a list of bytes, whatever they decode to
+        raise TypeError(f"X is a NumPy array of bytes (dtype {dtype}); text must be str. Decode the documents "
+                        "first, e.g. np.char.decode(X, 'utf-8').")
+    if dtype.kind == "U":
         return True
     if dtype.kind == "O" or str(dtype) in ("string", "str"):
         values = np.asarray(X, dtype=object)
@@ -133,6 +136,16 @@ def _refuse_bytes(X) -> None:
                 f"X holds bytes (first at position {position}); text must be str. Decode the documents "
                 "first, e.g. [doc.decode('utf-8') for doc in X]."
             )
+
+
+def refuse_unreadable_text(X) -> None:
+    """The errors for what looks meant as text but is not: no documents, bytes, all missing."""
+    if hasattr(X, "__len__") and len(X) == 0:
+        raise ValueError("X is empty (0 samples); expected at least one document.")
+    _refuse_bytes(X)
+    values = X.to_numpy() if hasattr(X, "to_numpy") else X
+    if np.ndim(values) == 1 and all(_is_missing(x) for x in values):
+        raise TypeError(f"X holds no text: all {len(values)} documents are missing (None/NaN/NA).")
 
 
 def _all_strings(values: np.ndarray) -> bool:
@@ -312,6 +325,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
             raise ValueError("X is empty (0 samples); expected at least one document.")
         return Sequences("text", values, ragged=True, layout="text")
     if input_type == "text":
+        refuse_unreadable_text(X)
         raise TypeError(
             f"input_type='text' expects a 1-D sequence of str; got {type(X).__name__}."
         )

@@ -24,6 +24,7 @@ import pickle
 import tempfile
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -36,19 +37,35 @@ _TAG = "__seqtune__"
 
 
 def atomic_write_bytes(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+
+    A symbolic link keeps pointing where it did (its target is replaced), and the file
+    gets the permissions a plain ``open`` would give it (an existing file keeps its own),
+    not the private ones of a temporary file.
+    """
+    path = Path(os.path.realpath(path))
+    # A short temporary name: one built from a long file name could exceed the system's limit.
+    fd, tmp = tempfile.mkstemp(prefix=".seqtune-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _file_mode(path: Path) -> int:
+    """``path``'s permission bits if it exists, else those of a new file under the process' umask."""
+    if path.exists():
+        return path.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def model_to_bytes(model) -> bytes:
@@ -112,22 +129,38 @@ def read_bundle(path) -> tuple[dict, dict, bytes]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No saved estimator at {path}.")
+    with open(path, "rb") as f:
+        if f.read(1) == b"\x80":  # pickle's protocol marker, which joblib's files start with too
+            raise ValueError(f"{path} is a pickle (pickle.dump or joblib.dump), not a file of est.save(): read it "
+                             "with pickle.load or joblib.load, and only if you trust where it came from.")
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             missing = {"estimator.json", "arrays.npz", "model.keras"} - names
             if missing:
-                raise ValueError(f"{path} is a zip file but not a seqtune estimator (missing {sorted(missing)}).")
+                # A cut file's outer directory is lost, and the zip reader finds the inner model.keras's.
+                raise ValueError(f"{path} is a zip file but not a complete seqtune estimator file (missing "
+                                 f"{sorted(missing)}): truncated or corrupted, or another program's zip.")
             meta = json.loads(zf.read("estimator.json"))
-            with np.load(io.BytesIO(zf.read("arrays.npz")), allow_pickle=False) as npz:
-                arrays = {k: npz[k] for k in npz.files}
+            try:
+                with np.load(io.BytesIO(zf.read("arrays.npz")), allow_pickle=False) as npz:
+                    arrays = {k: npz[k] for k in npz.files}
+            except (ValueError, OSError, zipfile.BadZipFile) as exc:  # NumPy would suggest allow_pickle=True
+                raise ValueError(f"{path} is a damaged seqtune estimator file (arrays.npz: {exc}).") from None
             model_bytes = zf.read("model.keras")
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zlib.error, EOFError):
         raise ValueError(
-            f"{path} is not a seqtune estimator file (not a zip archive; corrupted or foreign)."
+            f"{path} is not a seqtune estimator file (not a readable zip archive; truncated, corrupted or foreign)."
         ) from None
-    if meta.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a seqtune estimator file (format {meta.get('format')!r}).")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is a damaged seqtune estimator file ({type(exc).__name__}: {exc}).") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a seqtune estimator file (format "
+                         f"{meta.get('format') if isinstance(meta, dict) else None!r}).")
+    if not isinstance(meta.get("version", 0), int) or not isinstance(meta.get("class"), str) \
+            or not isinstance(meta.get("params"), dict) or not isinstance(meta.get("state"), dict):
+        raise ValueError(f"{path} is a damaged seqtune estimator file (estimator.json lacks its version, class, "
+                         "params or state).")
     if meta.get("version", 0) > FORMAT_VERSION:
         raise ValueError(
             f"{path} was written by a newer seqtune (format version {meta['version']}); upgrade seqtune."
@@ -202,7 +235,19 @@ def encode_param(value):
         return {_TAG: "optimizer", "value": jsonable(keras.optimizers.serialize(value))}
     if isinstance(value, type) and issubclass(value, keras.optimizers.Optimizer):
         return {_TAG: "optimizer_class", "value": jsonable(keras.optimizers.serialize(value()))}
+    if isinstance(value, (keras.losses.Loss, keras.metrics.Metric)):  # compile__loss, compile__metrics
+        return {_TAG: "keras_object", "value": jsonable(keras.saving.serialize_keras_object(value))}
     return jsonable(value)
+
+
+def _encode_named(name: str, value):
+    """:func:`encode_param`, with an error that names the parameter ``save`` cannot store."""
+    try:
+        return encode_param(value)
+    except TypeError as exc:
+        raise TypeError(f"save() cannot store the parameter {name}={value!r} ({exc}): it keeps plain values, "
+                        "Keras optimizers, losses and metrics. Pass it in one of those forms, or pickle the "
+                        "estimator (pickle and joblib keep any parameter).") from None
 
 
 def decode_param(value):
@@ -233,6 +278,16 @@ def decode_param(value):
                 "optimizer class must be registered with keras.saving.register_keras_serializable before loading."
             ) from None
         return optimizer if kind == "optimizer" else type(optimizer)
+    if kind == "keras_object":
+        import keras
+
+        try:
+            return keras.saving.deserialize_keras_object(stored)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"the saved Keras object {stored.get('class_name')!r} could not be rebuilt ({exc}); a custom loss "
+                "or metric class must be registered with keras.saving.register_keras_serializable before loading."
+            ) from None
     raise ValueError(f"a saved parameter has the unknown kind {kind!r}; upgrade seqtune.")
 
 
@@ -297,7 +352,7 @@ class BundledEstimatorMixin:
         state, arrays, model_bytes = self._bundle_state()
         params = self._saved_params()
         meta = {"class": f"{type(self).__module__}.{type(self).__name__}",
-                "params": {k: encode_param(v) for k, v in params.items()}, "state": jsonable(state)}
+                "params": {k: _encode_named(k, v) for k, v in params.items()}, "state": jsonable(state)}
         write_bundle(path, meta=meta, arrays=arrays, model_bytes=model_bytes)
 
     @classmethod

@@ -667,3 +667,19 @@ def test_column_layouts_fit_and_predict_alike(rng):
     series = pd.Series([rng.normal(size=(n, 2)) for n in [3, 5, 4, 6] * 5])  # a Series of sequences
     reg = SequenceRegressor(**TINY).fit(series, np.arange(20.0))
     np.testing.assert_array_equal(reg.predict(series), reg.predict(list(series)))
+
+
+def test_predict_errors_name_the_problem_for_the_kind_fitted():
+    text = SequenceClassifier(**TINY).fit(["good day", "bad day"] * 6, [0, 1] * 6)
+    for X, error, match in [([], ValueError, "X is empty"),
+                            ([None, None], TypeError, "all 2 documents are missing"),
+                            ([b"good day"], TypeError, "X holds bytes"),
+                            (np.zeros((2, 3, 1)), ValueError, "X holds sequences, but .* fitted on text input")]:
+        with pytest.raises(error, match=match):
+            text.predict(X)
+
+
+def test_numpy_float_learning_rate_is_accepted():
+    X = np.random.default_rng(0).normal(size=(20, 4, 1))
+    est = SequenceClassifier(**{**TINY, "learning_rate": np.float32(1e-2)}).fit(X, [0, 1] * 10)
+    assert est.predict(X).shape == (20,)

@@ -56,6 +56,8 @@ def test_padding_and_buckets():
         ({"a": 1}, TypeError, "not supported"),
         ([b"good film", b"bad"], TypeError, r"X holds bytes \(first at position 0\).*decode\('utf-8'\)"),
         (np.array(["good", b"bad"], dtype=object), TypeError, r"bytes \(first at position 1\)"),
+        (np.array(["café".encode(), b"bad"]), TypeError, r"NumPy array of bytes.*np.char.decode"),
+        (np.array([b"ascii only"]), TypeError, r"NumPy array of bytes"),
         (np.array([[np.nan, 1.0]]), ValueError, "NaN"),
     ],
 )

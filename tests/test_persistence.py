@@ -132,7 +132,7 @@ def test_foreign_or_corrupt_files_give_clear_errors_and_are_kept(tmp_path):
     other = tmp_path / "other.zip"
     with zipfile.ZipFile(other, "w") as zf:
         zf.writestr("hello.txt", "hi")
-    with pytest.raises(ValueError, match="not a seqtune estimator"):
+    with pytest.raises(ValueError, match="not a complete seqtune estimator file"):
         seqtune.load(other)
     with pytest.raises(FileNotFoundError):
         seqtune.load(tmp_path / "missing.seqtune")
@@ -160,3 +160,68 @@ def test_callbacks_that_cannot_be_pickled_are_left_out_with_a_warning(tmp_path):
     back = pickle.loads(data)
     assert back.callbacks is None and clf.callbacks == [logger]
     np.testing.assert_array_equal(back.predict(X), clf.predict(X))
+
+
+def test_text_with_control_characters_round_trips(tmp_path):
+    # \x85 (Windows-1252 "..." read as Latin-1) and \x1c break a line where Keras reads a vocabulary
+    # file back: they are spaces to the standardization, so no word holds them.
+    texts = ["wait\x85 what", "foo\x1cbar baz", "good day", "bad day"] * 6
+    est = SequenceClassifier(**TINY).fit(texts, [0, 1, 0, 1] * 6)
+    assert not any(ch in word for word in est.vectorizer_.get_vocabulary() for ch in "\x85\x1c")
+    est.save(tmp_path / "text.seqtune")
+    loaded = seqtune.load(tmp_path / "text.seqtune")
+    assert loaded.vectorizer_.get_vocabulary() == est.vectorizer_.get_vocabulary()
+    np.testing.assert_array_equal(loaded.predict_proba(texts), est.predict_proba(texts))
+
+
+def test_save_keeps_links_permissions_and_takes_long_names(fitted, tmp_path):
+    import os
+
+    est, X = fitted["dense"]
+    long_name = tmp_path / ("m" * 245 + ".seqtune")  # within the 255-byte limit; a temp name built on it was not
+    est.save(long_name)
+    np.testing.assert_array_equal(seqtune.load(long_name).predict(X), est.predict(X))
+    umask = os.umask(0o022)
+    try:
+        est.save(tmp_path / "new.seqtune")
+        assert (tmp_path / "new.seqtune").stat().st_mode & 0o777 == 0o644
+        (tmp_path / "shared.seqtune").write_bytes(b"old")
+        (tmp_path / "shared.seqtune").chmod(0o664)
+        est.save(tmp_path / "shared.seqtune")
+        assert (tmp_path / "shared.seqtune").stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(umask)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "current.seqtune").symlink_to(tmp_path / "models" / "v1.seqtune")
+    est.save(tmp_path / "current.seqtune")
+    assert (tmp_path / "current.seqtune").is_symlink() and zipfile.is_zipfile(tmp_path / "models" / "v1.seqtune")
+
+
+def test_keras_losses_and_metrics_given_to_compile_are_saved(tmp_path):
+    import keras
+
+    X, y = np.random.default_rng(0).normal(size=(40, 5, 1)), [0, 1] * 20
+    est = SequenceClassifier(**TINY, compile__metrics=[keras.metrics.AUC(name="auc")],
+                             compile__loss=keras.losses.BinaryCrossentropy(label_smoothing=0.1)).fit(X, y)
+    est.save(tmp_path / "m.seqtune")
+    loaded = seqtune.load(tmp_path / "m.seqtune")
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+    loss = loaded.get_params()["compile__loss"]
+    assert isinstance(loss, keras.losses.BinaryCrossentropy) and loss.get_config()["label_smoothing"] == 0.1
+    assert "auc" in loaded.fit(X, y).history_
+    with pytest.raises(TypeError, match=r"save\(\) cannot store the parameter compile__loss=.*pickle"):
+        SequenceClassifier(**TINY, compile__loss=lambda t, p: (t - p) ** 2).fit(X, y).save(tmp_path / "f.seqtune")
+
+
+def test_pickles_and_cut_files_are_named_as_such(fitted, tmp_path):
+    est, _ = fitted["dense"]
+    joblib.dump(est, tmp_path / "est.joblib")
+    with pytest.raises(ValueError, match="is a pickle .*joblib.load"):
+        seqtune.load(tmp_path / "est.joblib")
+    est.save(tmp_path / "whole.seqtune")
+    data = (tmp_path / "whole.seqtune").read_bytes()
+    for fraction in (0.5, 0.998):
+        cut = tmp_path / f"cut{fraction}.seqtune"
+        cut.write_bytes(data[: int(len(data) * fraction)])
+        with pytest.raises(ValueError, match="truncated"):
+            seqtune.load(cut)
