@@ -52,14 +52,19 @@ class InputStateMixin:
                 f"X holds {'text' if is_text(X) else 'sequences'}, but {type(self).__name__} was fitted "
                 f"on {self.input_kind_} input; pass the same kind of input as in fit."
             )
-        # scikit-learn's column checks apply to 2-D (tabular) input only.
-        checker = self if self._layout_ == "2d" else None
+        # scikit-learn's column checks apply to 2-D (tabular) arrays only: a list holds sequences,
+        # whose lengths are free even when they happen to be equal.
+        checker = self if self._layout_ == "2d" and not isinstance(X, (list, tuple)) else None
         read_as_tokens = self.input_kind_ == "tokens" and str(self.input_type).lower() == "auto"
         hint = (" This model read the non-negative integers it was fitted on as token ids (input_type='auto'); "
                 "if they are counts or measurements, fit with input_type='numeric' (or on X.astype(float)).")
         try:
             seqs = to_sequences(X, input_type=self.input_kind_, estimator=checker, reset=False)
         except ValueError as exc:
+            if checker is not None and "is expecting" in str(exc):  # scikit-learn's column count check
+                raise ValueError(f"{exc} It was fitted on a 2-D array, one univariate sequence a row: to predict "
+                                 "sequences of another length, pass a list of 1-D arrays or a 3-D array "
+                                 "(n_samples, n_timesteps, 1).") from None
             if not read_as_tokens:
                 raise
             raise ValueError(f"{exc}{hint}") from None

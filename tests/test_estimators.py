@@ -683,3 +683,13 @@ def test_numpy_float_learning_rate_is_accepted():
     X = np.random.default_rng(0).normal(size=(20, 4, 1))
     est = SequenceClassifier(**{**TINY, "learning_rate": np.float32(1e-2)}).fit(X, [0, 1] * 10)
     assert est.predict(X).shape == (20,)
+
+
+def test_a_2d_fitted_model_reads_a_list_of_equal_length_rows_as_sequences():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 12))
+    est = SequenceClassifier(**TINY).fit(X, (X.sum(axis=1) > 0).astype(int))
+    longer = rng.normal(size=(3, 20))
+    np.testing.assert_array_equal(est.predict_proba(list(longer)), est.predict_proba(longer[:, :, None]))
+    with pytest.raises(ValueError, match="X has 20 features, but .* expecting 12 .* pass a list of 1-D arrays"):
+        est.predict(longer)
