@@ -3,6 +3,7 @@
 import logging
 import warnings
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -693,3 +694,37 @@ def test_a_2d_fitted_model_reads_a_list_of_equal_length_rows_as_sequences():
     np.testing.assert_array_equal(est.predict_proba(list(longer)), est.predict_proba(longer[:, :, None]))
     with pytest.raises(ValueError, match="X has 20 features, but .* expecting 12 .* pass a list of 1-D arrays"):
         est.predict(longer)
+
+
+class InterruptAfterOneBatch(keras.callbacks.Callback):
+    """Ctrl-C in the middle of a fit, after the weights have moved."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        raise KeyboardInterrupt
+
+
+def test_an_interrupted_warm_start_fit_leaves_the_model_as_it_was(seq3d):
+    X, y = seq3d
+    warm = SequenceClassifier(warm_start=True, **TINY).fit(X, y)
+    before, history = warm.predict_proba(X), warm.history_
+    with pytest.raises(KeyboardInterrupt):
+        warm.set_params(callbacks=[InterruptAfterOneBatch()]).fit(X, y)
+    np.testing.assert_array_equal(warm.predict_proba(X), before)
+    assert warm.history_ == history
+    warm.set_params(callbacks=None).fit(X, y)  # and it trains on from there
+
+
+def test_fits_in_threads_of_one_process_give_the_sequential_results(seq3d):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = seq3d
+    seeds = [0, 1, 2, 3]
+
+    def fit(seed):
+        return SequenceClassifier(**{**TINY, "random_state": seed}).fit(X, y).predict_proba(X)
+
+    sequential = [fit(seed) for seed in seeds]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        threaded = list(pool.map(fit, seeds))
+    for a, b in zip(sequential, threaded):
+        np.testing.assert_allclose(a, b, atol=1e-6)
