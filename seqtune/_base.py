@@ -166,6 +166,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         if self.max_length not in (None, "auto"):
             P.check_int("max_length", self.max_length)
         P.check_int_or_auto("frame_length", self.frame_length)
+        if self.standardize not in (True, False, "sequence"):
+            raise ValueError(f"standardize must be True, False or 'sequence'; got {self.standardize!r}.")
         P.check_choice("input_type", self.input_type, ("auto", "numeric", "tokens", "text"))
         P.check_int_or_auto("epochs", self.epochs)
         P.check_int("batch_size", self.batch_size)
@@ -253,7 +255,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
                 "dropout": float(self.dropout), "recurrent_dropout": float(self.recurrent_dropout),
                 "embedding_dim": self.embedding_dim, "max_tokens": self.max_tokens,
                 "max_length": self.max_length, "frame_length": self.frame_length,
-                "standardize": bool(self.standardize)}
+                "standardize": self.standardize}
 
     def _global_batch_size(self) -> int:
         """``batch_size`` per replica times the replicas of ``distribution_strategy`` (Keras' advice)."""
@@ -476,6 +478,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         state["_input_layout_"] = {
             "kind": layout.kind, "n_features": layout.n_features, "masked": layout.masked,
             "vocab_size": layout.vocab_size, "frame_length": layout.frame_length,
+            "per_sequence": layout.per_sequence,
         }
         if layout.mean is not None:
             arrays["_layout_mean"], arrays["_layout_variance"] = layout.mean, layout.variance

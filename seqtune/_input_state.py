@@ -25,6 +25,8 @@ from seqtune.inputs import (
 DEFAULT_TEXT_VOCABULARY = 20_000
 # max_length="auto" for tokens and text: at most this many times the median length.
 AUTO_LENGTH_PER_MEDIAN = 10
+# standardize=True warns when the 90th percentile of the sequences' spreads is this many times the 10th.
+SCALE_SPREAD_WARNING = 100.0
 # frame_length="auto": numeric sequences longer than FRAME_FROM_STEPS (median length) are
 # read in frames, about FRAME_TARGET_STEPS of them. On long univariate series this raised
 # test accuracy from 0.41-0.59 to 0.57-0.97 and fitted faster (bench/RESULTS.md).
@@ -189,10 +191,12 @@ class InputStateMixin:
                 )
         self.frame_length_ = self._resolve_frame_length(seqs)
         mean = variance = None
-        if seqs.kind == "numeric" and self.standardize:
+        per_sequence = seqs.kind == "numeric" and self.standardize == "sequence"
+        if seqs.kind == "numeric" and self.standardize and not per_sequence:
             flat = (np.concatenate(seqs.values) if seqs.ragged
                     else seqs.values.reshape(-1, seqs.values.shape[-1]))
             mean, variance = flat.mean(axis=0), flat.var(axis=0)
+            _warn_if_scales_differ(seqs)
         self._input_layout_ = InputLayout(
             kind="numeric" if seqs.kind == "numeric" else "tokens",
             n_features=seqs.n_features or 1,
@@ -201,6 +205,7 @@ class InputStateMixin:
             mean=mean,
             variance=variance,
             frame_length=self.frame_length_,
+            per_sequence=per_sequence,
         )
 
     def _resolve_frame_length(self, seqs: Sequences) -> int:
@@ -259,3 +264,22 @@ def _warn_sparse_ids(values, top: int, embedding_dim: int) -> None:
             InputWarning,
             stacklevel=P.user_stacklevel(),
         )
+
+
+def _warn_if_scales_differ(seqs: Sequences) -> None:
+    """Warn when the sequences' own spreads differ by orders of magnitude: one training mean and
+    variance then leave most of them near a constant (PLAID's currents span 1.8e-4 to 460)."""
+    if len(seqs.values) < 10:
+        return
+    # (n_sequences, n_features)
+    spreads = np.array([v.std(axis=0) for v in seqs.values]) if seqs.ragged else seqs.values.std(axis=1)
+    low, high = np.percentile(spreads, 10, axis=0), np.percentile(spreads, 90, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # constant sequences (spread 0) say nothing of scale
+        ratio = np.where(low > 0, high / np.where(low > 0, low, 1.0), 1.0)
+    if np.max(ratio) >= SCALE_SPREAD_WARNING:
+        warnings.warn(
+            f"The sequences' own spreads differ by up to {np.max(ratio):,.0f}x (90th against 10th percentile"
+            f"{'' if ratio.size == 1 else ', feature ' + str(int(np.argmax(ratio)))}): one training mean and "
+            "variance leave the quieter sequences near a constant. If their shape, not their scale, tells "
+            "them apart, pass standardize='sequence' (each sequence standardized by its own statistics).",
+            InputWarning, stacklevel=P.user_stacklevel())

@@ -32,6 +32,30 @@ class NaNPaddingMask(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="seqtune")
+class SequenceStandardize(keras.layers.Layer):
+    """Each sequence, feature by feature, minus its own mean over its steps, divided by its own
+    standard deviation (1 where that is 0); NaN padding is left out of both and stays NaN.
+
+    For collections whose sequences differ in level or scale by orders of magnitude (the
+    same shape recorded at other gains, say), where one training mean and variance leave
+    most sequences near a constant. The absolute level and scale are lost to the model.
+    """
+
+    def call(self, inputs):
+        valid = ops.logical_not(ops.isnan(inputs))
+        count = ops.maximum(ops.sum(ops.cast(valid, inputs.dtype), axis=1, keepdims=True), 1.0)
+        zeroed = ops.where(valid, inputs, ops.zeros_like(inputs))
+        mean = ops.sum(zeroed, axis=1, keepdims=True) / count
+        centred = ops.where(valid, inputs - mean, ops.zeros_like(inputs))
+        std = ops.sqrt(ops.sum(ops.square(centred), axis=1, keepdims=True) / count)
+        scaled = (inputs - mean) / ops.where(std > 0, std, ops.ones_like(std))
+        return scaled
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+@keras.saving.register_keras_serializable(package="seqtune")
 class StepFrames(keras.layers.Layer):
     """Every ``length`` consecutive time steps joined into one step of ``length`` x features.
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from seqtune._layers import NaNPaddingMask, StepFrames
+from seqtune._layers import NaNPaddingMask, SequenceStandardize, StepFrames
 
 CELLS = ("lstm", "gru")
 
@@ -42,6 +42,9 @@ class InputLayout:
     frame_length : int
         Consecutive time steps of numeric input joined into one recurrent step
         (:class:`seqtune._layers.StepFrames`); 1 keeps every step.
+    per_sequence : bool
+        Standardize each sequence by its own statistics
+        (:class:`seqtune._layers.SequenceStandardize`) instead of ``mean``/``variance``.
     """
 
     kind: str
@@ -51,6 +54,7 @@ class InputLayout:
     mean: np.ndarray | None = None
     variance: np.ndarray | None = None
     frame_length: int = 1
+    per_sequence: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,9 @@ def build_network(
     else:
         inputs = keras.Input(shape=(None, layout.n_features), dtype="float32", name="sequences")
         x = inputs
-        if layout.mean is not None:
+        if layout.per_sequence:
+            x = SequenceStandardize(name="standardize")(x)
+        elif layout.mean is not None:
             x = keras.layers.Normalization(
                 mean=layout.mean, variance=layout.variance, name="standardize"
             )(x)

@@ -56,9 +56,14 @@ _PARAMETERS = """
     input_type : {"auto", "numeric", "tokens", "text"}, default="auto"
         How to read X. ``"auto"``: strings are text, non-negative integer arrays are
         token ids, everything else is numeric.
-    standardize : bool, default=True
+    standardize : bool or "sequence", default=True
         Standardize numeric features (statistics of the training data, inside the
-        model, padding excluded).
+        model, padding excluded). ``"sequence"``: standardize each sequence, feature
+        by feature, by its own mean and standard deviation (inside the model, at
+        predict time too), for sequences whose level or scale varies by orders of
+        magnitude while their shape carries the label; the model then never sees the
+        absolute level or scale. ``True`` warns when the sequences' spreads differ
+        that much.
     epochs : int or "auto", default="auto"
         Maximum number of passes over the training data. ``"auto"``: 50, or more
         when that is fewer than 1,000 gradient steps (a few dozen samples make one

@@ -1,4 +1,4 @@
-"""Every script in ``bench/`` runs to its report on tiny sizes (slow: ~5 min on 2 cores).
+"""Every script in ``bench/`` runs to its report on tiny sizes (slow: ~5 min on 2 cores at -n 2).
 
 The figures of a smoke run mean nothing; what is checked is that each script still runs
 against the current library and prints the lines its figures in ``bench/RESULTS.md`` come
@@ -26,6 +26,7 @@ CASES = {
              ["ratio seqtune / Keras default", "predict 1 sample: seqtune"], [], None),
     "forecaster": (["bench_forecaster.py", "--quick"], ["seasonal naive MASE"], ["statsmodels"], None),
     "search": (["bench_search.py", "--quick"], ["compute ratio hyperband/grid", "hyperband pick:"], [], None),
+    "scales": (["bench_scales.py", "--quick"], ["plaid"], ["sktime"], None),
     "small_data": (["bench_small_data.py", "--quick"], ["unit_test"], ["sktime"], None),
     "startup": (["bench_startup.py", "--repeat", "1"],
                 ["seqtune --help", "(tensorflow imported: False)"], [], None),

@@ -728,3 +728,26 @@ def test_fits_in_threads_of_one_process_give_the_sequential_results(seq3d):
         threaded = list(pool.map(fit, seeds))
     for a, b in zip(sequential, threaded):
         np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_standardize_sequence_reads_each_sequence_by_its_own_level_and_scale(tmp_path):
+    import seqtune
+
+    rng = np.random.default_rng(0)
+    shapes = [np.sin(np.linspace(0, 6, 30)), np.sign(np.sin(np.linspace(0, 6, 30)))]
+    y = np.arange(40) % 2
+    gains = 10.0 ** rng.uniform(-4, 3, size=40)  # the same two shapes recorded at gains over 7 decades
+    X = [(shapes[label] * gain + rng.normal(scale=0.01 * gain, size=30) + 5 * gain)[:, None]
+         for label, gain in zip(y, gains)]
+    with pytest.warns(UserWarning, match=r"spreads differ by up to .*standardize='sequence'"):
+        SequenceClassifier(**TINY).fit(X, y)
+    est = SequenceClassifier(**{**TINY, "standardize": "sequence"}).fit(X, y)
+    # a sequence's prediction does not depend on its level or scale, padded among others or alone
+    moved = [x * 1e3 - 7 for x in X]
+    np.testing.assert_allclose(est.predict_proba(moved), est.predict_proba(X), atol=1e-4)
+    np.testing.assert_allclose(est.predict_proba(X[:1] + [X[1][:20]])[1], est.predict_proba([X[1][:20]])[0],
+                               atol=1e-5)
+    est.save(tmp_path / "m.seqtune")
+    np.testing.assert_array_equal(seqtune.load(tmp_path / "m.seqtune").predict_proba(X), est.predict_proba(X))
+    with pytest.raises(ValueError, match="standardize must be True, False or 'sequence'"):
+        SequenceClassifier(standardize="global").fit(X, y)
