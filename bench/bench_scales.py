@@ -6,8 +6,8 @@ train/test splits; variable-length ones as lists of arrays), the test accuracy o
 training mean and variance a feature) and with ``standardize="sequence"`` (each sequence
 by its own), whether the default warned that the sequences' spreads differ, and, beside
 them, 1-nearest-neighbour on the zero-padded series and the majority class. PLAID's
-currents peak anywhere from 1.8e-4 to 460; the others are there to show what the option
-costs where scale is not the problem.
+currents differ in scale by orders of magnitude (the default's warning gives the ratio); the
+others show what the option costs where scale is not the problem, or is the signal.
 
 Run: ``python bench/bench_scales.py`` (``--quick``: PLAID's first 100 training series, 2 epochs).
 """

@@ -268,14 +268,14 @@ def _warn_sparse_ids(values, top: int, embedding_dim: int) -> None:
 
 def _warn_if_scales_differ(seqs: Sequences) -> None:
     """Warn when the sequences' own spreads differ by orders of magnitude: one training mean and
-    variance then leave most of them near a constant (PLAID's currents span 1.8e-4 to 460)."""
+    variance then leave most of them near a constant (PLAID in ``bench/bench_scales.py``)."""
     if len(seqs.values) < 10:
         return
     # (n_sequences, n_features)
     spreads = np.array([v.std(axis=0) for v in seqs.values]) if seqs.ragged else seqs.values.std(axis=1)
     low, high = np.percentile(spreads, 10, axis=0), np.percentile(spreads, 90, axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):  # constant sequences (spread 0) say nothing of scale
-        ratio = np.where(low > 0, high / np.where(low > 0, low, 1.0), 1.0)
+    # constant sequences (spread 0) say nothing of scale
+    ratio = np.where(low > 0, high / np.where(low > 0, low, 1.0), 1.0)
     if np.max(ratio) >= SCALE_SPREAD_WARNING:
         warnings.warn(
             f"The sequences' own spreads differ by up to {np.max(ratio):,.0f}x (90th against 10th percentile"
