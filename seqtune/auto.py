@@ -310,6 +310,9 @@ class _AutoSequenceBase(BaseEstimator):
                                    self.verbose, already_done=resumed.ended,
                                    # a worker's oracle is a gRPC client: the chief holds the trials
                                    best=best_kept_score(tuner) if role != "worker" else -math.inf)
+        if self.verbose and self.project_name is None and not resumed.ended and role != "worker":
+            print(f"Search folder {project_dir} (named after the data and settings: the same call resumes it).",
+                  flush=True)
         if resumed.ended and self.verbose:
             failed = (f" ({resumed.failed} of them failed: keras-tuner counts failed trials against max_trials "
                       "and does not retry them)") if resumed.failed else ""

@@ -107,9 +107,11 @@ def test_resuming_with_other_data_or_settings_is_refused_and_the_search_kept(tmp
     assert len(_auto(tmp_path, max_trials=1, refit=False, overwrite=True).fit(X[:, :, :1], y).trials_) == 1
 
 
-def test_default_folder_is_named_by_the_search_so_other_data_searches_anew_and_the_same_resumes(tmp_path, data):
+def test_default_folder_is_named_by_the_search_so_other_data_searches_anew_and_the_same_resumes(tmp_path, data,
+                                                                                                capsys):
     X, y = data
-    a = _auto(tmp_path, project_name=None, max_trials=1, refit=False).fit(X, y)
+    a = _auto(tmp_path, project_name=None, max_trials=1, refit=False, verbose=1).fit(X, y)
+    assert f"Search folder {a.search_dir_} (named after the data and settings" in capsys.readouterr().out
     b = _auto(tmp_path, project_name=None, max_trials=1, refit=False).fit(X[:60], y[:60])
     assert a.search_dir_ != b.search_dir_
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([Path(a.search_dir_).name, Path(b.search_dir_).name])
