@@ -48,8 +48,7 @@ class SequenceStandardize(keras.layers.Layer):
         mean = ops.sum(zeroed, axis=1, keepdims=True) / count
         centred = ops.where(valid, inputs - mean, ops.zeros_like(inputs))
         std = ops.sqrt(ops.sum(ops.square(centred), axis=1, keepdims=True) / count)
-        scaled = (inputs - mean) / ops.where(std > 0, std, ops.ones_like(std))
-        return scaled
+        return (inputs - mean) / ops.where(std > 0, std, ops.ones_like(std))
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -188,10 +187,10 @@ def standardize_text(texts):
     Keras' ``"lower_and_strip_punctuation"`` for every script: lower-cases all letters
     (``"Über"`` and ``"über"`` are one word; Keras lower-cases ASCII only), removes
     Unicode punctuation (« » “ ” 。), reads every Unicode space and control character
-    as a space, and puts
-    spaces around each Chinese or Japanese character and each emoji or symbol, so text
-    written without spaces is read a character a token rather than a sentence a token.
-    ASCII text is standardized exactly as by Keras' default. Not done: Unicode
+    as a space, and puts spaces around each Chinese or Japanese character and each
+    emoji or symbol, so text written without spaces is read a character a token rather
+    than a sentence a token. ASCII text gives the words Keras' default gives (and splits
+    on control characters, which Keras would keep inside a word). Not done: Unicode
     normalization (a precomposed and a decomposed "é" are two words) and word
     segmentation of Thai, Lao, Khmer or Burmese (pass such text with spaces between words).
     """
