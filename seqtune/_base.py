@@ -458,9 +458,11 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
 
         from seqtune._layers import TextIds
 
+        from seqtune.persistence import inference_model
+
         inputs = keras.Input(shape=(1,), dtype="string", name="text")
         ids = TextIds(max_length=self.max_length_, name="text_ids")(self.vectorizer_(inputs))
-        outputs = self.model_(ids)
+        outputs = inference_model(self.model_)(ids)
         return keras.Model(inputs, outputs, name=f"{self.model_.name}_text")
 
     def _bundle_state(self):

@@ -225,3 +225,24 @@ def test_pickles_and_cut_files_are_named_as_such(fitted, tmp_path):
         cut.write_bytes(data[: int(len(data) * fraction)])
         with pytest.raises(ValueError, match="truncated"):
             seqtune.load(cut)
+
+
+def _saved_weight_names(path) -> list:
+    import io
+
+    import h5py
+
+    with zipfile.ZipFile(path) as outer, zipfile.ZipFile(io.BytesIO(outer.read("model.keras"))) as inner:
+        weights = h5py.File(io.BytesIO(inner.read("model.weights.h5")), "r")
+        names = []
+        weights.visit(names.append)
+        return names
+
+
+@pytest.mark.parametrize("kind", ["dense", "text"])
+def test_saved_files_leave_out_the_optimizer_state_loading_would_discard(fitted, kind, tmp_path):
+    est, X = fitted[kind]
+    est.save(tmp_path / "m.seqtune")
+    names = _saved_weight_names(tmp_path / "m.seqtune")
+    assert names and not [n for n in names if "optimizer" in n]
+    np.testing.assert_array_equal(seqtune.load(tmp_path / "m.seqtune").predict_proba(X), est.predict_proba(X))
