@@ -457,7 +457,6 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         import keras
 
         from seqtune._layers import TextIds
-
         from seqtune.persistence import inference_model
 
         inputs = keras.Input(shape=(1,), dtype="string", name="text")

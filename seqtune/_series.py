@@ -14,177 +14,23 @@ argument, what was found and what was expected.
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from seqtune import _params as P
+from seqtune._time_index import (
+    IndexInfo,
+    index_info,
+    nearest_labels,
+    with_missing_steps,
+)
 
 FILL_METHODS = ("ffill", "interpolate")
 
 
 # --------------------------------------------------------------------------- index
-@dataclass
-class IndexInfo:
-    """The index of one series, reduced to what is needed to continue it.
-
-    ``kind`` is "datetime", "period", "numeric" (evenly spaced numbers, e.g. a
-    RangeIndex) or "none" (NumPy input).
-    """
-
-    kind: str
-    length: int
-    freq: str | None = None
-    last: object = None
-    step: float | int | None = None
-    unit: str | None = None
-    tz: str | None = None
-    name: object = None
-    range: bool = False
-
-    def future(self, horizon: int, start: int = 1) -> pd.Index | None:
-        """Index of the ``horizon`` steps after the end (``start=1``: the next step)."""
-        offsets = np.arange(start, start + horizon)
-        if self.kind == "datetime":
-            last = pd.Timestamp(self.last)
-            if self.tz is not None:
-                last = last.tz_convert(self.tz)
-            full = pd.date_range(last, periods=start + horizon, freq=self.freq, unit=self.unit)
-            return pd.DatetimeIndex(full[start:], freq=self.freq, name=self.name)
-        if self.kind == "period":
-            last = pd.Period(ordinal=int(self.last), freq=self.freq)
-            return pd.PeriodIndex([last + int(k) for k in offsets], freq=self.freq, name=self.name)
-        if self.kind == "numeric":
-            if self.range:
-                first = self.last + self.step * start
-                return pd.RangeIndex(first, first + self.step * horizon, self.step, name=self.name)
-            return pd.Index(self.last + self.step * offsets, name=self.name)
-        return None
-
-    def advanced(self, steps: int) -> "IndexInfo":
-        """The same index, ``steps`` observations longer (shorter when ``steps`` is negative)."""
-        if self.kind == "none" or steps == 0:
-            return IndexInfo(**{**asdict(self), "length": self.length + steps})
-        end = self.future(steps)[-1] if steps > 0 else self._earlier(-steps)
-        last = {"datetime": lambda: end.tz_convert("UTC").isoformat() if self.tz else end.isoformat(),
-                "period": lambda: int(end.ordinal)}.get(self.kind, lambda: end)()
-        return IndexInfo(**{**asdict(self), "length": self.length + steps, "last": last})
-
-    def _earlier(self, steps: int):
-        """The label ``steps`` observations before the last one."""
-        if self.kind == "datetime":
-            last = pd.Timestamp(self.last)
-            if self.tz is not None:
-                last = last.tz_convert(self.tz)
-            return pd.date_range(end=last, periods=steps + 1, freq=self.freq, unit=self.unit)[0]
-        if self.kind == "period":
-            return pd.Period(ordinal=int(self.last), freq=self.freq) - steps
-        return self.last - self.step * steps
-
-    def to_json(self) -> dict:
-        d = asdict(self)
-        if isinstance(d["last"], np.generic):
-            d["last"] = d["last"].item()
-        return d
-
-
-def _infer_freq(index: pd.DatetimeIndex):
-    if index.freq is not None:
-        return index.freq
-    if len(index) < 3:
-        return None
-    with warnings.catch_warnings():  # pandas 3 announces a change of return type
-        warnings.simplefilter("ignore")
-        freq = pd.infer_freq(index)
-    return None if freq is None else pd.tseries.frequencies.to_offset(freq)
-
-
-def regular_grid(index: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
-    """The regular time grid ``index`` lies on with some steps missing, or None.
-
-    The frequency is the one pandas infers on most runs of 5 consecutive
-    timestamps, so a month or a day missing here and there does not hide it.
-    """
-    if len(index) < 5:
-        return None
-    votes: dict = {}
-    starts = range(0, len(index) - 4, max(1, (len(index) - 4) // 50))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for start in starts:
-            freq = pd.infer_freq(index[start : start + 5])
-            if freq is not None:
-                votes[freq] = votes.get(freq, 0) + 1
-    if not votes:
-        return None
-    grid = pd.date_range(index[0], index[-1], freq=max(votes, key=votes.get))
-    return grid if len(grid) and grid[0] == index[0] and index.isin(grid).all() else None
-
-
-def index_info(index, length: int, what: str) -> IndexInfo:
-    """Check that ``index`` is sorted, unique and regular, and describe it."""
-    if index is None:
-        return IndexInfo("none", length)
-    if not index.is_unique:
-        dup = index[index.duplicated()][:3].tolist()
-        raise ValueError(f"{what} has a duplicated index ({dup}); expected one row per time step.")
-    if isinstance(index, pd.MultiIndex):
-        raise TypeError(f"{what} has a MultiIndex; expected one time index (use id_column= for several series).")
-    if (index.dtype == object or pd.api.types.is_string_dtype(index.dtype)) and len(index) \
-            and all(isinstance(v, str) for v in index[:5]):
-        # Before the order check: sorting date strings ("10/1/2020" < "9/1/2020") would scramble the series.
-        raise TypeError(f"{what} has an index of strings (e.g. {index[0]!r}); expected a time index. If they "
-                        f"are dates, convert them first: {what}.index = pd.to_datetime({what}.index) "
-                        "(or read_csv(..., parse_dates=...)).")
-    if not index.is_monotonic_increasing:
-        raise ValueError(f"{what} has an unsorted index; expected increasing time. Sort it first: {what}.sort_index().")
-    if isinstance(index, pd.DatetimeIndex):
-        freq = _infer_freq(index)
-        if freq is None:
-            grid = regular_grid(index)
-            if grid is not None:
-                missing = grid.difference(index)
-                raise ValueError(
-                    f"{what} skips {len(missing)} time step(s) of its {grid.freqstr} grid (first missing: "
-                    f"{missing[0]}); expected regular time steps. Pass fill='interpolate' or fill='ffill' to "
-                    f"insert and fill them, or do it yourself: {what}.asfreq({grid.freqstr!r}) and fill the NaN."
-                )
-            raise ValueError(
-                f"{what} has a DatetimeIndex without a frequency, and none can be inferred"
-                f"{'' if len(index) >= 3 else ' (fewer than 3 timestamps)'}: its timestamps lie on no "
-                f"regular grid. Put them on one: {what}.to_period('M') for one value a month stamped on "
-                f"any day (likewise 'W', 'Q', 'Y'), or {what}.resample('D').mean() (any frequency) and "
-                "fill the gaps."
-            )
-        tz = None if index.tz is None else str(index.tz)
-        last = index[-1].tz_convert("UTC").isoformat() if tz else index[-1].isoformat()
-        return IndexInfo("datetime", length, freq=freq.freqstr, last=last, unit=index.unit, tz=tz,
-                         name=index.name)
-    if isinstance(index, pd.PeriodIndex):
-        if len(index) > 1 and np.any(np.diff(index.asi8) != index.freq.n):  # 2M periods step by 2 months
-            raise ValueError(f"{what} has a PeriodIndex with gaps; expected consecutive periods. Pass "
-                             "fill='interpolate' or fill='ffill' to insert and fill them, or do it yourself: "
-                             f"{what}.reindex(pd.period_range({what}.index[0], {what}.index[-1])) and fill the NaN.")
-        return IndexInfo("period", length, freq=index.freqstr, last=int(index[-1].ordinal), name=index.name)
-    if isinstance(index, pd.RangeIndex):
-        return IndexInfo("numeric", length, last=int(index[-1]), step=int(index.step), name=index.name,
-                         range=True)
-    if pd.api.types.is_numeric_dtype(index.dtype) and not pd.api.types.is_bool_dtype(index.dtype):
-        values = np.asarray(index)
-        step = values[1] - values[0] if len(values) > 1 else 1
-        if len(values) > 1 and not np.allclose(np.diff(values), step):
-            raise ValueError(f"{what} has a numeric index with uneven steps; expected evenly spaced values.")
-        is_int = values.dtype.kind in "iu"
-        last = values[-1].item()
-        return IndexInfo("numeric", length, last=last, step=int(step) if is_int else float(step),
-                         name=index.name)
-    raise TypeError(
-        f"{what} has an index of type {type(index).__name__} ({index.dtype}); expected a DatetimeIndex, "
-        "PeriodIndex, RangeIndex or evenly spaced numbers."
-    )
-
-
 # -------------------------------------------------------------------------- values
 def _as_float(values, what: str, columns=None) -> np.ndarray:
     arr = np.asarray(values)
@@ -326,32 +172,6 @@ def _jsonable(value):
 
 def _jsonable_list(values) -> list:
     return [_jsonable(v) for v in values]
-
-
-def with_missing_steps(y, fill):
-    """``y`` reindexed onto its regular time grid (the skipped steps NaN, to be filled) when
-    ``fill`` is set and its DatetimeIndex or PeriodIndex skips steps; else ``y`` as it is."""
-    index = y.index
-    if fill is None or not index.is_unique or not index.is_monotonic_increasing:
-        return y
-    if isinstance(index, pd.PeriodIndex):  # periods know their grid: every period from the first to the last
-        grid = pd.period_range(index[0], index[-1], freq=index.freq)
-        return y if len(grid) == len(index) else y.reindex(grid)
-    if not isinstance(index, pd.DatetimeIndex) or _infer_freq(index) is not None:
-        return y
-    grid = regular_grid(index)
-    return y if grid is None else y.reindex(grid)
-
-
-def with_missing_steps_xy(y, X, fill):
-    """``y`` on its regular time grid (:func:`with_missing_steps`) and ``X`` reindexed with it
-    when it was indexed like ``y``: positions then count time steps in both."""
-    if not isinstance(y, (pd.Series, pd.DataFrame)):
-        return y, X
-    regular = with_missing_steps(y, fill)
-    if isinstance(X, (pd.Series, pd.DataFrame)) and X.index.equals(y.index):
-        X = X.reindex(regular.index)
-    return regular, X
 
 
 def _warn_time_like_columns(frame: pd.DataFrame, what: str) -> None:
@@ -498,17 +318,6 @@ def _by_name(table: pd.DataFrame, columns: list, what: str) -> pd.DataFrame:
     return table[columns]
 
 
-def _nearest_labels(want: pd.Index, have: pd.Index, step: float) -> pd.Index:
-    """Float time labels replaced by ``have``'s within a millionth of a step (0.1 * 101 is not 10.1)."""
-    if len(have) < 2 or not have.is_monotonic_increasing:
-        return want
-    labels, wanted = have.to_numpy(dtype=float), want.to_numpy(dtype=float)
-    position = np.clip(np.searchsorted(labels, wanted), 1, len(labels) - 1)
-    left, right = labels[position - 1], labels[position]
-    nearest = np.where(wanted - left <= right - wanted, left, right)
-    return pd.Index(np.where(np.abs(nearest - wanted) <= 1e-6 * abs(step), nearest, wanted), name=want.name)
-
-
 def _align_exog(part, panel: Panel, i: int, what: str, fill, future: int) -> np.ndarray:
     n_hist = panel.values[i].shape[0]
     info, pidx = panel.index[i], panel.pandas_index[i]
@@ -520,7 +329,7 @@ def _align_exog(part, panel: Panel, i: int, what: str, fill, future: int) -> np.
             want = info.future(future) if want is None else want.append(info.future(future))
         table = part.to_frame() if isinstance(part, pd.Series) else part
         if want.dtype.kind == "f" and table.index.dtype.kind == "f":
-            want = _nearest_labels(want, table.index, float(info.step))
+            want = nearest_labels(want, table.index, float(info.step))
         missing = want.difference(table.index)
         if len(missing) and fill is not None and table.index.is_monotonic_increasing \
                 and missing.min() > table.index.min() and missing.max() < table.index.max():

@@ -110,9 +110,10 @@ class _AutoSequenceBase(BaseEstimator):
         if self.tuner.lower() == "hyperband":
             from seqtune.tuning import hyperband_trials
 
-            if hyperband_trials(self.max_epochs) < FEW_HYPERBAND_TRIALS:
+            trials = hyperband_trials(self.max_epochs)
+            if trials < FEW_HYPERBAND_TRIALS:
                 warnings.warn(f"tuner='hyperband' with max_epochs={self.max_epochs} runs only "
-                              f"{hyperband_trials(self.max_epochs)} trial(s): Hyperband sizes its brackets from "
+                              f"{trials} trial(s): Hyperband sizes its brackets from "
                               "max_epochs (max_trials is not used). Raise max_epochs (3 gives 6 trials, 9 gives "
                               "23), or use tuner='random' with max_trials.", UserWarning,
                               stacklevel=P.user_stacklevel())

@@ -177,7 +177,7 @@ def _run_forecast_search(args, y, X=None) -> int:
     import numpy as np
 
     from seqtune import AutoSequenceForecaster
-    from seqtune._series import with_missing_steps_xy
+    from seqtune._time_index import with_missing_steps_xy
     from seqtune.baselines import SeasonalNaiveForecaster
     from seqtune.metrics import mase
     from seqtune.report import format_table

@@ -17,7 +17,8 @@ import pandas as pd
 
 from seqtune import _params as P
 from seqtune._seasonality import MAX_AUTO_SEASON, dominant_period
-from seqtune._series import fill_missing, take_steps, with_missing_steps_xy
+from seqtune._series import fill_missing, take_steps
+from seqtune._time_index import with_missing_steps_xy
 
 
 def _pair(y_true, y_pred, names=("y_true", "y_pred")) -> tuple[np.ndarray, np.ndarray]:
