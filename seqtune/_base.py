@@ -171,7 +171,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         P.check_choice("input_type", self.input_type, ("auto", "numeric", "tokens", "text"))
         P.check_int_or_auto("epochs", self.epochs)
         P.check_int("batch_size", self.batch_size)
-        P.check_positive("learning_rate", self.learning_rate)
+        if not P.is_schedule(self.learning_rate):
+            P.check_positive("learning_rate", self.learning_rate)
         P.check_int("patience", self.patience, minimum=0)
         P.check_fraction("validation_fraction", self.validation_fraction, allow_none=True)
         P.check_int("verbose", self.verbose, minimum=0)
@@ -202,8 +203,11 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         import keras
 
         options = P.check_prefixed(self._prefixed_params(), "optimizer__", P.optimizer_class(self.optimizer))
-        rate = float(self.learning_rate)  # Keras refuses NumPy float32 (np.float32(1e-3) from a grid, say)
+        rate = self.learning_rate
+        if not P.is_schedule(rate):
+            rate = float(rate)  # Keras refuses NumPy float32 (np.float32(1e-3) from a grid, say)
         if isinstance(self.optimizer, keras.optimizers.Optimizer):
+            P.warn_if_rate_replaced(self.optimizer, rate)
             config = {**self.optimizer.get_config(), **options, "learning_rate": rate}
             return type(self.optimizer).from_config(config)
         return P.optimizer_class(self.optimizer)(learning_rate=rate, **options)

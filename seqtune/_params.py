@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import math
+import warnings
 from numbers import Integral, Real
 
 PREFIXES = ("compile__", "fit__", "optimizer__")
@@ -72,7 +74,7 @@ def check_prefixed(kwargs: dict, prefix: str, target) -> dict:
         if name not in valid and not accepts_any:
             raise ValueError(
                 f"{prefix}{name} is not an option of {getattr(target, '__qualname__', target)}."
-                f"{did_you_mean(name, valid)} Valid options: {', '.join(sorted(valid))}."
+                f"{did_you_mean(name, valid)} Valid options: {', '.join(sorted(set(valid) - set(_RESERVED[prefix])))}."
             )
     return options
 
@@ -202,6 +204,44 @@ def optimizer_class(optimizer):
             ) from None
     raise TypeError(
         f"optimizer must be a name ('adam'), a keras.optimizers.Optimizer class or instance; got {optimizer!r}."
+    )
+
+
+def is_schedule(value) -> bool:
+    """Whether ``value`` is a Keras learning-rate schedule (a ``learning_rate`` that varies by step)."""
+    if isinstance(value, (Real, str)) or value is None:
+        return False
+    import keras
+
+    return isinstance(value, keras.optimizers.schedules.LearningRateSchedule)
+
+
+def warn_if_rate_replaced(optimizer, rate) -> None:
+    """Warn when an optimizer instance holds a learning rate of its own that the estimator's replaces.
+
+    The estimator's ``learning_rate`` is the one used, so that ``set_params`` and a search can
+    tune it; an instance left at its class's default rate passes quietly.
+    """
+    import keras
+
+    own = optimizer.get_config().get("learning_rate")
+    default = inspect.signature(type(optimizer).__init__).parameters.get("learning_rate")
+    if isinstance(own, Real):
+        # The config holds the float32 variable's value: 0.001 reads back as 0.0010000000474974513.
+        if any(isinstance(r, Real) and math.isclose(own, r, rel_tol=1e-6)
+               for r in (rate, None if default is None else default.default)):
+            return
+        what, advice = f"learning_rate={own:g}", f"learning_rate={own:g}"
+    elif own is None or (is_schedule(rate) and own == keras.optimizers.schedules.serialize(rate)):
+        return
+    else:
+        what, advice = "a learning-rate schedule", "learning_rate=<the schedule>"
+    used = f"{rate:g}" if isinstance(rate, Real) else type(rate).__name__
+    warnings.warn(
+        f"optimizer={type(optimizer).__name__}(...) holds {what} of its own; the estimator's learning_rate "
+        f"({used}) replaces it, so that set_params and a search can tune it. Pass {advice} to the estimator.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
     )
 
 

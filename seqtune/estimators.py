@@ -71,8 +71,9 @@ _PARAMETERS = """
     batch_size : int, default=32
         Samples per gradient step. Sequences of different lengths are batched with
         neighbours of similar length.
-    learning_rate : float, default=1e-3
-        Learning rate given to the optimizer.
+    learning_rate : float or keras.optimizers.schedules.LearningRateSchedule, default=1e-3
+        Learning rate given to the optimizer (it replaces the rate of an optimizer
+        instance, with a warning where the instance was given a rate of its own).
     optimizer : str, keras optimizer class or instance, default="adam"
         The optimizer (copied for every fit). ``optimizer__<name>`` options go to
         its constructor.

@@ -224,8 +224,8 @@ def encode_param(value):
     """A constructor parameter as JSON; what JSON cannot hold as it is gets a tag.
 
     Tuples, dicts with keys other than strings (``class_weight={0: 1, 1: 3}``), a
-    NumPy ``RandomState`` and Keras optimizer instances (with their configuration)
-    or classes come back from :func:`decode_param` as they were given.
+    NumPy ``RandomState``, Keras optimizer instances (with their configuration) or
+    classes, losses, metrics and learning-rate schedules come back from :func:`decode_param` as they were given.
     """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -246,7 +246,8 @@ def encode_param(value):
         return {_TAG: "optimizer", "value": jsonable(keras.optimizers.serialize(value))}
     if isinstance(value, type) and issubclass(value, keras.optimizers.Optimizer):
         return {_TAG: "optimizer_class", "value": jsonable(keras.optimizers.serialize(value()))}
-    if isinstance(value, (keras.losses.Loss, keras.metrics.Metric)):  # compile__loss, compile__metrics
+    # compile__loss, compile__metrics, learning_rate
+    if isinstance(value, (keras.losses.Loss, keras.metrics.Metric, keras.optimizers.schedules.LearningRateSchedule)):
         return {_TAG: "keras_object", "value": jsonable(keras.saving.serialize_keras_object(value))}
     return jsonable(value)
 

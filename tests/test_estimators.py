@@ -12,6 +12,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+import seqtune
 from seqtune import SequenceClassifier, SequenceRegressor
 from tests.conftest import TINY
 
@@ -301,8 +302,34 @@ def test_prefixed_keras_options_are_validated_with_suggestions(seq3d):
     # names Keras' base optimizer takes through **kwargs are checked too
     tuned = SequenceClassifier(**TINY).set_params(optimizer__clipnorm=0.5).fit(X, y)
     assert tuned.model_.optimizer.clipnorm == 0.5
-    with pytest.raises(ValueError, match="Did you mean 'clipnorm'"):
+    with pytest.raises(ValueError, match="Did you mean 'clipnorm'") as error:
         SequenceClassifier(optimizer__clipnrom=1.0, **TINY).fit(X, y)
+    assert "learning_rate" not in str(error.value)  # a reserved name is not offered as an option
+
+
+def test_learning_rate_takes_schedules_and_an_optimizers_own_rate_is_not_replaced_silently(seq3d, tmp_path):
+    X, y = seq3d
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.01, decay_steps=1, decay_rate=0.5)
+    clf = SequenceClassifier(learning_rate=schedule, **TINY).fit(X, y)
+    rate = clf.model_.optimizer.learning_rate
+    steps = int(clf.model_.optimizer.iterations.numpy())
+    assert steps > 0 and float(rate) == pytest.approx(0.01 * 0.5**steps)  # the schedule drove training
+    assert clone(clf).get_params()["learning_rate"] is not None
+    clf.save(tmp_path / "scheduled")
+    np.testing.assert_allclose(seqtune.load(tmp_path / "scheduled").predict_proba(X), clf.predict_proba(X), atol=1e-6)
+    # An instance given its own rate: the estimator's learning_rate is used, and says so
+    with pytest.warns(UserWarning, match=r"learning_rate=0.05 of its own.*Pass learning_rate=0.05"):
+        clf = SequenceClassifier(optimizer=keras.optimizers.Adam(learning_rate=0.05), **TINY).fit(X, y)
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(1e-3)
+    with pytest.warns(UserWarning, match="a learning-rate schedule of its own"):
+        SequenceClassifier(optimizer=keras.optimizers.SGD(learning_rate=schedule), **TINY).fit(X, y)
+    # An instance at its class's default rate, or at the estimator's, passes quietly
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="optimizer=", category=UserWarning)
+        SequenceClassifier(optimizer=keras.optimizers.Adam(beta_1=0.8), learning_rate=0.01, **TINY).fit(X, y)
+        SequenceClassifier(optimizer=keras.optimizers.SGD(0.05), learning_rate=0.05, **TINY).fit(X, y)
+    with pytest.raises(TypeError, match="learning_rate must be a positive number"):
+        SequenceClassifier(learning_rate="fast", **TINY).fit(X, y)
 
 
 def test_recurrent_dropout_warns_about_cudnn(seq3d):
