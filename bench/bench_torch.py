@@ -24,7 +24,7 @@ early_stopping=False, validation_fraction=0.0, frame_length=1, random_state=0)``
 (``frame_length=1``: the recurrent layer reads every one of the T steps, as PyTorch's
 does; the default reads a series this long in frames of 4 steps, a cheaper model
 whose throughput is not the comparison); every other
-parameter keeps its default (``standardize=True``: a Normalization layer;
+parameter keeps its default (``standardize=True``: a standardization layer;
 ``jit_compile="auto"``: XLA on CPU for fits of at least 250,000 sample-steps).
 Epochs are timed by a Keras callback passed through ``callbacks=``.
 PyTorch side: ``torch.nn.LSTM`` / ``torch.nn.GRU`` (batch_first=True) after the same
@@ -155,7 +155,7 @@ def torch_fit(cell, X, y, *, task, units, epochs, batch, seed) -> dict:
     class Net(nn.Module):
         def __init__(self):
             super().__init__()
-            # The same fixed standardization as seqtune's Normalization layer.
+            # The same fixed standardization as seqtune's standardization layer.
             self.register_buffer("mean", torch.from_numpy(flat.mean(axis=0)))
             self.register_buffer("scale", torch.from_numpy(np.sqrt(flat.var(axis=0))))
             self.rnn = {"lstm": nn.LSTM, "gru": nn.GRU}[cell](n_features, units, batch_first=True)

@@ -27,6 +27,9 @@ DEFAULT_TEXT_VOCABULARY = 20_000
 AUTO_LENGTH_PER_MEDIAN = 10
 # standardize=True warns when the 90th percentile of the sequences' spreads is this many times the 10th.
 SCALE_SPREAD_WARNING = 100.0
+# Warn when a feature's standard deviation is below this fraction of its mean's magnitude: in
+# float32 about 170 distinct values a standard deviation are left (2**24 * 1e-5).
+LEVEL_SPREAD_WARNING = 1e-5
 # frame_length="auto": numeric sequences longer than FRAME_FROM_STEPS (median length) are
 # read in frames, about FRAME_TARGET_STEPS of them. On long univariate series this raised
 # test accuracy from 0.41-0.59 to 0.57-0.97 and fitted faster (bench/RESULTS.md).
@@ -195,8 +198,10 @@ class InputStateMixin:
         if seqs.kind == "numeric" and self.standardize and not per_sequence:
             flat = (np.concatenate(seqs.values) if seqs.ragged
                     else seqs.values.reshape(-1, seqs.values.shape[-1]))
-            mean, variance = flat.mean(axis=0), flat.var(axis=0)
+            # float64: float32 sums overflow past about 1e19 and lose tiny spreads to rounding
+            mean, variance = flat.mean(axis=0, dtype=np.float64), flat.var(axis=0, dtype=np.float64)
             _warn_if_scales_differ(seqs)
+            _warn_if_level_hides_spread(mean, variance)
         self._input_layout_ = InputLayout(
             kind="numeric" if seqs.kind == "numeric" else "tokens",
             n_features=seqs.n_features or 1,
@@ -266,13 +271,36 @@ def _warn_sparse_ids(values, top: int, embedding_dim: int) -> None:
         )
 
 
+def _warn_if_level_hides_spread(mean, variance) -> None:
+    """Warn when a feature varies so little against its level that float32, in which seqtune
+    reads X (about 7 significant digits), keeps few distinct values of it: Unix timestamps,
+    or a sensor's small swings on a large baseline."""
+    std = np.sqrt(variance)
+    level = np.abs(mean)
+    ratio = np.where(level > 0, std / np.where(level > 0, level, 1.0), np.inf)
+    worst = int(np.argmin(ratio))
+    # A constant feature says nothing, unless its level is past 2**24, where float32 steps by
+    # at least 1 and may have rounded its variation away.
+    if ratio[worst] < LEVEL_SPREAD_WARNING and (std[worst] > 0 or level[worst] >= 2.0**24):
+        step = level[worst] * 2.0**-24  # about float32's spacing near the level
+        what = (f"varies by a standard deviation of {std[worst]:.3g} around a level of {mean[worst]:.6g}; "
+                f"float32 keeps only about {int(std[worst] / step):,} distinct values a standard deviation"
+                if std[worst] > 0 else
+                f"is constant at {mean[worst]:.6g} in float32, which loses any variation under about {step:.3g}")
+        warnings.warn(
+            f"Feature {worst} of X {what} (seqtune reads X as float32, about 7 significant digits). "
+            "Subtract the level before fit (X - X.mean(axis=(0, 1)) for a 3-D array; the same offset at predict).",
+            InputWarning, stacklevel=P.user_stacklevel())
+
+
 def _warn_if_scales_differ(seqs: Sequences) -> None:
     """Warn when the sequences' own spreads differ by orders of magnitude: one training mean and
     variance then leave most of them near a constant (PLAID in ``bench/bench_scales.py``)."""
     if len(seqs.values) < 10:
         return
     # (n_sequences, n_features)
-    spreads = np.array([v.std(axis=0) for v in seqs.values]) if seqs.ragged else seqs.values.std(axis=1)
+    spreads = (np.array([v.std(axis=0, dtype=np.float64) for v in seqs.values]) if seqs.ragged
+               else seqs.values.std(axis=1, dtype=np.float64))
     low, high = np.percentile(spreads, 10, axis=0), np.percentile(spreads, 90, axis=0)
     # constant sequences (spread 0) say nothing of scale
     ratio = np.where(low > 0, high / np.where(low > 0, low, 1.0), 1.0)

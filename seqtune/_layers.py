@@ -32,6 +32,37 @@ class NaNPaddingMask(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="seqtune")
+class FeatureStandardize(keras.layers.Layer):
+    """Each feature minus its training mean, divided by its training standard deviation
+    (1 where that is 0); NaN padding stays NaN.
+
+    Unlike ``keras.layers.Normalization``, which divides by at least 1e-7 and so turns a
+    feature on a tiny scale (standard deviation 1e-9, say) into a near-constant, any
+    positive spread that float32 holds is scaled to 1. The statistics are given (in
+    float64, from ``fit``) and kept in the configuration.
+    """
+
+    def __init__(self, mean, variance, **kwargs):
+        super().__init__(**kwargs)
+        self.mean = [float(v) for v in np.ravel(mean)]
+        self.variance = [float(v) for v in np.ravel(variance)]
+        std = np.sqrt(np.asarray(self.variance, dtype=np.float64))
+        # float32's smallest normal number: a spread below it has no inverse in float32
+        std = np.where(std > np.finfo(np.float32).tiny, std, 1.0)
+        self._offset = np.asarray(self.mean, dtype=np.float32)
+        self._inverse_std = (1.0 / std).astype(np.float32)
+
+    def call(self, inputs):
+        return (inputs - ops.cast(self._offset, inputs.dtype)) * ops.cast(self._inverse_std, inputs.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "mean": self.mean, "variance": self.variance}
+
+
+@keras.saving.register_keras_serializable(package="seqtune")
 class SequenceStandardize(keras.layers.Layer):
     """Each sequence, feature by feature, minus its own mean over its steps, divided by its own
     standard deviation (1 where that is 0); NaN padding is left out of both and stays NaN.

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from seqtune._layers import NaNPaddingMask, SequenceStandardize, StepFrames
+from seqtune._layers import FeatureStandardize, NaNPaddingMask, SequenceStandardize, StepFrames
 
 CELLS = ("lstm", "gru")
 
@@ -38,7 +38,8 @@ class InputLayout:
     vocab_size : int
         Number of token ids, padding (0) and the out-of-vocabulary id included.
     mean, variance : ndarray or None
-        Per-feature statistics for a Normalization layer (numeric input).
+        Per-feature training statistics (float64) for :class:`seqtune._layers.FeatureStandardize`
+        (numeric input).
     frame_length : int
         Consecutive time steps of numeric input joined into one recurrent step
         (:class:`seqtune._layers.StepFrames`); 1 keeps every step.
@@ -136,9 +137,7 @@ def build_network(
         if layout.per_sequence:
             x = SequenceStandardize(name="standardize")(x)
         elif layout.mean is not None:
-            x = keras.layers.Normalization(
-                mean=layout.mean, variance=layout.variance, name="standardize"
-            )(x)
+            x = FeatureStandardize(layout.mean, layout.variance, name="standardize")(x)
         if layout.frame_length > 1:  # before the mask: a frame is padding when all its values are
             x = StepFrames(layout.frame_length, name="frames")(x)
         if layout.masked:

@@ -778,3 +778,28 @@ def test_standardize_sequence_reads_each_sequence_by_its_own_level_and_scale(tmp
     np.testing.assert_array_equal(seqtune.load(tmp_path / "m.seqtune").predict_proba(X), est.predict_proba(X))
     with pytest.raises(ValueError, match="standardize must be True, False or 'sequence'"):
         SequenceClassifier(standardize="global").fit(X, y)
+
+
+def test_standardize_reads_features_on_any_scale_and_warns_when_float32_rounds_a_level_away(tmp_path):
+    import seqtune
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 6, 2))
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    reference = SequenceClassifier(**TINY).fit(X, y).predict_proba(X)
+    # Keras' Normalization divided by at least 1e-7 (a 1e-10 feature stayed near 0) and its float32
+    # variance overflowed past 1e19; the standardized inputs, hence the predictions, are the same
+    for scale in (1e-10, 1e19):
+        est = SequenceClassifier(**TINY).fit(X * scale, y)
+        np.testing.assert_allclose(est.predict_proba(X * scale), reference, atol=1e-3)
+    est.save(tmp_path / "tiny.seqtune")
+    np.testing.assert_array_equal(seqtune.load(tmp_path / "tiny.seqtune").predict_proba(X * 1e19),
+                                  est.predict_proba(X * 1e19))
+    # a unit swing on a level of 1e6 keeps about 16 float32 values a standard deviation; on 1e8, none
+    with pytest.warns(UserWarning, match=r"Feature 1 of X varies .* about 1[5-7] distinct values"):
+        SequenceClassifier(**TINY).fit(X + [0.0, 1e6], y)
+    with pytest.warns(UserWarning, match=r"Feature 0 of X is constant at 1e\+08 in float32"):
+        SequenceClassifier(**TINY).fit(X + [1e8, 0.0], y)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Feature", category=UserWarning)
+        SequenceClassifier(**TINY).fit(X + [3.0, 2020.0], y)  # a level a few thousand times the spread is fine
