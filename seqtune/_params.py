@@ -182,6 +182,9 @@ def check_units(units, layers) -> None:
             raise ValueError(
                 f"units has {len(units)} widths but layers={layers}; give one width per layer."
             )
+    elif not isinstance(units, Integral) or isinstance(units, bool):
+        raise TypeError(f"units must be an int >= 1, or a list of them (one width a layer); got {units!r} "
+                        f"({type(units).__name__}).")
     else:
         check_int("units", units)
 

@@ -92,8 +92,8 @@ def _to_2d(values, what: str) -> np.ndarray:
 
 def spread(values: np.ndarray) -> np.ndarray:
     """Per-column standard deviation, with 1 where a column is constant."""
-    std = np.asarray(values, dtype=np.float64).std(axis=0)
-    return np.where(std > 1e-12, std, 1.0)
+    values = np.asarray(values, dtype=np.float64)
+    return _or_one_where_rounding(values.std(axis=0), values)
 
 
 def naive_error(values: np.ndarray, season: int) -> np.ndarray:
@@ -101,8 +101,18 @@ def naive_error(values: np.ndarray, season: int) -> np.ndarray:
     season = season if len(values) > season else 1
     if len(values) < 2:
         return np.ones(values.shape[1])
-    err = np.abs(values[season:] - values[:-season]).mean(axis=0)
-    return np.where(err > 1e-12, err, 1.0)
+    values = np.asarray(values, dtype=np.float64)
+    return _or_one_where_rounding(np.abs(values[season:] - values[:-season]).mean(axis=0), values)
+
+
+def _or_one_where_rounding(scale: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``scale``, with 1 where a column's scale is no more than float64 rounding of its values.
+
+    Relative to the column's magnitude, not absolute: a series in units of 1e-15 has a real
+    spread of 1e-15 (taking it for a constant added the network's output in absolute units).
+    """
+    magnitude = np.abs(values).max(axis=0) if len(values) else np.zeros(values.shape[1:])
+    return np.where(scale > np.maximum(1e-12 * magnitude, np.finfo(np.float64).tiny), scale, 1.0)
 
 
 # --------------------------------------------------------------------------- panel

@@ -129,7 +129,7 @@ def build_network(
     if layout.kind == "tokens":
         inputs = keras.Input(shape=(None,), dtype="int32", name="tokens")
         x = keras.layers.Embedding(
-            layout.vocab_size, embedding_dim, mask_zero=True, name="embedding"
+            int(layout.vocab_size), int(embedding_dim), mask_zero=True, name="embedding"
         )(inputs)
     else:
         inputs = keras.Input(shape=(None, layout.n_features), dtype="float32", name="sequences")

@@ -188,6 +188,13 @@ def test_raw_text_series_list_and_array(texts):
     assert clf.predict(np.array(["good fun", "awful bad", ""])).shape == (3,)
 
 
+def test_numpy_integers_from_a_grid_are_taken_as_sizes(texts):
+    X, y = texts
+    sizes = np.array([3, 4, 50])  # a parameter grid built with NumPy gives np.int64 values
+    clf = SequenceClassifier(**{**TINY, "embedding_dim": sizes[0], "units": sizes[1], "max_tokens": sizes[2]}).fit(X, y)
+    assert clf.model_.get_layer("embedding").output_dim == 3
+
+
 def test_text_in_any_script_is_lower_cased_stripped_of_punctuation_and_split():
     import keras
 
@@ -434,6 +441,7 @@ BAD_PARAMS = [
     ({"cell": "lstn"}, ValueError, "Did you mean 'lstm'"),
     ({"units": 0}, ValueError, "units must be an int >= 1"),
     ({"units": []}, ValueError, "empty list"),
+    ({"units": np.array([4, 3])}, TypeError, r"units must be an int >= 1, or a list of them .*ndarray"),
     ({"units": [4, 4], "layers": 3}, ValueError, "2 widths but layers=3"),
     ({"layers": -1}, ValueError, "layers must be"),
     ({"dropout": 1.5}, ValueError, r"dropout must be in \[0, 1\)"),

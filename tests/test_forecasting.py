@@ -262,6 +262,21 @@ def test_linear_skip_only_when_windows_outnumber_its_weights():
     assert "linear_skip" not in [layer.name for layer in SequenceForecaster(**TINY).fit(seasonal(50)).model_.layers]
 
 
+def test_a_series_in_tiny_units_forecasts_like_the_same_series_in_unit_units():
+    # a standard deviation under 1e-12 was taken for a constant series (scale 1): the network's
+    # output was added in absolute units, 1e8 times the series, and score() called it excellent
+    y = seasonal(80)
+    unit = SequenceForecaster(**TINY).fit(y)
+    tiny = SequenceForecaster(**TINY).fit(y * 1e-15)
+    np.testing.assert_allclose(tiny.predict() / 1e-15, unit.predict(), rtol=1e-4)
+    assert tiny.score(y[-40:] * 1e-15) == pytest.approx(unit.score(y[-40:]), rel=1e-4)
+
+
+def test_numpy_integer_sizes_from_a_grid():
+    fc = SequenceForecaster(**{**TINY, "horizon": np.int64(3), "n_models": np.int64(2)}).fit(seasonal(60))
+    assert fc.predict().shape == (3,)
+
+
 def test_same_seed_same_forecast():
     y = seasonal(80)
     a = SequenceForecaster(**TINY).fit(y).predict()
