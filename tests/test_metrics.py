@@ -101,6 +101,16 @@ def test_season_prefers_a_nearly_as_strong_divisor_of_the_highest_peak():
     assert dominant_period([z], 128) == 24
 
 
+def test_a_broad_seasonal_peak_is_not_placed_a_step_short():
+    from seqtune._seasonality import dominant_period
+
+    # a noisy daily cycle of 48 half-hours: the biased autocorrelation's taper put its peak at 47
+    t = np.arange(600)
+    noisy = np.sin(2 * np.pi * t / 48) + np.random.default_rng(0).normal(0, 0.3, 600)
+    assert dominant_period([noisy[:, None]], 128) == 48
+    assert SeasonalNaiveForecaster().fit(noisy).season_ == 48
+
+
 def test_no_season_in_noise_trends_or_a_slowly_falling_autocorrelation():
     from seqtune._seasonality import dominant_period
 
