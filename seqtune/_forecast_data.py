@@ -51,6 +51,7 @@ class ForecastDataMixin:
         lengths = [len(v) for v in seen]
         self.season_ = self._resolve_season(seen, min(lengths))
         self.lookback_ = self._resolve_lookback(min(lengths))
+        self._warn_if_shortest_limits(lengths, panel.ids)
         if self.normalize == "seasonal" and self.season_ > self.lookback_:
             warnings.warn(
                 f"season={self.season_} is longer than lookback={self.lookback_}: windows cannot repeat "
@@ -123,6 +124,21 @@ class ForecastDataMixin:
         # the forecast reaches beat shorter windows on sunspots (bench/RESULTS.md).
         wanted = max(2 * self.season_, 2 * self.horizon, 8)
         return int(max(1, min(wanted, MAX_LOOKBACK, self._lookback_room(shortest))))
+
+    def _warn_if_shortest_limits(self, lengths: list, ids: list) -> None:
+        """Warn when one short series cuts the automatic lookback (and season search) of all the others."""
+        if self.lookback != "auto" or len(lengths) < 2:
+            return
+        shortest = int(np.argmin(lengths))
+        typical = self._lookback_room(int(np.median(lengths)))
+        if self.lookback_ == self._lookback_room(lengths[shortest]) and min(typical, MAX_LOOKBACK) > self.lookback_:
+            warnings.warn(
+                f"y series {ids[shortest]!r} has only {lengths[shortest]} time steps: as the shortest, it limits "
+                f"the lookback of every series to {self.lookback_} steps (the median series allows "
+                f"{min(typical, MAX_LOOKBACK)}) and the season search to lags up to {self.lookback_}. Fit it "
+                "apart from the others, or pass lookback= (each series needs lookback + horizon steps).",
+                UserWarning, stacklevel=P.user_stacklevel(),
+            )
 
     def _training_windows(self, panel: Panel, exog, holdout: int = 0):
         """(inputs, targets) for training, for validation (None when there is none) and of every window.

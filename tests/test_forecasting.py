@@ -178,6 +178,18 @@ def test_list_of_series_trains_one_global_model():
     assert out[1].mean() > 2 * out[0].mean()  # each series keeps its own scale
 
 
+def test_a_short_series_that_cuts_everyones_automatic_lookback_is_named():
+    long, short = seasonal(144), seasonal(14, seed=1)
+    params = {**TINY, "lookback": "auto", "n_models": 1, "epochs": 1}
+    with pytest.warns(UserWarning, match=r"y series 2 has only 14 time steps.*lookback of every series to 5 "
+                                         r"steps \(the median series allows"):
+        fc = SequenceForecaster(**params).fit([long, long, short])
+    assert fc.lookback_ == 5
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="y series", category=UserWarning)
+        SequenceForecaster(**params).fit([long, long[:130]])  # the shorter one leaves room for the lookback
+
+
 def test_long_frame_with_id_column():
     frames = []
     for key, start in (("north", "2024-01-01"), ("south", "2024-01-05")):
