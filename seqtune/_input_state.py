@@ -37,6 +37,9 @@ FRAME_FROM_STEPS = 64
 FRAME_TARGET_STEPS = 32
 # Token ids up to this size are embedded without a look at how many distinct ids occur.
 SPARSE_IDS_FROM = 100_000
+# ... and refuse when such a mostly unused embedding would hold more weights than this (64 MB in
+# float32, four times that with gradients and Adam's state): ids up to 3e7 were killed for memory.
+SPARSE_EMBEDDING_LIMIT = 16_000_000
 # Characters of text vectorized at once, the batch padded to its longest text (see _text_batches).
 TEXT_BATCH_CHARACTERS = 4_000_000
 
@@ -262,13 +265,13 @@ def _warn_sparse_ids(values, top: int, embedding_dim: int) -> None:
     ids = values if isinstance(values, np.ndarray) else np.concatenate([np.ravel(v) for v in values])
     distinct = len(np.unique(ids))
     if top + 1 > 10 * distinct:
-        warnings.warn(
-            f"Token ids go up to {top} but only {distinct} distinct ids occur: the embedding gets {top + 2} "
-            f"rows ({(top + 2) * embedding_dim:,} weights), nearly all never trained. Re-number the ids "
-            "(e.g. np.unique(ids, return_inverse=True)) or set max_tokens.",
-            InputWarning,
-            stacklevel=P.user_stacklevel(),
-        )
+        weights = (top + 2) * embedding_dim
+        message = (f"Token ids go up to {top} but only {distinct} distinct ids occur: the embedding gets {top + 2} "
+                   f"rows ({weights:,} weights), nearly all never trained. Re-number the ids "
+                   "(e.g. np.unique(ids, return_inverse=True)) or set max_tokens.")
+        if weights > SPARSE_EMBEDDING_LIMIT:  # the optimizer's state triples it: a fit could exhaust memory
+            raise ValueError(message)
+        warnings.warn(message, InputWarning, stacklevel=P.user_stacklevel())
 
 
 def _warn_if_level_hides_spread(mean, variance) -> None:

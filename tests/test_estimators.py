@@ -378,6 +378,10 @@ def test_a_few_huge_token_ids_warn_about_the_embedding_size():
         warnings.simplefilter("always")
         SequenceClassifier(**{**TINY, "max_tokens": 10}).fit(X, np.arange(12) % 2)
     assert not [w for w in caught if "Token ids" in str(w.message)]
+    # hashes up to 3e7 gave an embedding of 1.9 billion weights: the process was killed for memory
+    X[2, 1] = 30_000_000
+    with pytest.raises(ValueError, match=r"Token ids go up to 30000000 but only 5 distinct .*1,920,000,128 weights"):
+        SequenceClassifier(**TINY).fit(X, np.arange(12) % 2)
 
 
 def test_texts_are_vectorized_in_batches_of_bounded_padded_size():
