@@ -148,6 +148,29 @@ def refuse_unreadable_text(X) -> None:
         raise TypeError(f"X holds no text: all {len(values)} documents are missing (None/NaN/NA).")
 
 
+# The advice for text that comes as words (pre-tokenized) or in several columns.
+_ONE_STR_A_SAMPLE = ("Text is read as one str a sample: join pre-tokenized words (' '.join(words)) "
+                     "or several text columns (df['title'] + ' ' + df['body']) into one document each.")
+
+
+def _refuse_unencodable(texts) -> None:
+    """A ValueError naming the first document UTF-8 cannot encode (lone surrogates, as left by
+    ``bytes.decode(..., errors="surrogateescape")``), which TensorFlow would refuse unnamed."""
+    try:
+        "".join(texts).encode("utf-8")
+    except UnicodeEncodeError:
+        for i, doc in enumerate(texts):
+            try:
+                doc.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise ValueError(
+                    f"X[{i}] is not valid Unicode text ({exc.reason} at character {exc.start}: "
+                    f"{doc[max(0, exc.start - 10): exc.start + 10]!r}), as bytes decoded with "
+                    "errors='surrogateescape' leave it. Decode the bytes with their real encoding "
+                    "(e.g. .decode('latin-1')) or with errors='replace'."
+                ) from None
+
+
 def _all_strings(values: np.ndarray) -> bool:
     """True when every value is a str; TypeError naming the others (missing ones first) if not."""
     if all(isinstance(x, str) for x in values):
@@ -187,7 +210,8 @@ def _column_of_sequences(X):
     if isinstance(first, str) or np.ndim(first) == 0:  # text or numbers: no copy of a long column
         return X
     cells = list(X)
-    return cells if all(not isinstance(c, str) and np.ndim(c) > 0 for c in cells) else X
+    # missing cells (NaN after a merge) stay in, for the ragged reader to name them
+    return cells if all((not isinstance(c, str) and np.ndim(c) > 0) or _is_missing(c) for c in cells) else X
 
 
 def _single_text_column(X):
@@ -232,7 +256,12 @@ def _convert_ragged(X, input_type: str) -> Sequences:
                 f"X[{i}] is a string inside a list of sequences; pass text as a flat list of str, "
                 "or numeric sequences as arrays."
             )
+        if _is_missing(item):
+            raise TypeError(f"X[{i}] is missing ({item!r}) where a sequence was expected; drop that sample "
+                            "or fill it with a sequence.")
         arr = np.asarray(item)
+        if arr.dtype.kind in "US":
+            raise TypeError(f"X[{i}] is a sequence of strings. {_ONE_STR_A_SAMPLE}")
         if arr.dtype.kind == "O":
             try:
                 arr = arr.astype(np.float64)
@@ -323,6 +352,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         values = np.asarray(list(X), dtype=object)
         if len(values) == 0:
             raise ValueError("X is empty (0 samples); expected at least one document.")
+        _refuse_unencodable(values)
         return Sequences("text", values, ragged=True, layout="text")
     if input_type == "text":
         refuse_unreadable_text(X)
@@ -368,6 +398,11 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         return Sequences("numeric", arr, ragged=False, layout="3d")
     if ndim == 2:
         raw = np.asarray(probe)
+        if raw.dtype.kind in "US" or (raw.dtype.kind == "O" and any(isinstance(cell, str) for cell in raw.flat)):
+            try:  # numbers written as strings ("1.5", from a CSV) are read as numbers, as before
+                raw.astype(np.float64)
+            except (TypeError, ValueError):
+                raise TypeError(f"X is a 2-D table of strings (shape {raw.shape}). {_ONE_STR_A_SAMPLE}") from None
         if raw.dtype.kind == "O" and any(np.ndim(cell) > 0 for cell in raw.flat if not isinstance(cell, str)):
             raise TypeError(
                 "X is a table whose cells hold sequences (like sktime's nested DataFrame); pass a 3-D "

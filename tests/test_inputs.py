@@ -58,6 +58,13 @@ def test_padding_and_buckets():
         (np.array(["good", b"bad"], dtype=object), TypeError, r"bytes \(first at position 1\)"),
         (np.array(["café".encode(), b"bad"]), TypeError, r"NumPy array of bytes.*np.char.decode"),
         (np.array([b"ascii only"]), TypeError, r"NumPy array of bytes"),
+        (pd.Series([np.ones((3, 2))] * 3 + [np.nan]), TypeError, r"X\[3\] is missing \(nan\) where a sequence"),
+        ([np.ones((3, 2)), None], TypeError, r"X\[1\] is missing \(None\)"),
+        ([["good", "film"], ["bad", "day"]], TypeError, r"2-D table of strings \(shape \(2, 2\)\).*' '.join\(words\)"),
+        ([["good", "film"], ["bad"]], TypeError, r"X\[0\] is a sequence of strings.*' '.join\(words\)"),
+        (pd.DataFrame({"title": ["a", "b"], "body": ["c d", "e"]}), TypeError, r"2-D table of strings.*df\['title'\]"),
+        (["good", b"caf\xe9".decode("utf-8", "surrogateescape")], ValueError,
+         r"X\[1\] is not valid Unicode text \(surrogates not allowed at character 3.*errors='replace'"),
         (np.array([[np.nan, 1.0]]), ValueError, "NaN"),
     ],
 )
