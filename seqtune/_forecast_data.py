@@ -63,10 +63,14 @@ class ForecastDataMixin:
             if n < self.lookback_ + self.horizon:
                 which = "y" if len(lengths) == 1 else f"y series {panel.ids[i]!r}"
                 held = f" (after holding out its last {holdout})" if holdout else ""
+                lookback = (f"lookback={self.lookback_}" if self.lookback != "auto" else
+                            f"the automatic lookback, {self.lookback_} here (half of what the shortest "
+                            "series has beyond one horizon)")
                 raise ValueError(
                     f"{which} has {n} time steps{held}; expected at least lookback + horizon = "
                     f"{self.lookback_} + {self.horizon} = {self.lookback_ + self.horizon} to make one "
-                    "training window. Use a shorter lookback or horizon, or a longer series."
+                    f"training window, with {lookback}. Use a shorter "
+                    f"{'horizon' if self.lookback == 'auto' else 'lookback or horizon'}, or a longer series."
                 )
         k = panel.n_columns
         self.n_series_, self.n_targets_ = len(lengths), k

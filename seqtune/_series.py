@@ -63,7 +63,7 @@ def fill_missing(values: np.ndarray, fill, what: str, index=None) -> np.ndarray:
         where = f"at {index[row]}" if index is not None else f"at position {row}"
         raise ValueError(
             f"{what} contains {int(nan.sum())} NaN value(s) (first {where}); expected no missing "
-            f"values. Fill them before fitting, or pass fill='ffill' or fill='interpolate'."
+            f"values. Fill them first, or pass fill='ffill' or fill='interpolate' to the forecaster."
         )
     out = values.copy()
     positions = np.arange(len(out))
@@ -214,8 +214,11 @@ def _read_one(y, what: str, fill) -> tuple[np.ndarray, IndexInfo, object, str, l
         non_numeric = [c for c in y.columns if not pd.api.types.is_numeric_dtype(y[c].dtype)
                        or pd.api.types.is_bool_dtype(y[c].dtype)]
         if non_numeric:
-            raise TypeError(f"{what} has non-numeric column(s) {non_numeric[:5]}; expected numeric columns "
-                            "(pass the series id with id_column=).")
+            time_like = [c for c in non_numeric if pd.api.types.is_datetime64_any_dtype(y[c].dtype)
+                         or isinstance(y[c].dtype, pd.PeriodDtype)]
+            hint = (f"make the time column the index: .set_index({time_like[0]!r})" if time_like
+                    else "a column of series ids goes to id_column=")
+            raise TypeError(f"{what} has non-numeric column(s) {non_numeric[:5]}; expected numeric columns ({hint}).")
         _warn_time_like_columns(y, what)
         values = _to_2d(_as_float(y.to_numpy(), what), what)
         info = index_info(y.index, len(y), what)

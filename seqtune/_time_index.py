@@ -159,7 +159,10 @@ def index_info(index, length: int, what: str) -> IndexInfo:
         values = np.asarray(index)
         step = values[1] - values[0] if len(values) > 1 else 1
         if len(values) > 1 and not np.allclose(np.diff(values), step):
-            raise ValueError(f"{what} has a numeric index with uneven steps; expected evenly spaced values.")
+            raise ValueError(f"{what} has a numeric index with uneven steps; expected evenly spaced values. "
+                             "fill= inserts skipped steps only on a DatetimeIndex or PeriodIndex: reindex "
+                             f"{what} on the full range of steps (e.g. {what}.reindex(range(first, last + 1))) "
+                             "and fill the NaN.")
         is_int = values.dtype.kind in "iu"
         last = values[-1].item()
         return IndexInfo("numeric", length, last=last, step=int(step) if is_int else float(step),

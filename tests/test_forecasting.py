@@ -385,6 +385,16 @@ def test_bad_parameters_are_refused_at_fit(params, error, match):
 def test_series_too_short():
     with pytest.raises(ValueError, match=r"y has 10 time steps; expected at least lookback \+ horizon = 12 \+ 4 = 16"):
         SequenceForecaster(**TINY).fit(seasonal(10))
+    # a lookback the user never set is explained as the automatic one
+    with pytest.raises(ValueError, match=r"= 1 \+ 12 = 13 .*with the automatic lookback, 1 here.*shorter horizon, or"):
+        SequenceForecaster(**{**TINY, "lookback": "auto", "horizon": 12}).fit(seasonal(10))
+
+
+def test_a_time_column_is_pointed_to_the_index():
+    frame = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=60), "sales": seasonal(60)})
+    with pytest.raises(TypeError, match=r"non-numeric column\(s\) \['date'\].*make the time column the index: "
+                                        r"\.set_index\('date'\)"):
+        SequenceForecaster(**TINY).fit(frame)
 
 
 def test_nan_in_target_is_refused_or_filled():
@@ -410,8 +420,9 @@ def test_nan_in_target_is_refused_or_filled():
          r"y skips 1 time step\(s\) of its MS grid \(first missing: 1954-03-01.*y.asfreq\('MS'\)"),
         (pd.DatetimeIndex(np.cumsum([0, *range(1, 60)]) * pd.Timedelta("1h") + pd.Timestamp("2024-01-01")),
          r"none can be inferred: its timestamps lie on no regular grid"),
+        (pd.Index(np.r_[0:30, 31:61]), r"numeric index with uneven steps.*only on a DatetimeIndex or PeriodIndex"),
     ],
-    ids=["unsorted", "duplicated", "gap", "monthly-gap", "irregular"],
+    ids=["unsorted", "duplicated", "gap", "monthly-gap", "irregular", "integer-gap"],
 )
 def test_bad_index_is_refused(index, match):
     with pytest.raises(ValueError, match=match):
