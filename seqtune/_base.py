@@ -156,8 +156,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         P.check_init_kwargs(self._extra_params(), self._get_param_names(), type(self).__name__)
         P.check_choice("cell", self.cell, ("lstm", "gru"))
         P.check_units(self.units, self.layers)
-        if not isinstance(self.bidirectional, (bool, np.bool_)):
-            raise TypeError(f"bidirectional must be True or False; got {self.bidirectional!r}.")
+        for name in ("bidirectional", "early_stopping", "warm_start"):
+            P.check_bool(name, getattr(self, name))
         P.check_choice("pooling", self.pooling, ("auto", "last", "max", "mean"))
         P.check_fraction("dropout", self.dropout)
         P.check_fraction("recurrent_dropout", self.recurrent_dropout)

@@ -118,6 +118,14 @@ def check_int(name: str, value, *, minimum: int = 1, allow_none: bool = False) -
         raise ValueError(f"{name} must be an int >= {minimum}; got {value}.")
 
 
+def check_bool(name: str, value) -> None:
+    """True or False only: a string such as "False" (from a config file) is truthy and would do the opposite."""
+    import numpy as np
+
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r} ({type(value).__name__}).")
+
+
 # keras-tuner seeds with seed + 1 (seqtune.tuning.make_tuner) and NumPy takes seeds below 2**32.
 MAX_SEED = 2**32 - 2
 

@@ -100,6 +100,8 @@ class _AutoSequenceBase(BaseEstimator):
         P.check_int("max_trials", self.max_trials)
         P.check_int("max_epochs", self.max_epochs)
         P.check_int("verbose", self.verbose, minimum=0)
+        for name in ("refit", "overwrite"):  # overwrite="False" would wipe the search it meant to keep
+            P.check_bool(name, getattr(self, name))
         if not callable(self.cost):
             P.check_choice("cost", self.cost, COST_NAMES)
             if self.cost.lower() == "fit_time" and self.max_epochs == 1:
@@ -267,8 +269,8 @@ class _AutoSequenceBase(BaseEstimator):
             "estimator_params": as_json(fixed),
             "validation": _describe_cv(self.cv) if self.cv is not None else f"holdout {self.validation_fraction}",
             "tuner": self.tuner.lower(),
-            "max_epochs": self.max_epochs,
-            "seed": self.seed,
+            "max_epochs": int(self.max_epochs),  # NumPy integers (np.arange in a loop) are not JSON
+            "seed": None if self.seed is None else int(self.seed),
         }
 
     def _search(self, hypermodel, project_dir: Path, fingerprint: dict) -> None:
@@ -293,8 +295,9 @@ class _AutoSequenceBase(BaseEstimator):
         try:
             # keras-tuner prints "Reloading Tuner from ..." itself; seqtune's own line says it (verbose=1).
             with contextlib.redirect_stdout(io.StringIO()) if self.verbose < 2 else contextlib.nullcontext():
-                tuner = make_tuner(self.tuner.lower(), hypermodel, max_trials=self.max_trials,
-                                   max_epochs=self.max_epochs, seed=self.seed, directory=project_dir.parent,
+                tuner = make_tuner(self.tuner.lower(), hypermodel, max_trials=int(self.max_trials),
+                                   max_epochs=int(self.max_epochs),
+                                   seed=None if self.seed is None else int(self.seed), directory=project_dir.parent,
                                    project_name=project_dir.name, overwrite=bool(self.overwrite))
         except (ValueError, KeyError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
             if not (project_dir / "oracle.json").exists() or self.overwrite:

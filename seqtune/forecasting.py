@@ -268,8 +268,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         if self.linear_skip != "auto" and not isinstance(self.linear_skip, (bool, np.bool_)):
             raise TypeError(f"linear_skip must be 'auto', True or False; got {self.linear_skip!r}.")
         for name in ("bidirectional", "early_stopping", "refit", "calibrate_quantiles"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise TypeError(f"{name} must be True or False; got {getattr(self, name)!r}.")
+            P.check_bool(name, getattr(self, name))
         P.check_fraction("dropout", self.dropout)
         P.check_choice("normalize", self.normalize, NORMALIZATIONS)
         P.check_choice("loss", self.loss, LOSSES)

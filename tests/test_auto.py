@@ -153,6 +153,8 @@ def test_seed_none_draws_new_splits_so_it_never_resumes_into_other_trials(tmp_pa
     ({"project_name": ""}, ValueError, "project_name must be a non-empty string or None"),
     ({"cells": ("rnn",)}, ValueError, r"cells=\['rnn'\]: expected one or more of 'lstm' and 'gru'"),
     ({"cells": ()}, ValueError, r"cells=\[\]: expected one or more"),
+    ({"overwrite": "False"}, TypeError, r"overwrite must be True or False; got 'False' \(str\)"),
+    ({"refit": "yes"}, TypeError, r"refit must be True or False"),
 ])
 def test_bad_search_settings_are_named(tmp_path, data, params, error, match):
     X, y = data
@@ -166,7 +168,9 @@ def test_same_seed_gives_the_same_trials(tmp_path, data, seed):
     X, y = data
     cols = ["cell", "layers", "units", "bidirectional", "learning_rate", "score"]
     a = _auto(tmp_path, project_name="a", refit=False, seed=seed).fit(X, y).trials_[cols]
-    b = _auto(tmp_path, project_name="b", refit=False, seed=seed).fit(X, y).trials_[cols]
+    # NumPy integers (np.arange in a loop over settings) were refused by the folder's JSON record
+    b = _auto(tmp_path, project_name="b", refit=False, seed=np.int64(seed), max_epochs=np.int64(2),
+              max_trials=np.int64(3)).fit(X, y).trials_[cols]
     pd.testing.assert_frame_equal(a, b)
 
 

@@ -458,6 +458,8 @@ BAD_PARAMS = [
     ({"max_length": 0}, ValueError, "max_length"),
     ({"frame_length": "long"}, ValueError, "frame_length must be 'auto' or an int >= 1; got 'long'"),
     ({"frame_length": 0}, ValueError, "frame_length must be an int >= 1"),
+    ({"early_stopping": "no"}, TypeError, r"early_stopping must be True or False; got 'no' \(str\)"),
+    ({"warm_start": "False"}, TypeError, "warm_start must be True or False"),
 ]
 
 
