@@ -105,10 +105,12 @@ def choose(front: pd.DataFrame, tolerance: float, score: str = "score", cost: st
     return eligible.sort_values([cost, score], ascending=[True, False]).iloc[0]
 
 
-def settled_by_tie(front: pd.DataFrame, chosen: pd.Series, tolerance: float, score: str = "score",
+def settled_by_tie(trials: pd.DataFrame, chosen: pd.Series, tolerance: float, score: str = "score",
                    cost: str = "latency_ms") -> bool:
-    """Whether :func:`choose` passed over a cheaper eligible row because their timings tied."""
-    eligible = front[front[score] >= front[score].max() - tolerance]
+    """Whether a cheaper row of ``trials`` within tolerance was passed over because their timings tied
+    (by :func:`choose`, or by :func:`pareto_front`, which leaves it off the front)."""
+    trials = trials[np.isfinite(trials[score].astype(float)) & np.isfinite(trials[cost].astype(float))]
+    eligible = trials[trials[score] >= trials[score].max() - tolerance]
     return bool(float(chosen[cost]) > float(eligible[cost].min()))
 
 
@@ -141,45 +143,31 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
     cell = str(chosen["cell"])
     done = trials[np.isfinite(trials[score].astype(float))]
     others = done[done["cell"] != cell]
-    size = f"{cell.upper()} {int(chosen['layers'])}x{chosen['units']}"
-    if chosen.get("bidirectional"):
-        size = f"bidirectional {size}"
-    options = searched_options(chosen)
-    if "pooling" in options:
-        size = f"{size} ({options['pooling']} pooling)"
-    if "frame_length" in options:
-        size = f"{size} (frames of {options['frame_length']})"
+    size = _size(chosen)
     # A score named "-NAME" is a negated error (greater is better): it is reported as NAME.
     negated = score_name.startswith("-")
     shown = score_name[1:] if negated else score_name
+    best = done.loc[done[score].idxmax()]
+    alone = ""
     if others.empty:
-        reference, label = done.loc[done[score].idxmax()], "the best trial"
+        others_run = cells_run is None or bool(set(cells_run) - {cell})
+        alone = ("no trial of another cell type finished at this budget" if others_run
+                 else "the search ran no trial of another cell type")
+        reference, label = best, "the best trial"
         if reference.name == chosen.name:
             value = -chosen[score] if negated else chosen[score]
             which = (f"the fewest parameters among models within {TIMING_TIE:.0%} of the cheapest {cost}"
                      if tie else "the cheapest model")
-            others_run = cells_run is None or bool(set(cells_run) - {cell})
-            why = ("no trial of another cell type finished at this budget" if others_run
-                   else "the search ran no trial of another cell type")
-            return cell, f"{size} chosen: the best {shown} ({value:.4f}) and {which} within {tolerance:g} of it; {why}."
+            return cell, f"{size} chosen: the best {shown} ({value:.4f}) and {which} within {tolerance:g} of it; {alone}."
     else:
         reference = others.loc[others[score].idxmax()]
         label = f"the best {str(reference['cell']).upper()}"
-    gap = float(chosen[score] - reference[score])
-    points = abs(gap) * (100 if score_name == "accuracy" else 1)
-    unit = " points" if score_name == "accuracy" else ""
-    if abs(gap) < 1e-12:
-        verdict = f"same {shown} as {label}"
-    elif negated:
-        verdict = (f"{shown} {-chosen[score]:.4f} against {-reference[score]:.4f} for {label}"
-                   + (f" (tolerance {tolerance:g})" if gap < 0 else ""))
-    elif gap < 0:
-        pts = tolerance * 100
-        allowed = f"{pts:g} point{'s' * (pts != 1)}" if score_name == "accuracy" else f"{tolerance:g}"
-        verdict = f"{points:.2f}{unit} {score_name} below {label} (tolerance {allowed})"
-    else:
-        verdict = f"{points:.2f}{unit} {score_name} above {label}"
-    parts = [verdict]
+    parts = [_score_verdict(chosen[score] - reference[score], chosen[score], reference[score], label,
+                            score_name, tolerance)]
+    notes = [alone] if alone else []
+    if best.name not in (chosen.name, reference.name):  # the best trial is of the chosen cell type
+        notes.append(_score_verdict(chosen[score] - best[score], chosen[score], best[score],
+                                    f"the best trial, {_size(best)}", score_name, tolerance))
     for column, cheaper, dearer in (
         ("fit_seconds_per_epoch", "faster per epoch", "slower per epoch"),
         ("latency_ms", "lower latency", "higher latency"),
@@ -193,7 +181,39 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
         parts.append(f"{abs(change):.0f}% {'fewer' if change > 0 else 'more'} parameters")
     rule = (f"fewest parameters among the models within {TIMING_TIE:.0%} of the cheapest {cost}" if tie
             else f"cheapest on {cost}")
-    return cell, f"{size} chosen ({rule} within tolerance): " + ", ".join(parts) + "."
+    return cell, f"{size} chosen ({rule} within tolerance): " + "; ".join([", ".join(parts), *notes]) + "."
+
+
+def _size(row: pd.Series) -> str:
+    """A trial's network in words: "LSTM 2x[32, 16]", "bidirectional GRU 1x[8] (max pooling)"."""
+    size = f"{str(row['cell']).upper()} {int(row['layers'])}x{row['units']}"
+    if row.get("bidirectional"):
+        size = f"bidirectional {size}"
+    options = searched_options(row)
+    if "pooling" in options:
+        size = f"{size} ({options['pooling']} pooling)"
+    if "frame_length" in options:
+        size = f"{size} (frames of {options['frame_length']})"
+    return size
+
+
+def _score_verdict(gap: float, chosen: float, reference: float, label: str, score_name: str,
+                   tolerance: float) -> str:
+    """How the chosen trial's score compares with ``label``'s, in the score's own terms."""
+    negated = score_name.startswith("-")
+    shown = score_name[1:] if negated else score_name
+    points = abs(gap) * (100 if score_name == "accuracy" else 1)
+    unit = " points" if score_name == "accuracy" else ""
+    if abs(gap) < 1e-12:
+        return f"same {shown} as {label}"
+    if negated:
+        return (f"{shown} {-chosen:.4f} against {-reference:.4f} for {label}"
+                + (f" (tolerance {tolerance:g})" if gap < 0 else ""))
+    if gap < 0:
+        pts = tolerance * 100
+        allowed = f"{pts:g} point{'s' * (pts != 1)}" if score_name == "accuracy" else f"{tolerance:g}"
+        return f"{points:.2f}{unit} {score_name} below {label} (tolerance {allowed})"
+    return f"{points:.2f}{unit} {score_name} above {label}"
 
 
 def summarize(trials: pd.DataFrame, cost: str, tolerance: float, score_name: str = "score"):
@@ -211,7 +231,8 @@ def summarize(trials: pd.DataFrame, cost: str, tolerance: float, score_name: str
     pool = comparable(trials)
     front = pareto_front(pool, "score", cost)
     chosen = choose(front, tolerance, "score", cost)
-    tie = settled_by_tie(front, chosen, tolerance, "score", cost)
+    # against every compared trial: the timing tie may have kept a cheaper one off the front itself
+    tie = settled_by_tie(pool, chosen, tolerance, "score", cost)
     cell, text = explain(pool, chosen, tolerance=tolerance, cost=cost, score_name=score_name, tie=tie,
                          cells_run=set(trials["cell"].dropna().astype(str)))
     return pool, front, chosen, cell, text

@@ -111,12 +111,31 @@ def test_explanation_says_when_a_timing_tie_decided():
     _, _, _, cell, text = summarize(trials.assign(status="COMPLETED", epochs=5), "latency_ms", 0.02,
                                          "accuracy")
     assert cell == "lstm" and "(cheapest on latency_ms within tolerance)" in text
+    # the tie can keep the cheaper model off the front itself (same score, more parameters, timing
+    # within 10%): the reason still says the tie decided, not "cheapest"
+    trials = _trials([0.90, 0.90], [1.00, 1.05], cells=["lstm", "gru"])
+    trials["params"] = [5000.0, 1000.0]
+    _, front, _, cell, text = summarize(trials.assign(status="COMPLETED", epochs=5), "latency_ms", 0.01, "accuracy")
+    assert list(front["cell"]) == ["gru"] and cell == "gru"
+    assert "fewest parameters among the models within 10% of the cheapest latency_ms" in text
+
+
+def test_explanation_names_the_best_trial_when_the_pick_is_below_it():
+    trials = _trials([0.96, 0.955, 0.90], [3.0, 1.0, 2.0], cells=["lstm", "lstm", "gru"])
+    trials["units"] = [[64], [8], [32]]
+    *_, cell, text = summarize(trials.assign(status="COMPLETED", epochs=5), "latency_ms", 0.01, "accuracy")
+    assert cell == "lstm"
+    assert "5.50 points accuracy above the best GRU, " in text
+    assert text.endswith("; 0.50 points accuracy below the best trial, LSTM 1x[64] (tolerance 1 point).")
 
 
 def test_explanation_says_whether_another_cell_type_was_run_at_all():
     trials = _trials([0.9, 0.8], [1.0, 2.0], cells=["lstm", "lstm"]).assign(status="COMPLETED", epochs=5)
     *_, text = summarize(trials, "latency_ms", 0.01, "accuracy")
     assert "the search ran no trial of another cell type" in text
+    # also when the pick is not the best trial (a cheaper one within tolerance)
+    *_, text = summarize(trials.assign(score=[0.9, 0.895], latency_ms=[2.0, 1.0]), "latency_ms", 0.01, "accuracy")
+    assert "below the best trial" in text and text.endswith("; the search ran no trial of another cell type.")
     failed_gru = _trials([np.nan], [np.nan], cells=["gru"]).assign(status="FAILED", epochs=5, trial_id="9")
     *_, text = summarize(pd.concat([trials, failed_gru], ignore_index=True), "latency_ms", 0.01, "accuracy")
     assert "no trial of another cell type finished at this budget" in text
