@@ -161,9 +161,25 @@ class _AutoSequenceBase(BaseEstimator):
             # Priced on finished trials only: a failed one has no measured costs to pass.
             done = (trials["status"] == "COMPLETED").to_numpy()
             trials["custom_cost"] = np.nan
-            trials.loc[done, "custom_cost"] = [float(self.cost(row)) for _, row in trials[done].iterrows()]
+            trials.loc[done, "custom_cost"] = [self._custom_cost(row) for _, row in trials[done].iterrows()]
             return "custom_cost"
         return COSTS[self.cost.lower()]
+
+    def _custom_cost(self, row) -> float:
+        """The cost callable on one finished trial, with an error that names it and what it can read."""
+        kept = (" The finished trials are kept in the search folder: fix the callable and fit again to price "
+                "them without rerunning them.")
+        try:
+            value = float(self.cost(row))
+        except Exception as exc:
+            raise ValueError(
+                f"cost={getattr(self.cost, '__name__', self.cost)!r} failed on trial {row.get('trial_id')} "
+                f"({type(exc).__name__}: {exc}). It receives the trial's row, whose fields are: "
+                f"{', '.join(map(str, row.index))}.{kept}") from exc
+        if not np.isfinite(value):
+            raise ValueError(f"cost={getattr(self.cost, '__name__', self.cost)!r} returned {value} for trial "
+                             f"{row.get('trial_id')}; expected a finite number.{kept}")
+        return value
 
     def _splits(self, X, y):
         from sklearn.model_selection import KFold, StratifiedKFold, train_test_split

@@ -280,6 +280,11 @@ def test_custom_cost_callable(tmp_path, data):
     auto = _auto(tmp_path, cost=lambda row: row["params"] * row["latency_ms"], refit=False).fit(X, y)
     assert auto.cost_column_ == "custom_cost"
     assert list(auto.pareto_front_.index) == list(pareto_front(auto.pareto_front_, "score", "custom_cost").index)
+    # a mistake in the callable is named, with the fields it can read, and the trials are reused
+    with pytest.raises(ValueError, match=r"cost='<lambda>' failed on trial \d+ \(KeyError: 'latency'\).*latency_ms"):
+        _auto(tmp_path, cost=lambda row: row["latency"], refit=False).fit(X, y)
+    with pytest.raises(ValueError, match=r"returned nan for trial .*expected a finite number"):
+        _auto(tmp_path, cost=lambda row: float("nan"), refit=False).fit(X, y)
 
 
 def test_a_grid_tries_every_cell_type_first(tmp_path, data):
