@@ -229,11 +229,18 @@ class InputStateMixin:
                     f"leave frame_length='auto' (or 1).{hint}"
                 )
             return 1
-        if self.frame_length != "auto":
-            return int(self.frame_length)
         lengths = seqs.lengths()
         if self.max_length_ is not None:
             lengths = np.minimum(lengths, self.max_length_)
+        if self.frame_length != "auto":
+            median = float(np.median(lengths))
+            if self.frame_length >= 2 * median:
+                warnings.warn(
+                    f"frame_length={self.frame_length} is longer than most sequences (median length {median:g} "
+                    "steps): the network reads each one as a single frame, padded with zeros, with nothing "
+                    "left to recur over. Use a frame_length of a fraction of the length, or 'auto'.",
+                    InputWarning, stacklevel=P.user_stacklevel())
+            return int(self.frame_length)
         median = float(np.median(lengths))
         if median <= FRAME_FROM_STEPS:
             return 1

@@ -331,7 +331,9 @@ class _AutoSequenceBase(BaseEstimator):
                                    # a worker's oracle is a gRPC client: the chief holds the trials
                                    best=best_kept_score(tuner) if role != "worker" else -math.inf)
         if self.verbose and self.project_name is None and not resumed.ended and role != "worker":
-            print(f"Search folder {project_dir} (named after the data and settings: the same call resumes it).",
+            resumes = ("the same call resumes it" if self.seed is not None else
+                       "seed=None draws new splits, so no later call resumes it; pass an int seed to resume")
+            print(f"Search folder {project_dir} (named after the data and settings: {resumes}).",
                   flush=True)
         if resumed.ended and self.verbose:
             failed = (f" ({resumed.failed} of them failed: keras-tuner counts failed trials against max_trials "

@@ -135,9 +135,10 @@ def test_cross_val_score_searches_every_fold_with_the_defaults(tmp_path, data):
     assert np.isfinite(scores).all() and len(list(tmp_path.iterdir())) == 2
 
 
-def test_seed_none_draws_new_splits_so_it_never_resumes_into_other_trials(tmp_path, data):
+def test_seed_none_draws_new_splits_so_it_never_resumes_into_other_trials(tmp_path, data, capsys):
     X, y = data
-    first = _auto(tmp_path, project_name=None, seed=None, max_trials=1, refit=False).fit(X, y)
+    first = _auto(tmp_path, project_name=None, seed=None, max_trials=1, refit=False, verbose=1).fit(X, y)
+    assert "seed=None draws new splits, so no later call resumes it" in capsys.readouterr().out
     second = _auto(tmp_path, project_name=None, seed=None, max_trials=1, refit=False).fit(X, y)
     assert first.search_dir_ != second.search_dir_
     _auto(tmp_path, project_name="named", seed=None, max_trials=1, refit=False).fit(X, y)

@@ -137,6 +137,8 @@ def test_long_numeric_series_are_read_in_frames(rng):
     assert clf.frame_length_ == 5 and clf.model_.get_layer("frames").length == 5
     assert SequenceClassifier(**TINY).fit(X[:, :64], y).frame_length_ == 1
     assert SequenceClassifier(**{**TINY, "frame_length": 1}).fit(X, y).frame_length_ == 1
+    with pytest.warns(UserWarning, match=r"frame_length=300 is longer than most sequences \(median length 150"):
+        SequenceClassifier(**{**TINY, "frame_length": 300}).fit(X, y)
     # a sequence predicts the same alone as padded in a batch beside longer ones
     seqs = [rng.normal(size=(n, 2)) for n in (70, 71, 73, 130)]
     reg = SequenceRegressor(**{**TINY, "frame_length": 4}).fit(seqs * 5, rng.normal(size=20))
