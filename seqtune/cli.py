@@ -37,6 +37,9 @@ def _load_data(args):
             import pandas as pd
 
             frame = pd.read_csv(path)
+            if frame.empty:
+                raise ValueError(f"--data {path}: the file has no rows (columns: "
+                                 f"{', '.join(map(str, frame.columns[:10])) or 'none'}); expected one row a sequence.")
             if args.target not in frame.columns:
                 raise ValueError(f"--target {args.target!r} is not a column of {path} "
                                  f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
@@ -76,9 +79,6 @@ def _csv_sequences(frame, path: str):
 def _search_space(args) -> dict:
     """The search space given by the command's options (--max-units, --max-layers; demo's own)."""
     space = dict(getattr(args, "space", None) or {})
-    for option, value in (("--max-units", args.max_units), ("--max-layers", args.max_layers)):
-        if value is not None and value < 1:
-            raise ValueError(f"{option} must be >= 1; got {value}.")
     if args.max_units is not None:
         low = min(8, max(1, args.max_units // 2))  # 8 units, or half of a narrower maximum
         space["units"] = (low, args.max_units, "log")
@@ -111,6 +111,13 @@ def _run_search(args, X, y) -> int:
                 f"The target has {len(labels)} distinct values and {int((counts < 2).sum())} of them occur only "
                 "once: a classifier needs at least 2 samples a class to hold some out. If the target is a "
                 "quantity, pass --task regress.")
+        n_test = int(np.ceil(args.test_fraction * len(y)))
+        if min(n_test, len(y) - n_test) < len(labels):
+            raise ValueError(
+                f"{len(y)} samples of {len(labels)} classes cannot be split by --test-fraction "
+                f"{args.test_fraction:g} into a training and a test part that each hold every class "
+                f"({n_test} test sample(s)). Give more samples, or a --test-fraction that leaves each part "
+                f"at least {len(labels)}.")
     cls = AutoSequenceClassifier if task == "classify" else AutoSequenceRegressor
     stratify = y if task == "classify" else None
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=args.test_fraction,
@@ -340,25 +347,52 @@ def cmd_train(args) -> int:
     return 0
 
 
+def _at_least(minimum: int):
+    """An argparse type: an int >= ``minimum`` (checked while parsing, before any work starts)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an int >= {minimum}; got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an int >= {minimum}; got {value}")
+        return value
+
+    parse.__name__ = f"int >= {minimum}"
+    return parse
+
+
+def _fraction(text: str) -> float:
+    """An argparse type: a number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1; got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1 (exclusive); got {value:g}")
+    return value
+
+
 def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, project=None):
     parser.add_argument("--tuner", default=tuner, choices=["hyperband", "bayesian", "random", "grid"])
-    parser.add_argument("--max-trials", type=int, default=max_trials,
+    parser.add_argument("--max-trials", type=_at_least(1), default=max_trials,
                         help="trials for random/bayesian/grid (Hyperband derives its own)")
-    parser.add_argument("--max-epochs", type=int, default=max_epochs, help="epochs of a fully trained trial")
-    parser.add_argument("--max-units", type=int, default=None, help="widest layer searched (default 128)")
-    parser.add_argument("--max-layers", type=int, default=None, help="deepest stack searched (default 3)")
+    parser.add_argument("--max-epochs", type=_at_least(1), default=max_epochs, help="epochs of a fully trained trial")
+    parser.add_argument("--max-units", type=_at_least(1), default=None, help="widest layer searched (default 128)")
+    parser.add_argument("--max-layers", type=_at_least(1), default=None, help="deepest stack searched (default 3)")
     parser.add_argument("--cost", default="latency", choices=["latency", "fit_time", "params", "memory"])
     parser.add_argument("--tolerance", type=float, default=0.01,
                         help="pick the cheapest front model within this much of the best score")
-    parser.add_argument("--test-fraction", type=float, default=0.2, help="held out for the final test score")
+    parser.add_argument("--test-fraction", type=_fraction, default=0.2,
+                        help="held out for the final test score (between 0 and 1)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--directory", default="seqtune_runs")
     parser.add_argument("--project-name", default=project,
                         help="search folder inside DIRECTORY (default: the data file's name, or the dataset's)")
     parser.add_argument("--overwrite", action="store_true", help="start over instead of resuming")
     parser.add_argument("--plot", default=None, help="PNG path (default: DIRECTORY/PROJECT/pareto.png)")
-    parser.add_argument("--verbose", type=int, default=1, help="0 silent, 1 a line per trial, 2 epochs too")
-    parser.add_argument("--workers", type=int, default=0,
+    parser.add_argument("--verbose", type=_at_least(0), default=1, help="0 silent, 1 a line per trial, 2 epochs too")
+    parser.add_argument("--workers", type=_at_least(0), default=0,
                         help="run trials in N worker processes (keras-tuner's distributed mode)")
 
 
@@ -384,7 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="label column of a .csv, or the series with --task forecast (default: target)")
     tune.add_argument("--task", default="auto", choices=["auto", "classify", "regress", "forecast"],
                       help="forecast: search forecasters of one series (a .csv column)")
-    tune.add_argument("--horizon", type=int, default=1, help="steps forecast at once (--task forecast)")
+    tune.add_argument("--horizon", type=_at_least(1), default=1, help="steps forecast at once (--task forecast)")
     tune.add_argument("--time-column", default=None,
                       help="time column of the series: dates, or evenly spaced numbers such as years "
                            "(--task forecast)")

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -162,6 +163,16 @@ def test_tune_runs_a_grid_and_names_a_quantity_target(tmp_path, capsys):
     assert code == 2 and "pass --task regress" in capsys.readouterr().err
 
 
+def test_files_too_small_to_search_are_named(tmp_path, capsys):
+    (tmp_path / "empty.csv").write_text("a,b,target\n")
+    assert main(["tune", "--data", str(tmp_path / "empty.csv"), "--directory", str(tmp_path / "runs")]) == 2
+    assert "the file has no rows (columns: a, b, target)" in capsys.readouterr().err
+    (tmp_path / "tiny.csv").write_text("x,target\n1,0\n2,1\n3,0\n4,1\n")
+    assert main(["tune", "--data", str(tmp_path / "tiny.csv"), "--directory", str(tmp_path / "runs")]) == 2
+    assert "4 samples of 2 classes cannot be split by --test-fraction 0.2" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
+
+
 def test_max_units_and_max_layers_each_narrow_the_space_on_their_own():
     from seqtune.cli import _search_space, build_parser
 
@@ -172,6 +183,19 @@ def test_max_units_and_max_layers_each_narrow_the_space_on_their_own():
     assert space("--max-layers", "2") == {"layers": (1, 2)}
     assert space("--max-units", "16") == {"units": (8, 16, "log")}
     assert space() == {}
-    for option in ("--max-layers", "--max-units"):
-        with pytest.raises(ValueError, match=f"{option} must be >= 1; got 0"):
-            space(option, "0")
+
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--max-layers", "0", "expected an int >= 1; got 0"),
+    ("--max-units", "x", "expected an int >= 1; got 'x'"),
+    ("--max-epochs", "0", "expected an int >= 1; got 0"),
+    ("--workers", "-1", "expected an int >= 0; got -1"),
+    ("--test-fraction", "1.5", r"expected a number between 0 and 1 \(exclusive\); got 1.5"),
+])
+def test_bad_numbers_are_refused_while_parsing_before_any_work(option, value, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["tune", "--dataset", "digits", option, value])
+    err = capsys.readouterr()
+    assert exit_.value.code == 2 and re.search(f"argument {option}: {message}", err.err)
+    assert "Searching" not in err.out and "Starting" not in err.out
