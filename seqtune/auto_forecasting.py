@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -31,9 +32,10 @@ directory, project_name, overwrite, verbose
         As in :class:`AutoSequenceClassifier`; ``tolerance`` is in MASE units.
     cv : None, int or splitter, default=None
         None: score on the last ``validation_fraction`` of the series (at least
-        ``horizon`` steps). An int ``k``: ``TimeSeriesSplit(k)``, the mean over ``k``
-        successive tails. A splitter whose test folds directly follow their
-        training folds (such as ``TimeSeriesSplit``).
+        ``horizon`` steps). An int ``k``: ``TimeSeriesSplit(k)`` with test folds of at
+        least ``horizon`` steps, the mean over ``k`` successive tails. A splitter whose
+        test folds directly follow their training folds (such as ``TimeSeriesSplit``;
+        test folds shorter than ``horizon`` warn).
     validation_fraction : float, default=0.2
         Held-out tail when ``cv=None``.
     estimator_params : dict or None, default=None
@@ -182,7 +184,12 @@ directory, project_name, overwrite, verbose
         if self.cv is None or n_folds == 1:
             return [fold(n, max(self.horizon, int(round(n * self.validation_fraction))))]
         if n_folds is not None:
-            splitter = TimeSeriesSplit(n_splits=n_folds)
+            # every test fold at least a horizon long: a shorter one scores only the forecasts' first steps
+            test_size = max(self.horizon, n // (n_folds + 1))
+            if n_folds * test_size >= n:
+                raise ValueError(f"cv={n_folds} folds of at least horizon={self.horizon} steps need more than "
+                                 f"{n_folds * test_size} time steps; y has {n}. Use fewer folds.")
+            splitter = TimeSeriesSplit(n_splits=n_folds, test_size=test_size)
         elif hasattr(self.cv, "split") and not isinstance(self.cv, str):
             splitter = self.cv
         else:
@@ -197,6 +204,12 @@ directory, project_name, overwrite, verbose
                     "that directly follow them (contiguous, no gap), such as TimeSeriesSplit(gap=0)."
                 )
             folds.append(fold(int(test[-1]) + 1, len(test)))
+        shortest = min(f.holdout for f in folds)
+        if shortest < self.horizon:
+            warnings.warn(f"cv gives test folds of only {shortest} step(s), fewer than horizon={self.horizon}: "
+                          f"trials are scored on the first {shortest} step(s) of their forecasts only. Use test "
+                          f"folds of at least {self.horizon} steps (TimeSeriesSplit(test_size=...)).",
+                          UserWarning, stacklevel=P.user_stacklevel())
         return folds
 
     def predict(self, horizon=None, X=None, y=None):

@@ -100,6 +100,13 @@ def test_cross_validation_over_successive_tails(tmp_path, series):
     folds = _auto(tmp_path, cv=TimeSeriesSplit(3, test_size=10))._folds(series, None, read_target(series))
     assert [(len(f.y), f.holdout) for f in folds] == [(130, 10), (140, 10), (150, 10)]
     assert folds[0].y_tail.index[0] == series.index[120]
+    # an int cv keeps every test fold at least a horizon long (TimeSeriesSplit(50) gave 2-step tails)
+    folds = _auto(tmp_path, cv=20)._folds(series, None, read_target(series))
+    assert min(f.holdout for f in folds) == 7 and len(folds) == 20
+    with pytest.raises(ValueError, match=r"cv=30 folds of at least horizon=6 steps need more than 180 time steps; y has 150"):
+        _auto(tmp_path, cv=30)._folds(series, None, read_target(series))
+    with pytest.warns(UserWarning, match=r"test folds of only 4 step\(s\), fewer than horizon=6"):
+        _auto(tmp_path, cv=TimeSeriesSplit(3, test_size=4))._folds(series, None, read_target(series))
 
 
 def test_folds_cut_pandas_data_by_label(tmp_path, series):
