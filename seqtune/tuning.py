@@ -383,5 +383,41 @@ def make_tuner(name: str, hypermodel, *, max_trials: int, max_epochs: int, seed,
                   overwrite=overwrite, max_consecutive_failed_trials=max_consecutive_failed_trials)
     if name == "hyperband":
         return _with_progress(kt.Hyperband)(hypermodel, max_epochs=max_epochs, factor=3, **common)
-    classes = {"bayesian": kt.BayesianOptimization, "random": kt.RandomSearch, "grid": kt.GridSearch}
-    return _with_progress(classes[name])(hypermodel, max_trials=max_trials, **common)
+    if name == "grid":  # the grid varies the cell fastest (space.py): its first trials try each one
+        return _with_progress(kt.GridSearch)(hypermodel, max_trials=max_trials, **common)
+    oracle_class = {"bayesian": _CellsFirstBayesianOracle, "random": _CellsFirstRandomOracle}[name]
+    oracle = oracle_class(objective=objective, max_trials=max_trials, seed=seed,
+                          max_consecutive_failed_trials=max_consecutive_failed_trials)
+    return _with_progress(kt.Tuner)(oracle, hypermodel, directory=str(directory), project_name=project_name,
+                                    overwrite=overwrite)
+
+
+class _CellsFirst:
+    """Oracle mixin: the first trials try every cell type of the space, one each, in order.
+
+    Random draws need not: with seqtune's default seed, keras-tuner's first four random
+    draws were all LSTM, so a small search compared no GRU at all. Only the cell is
+    set; every other value keeps its draw (Bayesian optimization starts from random
+    points too, so this changes its first points only).
+    """
+
+    def populate_space(self, trial_id):
+        response = super().populate_space(trial_id)
+        values = response.get("values")
+        if not values or "cell" not in values:
+            return response
+        choices = next((list(hp.values) for hp in self.hyperparameters.space if hp.name == "cell"), [])
+        tried = {trial.hyperparameters.values.get("cell") for trial in self.trials.values()
+                 if trial.trial_id != trial_id}
+        untried = [cell for cell in choices if cell not in tried]
+        if untried and values["cell"] in tried:
+            values["cell"] = untried[0]
+        return response
+
+
+class _CellsFirstRandomOracle(_CellsFirst, kt.oracles.RandomSearchOracle):
+    pass
+
+
+class _CellsFirstBayesianOracle(_CellsFirst, kt.oracles.BayesianOptimizationOracle):
+    pass

@@ -296,6 +296,15 @@ def test_a_grid_tries_every_cell_type_first(tmp_path, data):
     assert sorted(auto.trials_["cell"]) == ["gru", "lstm"]  # the cell varies fastest
 
 
+@pytest.mark.parametrize("tuner", ["random", "bayesian"])
+def test_random_and_bayesian_searches_try_every_cell_type_first(tmp_path, data, tuner):
+    # keras-tuner's first four random draws under the default seed were all LSTM
+    X, y = data
+    auto = _auto(tmp_path, tuner=tuner, max_trials=2, max_epochs=1, seed=0, refit=False,
+                 space={"units": (4, 8), "layers": 1}).fit(X, y)
+    assert sorted(auto.trials_["cell"]) == ["gru", "lstm"]
+
+
 def test_pooling_is_searched_on_request(tmp_path, data):
     X, y = data
     auto = _auto(tmp_path, space={**SMALL, "pooling": ["last", "mean", "max"]}, max_trials=4).fit(X, y)
