@@ -368,7 +368,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         weight = self._sample_weight(sample_weight, y, n)
         seed = self._seed()
         if not warm:
-            _forget_fitted_state(self, keep=("n_features_in_", "feature_names_in_") if seqs.layout == "2d" else ())
+            _forget_fitted_state(self, keep=(("n_features_in_", "feature_names_in_") if seqs.layout == "2d" else ())
+                                 + ("sequence_columns_",))
             vars(self).update(target_state)
             # Keras' global state (layer-name registry, graph caches) grows with every model built;
             # clearing it does not touch models other estimators already hold.

@@ -15,6 +15,7 @@ from seqtune import _params as P
 from seqtune.inputs import (
     InputWarning,
     Sequences,
+    frame_columns,
     is_text,
     length_bucket,
     refuse_unreadable_text,
@@ -51,8 +52,19 @@ class InputStateMixin:
     def _sequences(self, X, *, reset: bool) -> Sequences:
         """Validate X; at predict time also check it matches what ``fit`` saw."""
         if reset:
-            return to_sequences(X, input_type=str(self.input_type).lower(), estimator=self, reset=True)
+            seqs = to_sequences(X, input_type=str(self.input_type).lower(), estimator=self, reset=True)
+            columns = frame_columns(unwrap_column(X))
+            if columns is not None:
+                self.sequence_columns_ = columns
+            elif hasattr(self, "sequence_columns_"):  # from an earlier fit on DataFrames
+                del self.sequence_columns_
+            return seqs
         X = unwrap_column(X)  # as to_sequences reads it in fit
+        columns = frame_columns(X)
+        fitted = getattr(self, "sequence_columns_", None)
+        if columns is not None and fitted is not None and columns != fitted:
+            raise ValueError(f"X's DataFrames have columns {columns[:10]}, but {type(self).__name__} was fitted on "
+                             f"{fitted[:10]}; pass the same columns in the same order as in fit.")
         if is_text(X) != (self.input_kind_ == "text"):
             if self.input_kind_ == "text":
                 refuse_unreadable_text(X)

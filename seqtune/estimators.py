@@ -130,6 +130,9 @@ _ATTRIBUTES = """
         numeric input (absent for tokens and text).
     input_kind_ : {"numeric", "tokens", "text"}
         How X was read.
+    sequence_columns_ : list of str
+        Column names of the sequences, when X was a list of pandas DataFrames
+        (predict then checks them).
     max_length_ : int or None
         Truncation length in use.
     frame_length_ : int

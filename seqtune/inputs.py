@@ -153,6 +153,23 @@ _ONE_STR_A_SAMPLE = ("Text is read as one str a sample: join pre-tokenized words
                      "or several text columns (df['title'] + ' ' + df['body']) into one document each.")
 
 
+def frame_columns(X) -> list[str] | None:
+    """The column names of a list of pandas DataFrames (one sequence each), as str; else None.
+
+    Every DataFrame must have the same columns in the same order: a sequence whose columns
+    are swapped would be read with its features swapped.
+    """
+    if not isinstance(X, (list, tuple)) or not X or not all(hasattr(x, "columns") for x in X):
+        return None
+    first = [str(c) for c in X[0].columns]
+    for i, frame in enumerate(X):
+        columns = [str(c) for c in frame.columns]
+        if columns != first:
+            raise ValueError(f"X[{i}] has columns {columns[:10]} but X[0] has {first[:10]}; every sequence's "
+                             "DataFrame must have the same columns in the same order.")
+    return first
+
+
 def _refuse_unencodable(texts) -> None:
     """A ValueError naming the first document UTF-8 cannot encode (lone surrogates, as left by
     ``bytes.decode(..., errors="surrogateescape")``), which TensorFlow would refuse unnamed."""

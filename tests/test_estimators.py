@@ -819,3 +819,21 @@ def test_standardize_reads_features_on_any_scale_and_warns_when_float32_rounds_a
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message="Feature", category=UserWarning)
         SequenceClassifier(**TINY).fit(X + [3.0, 2020.0], y)  # a level a few thousand times the spread is fine
+
+
+def test_sequences_given_as_dataframes_are_checked_by_column_name(rng, tmp_path):
+    import seqtune
+
+    frames = [pd.DataFrame(rng.normal(size=(n, 2)), columns=["speed", "load"]) for n in (5, 6, 7) * 8]
+    y = np.arange(24) % 2
+    est = SequenceClassifier(**TINY).fit(frames, y)
+    assert est.sequence_columns_ == ["speed", "load"]
+    est.predict(frames[:2])
+    with pytest.raises(ValueError, match=r"have columns \['load', 'speed'\], but SequenceClassifier was fitted on "
+                                         r"\['speed', 'load'\]"):
+        est.predict([f[["load", "speed"]] for f in frames[:2]])
+    with pytest.raises(ValueError, match=r"X\[1\] has columns \['load', 'speed'\] but X\[0\] has"):
+        SequenceClassifier(**TINY).fit([frames[0], frames[1][["load", "speed"]]] + frames[2:], y)
+    est.save(tmp_path / "m")
+    with pytest.raises(ValueError, match="same columns in the same order"):
+        seqtune.load(tmp_path / "m").predict([f[["load", "speed"]] for f in frames[:2]])
