@@ -4,14 +4,15 @@ A window is ``lookback`` steps of history followed by the ``horizon`` steps to
 predict. The network reads the history relative to a reference value (and its
 standardised level) and predicts ``(future - anchor) / scale``, where the anchor
 is the forecast a zero correction gives: the last value repeated, the
-window mean, the series mean, or the seasonal-naive forecast.
+window mean, the series mean, the seasonal-naive forecast, or that plus the
+window's trend.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-NORMALIZATIONS = ("last", "mean", "none", "seasonal")
+NORMALIZATIONS = ("auto", "seasonal", "drift", "last", "mean", "none")
 
 # What ``score`` of a forecaster fitted on several series says.
 SCORE_ONE_SERIES = ("score needs a model fitted on one series. For several, score each: "
@@ -31,6 +32,26 @@ def seasonal_repeat(past: np.ndarray, horizon: int, season: int) -> np.ndarray:
     """
     steps = past.shape[1] - season + np.arange(horizon) % season
     return past[:, steps, :]
+
+
+def drift(past: np.ndarray, horizon: int, season: int) -> np.ndarray:
+    """The trend the seasonal-naive forecast misses: ``(n, horizon, k)``.
+
+    Per step, the window's trend: the mean of its last season minus that of the season
+    before, over ``season`` (``season=1`` or a window shorter than two seasons: last minus
+    first value over the steps between). A forecast ``h`` steps ahead repeats a value
+    ``season * ceil(h / season)`` steps old (the last value: ``h`` steps), so it moves that
+    many steps of trend.
+    """
+    length = past.shape[1]
+    if 1 < season and 2 * season <= length:
+        slope = (past[:, -season:].mean(axis=1) - past[:, -2 * season:-season].mean(axis=1)) / season
+        steps = season * np.ceil(np.arange(1, horizon + 1) / season)
+    else:
+        slope = (past[:, -1] - past[:, 0]) / max(length - 1, 1)
+        steps = np.arange(1, horizon + 1) if not 1 < season <= length else season * np.ceil(
+            np.arange(1, horizon + 1) / season)
+    return slope[:, None, :] * steps[None, :, None]
 
 
 def score_origins(n_steps: int, horizon: int) -> list[int]:
@@ -64,24 +85,27 @@ def window_inputs(past: np.ndarray, level, scale, *, normalize: str, season: int
         Windows of the targets.
     level, scale : ndarray of shape (k,)
         Mean and spread of the series the windows come from.
-    normalize : {"seasonal", "last", "mean", "none"}
+    normalize : {"seasonal", "drift", "last", "mean", "none"}
         The anchor (see the module docstring); ``"seasonal"`` falls back to the last
-        value without a season or when the window is shorter than one season.
+        value without a season or when the window is shorter than one season, and
+        ``"drift"`` adds :func:`drift` to it.
     season, horizon : int
     exog : tuple of two ndarrays or None
         Standardised exogenous features of the window ``(n, lookback, m)`` and of the
         forecast steps ``(n, horizon, m)``.
     """
-    if normalize in ("last", "seasonal"):
+    if normalize in ("last", "seasonal", "drift"):
         ref = past[:, -1, :]
     elif normalize == "mean":
         ref = past.mean(axis=1)
     else:
         ref = np.broadcast_to(level, past[:, -1, :].shape)
-    if normalize == "seasonal" and 1 < season <= past.shape[1]:
+    if normalize in ("seasonal", "drift") and 1 < season <= past.shape[1]:
         anchor = seasonal_repeat(past, horizon, season)
     else:
         anchor = np.repeat(ref[:, None, :], horizon, axis=1)
+    if normalize == "drift":
+        anchor = anchor + drift(past, horizon, season)
     # Shape relative to the reference, and the standardised level (where in its range the series is).
     channels = [(past - ref[:, None, :]) / scale, (past - level) / scale]
     if exog is None:

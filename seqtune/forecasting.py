@@ -9,7 +9,9 @@ baselines on short real series; see bench/RESULTS.md):
   levels (the level itself, standardised, is a second input channel);
 * the network predicts corrections to the seasonal-naive forecast of each window
   (``normalize="seasonal"``): a zero correction repeats the last season, and on
-  short series there is little to learn beyond that;
+  short series there is little to learn beyond that; on trending series, to that
+  forecast plus the window's trend (``"drift"``), which ``"auto"`` picks where it
+  errs less on the training windows;
 * after early stopping on the tail has chosen the number of epochs, the networks
   are trained again on every window (``refit=True``);
 * one output layer predicts all ``horizon`` steps at once (direct strategy: no
@@ -85,11 +87,16 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         Read every window in both directions.
     dropout : float, default=0.1
         Dropout on the inputs of each recurrent layer and before the output layer.
-    normalize : {"seasonal", "last", "mean", "none"}, default="seasonal"
+    normalize : {"auto", "seasonal", "drift", "last", "mean", "none"}, default="auto"
         What the network's forecast is relative to. ``"seasonal"``: the seasonal-naive
         forecast (the last season repeated), so the network learns corrections to it;
         without a season (``season_ == 1``) or with a lookback shorter than one season,
-        the last value. ``"last"``: the window's last value; ``"mean"``: its mean;
+        the last value. ``"drift"``: that plus the window's trend (its last season's
+        mean minus the season before, a step; without a season, last minus first
+        value), carried as far as the repeated value is old. ``"auto"``: ``"drift"``
+        where its zero-correction forecasts err less than ``"seasonal"``'s over the
+        training windows (trending series), else ``"seasonal"`` (``normalize_`` says
+        which). ``"last"``: the window's last value; ``"mean"``: its mean;
         ``"none"``: the series mean (plain standardisation). Always divided by the
         series' standard deviation; forecasts are mapped back.
     linear_skip : {"auto", True, False}, default="auto"
@@ -163,6 +170,8 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         Steps of history in use.
     season_ : int
         Seasonal period in use (1: none).
+    normalize_ : str
+        The ``normalize`` in use ("auto" resolved).
     n_targets_ : int
         Target columns per series.
     n_exog_ : int
@@ -211,7 +220,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         layers=None,
         bidirectional=False,
         dropout=0.1,
-        normalize="seasonal",
+        normalize="auto",
         linear_skip="auto",
         loss="mae",
         epochs=100,

@@ -26,6 +26,7 @@ CASES = {
              ["ratio seqtune / Keras default", "predict 1 sample: seqtune"], [], None),
     "forecaster": (["bench_forecaster.py", "--quick"], ["seasonal naive MASE"], ["statsmodels"], None),
     "search": (["bench_search.py", "--quick"], ["compute ratio hyperband/grid", "hyperband pick:"], [], None),
+    "normalize": (["bench_normalize.py", "--quick"], ["auto picks", "airline", "nile"], ["statsmodels", "sktime"], None),
     "scales": (["bench_scales.py", "--quick"], ["plaid"], ["sktime"], None),
     "small_data": (["bench_small_data.py", "--quick"], ["unit_test"], ["sktime"], None),
     "startup": (["bench_startup.py", "--repeat", "1"],

@@ -259,6 +259,36 @@ def test_seasonal_normalisation_anchors_on_the_seasonal_naive_forecast():
     assert np.all(np.isfinite(fc.predict()))
 
 
+def test_drift_normalisation_anchors_on_the_seasonal_naive_forecast_plus_the_trend():
+    from seqtune._windows import window_inputs
+
+    def anchor(series, lookback, season):
+        past = series[None, 36 - lookback:36, None]
+        return window_inputs(past, np.zeros(1), np.ones(1), normalize="drift", season=season, horizon=15)[1][0, :, 0]
+
+    t = np.arange(60.0)
+    trended = 0.5 * t + np.sin(2 * np.pi * t / 12)
+    np.testing.assert_allclose(anchor(trended, 24, 12), trended[36:51], atol=1e-9)  # two seasons: their means
+    line = 0.5 * t
+    np.testing.assert_allclose(anchor(line, 24, 1), line[36:51], atol=1e-9)  # no season: last minus first
+    np.testing.assert_allclose(anchor(line, 18, 12), line[36:51], atol=1e-9)  # under two seasons: the same
+    seasonal_only = np.sin(2 * np.pi * t / 12)
+    np.testing.assert_allclose(anchor(seasonal_only, 24, 12), seasonal_only[36:51], atol=1e-9)  # no trend added
+    fc = SequenceForecaster(**{**TINY, "horizon": 6}, normalize="drift").fit(seasonal(100) + np.arange(100.0))
+    assert np.all(np.isfinite(fc.predict()))
+
+
+def test_auto_normalisation_takes_the_trend_only_where_it_forecasts_better():
+    t = np.arange(150)
+    noise = np.random.default_rng(0).normal(scale=0.1, size=150)
+    cycle = np.sin(2 * np.pi * t / 12) + noise
+    for y, expected in ((cycle + 0.3 * t, "drift"), (cycle, "seasonal")):
+        fc = SequenceForecaster(**TINY)
+        fc._prepare(y)  # decided from the windows, before any training
+        assert fc.normalize_ == expected
+    assert SequenceForecaster(**TINY, normalize="seasonal").fit(cycle + 0.3 * t).normalize_ == "seasonal"
+
+
 def test_linear_skip_only_when_windows_outnumber_its_weights():
     def skip(y, **params):  # the decision is made from the windows, before any training
         fc = SequenceForecaster(**TINY, **params)
