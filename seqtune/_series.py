@@ -211,8 +211,8 @@ def _read_one(y, what: str, fill) -> tuple[np.ndarray, IndexInfo, object, str, l
     if isinstance(y, pd.DataFrame):
         if y.shape[1] == 0:
             raise ValueError(f"{what} is a DataFrame without columns; expected at least one numeric column.")
-        non_numeric = [c for c in y.columns if not pd.api.types.is_numeric_dtype(y[c].dtype)
-                       or pd.api.types.is_bool_dtype(y[c].dtype)]
+        # bool columns are read as 0/1, as a bool Series is
+        non_numeric = [c for c in y.columns if not pd.api.types.is_numeric_dtype(y[c].dtype)]
         if non_numeric:
             time_like = [c for c in non_numeric if pd.api.types.is_datetime64_any_dtype(y[c].dtype)
                          or isinstance(y[c].dtype, pd.PeriodDtype)]

@@ -458,7 +458,8 @@ class _AutoSequenceBase(BaseEstimator):
         if not hasattr(self, "best_estimator_") and hasattr(self, "best_params_"):
             raise NotFittedError(
                 f"{type(self).__name__} was fitted with refit=False: the search chose best_params_ but trained "
-                f"no model on all the data. Fit {self._estimator_class.__name__}(**best_params_) to predict."
+                f"no model on all the data. Fit {self._estimator_class.__name__}(**best_params_, "
+                f"epochs={self.max_epochs}) to predict, as refit=True would (with estimator_params too, if any)."
             )
         check_is_fitted(self, "best_estimator_")
         return self.best_estimator_

@@ -209,7 +209,7 @@ def test_a_failing_trial_is_recorded_with_its_error_and_the_search_goes_on(tmp_p
         priced = _auto(tmp_path, tuner="grid", max_trials=10, space=space, overwrite=True, refit=False,
                        cost=lambda row: int(row["params"]), estimator_params={"callbacks": [callback()]}).fit(X, y)
         assert priced.trials_["custom_cost"].isna().tolist() == (priced.trials_["status"] == "FAILED").tolist()
-        with pytest.raises(NotFittedError, match="refit=False.*best_params_"):
+        with pytest.raises(NotFittedError, match=r"refit=False.*\(\*\*best_params_, epochs=2\)"):
             priced.predict(X)
 
 

@@ -420,6 +420,14 @@ def test_series_too_short():
         SequenceForecaster(**{**TINY, "lookback": "auto", "horizon": 12}).fit(seasonal(10))
 
 
+def test_a_bool_column_is_read_as_a_bool_series_is():
+    flags = np.sin(np.arange(80) / 3) > 0
+    params = {**TINY, "n_models": 1, "epochs": 1}
+    frame = SequenceForecaster(**params).fit(pd.DataFrame({"open": flags})).predict()
+    series = SequenceForecaster(**params).fit(pd.Series(flags, name="open")).predict()
+    np.testing.assert_allclose(frame["open"].to_numpy(), series.to_numpy())
+
+
 def test_a_time_column_is_pointed_to_the_index():
     frame = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=60), "sales": seasonal(60)})
     with pytest.raises(TypeError, match=r"non-numeric column\(s\) \['date'\].*make the time column the index: "
