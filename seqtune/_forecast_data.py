@@ -22,7 +22,7 @@ from seqtune._series import (
     read_target,
     spread,
 )
-from seqtune._windows import holdout_split, sliding, tail_split, window_inputs
+from seqtune._windows import holdout_split, sliding, tail_split, window_anchor, window_inputs
 
 # "auto" never looks back further than this: a recurrent layer reading longer windows
 # trains slowly and learns little more on the series seqtune targets.
@@ -133,8 +133,7 @@ class ForecastDataMixin:
             future = sliding(series[self.lookback_:], self.horizon)
             scale = spread(series)
             for normalize in errors:
-                _, anchor = window_inputs(past, 0.0, 1.0, normalize=normalize, season=self.season_,
-                                          horizon=self.horizon)
+                _, anchor = window_anchor(past, 0.0, normalize=normalize, season=self.season_, horizon=self.horizon)
                 errors[normalize] += float(np.mean(np.abs(anchor - future) / scale))
         return "drift" if errors["drift"] < errors["seasonal"] else "seasonal"
 
@@ -155,12 +154,12 @@ class ForecastDataMixin:
         if self.lookback != "auto" or len(lengths) < 2:
             return
         shortest = int(np.argmin(lengths))
-        typical = self._lookback_room(int(np.median(lengths)))
-        if self.lookback_ == self._lookback_room(lengths[shortest]) and min(typical, MAX_LOOKBACK) > self.lookback_:
+        typical = min(self._lookback_room(int(np.median(lengths))), MAX_LOOKBACK)
+        if self.lookback_ == self._lookback_room(lengths[shortest]) and typical > self.lookback_:
             warnings.warn(
                 f"y series {ids[shortest]!r} has only {lengths[shortest]} time steps: as the shortest, it limits "
                 f"the lookback of every series to {self.lookback_} steps (the median series allows "
-                f"{min(typical, MAX_LOOKBACK)}) and the season search to lags up to {self.lookback_}. Fit it "
+                f"{typical}) and the season search to lags up to {self.lookback_}. Fit it "
                 "apart from the others, or pass lookback= (each series needs lookback + horizon steps).",
                 UserWarning, stacklevel=P.user_stacklevel(),
             )

@@ -26,7 +26,8 @@ def build_forecast_network(n_channels: int, *, horizon: int, n_targets: int, n_q
     from seqtune.architectures import Head, InputLayout, build_ensemble
 
     # Python ints: Keras refuses NumPy integers as layer sizes (horizon=np.int64(3) from a grid, say)
-    horizon, n_targets, n_quantiles, n_models, lookback = map(int, (horizon, n_targets, n_quantiles, n_models, lookback))
+    horizon, n_targets, n_quantiles, n_models, lookback = (
+        int(v) for v in (horizon, n_targets, n_quantiles, n_models, lookback))
     layout = InputLayout(kind="numeric", n_features=int(n_channels), mean=None, variance=None)
     head = Head(units=horizon * n_targets * n_quantiles, activation=None)
     model = build_ensemble(layout, head, n_models, name="SequenceForecaster", **network)

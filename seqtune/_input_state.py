@@ -52,6 +52,7 @@ class InputStateMixin:
     def _sequences(self, X, *, reset: bool) -> Sequences:
         """Validate X; at predict time also check it matches what ``fit`` saw."""
         if reset:
+            # to_sequences checks X (None, sparse) before it unwraps a column layout itself
             seqs = to_sequences(X, input_type=str(self.input_type).lower(), estimator=self, reset=True)
             columns = frame_columns(unwrap_column(X))
             if columns is not None:
@@ -244,8 +245,8 @@ class InputStateMixin:
         lengths = seqs.lengths()
         if self.max_length_ is not None:
             lengths = np.minimum(lengths, self.max_length_)
+        median = float(np.median(lengths))
         if self.frame_length != "auto":
-            median = float(np.median(lengths))
             if self.frame_length >= 2 * median:
                 warnings.warn(
                     f"frame_length={self.frame_length} is longer than most sequences (median length {median:g} "
@@ -253,7 +254,6 @@ class InputStateMixin:
                     "left to recur over. Use a frame_length of a fraction of the length, or 'auto'.",
                     InputWarning, stacklevel=P.user_stacklevel())
             return int(self.frame_length)
-        median = float(np.median(lengths))
         if median <= FRAME_FROM_STEPS:
             return 1
         return int(np.ceil(median / FRAME_TARGET_STEPS))
@@ -295,8 +295,8 @@ def _warn_sparse_ids(values, top: int, embedding_dim: int) -> None:
 
 def _warn_if_level_hides_spread(mean, variance) -> None:
     """Warn when a feature varies so little against its level that float32, in which seqtune
-    reads X (about 7 significant digits), keeps few distinct values of it: Unix timestamps,
-    or a sensor's small swings on a large baseline."""
+    reads X (about 7 significant digits), keeps few distinct values of it: a sensor's small
+    swings on a large baseline, say."""
     std = np.sqrt(variance)
     level = np.abs(mean)
     ratio = np.where(level > 0, std / np.where(level > 0, level, 1.0), np.inf)

@@ -242,14 +242,14 @@ def warn_if_rate_replaced(optimizer, rate) -> None:
         if any(isinstance(r, Real) and math.isclose(own, r, rel_tol=1e-6)
                for r in (rate, None if default is None else default.default)):
             return
-        what, advice = f"learning_rate={own:g}", f"learning_rate={own:g}"
+        held = advice = f"learning_rate={own:g}"
     elif own is None or (is_schedule(rate) and own == keras.optimizers.schedules.serialize(rate)):
         return
     else:
-        what, advice = "a learning-rate schedule", "learning_rate=<the schedule>"
+        held, advice = "a learning-rate schedule", "learning_rate=<the schedule>"
     used = f"{rate:g}" if isinstance(rate, Real) else type(rate).__name__
     warnings.warn(
-        f"optimizer={type(optimizer).__name__}(...) holds {what} of its own; the estimator's learning_rate "
+        f"optimizer={type(optimizer).__name__}(...) holds {held} of its own; the estimator's learning_rate "
         f"({used}) replaces it, so that set_params and a search can tune it. Pass {advice} to the estimator.",
         UserWarning,
         stacklevel=user_stacklevel(),

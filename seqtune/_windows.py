@@ -44,13 +44,13 @@ def drift(past: np.ndarray, horizon: int, season: int) -> np.ndarray:
     many steps of trend.
     """
     length = past.shape[1]
+    steps = np.arange(1, horizon + 1)
+    if 1 < season <= length:  # the anchor repeats the last season (seasonal_repeat)
+        steps = season * np.ceil(steps / season)
     if 1 < season and 2 * season <= length:
         slope = (past[:, -season:].mean(axis=1) - past[:, -2 * season:-season].mean(axis=1)) / season
-        steps = season * np.ceil(np.arange(1, horizon + 1) / season)
     else:
         slope = (past[:, -1] - past[:, 0]) / max(length - 1, 1)
-        steps = np.arange(1, horizon + 1) if not 1 < season <= length else season * np.ceil(
-            np.arange(1, horizon + 1) / season)
     return slope[:, None, :] * steps[None, :, None]
 
 
@@ -94,6 +94,23 @@ def window_inputs(past: np.ndarray, level, scale, *, normalize: str, season: int
         Standardised exogenous features of the window ``(n, lookback, m)`` and of the
         forecast steps ``(n, horizon, m)``.
     """
+    ref, anchor = window_anchor(past, level, normalize=normalize, season=season, horizon=horizon)
+    # Shape relative to the reference, and the standardised level (where in its range the series is).
+    channels = [(past - ref[:, None, :]) / scale, (past - level) / scale]
+    if exog is None:
+        return np.concatenate(channels, axis=-1), anchor
+    past_e, fut_e = exog
+    n, k = past.shape[0], past.shape[2]
+    channels += [past_e, np.zeros(past.shape[:2] + (1,))]
+    future = [np.zeros((n, horizon, 2 * k)), fut_e, np.ones((n, horizon, 1))]
+    # Known future covariates ride along as extra steps after the window, flagged by a 1.
+    return np.concatenate([np.concatenate(channels, -1), np.concatenate(future, -1)], axis=1), anchor
+
+
+def window_anchor(past: np.ndarray, level, *, normalize: str, season: int,
+                  horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """The reference value ``(n, k)`` of windows ``past`` ``(n, lookback, k)`` and their anchor
+    ``(n, horizon, k)``: the forecast a zero correction gives (see :func:`window_inputs`)."""
     if normalize in ("last", "seasonal", "drift"):
         ref = past[:, -1, :]
     elif normalize == "mean":
@@ -106,16 +123,7 @@ def window_inputs(past: np.ndarray, level, scale, *, normalize: str, season: int
         anchor = np.repeat(ref[:, None, :], horizon, axis=1)
     if normalize == "drift":
         anchor = anchor + drift(past, horizon, season)
-    # Shape relative to the reference, and the standardised level (where in its range the series is).
-    channels = [(past - ref[:, None, :]) / scale, (past - level) / scale]
-    if exog is None:
-        return np.concatenate(channels, axis=-1), anchor
-    past_e, fut_e = exog
-    n, k = past.shape[0], past.shape[2]
-    channels += [past_e, np.zeros(past.shape[:2] + (1,))]
-    future = [np.zeros((n, horizon, 2 * k)), fut_e, np.ones((n, horizon, 1))]
-    # Known future covariates ride along as extra steps after the window, flagged by a 1.
-    return np.concatenate([np.concatenate(channels, -1), np.concatenate(future, -1)], axis=1), anchor
+    return ref, anchor
 
 
 def tail_split(n_windows: int, horizon: int, validation_fraction) -> tuple[np.ndarray, np.ndarray]:

@@ -167,18 +167,18 @@ class _AutoSequenceBase(BaseEstimator):
 
     def _custom_cost(self, row) -> float:
         """The cost callable on one finished trial, with an error that names it and what it can read."""
+        name = getattr(self.cost, "__name__", self.cost)
         kept = (" The finished trials are kept in the search folder: fix the callable and fit again to price "
                 "them without rerunning them.")
         try:
             value = float(self.cost(row))
         except Exception as exc:
             raise ValueError(
-                f"cost={getattr(self.cost, '__name__', self.cost)!r} failed on trial {row.get('trial_id')} "
-                f"({type(exc).__name__}: {exc}). It receives the trial's row, whose fields are: "
-                f"{', '.join(map(str, row.index))}.{kept}") from exc
+                f"cost={name!r} failed on trial {row.get('trial_id')} ({type(exc).__name__}: {exc}). It receives "
+                f"the trial's row, whose fields are: {', '.join(map(str, row.index))}.{kept}") from exc
         if not np.isfinite(value):
-            raise ValueError(f"cost={getattr(self.cost, '__name__', self.cost)!r} returned {value} for trial "
-                             f"{row.get('trial_id')}; expected a finite number.{kept}")
+            raise ValueError(f"cost={name!r} returned {value} for trial {row.get('trial_id')}; expected a "
+                             f"finite number.{kept}")
         return value
 
     def _splits(self, X, y):

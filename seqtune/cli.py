@@ -358,7 +358,6 @@ def _at_least(minimum: int):
             raise argparse.ArgumentTypeError(f"expected an int >= {minimum}; got {value}")
         return value
 
-    parse.__name__ = f"int >= {minimum}"
     return parse
 
 

@@ -59,6 +59,8 @@ _ARRAYS = ("level_", "scale_", "mase_scale_", "tails_", "exog_tails_", "exog_mea
            "quantile_shift_")
 # Fewer validation windows than this give too noisy a quantile shift to apply.
 MIN_CALIBRATION_WINDOWS = 20
+
+
 class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimatorMixin, BaseEstimator):
     """Forecast one or several time series with a stack of LSTM or GRU layers.
 
@@ -568,4 +570,3 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         tags.non_deterministic = self.random_state is None
         tags.target_tags.required = False
         return tags
-

@@ -162,12 +162,11 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
     else:
         reference = others.loc[others[score].idxmax()]
         label = f"the best {str(reference['cell']).upper()}"
-    parts = [_score_verdict(chosen[score] - reference[score], chosen[score], reference[score], label,
-                            score_name, tolerance)]
+    parts = [_score_verdict(chosen[score], reference[score], label, score_name, tolerance)]
     notes = [alone] if alone else []
     if best.name not in (chosen.name, reference.name):  # the best trial is of the chosen cell type
-        notes.append(_score_verdict(chosen[score] - best[score], chosen[score], best[score],
-                                    f"the best trial, {_size(best)}", score_name, tolerance))
+        notes.append(_score_verdict(chosen[score], best[score], f"the best trial, {_size(best)}", score_name,
+                                    tolerance))
     for column, cheaper, dearer in (
         ("fit_seconds_per_epoch", "faster per epoch", "slower per epoch"),
         ("latency_ms", "lower latency", "higher latency"),
@@ -197,9 +196,9 @@ def _size(row: pd.Series) -> str:
     return size
 
 
-def _score_verdict(gap: float, chosen: float, reference: float, label: str, score_name: str,
-                   tolerance: float) -> str:
+def _score_verdict(chosen: float, reference: float, label: str, score_name: str, tolerance: float) -> str:
     """How the chosen trial's score compares with ``label``'s, in the score's own terms."""
+    gap = float(chosen - reference)
     negated = score_name.startswith("-")
     shown = score_name[1:] if negated else score_name
     points = abs(gap) * (100 if score_name == "accuracy" else 1)

@@ -379,17 +379,16 @@ def make_tuner(name: str, hypermodel, *, max_trials: int, max_epochs: int, seed,
     # keras-tuner replaces a seed of 0 by a random one ("seed or randint"): shift every seed by one so
     # that seed=0, seqtune's default, also repeats its trials.
     seed = None if seed is None else int(seed) + 1
-    common = dict(objective=objective, seed=seed, directory=str(directory), project_name=project_name,
-                  overwrite=overwrite, max_consecutive_failed_trials=max_consecutive_failed_trials)
+    oracle_options = {"objective": objective, "seed": seed,
+                      "max_consecutive_failed_trials": max_consecutive_failed_trials}
+    folder = {"directory": str(directory), "project_name": project_name, "overwrite": overwrite}
     if name == "hyperband":
-        return _with_progress(kt.Hyperband)(hypermodel, max_epochs=max_epochs, factor=3, **common)
+        return _with_progress(kt.Hyperband)(hypermodel, max_epochs=max_epochs, factor=3, **oracle_options, **folder)
     if name == "grid":  # the grid varies the cell fastest (space.py): its first trials try each one
-        return _with_progress(kt.GridSearch)(hypermodel, max_trials=max_trials, **common)
+        return _with_progress(kt.GridSearch)(hypermodel, max_trials=max_trials, **oracle_options, **folder)
     oracle_class = {"bayesian": _CellsFirstBayesianOracle, "random": _CellsFirstRandomOracle}[name]
-    oracle = oracle_class(objective=objective, max_trials=max_trials, seed=seed,
-                          max_consecutive_failed_trials=max_consecutive_failed_trials)
-    return _with_progress(kt.Tuner)(oracle, hypermodel, directory=str(directory), project_name=project_name,
-                                    overwrite=overwrite)
+    oracle = oracle_class(max_trials=max_trials, **oracle_options)
+    return _with_progress(kt.Tuner)(oracle, hypermodel, **folder)
 
 
 class _CellsFirst:

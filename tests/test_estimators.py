@@ -323,7 +323,8 @@ def test_learning_rate_takes_schedules_and_an_optimizers_own_rate_is_not_replace
     rate = clf.model_.optimizer.learning_rate
     steps = int(clf.model_.optimizer.iterations.numpy())
     assert steps > 0 and float(rate) == pytest.approx(0.01 * 0.5**steps)  # the schedule drove training
-    assert clone(clf).get_params()["learning_rate"] is not None
+    cloned = clone(clf).get_params()["learning_rate"]
+    assert isinstance(cloned, type(schedule)) and cloned.get_config() == schedule.get_config()
     clf.save(tmp_path / "scheduled")
     np.testing.assert_allclose(seqtune.load(tmp_path / "scheduled").predict_proba(X), clf.predict_proba(X), atol=1e-6)
     # An instance given its own rate: the estimator's learning_rate is used, and says so
