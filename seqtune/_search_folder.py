@@ -6,14 +6,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import NamedTuple
+
+from seqtune import _params as P
 
 # Written in the search folder: the data and settings its trials were run with.
 FINGERPRINT_FILE = "seqtune_search.json"
 # How a refusal names a fingerprint entry that changed (else "a different <key>").
 CHANGE_WORDS = {"data": "other data",
-                "splits": "other validation splits (seed=None draws new ones at every fit: pass an int seed to resume)"}
+                "splits": "other validation splits (seed=None draws new ones at every fit: pass an int seed to resume)",
+                "estimator_defaults": "another seqtune version's defaults for the settings it was not given"}
 
 
 def search_root(directory) -> Path:
@@ -127,6 +131,12 @@ def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) 
     except (OSError, ValueError):
         before = {}
     changed = [key for key in fingerprint if key in before and before[key] != fingerprint[key]]
+    if before and "estimator_defaults" not in before:
+        warnings.warn(
+            f"The search in {project_dir} was made by an earlier seqtune that did not record its default "
+            "settings; if a default changed since (SequenceForecaster's normalize became 'auto'), its "
+            "finished trials ran with the old one and mix with new ones. overwrite=True starts over.",
+            UserWarning, stacklevel=P.user_stacklevel())
     if changed:
         what = ", ".join(CHANGE_WORDS.get(key, f"a different {key}") for key in changed)
         raise ValueError(

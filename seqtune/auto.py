@@ -278,11 +278,17 @@ class _AutoSequenceBase(BaseEstimator):
         """What a search's trials depend on: resuming one needs the same (``_search_folder``)."""
         import joblib
 
+        set_by_trials = set(space) | set(fixed) | {"epochs", "random_state", "verbose"}
+        defaults = {key: value for key, value in self._estimator_class().get_params(deep=False).items()
+                    if key not in set_by_trials}
         return {
             "estimator": type(self).__name__,
             "data": joblib.hash(data),
             "space": as_json(space),
             "estimator_params": as_json(fixed),
+            # The estimator's defaults too: a seqtune whose defaults changed does not resume the
+            # trials an earlier one ran with the old defaults (they would not compare).
+            "estimator_defaults": as_json(defaults),
             "validation": _describe_cv(self.cv) if self.cv is not None else f"holdout {self.validation_fraction}",
             "tuner": self.tuner.lower(),
             "max_epochs": int(self.max_epochs),  # NumPy integers (np.arange in a loop) are not JSON

@@ -107,6 +107,26 @@ def test_resuming_with_other_data_or_settings_is_refused_and_the_search_kept(tmp
     assert len(_auto(tmp_path, max_trials=1, refit=False, overwrite=True).fit(X[:, :, :1], y).trials_) == 1
 
 
+def test_a_search_run_with_other_estimator_defaults_is_refused_and_an_unrecorded_one_warns(tmp_path, data):
+    import json
+
+    X, y = data
+    _auto(tmp_path, max_trials=1, refit=False).fit(X, y)
+    record_path = tmp_path / "p" / "seqtune_search.json"
+    record = json.loads(record_path.read_text())
+    assert record["estimator_defaults"]["standardize"] is True  # a default the search was not given
+    # As if an earlier seqtune had another default: its trials do not compare with this one's.
+    record_path.write_text(json.dumps({**record, "estimator_defaults": {**record["estimator_defaults"],
+                                                                        "standardize": "sequence"}}))
+    with pytest.raises(ValueError, match="another seqtune version's defaults"):
+        _auto(tmp_path, max_trials=2, refit=False).fit(X, y)
+    # A record from before defaults were recorded resumes, with a warning that they may differ.
+    del record["estimator_defaults"]
+    record_path.write_text(json.dumps(record))
+    with pytest.warns(UserWarning, match="did not record its default settings"):
+        assert len(_auto(tmp_path, max_trials=2, refit=False).fit(X, y).trials_) == 2
+
+
 def test_default_folder_is_named_by_the_search_so_other_data_searches_anew_and_the_same_resumes(tmp_path, data,
                                                                                                 capsys):
     X, y = data
