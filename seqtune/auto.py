@@ -257,12 +257,13 @@ class _AutoSequenceBase(BaseEstimator):
         if batches * self.max_epochs < MIN_STEPS_BEFORE_STOPPING:
             enough = math.ceil(MIN_STEPS_BEFORE_STOPPING / batches)
             smaller = sorted({max(1, int(smallest) // 4), max(1, int(smallest) // 2)})
+            batches_hint = (f", or search smaller batches (space={{'batch_size': {smaller}}}, or --batch-sizes "
+                            f"{','.join(map(str, smaller))} on the command line)" if int(smallest) > 1 else "")
             warnings.warn(
                 f"Each trial trains at most {batches * self.max_epochs} gradient steps ({n_train} training "
                 f"samples a trial, batch size {smallest} or more, max_epochs={self.max_epochs}): too few for a "
                 f"recurrent network to learn, so the search would compare undertrained models. Raise max_epochs "
-                f"(to {enough} or more)" + (f", or search smaller batches (space={{'batch_size': {smaller}}})"
-                                            if int(smallest) > 1 else "") + ".",
+                f"(to {enough} or more){batches_hint}.",
                 UserWarning, stacklevel=P.user_stacklevel())
 
     def _estimator_factory(self, fixed: dict):

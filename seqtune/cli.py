@@ -77,13 +77,15 @@ def _csv_sequences(frame, path: str):
 
 
 def _search_space(args) -> dict:
-    """The search space given by the command's options (--max-units, --max-layers; demo's own)."""
+    """The search space given by the command's options (--max-units, --max-layers, --batch-sizes; demo's own)."""
     space = dict(getattr(args, "space", None) or {})
     if args.max_units is not None:
         low = min(8, max(1, args.max_units // 2))  # 8 units, or half of a narrower maximum
         space["units"] = (low, args.max_units, "log")
     if args.max_layers is not None:
         space["layers"] = (1, args.max_layers) if args.max_layers > 1 else 1
+    if args.batch_sizes is not None:
+        space["batch_size"] = args.batch_sizes if len(args.batch_sizes) > 1 else args.batch_sizes[0]
     if getattr(args, "tuner", None) == "grid":
         # A grid walks finite lists: each range it cannot walk becomes the values its error suggests.
         from seqtune.space import grid_space, resolve_space
@@ -361,6 +363,15 @@ def _at_least(minimum: int):
     return parse
 
 
+def _batch_sizes(text: str) -> list:
+    """An argparse type: comma-separated ints >= 1 (``"16,32"``)."""
+    parse = _at_least(1)
+    values = [parse(part.strip()) for part in text.split(",") if part.strip()]
+    if not values:
+        raise argparse.ArgumentTypeError(f"expected comma-separated ints >= 1 such as 16,32; got {text!r}")
+    return sorted(set(values))
+
+
 def _fraction(text: str) -> float:
     """An argparse type: a number strictly between 0 and 1."""
     try:
@@ -379,6 +390,8 @@ def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, 
     parser.add_argument("--max-epochs", type=_at_least(1), default=max_epochs, help="epochs of a fully trained trial")
     parser.add_argument("--max-units", type=_at_least(1), default=None, help="widest layer searched (default 128)")
     parser.add_argument("--max-layers", type=_at_least(1), default=None, help="deepest stack searched (default 3)")
+    parser.add_argument("--batch-sizes", type=_batch_sizes, default=None,
+                        help="batch sizes searched, comma-separated (default 32,64,128)")
     parser.add_argument("--cost", default="latency", choices=["latency", "fit_time", "params", "memory"])
     parser.add_argument("--tolerance", type=float, default=0.01,
                         help="pick the cheapest front model within this much of the best score")

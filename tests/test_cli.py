@@ -182,8 +182,9 @@ def test_max_units_and_max_layers_each_narrow_the_space_on_their_own():
     assert space("--max-layers", "1") == {"layers": 1}
     assert space("--max-layers", "2") == {"layers": (1, 2)}
     assert space("--max-units", "16") == {"units": (8, 16, "log")}
+    assert space("--batch-sizes", "16,4, 16") == {"batch_size": [4, 16]}
+    assert space("--batch-sizes", "8") == {"batch_size": 8}
     assert space() == {}
-
 
 
 @pytest.mark.parametrize("option, value, message", [
@@ -192,6 +193,8 @@ def test_max_units_and_max_layers_each_narrow_the_space_on_their_own():
     ("--max-epochs", "0", "expected an int >= 1; got 0"),
     ("--workers", "-1", "expected an int >= 0; got -1"),
     ("--test-fraction", "1.5", r"expected a number between 0 and 1 \(exclusive\); got 1.5"),
+    ("--batch-sizes", "16,0", "expected an int >= 1; got 0"),
+    ("--batch-sizes", ",", "expected comma-separated ints >= 1 such as 16,32; got ','"),
 ])
 def test_bad_numbers_are_refused_while_parsing_before_any_work(option, value, message, capsys):
     with pytest.raises(SystemExit) as exit_:
