@@ -10,6 +10,12 @@ seasonal naive. "auto" decides from the training windows before any training, an
 trains exactly as the setting it picked (same code, same seeds), so its error is that
 setting's column; the script checks the decision with ``_prepare`` and does not refit.
 
+Two classical forecasts with a trend stand beside them: the random walk with drift (the
+last value plus the training series' mean step) and statsmodels' Holt-Winters
+(``ExponentialSmoothing``, additive trend, and additive season where the series holds
+two). The ``anchor`` column is the forecast a zero correction gives under the anchor "auto"
+picks: what the network adds to it is the difference. ``--baselines-only`` prints only the baselines (seconds, no network).
+
 Run: ``python bench/bench_normalize.py`` (``--seeds 0 1``; ``--only airline lynx``;
 ``--quick``: two series, 3 epochs, one seed).
 """
@@ -51,11 +57,26 @@ def seasonal_naive(train: np.ndarray, horizon: int, season: int) -> np.ndarray:
     return np.array([last[h % season] for h in range(horizon)])
 
 
+def random_walk_with_drift(train: np.ndarray, horizon: int) -> np.ndarray:
+    step = (train[-1] - train[0]) / (len(train) - 1)
+    return train[-1] + step * np.arange(1, horizon + 1)
+
+
+def holt_winters(train: np.ndarray, horizon: int, season: int) -> np.ndarray:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    seasonal = season > 1 and len(train) >= 2 * season
+    model = ExponentialSmoothing(train, trend="add", seasonal="add" if seasonal else None,
+                                 seasonal_periods=season if seasonal else None)
+    return np.asarray(model.fit().forecast(horizon))
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--only", nargs="+", default=None, help="series names (default: all)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: airline and nile, 3 epochs, seed 0")
+    parser.add_argument("--baselines-only", action="store_true", help="only the classical forecasts (no network)")
     args = parser.parse_args(argv)
     from seqtune import SequenceForecaster
 
@@ -66,14 +87,14 @@ def main(argv=None) -> None:
     extra = {"epochs": 3, "n_models": 1} if args.quick else {}
     print(f"MAE on the last h steps, mean over seeds {seeds}; seqtune SequenceForecaster(horizon=h{', ' + str(extra) if extra else ''})")
     print(f"{'series':<10} {'n':>4} {'h':>3} {'seasonal':>10} {'drift':>10} {'auto picks':>11} "
-          f"{'naive':>10} {'snaive':>10} {'fit s':>6}")
+          f"{'anchor':>10} {'naive':>10} {'snaive':>10} {'rw drift':>10} {'holt-win':>10} {'fit s':>6}")
     for name in names:
         y, horizon, season = table[name]
         y = y.astype(float)
         train, test = y.iloc[:-horizon], y.iloc[-horizon:].to_numpy()
         start = time.perf_counter()
         errors = {}
-        for normalize in ("seasonal", "drift"):
+        for normalize in () if args.baselines_only else ("seasonal", "drift"):
             maes = []
             for seed in seeds:
                 forecast = SequenceForecaster(horizon=horizon, normalize=normalize, random_state=seed,
@@ -85,8 +106,16 @@ def main(argv=None) -> None:
         values = train.to_numpy()
         naive = float(np.mean(np.abs(values[-1] - test)))
         snaive = float(np.mean(np.abs(seasonal_naive(values, horizon, season) - test)))
-        print(f"{name:<10} {len(y):>4} {horizon:>3} {errors['seasonal']:>10.4g} {errors['drift']:>10.4g} "
-              f"{auto.normalize_:>11} {naive:>10.4g} {snaive:>10.4g} {time.perf_counter() - start:>6.0f}", flush=True)
+        from seqtune._windows import window_anchor
+
+        past = values[-auto.lookback_:].reshape(1, -1, 1)  # the forecast a zero correction gives
+        _, anchor = window_anchor(past, 0.0, normalize=auto.normalize_, season=auto.season_, horizon=horizon)
+        anchored = float(np.mean(np.abs(anchor.ravel() - test)))
+        drifting = float(np.mean(np.abs(random_walk_with_drift(values, horizon) - test)))
+        holt = float(np.mean(np.abs(holt_winters(values, horizon, season) - test)))
+        ours = [f"{errors[key]:>10.4g}" if key in errors else f"{'-':>10}" for key in ("seasonal", "drift")]
+        print(f"{name:<10} {len(y):>4} {horizon:>3} {' '.join(ours)} {auto.normalize_:>11} {anchored:>10.4g} {naive:>10.4g} "
+              f"{snaive:>10.4g} {drifting:>10.4g} {holt:>10.4g} {time.perf_counter() - start:>6.0f}", flush=True)
 
 
 if __name__ == "__main__":
