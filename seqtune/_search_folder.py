@@ -16,7 +16,7 @@ from seqtune import _params as P
 FINGERPRINT_FILE = "seqtune_search.json"
 # How a refusal names a fingerprint entry that changed (else "a different <key>").
 CHANGE_WORDS = {"data": "other data",
-                "splits": "other validation splits (seed=None draws new ones at every fit: pass an int seed to resume)",
+                "splits": "other validation splits",
                 "estimator_defaults": "another seqtune version's defaults for the settings it was not given"}
 
 
@@ -63,7 +63,7 @@ def folder_name(estimator: str, fingerprint: dict) -> str:
 def _is_search(project_dir: Path) -> bool:
     """Whether a folder holds a search (keras-tuner's or seqtune's records), which overwrite may delete."""
     return ((project_dir / "oracle.json").exists() or (project_dir / FINGERPRINT_FILE).exists()
-            or any(project_dir.glob("trial_*")))
+            or any(project_dir.glob("trial_*/trial.json")))  # a trial folder, not a user's trial_notes.txt
 
 
 class EndedTrials(NamedTuple):
@@ -124,27 +124,39 @@ def as_json(value):
 def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) -> None:
     """Refuse to resume a search that was run on other data or settings."""
     record = project_dir / FINGERPRINT_FILE
-    if overwrite or not record.exists():
+    if overwrite:
         return
     try:
-        before = json.loads(record.read_text())
+        before = json.loads(record.read_text()) if record.exists() else None
     except (OSError, ValueError):
-        before = {}
+        before = None
+    if not isinstance(before, dict):
+        if any(project_dir.glob("trial_*/trial.json")):  # trials whose data and settings cannot be told
+            raise ValueError(
+                f"The search in {project_dir} has trials but its record of their data and settings "
+                f"({FINGERPRINT_FILE}) is {'missing' if not record.exists() else 'unreadable'}, so they cannot "
+                "be checked against this one. It was left untouched: pass another project_name "
+                "(--project-name), or overwrite=True (--overwrite) to start over.")
+        return
     changed = [key for key in fingerprint if key in before and before[key] != fingerprint[key]]
-    if before and "estimator_defaults" not in before:
-        warnings.warn(
-            f"The search in {project_dir} was made by an earlier seqtune that did not record its default "
-            "settings; if a default changed since (SequenceForecaster's normalize became 'auto'), its "
-            "finished trials ran with the old one and mix with new ones. overwrite=True starts over.",
-            UserWarning, stacklevel=P.user_stacklevel())
+    if "data" in changed and "splits" in changed:
+        changed.remove("splits")  # other data split otherwise: the splits say nothing more
     if changed:
         what = ", ".join(CHANGE_WORDS.get(key, f"a different {key}") for key in changed)
+        if "splits" in changed and fingerprint.get("seed") is None:
+            what += " (seed=None draws new ones at every fit: pass an int seed to resume)"
         raise ValueError(
             f"The search in {project_dir} was run with {what}; its trials do not compare with this "
             "one. It was left untouched: pass project_name=None (a folder named after the data and "
             "settings, as inside cross_val_score or a loop over datasets), another project_name "
             "(--project-name), or overwrite=True (--overwrite) to start over."
         )
+    if "estimator_defaults" not in before:
+        warnings.warn(
+            f"The search in {project_dir} was made by an earlier seqtune that did not record its default "
+            "settings; if a default changed since (SequenceForecaster's normalize became 'auto'), its "
+            "finished trials ran with the old one and mix with new ones. overwrite=True starts over.",
+            UserWarning, stacklevel=P.user_stacklevel())
 
 
 def record_search(project_dir: Path, fingerprint: dict) -> None:

@@ -101,7 +101,18 @@ def test_resuming_with_other_data_or_settings_is_refused_and_the_search_kept(tmp
         _auto(tmp_path, max_trials=2, refit=False).fit(X[:, :, :1], y)
     with pytest.raises(ValueError, match="different space"):
         _auto(tmp_path, max_trials=2, refit=False, space={**SMALL, "units": (4, 6)}).fit(X, y)
+    with pytest.raises(ValueError, match="other data;") as refusal:  # seed=1: no advice about seed=None
+        _auto(tmp_path, max_trials=2, refit=False).fit(X[:-1], y[:-1])
+    assert "seed" not in str(refusal.value) and "splits" not in str(refusal.value)
     assert {p: p.read_bytes() for p in (tmp_path / "p").rglob("*") if p.is_file()} == files
+    # Trials whose record of data and settings is lost or damaged cannot be checked: refused too.
+    record = tmp_path / "p" / "seqtune_search.json"
+    for damage, word in ((lambda: record.write_text("{"), "unreadable"), (record.unlink, "missing")):
+        damage()
+        with pytest.raises(ValueError, match=f"record of their data and settings.*is {word}"):
+            _auto(tmp_path, max_trials=2, refit=False).fit(X[:, :, :1], y)
+    assert not record.exists() and (tmp_path / "p" / "oracle.json").read_bytes() == files[tmp_path / "p" / "oracle.json"]
+    record.write_bytes(files[record])
     # the same data and settings resume (more trials, another tolerance or cost are fine); overwrite starts over
     assert len(_auto(tmp_path, max_trials=2, refit=False, tolerance=0.05, cost="params").fit(X, y).trials_) == 2
     assert len(_auto(tmp_path, max_trials=1, refit=False, overwrite=True).fit(X[:, :, :1], y).trials_) == 1
@@ -435,10 +446,12 @@ def test_foreign_or_corrupt_search_directory_is_refused_and_kept(tmp_path, data)
     foreign = tmp_path / "p"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine")
+    (foreign / "trial_notes.txt").write_text("mine too")  # named like a trial, not one
     for overwrite in (False, True):  # overwrite deletes a search, never a user's folder
         with pytest.raises(ValueError, match="is not a search.*left untouched"):
             _auto(tmp_path, overwrite=overwrite).fit(X, y)
         assert (foreign / "notes.txt").read_text() == "mine"
+        assert (foreign / "trial_notes.txt").read_text() == "mine too"
     (tmp_path / "train.csv").write_text("a,b")
     for overwrite in (False, True):
         with pytest.raises(ValueError, match="is a file, not a search folder"):
