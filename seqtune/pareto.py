@@ -50,7 +50,8 @@ def pareto_front(trials: pd.DataFrame, score: str = "score", cost: str = "latenc
     row is dominated by one scoring at least as well that costs less by more than
     ``TIMING_TIE``, or by one costing at most that much more that is at least as good
     on score and parameters and better on one. Timing noise therefore does not decide
-    which rows are on the front.
+    which rows are on the front. Rows that beat each other round a circle of ties all
+    stay on it (see ``_undominated``), so the front is never empty.
 
     Parameters
     ----------
@@ -67,20 +68,31 @@ def pareto_front(trials: pd.DataFrame, score: str = "score", cost: str = "latenc
         The rows on the front, sorted by increasing cost.
     """
     ok = trials[np.isfinite(trials[score].astype(float)) & np.isfinite(trials[cost].astype(float))]
-    s = ok[score].to_numpy(float)
-    c = ok[cost].to_numpy(float)
-    p = ok["params"].to_numpy(float) if "params" in ok else np.zeros(len(ok))
-    keep = []
-    for i in range(len(ok)):
-        if cost in TIMED_COSTS:
-            tie = 1 + TIMING_TIE
-            as_good = (s >= s[i]) & (p <= p[i]) & ((s > s[i]) | (p < p[i]))
-            dominated = np.any(((s >= s[i]) & (c * tie < c[i])) | ((c <= c[i] * tie) & as_good))
-        else:
-            dominated = np.any((s >= s[i]) & (c <= c[i]) & ((s > s[i]) | (c < c[i])))
-        keep.append(not dominated)
-    front = ok[np.array(keep, dtype=bool)] if len(ok) else ok
-    return front.sort_values([cost, score], ascending=[True, False])
+    s = ok[score].to_numpy(float)[:, None]  # rows: the dominating trial; columns: the dominated one
+    c = ok[cost].to_numpy(float)[:, None]
+    if cost in TIMED_COSTS:
+        p = ok["params"].to_numpy(float)[:, None] if "params" in ok else np.zeros_like(s)
+        tie = 1 + TIMING_TIE
+        as_good = (s >= s.T) & (p <= p.T) & ((s > s.T) | (p < p.T))
+        dominates = ((s >= s.T) & (c * tie < c.T)) | ((c <= c.T * tie) & as_good)
+    else:
+        dominates = (s >= s.T) & (c <= c.T) & ((s > s.T) | (c < c.T))
+    return ok[_undominated(dominates)].sort_values([cost, score], ascending=[True, False])
+
+
+def _undominated(dominates: np.ndarray) -> np.ndarray:
+    """Rows no other row beats, where ``dominates[j, i]`` says row j beats row i.
+
+    The timing tie makes the relation intransitive: a may tie b and have more parameters, b
+    tie c likewise, and a still be clearly cheaper than c. Such a circle leaves no row
+    undominated, so rows that beat each other round a circle count as one: a row is kept
+    unless something beats it (directly or through others) that it does not beat in turn.
+    Without circles this is the plain Pareto front.
+    """
+    reaches = dominates.copy()
+    for k in range(len(reaches)):  # transitive closure (a few hundred trials at most)
+        reaches |= reaches[:, k : k + 1] & reaches[k : k + 1, :]
+    return ~np.any(reaches & ~reaches.T, axis=0)
 
 
 def choose(front: pd.DataFrame, tolerance: float, score: str = "score", cost: str = "latency_ms"):
