@@ -122,6 +122,8 @@ def load_model_safely(data: bytes, *, unsafe: bool, compile: bool = True):
 def write_bundle(path, *, meta: dict, arrays: dict, model_bytes: bytes) -> Path:
     """Write an estimator bundle atomically."""
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"Cannot save to {path}: it is a folder; give a file name such as {path / 'model.seqtune'}.")
     if not path.parent.exists():
         raise ValueError(f"Cannot save to {path}: folder {path.parent} does not exist.")
     buffer = io.BytesIO()
@@ -199,9 +201,15 @@ def load(path, *, unsafe: bool = False):
 
     meta, arrays, model_bytes = read_bundle(path)
     module_name, _, class_name = meta["class"].rpartition(".")
+    not_ours = ValueError(f"{path} names class {meta['class']!r}, which is not a seqtune estimator.")
     if not module_name.startswith("seqtune."):
-        raise ValueError(f"{path} names class {meta['class']!r}, which is not a seqtune estimator.")
-    cls = getattr(importlib.import_module(module_name), class_name)
+        raise not_ours
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError):
+        raise not_ours from None
+    if not (isinstance(cls, type) and issubclass(cls, BundledEstimatorMixin)):
+        raise not_ours
     return cls._from_bundle(meta, arrays, model_bytes, unsafe=unsafe)
 
 
@@ -372,6 +380,9 @@ class BundledEstimatorMixin:
         params = {k: decode_param(v) for k, v in meta["params"].items()}
         for k in meta.get("tuple_params", []):  # format version 1
             params[k] = tuple(params[k])
+        unknown = sorted(set(params) - set(cls._get_param_names()))
+        if unknown:
+            raise ValueError(f"The saved estimator is damaged: {cls.__name__} has no parameter(s) {unknown}.")
         est = cls(**params)
         est._restore_bundle_state(dict(meta["state"]), arrays, model_bytes, unsafe=unsafe)
         return est

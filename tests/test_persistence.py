@@ -147,6 +147,26 @@ def test_save_is_atomic_and_leaves_no_temporary_files(fitted, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.seqtune"]
     with pytest.raises(ValueError, match="does not exist"):
         est.save(tmp_path / "no" / "such" / "dir.seqtune")
+    with pytest.raises(ValueError, match="it is a folder; give a file name"):
+        est.save(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.seqtune"]
+
+
+def test_a_file_naming_another_class_or_its_parameters_is_refused_clearly(fitted, tmp_path):
+    from seqtune.persistence import read_bundle, write_bundle
+
+    est, _ = fitted["dense"]
+    est.save(tmp_path / "ok.seqtune")
+    meta, arrays, model_bytes = read_bundle(tmp_path / "ok.seqtune")
+    for name in ("seqtune.cli.main", "seqtune.nosuch.X", "seqtune.estimators.NoSuchClass", "seqtune.pareto.np"):
+        write_bundle(tmp_path / "odd.seqtune", meta={**meta, "class": name}, arrays=arrays, model_bytes=model_bytes)
+        with pytest.raises(ValueError, match="which is not a seqtune estimator"):
+            seqtune.load(tmp_path / "odd.seqtune")
+    # a forecaster's class on a classifier's parameters
+    write_bundle(tmp_path / "odd.seqtune", meta={**meta, "class": "seqtune.forecasting.SequenceForecaster"},
+                 arrays=arrays, model_bytes=model_bytes)
+    with pytest.raises(ValueError, match="damaged: SequenceForecaster has no parameter.*class_weight"):
+        seqtune.load(tmp_path / "odd.seqtune")
 
 
 def test_callbacks_that_cannot_be_pickled_are_left_out_with_a_warning(tmp_path):
