@@ -37,16 +37,7 @@ class ForecastHistoryMixin:
         return replace(panel, values=[v[:, order] for v in panel.values], columns=list(fitted))
 
     def _check_continues(self, panel: Panel) -> None:
-        """``score``'s y must start right after the training series (when both have an index)."""
-        info, pidx = IndexInfo(**self.target_meta_["index"][0]), panel.pandas_index[0]
-        if pidx is None or info.kind == "none" or len(pidx) == 0:
-            return
-        expected = info.future(1)[0]
-        if pidx[0] != expected:
-            raise ValueError(
-                f"y starts at {pidx[0]}, but score compares forecasts with the continuation of the "
-                f"training series, which starts at {expected}. Pass the observations that follow it."
-            )
+        check_continues(self.target_meta_, panel)
 
     def _match_series(self, panel: Panel) -> list:
         """For every series in ``panel``, the training series whose scaling it keeps (or None)."""
@@ -81,6 +72,19 @@ class ForecastHistoryMixin:
         if which is not None:
             return self.level_[which], self.scale_[which]
         return values.mean(axis=0), spread(values)
+
+
+def check_continues(target_meta: dict, panel: Panel) -> None:
+    """``score``'s y must start right after the training series (when both have an index)."""
+    info, pidx = IndexInfo(**target_meta["index"][0]), panel.pandas_index[0]
+    if pidx is None or info.kind == "none" or len(pidx) == 0:
+        return
+    expected = info.future(1)[0]
+    if pidx[0] != expected:
+        raise ValueError(
+            f"y starts at {pidx[0]}, but score compares forecasts with the continuation of the "
+            f"training series, which starts at {expected}. Pass the observations that follow it."
+        )
 
 
 def _named(meta: dict) -> bool:

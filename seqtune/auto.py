@@ -93,7 +93,7 @@ class _AutoSequenceBase(BaseEstimator):
 
     # -------------------------------------------------------------- validation
     def _check_params(self):
-        from seqtune.space import OPTIONAL, check_grid_space, resolve_space
+        from seqtune.space import OPTIONAL, check_grid_space, grid_space, resolve_space
         from seqtune.tuning import TUNERS
 
         P.check_choice("tuner", self.tuner, TUNERS)
@@ -151,6 +151,9 @@ class _AutoSequenceBase(BaseEstimator):
         cells = self.cells if self.space is None or "cell" not in self.space else None
         space = resolve_space(self.space, cells=cells)
         if self.tuner.lower() == "grid":
+            # Default ranges a grid cannot walk become a few values; a range the user gave is refused.
+            given = set(self.space or {}) | ({"cell"} if cells is not None else set())
+            space = {name: spec if name in given else grid_space({name: spec})[name] for name, spec in space.items()}
             check_grid_space(space)
         return space, params
 
@@ -493,8 +496,10 @@ class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
         (e.g. ``{"pooling": ["last", "mean"]}``) and ``frame_length`` (e.g.
         ``{"frame_length": [1, 4, 16]}``).
     tuner : {"hyperband", "bayesian", "random", "grid"}, default="hyperband"
-        keras-tuner's tuner. ``"grid"`` needs a finite space (lists, or ranges of ints
-        or with a step) and tries every cell type first; ``max_trials`` caps it.
+        keras-tuner's tuner. ``"grid"`` walks a finite space and tries every cell type
+        first; ``max_trials`` caps it. The default space's continuous and log-scale ranges
+        become a few values (powers of two, three log-spaced learning rates); a range given
+        in ``space`` must be walkable (a list, a range of ints, or a range with a step).
     max_trials : int, default=20
         Trials for the random, Bayesian and grid tuners (Hyperband sets its own
         number from ``max_epochs``).

@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
+from seqtune._forecast_history import check_continues
 from seqtune._seasonality import MAX_AUTO_SEASON, dominant_period
 from seqtune._series import FILL_METHODS, format_forecast, naive_error, read_target
 from seqtune._windows import (
@@ -147,7 +148,9 @@ class SeasonalNaiveForecaster(BaseEstimator):
         check_is_fitted(self, "tails_")
         if len(self.tails_) != 1:
             raise ValueError(SCORE_ONE_SERIES)
-        actual = read_target(y, fill=self.fill, what="y").values[0]
+        panel = read_target(y, fill=self.fill, what="y")
+        check_continues(self.target_meta_, panel)
+        actual = panel.values[0]
         if actual.shape[1] != self.n_targets_:
             raise ValueError(f"y has {actual.shape[1]} column(s); expected {self.n_targets_} as in fit.")
         P.check_int("horizon", horizon, allow_none=True)

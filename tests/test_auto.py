@@ -319,6 +319,19 @@ def test_custom_cost_callable(tmp_path, data):
         _auto(tmp_path, cost=lambda row: float("nan"), refit=False).fit(X, y)
 
 
+def test_a_grid_walks_the_default_space_as_a_few_values_of_each_range():
+    """Found by an exploratory run: tuner="grid" refused its own default space (log-scale ranges)."""
+    from seqtune.space import DEFAULT_SPACE, check_grid_space
+
+    space, _ = AutoSequenceClassifier(tuner="grid")._check_params()
+    check_grid_space(space)
+    assert space["layers"] == DEFAULT_SPACE["layers"] and space["dropout"] == DEFAULT_SPACE["dropout"]  # walkable
+    assert space["units"][0] == DEFAULT_SPACE["units"][0] and space["units"][-1] == DEFAULT_SPACE["units"][1]
+    assert len(space["learning_rate"]) == 3
+    with pytest.raises(ValueError, match=r"space\['units'\] = \(8, 64, 'log'\)"):  # a range the user gave
+        AutoSequenceClassifier(tuner="grid", space={"units": (8, 64, "log")})._check_params()
+
+
 def test_a_grid_tries_every_cell_type_first(tmp_path, data):
     X, y = data
     space = {"cell": ["lstm", "gru"], "units": [4, 8], "layers": [1, 2], "learning_rate": 1e-2,

@@ -101,6 +101,10 @@ def test_quantile_forecasts_are_monotone_columns():
     assert -fc.score(after) > 0
     with pytest.raises(ValueError, match="y starts at 2010-03, but score compares.*starts at 2010-01"):
         fc.score(after[2:])
+    naive = SeasonalNaiveForecaster(season=12).fit(y)  # the baseline's score checks the same
+    assert -naive.score(after) > 0
+    with pytest.raises(ValueError, match="y starts at 2010-03, but score compares.*starts at 2010-01"):
+        naive.score(after[2:])
 
 
 def test_pinball_loss_is_registered_for_safe_loading():
