@@ -79,6 +79,7 @@ class ForecastDataMixin:
         self.exog_columns_ = None if exog is None else exog_columns(X, panel)
         self.target_meta_ = panel.meta()
         self.quantiles_ = None if self.quantiles is None else [float(q) for q in self.quantiles]
+        self.fitted_shape_ = {"horizon": int(self.horizon), "n_models": int(self.n_models)}  # the network's
         self.level_ = np.stack([v.mean(axis=0) for v in seen])
         self.scale_ = np.stack([spread(v) for v in seen])
         self.mase_scale_ = np.stack([naive_error(v, self.season_) for v in seen])

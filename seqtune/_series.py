@@ -97,22 +97,35 @@ def spread(values: np.ndarray) -> np.ndarray:
 
 
 def naive_error(values: np.ndarray, season: int) -> np.ndarray:
-    """Per-column in-sample MAE of the seasonal-naive forecast (the MASE scale); 1 where undefined."""
+    """Per-column in-sample MAE of the seasonal-naive forecast (the MASE scale); NaN where undefined
+    (a column that never changes at the lag, or a single step)."""
     season = season if len(values) > season else 1
     if len(values) < 2:
-        return np.ones(values.shape[1])
+        return np.full(values.shape[1], np.nan)
     values = np.asarray(values, dtype=np.float64)
-    return _or_one_where_rounding(np.abs(values[season:] - values[:-season]).mean(axis=0), values)
+    return _or_one_where_rounding(np.abs(values[season:] - values[:-season]).mean(axis=0), values, fill=np.nan)
 
 
-def _or_one_where_rounding(scale: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``scale``, with 1 where a column's scale is no more than float64 rounding of its values.
+def scaled_error(mae: np.ndarray, scale: np.ndarray) -> float:
+    """MASE: the mean over targets of ``mae / scale`` (:func:`naive_error`), NaN with a warning where
+    the training series never changes at the seasonal lag (its scale is undefined there)."""
+    if np.any(np.isnan(scale)):
+        warnings.warn("The training series does not change at the seasonal lag, so the seasonal-naive forecast "
+                      "is exact on it and the MASE scale is undefined: the score is NaN. Compare mean absolute "
+                      "errors (seqtune.metrics.backtest reports them) instead.", UserWarning,
+                      stacklevel=P.user_stacklevel())
+        return float("nan")
+    return float(np.mean(mae / scale))
+
+
+def _or_one_where_rounding(scale: np.ndarray, values: np.ndarray, fill: float = 1.0) -> np.ndarray:
+    """``scale``, with ``fill`` where a column's scale is no more than float64 rounding of its values.
 
     Relative to the column's magnitude, not absolute: a series in units of 1e-15 has a real
     spread of 1e-15 (taking it for a constant added the network's output in absolute units).
     """
     magnitude = np.abs(values).max(axis=0) if len(values) else np.zeros(values.shape[1:])
-    return np.where(scale > np.maximum(1e-12 * magnitude, np.finfo(np.float64).tiny), scale, 1.0)
+    return np.where(scale > np.maximum(1e-12 * magnitude, np.finfo(np.float64).tiny), scale, fill)
 
 
 # --------------------------------------------------------------------------- panel

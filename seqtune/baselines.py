@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from seqtune import _params as P
 from seqtune._forecast_history import check_continues
 from seqtune._seasonality import MAX_AUTO_SEASON, dominant_period
-from seqtune._series import FILL_METHODS, format_forecast, naive_error, read_target
+from seqtune._series import FILL_METHODS, format_forecast, naive_error, read_target, scaled_error
 from seqtune._windows import (
     SCORE_ONE_SERIES,
     score_origins,
@@ -160,7 +160,7 @@ class SeasonalNaiveForecaster(BaseEstimator):
         origins = score_origins(n, steps)
         past = np.stack([history[o : o + season] for o in origins])  # the season before each origin
         forecasts = seasonal_repeat(past, steps, season)
-        return -float(np.mean(stitched_mae(forecasts, origins, actual) / self.mase_scale_[0]))
+        return -scaled_error(stitched_mae(forecasts, origins, actual), self.mase_scale_[0])
 
 
 class NaiveForecaster(SeasonalNaiveForecaster):

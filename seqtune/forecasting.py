@@ -43,6 +43,7 @@ from seqtune._series import (
     format_forecast,
     read_exog,
     read_target,
+    scaled_error,
 )
 from seqtune._windows import (
     NORMALIZATIONS,
@@ -186,7 +187,8 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
     level_, scale_ : ndarray of shape (n_series, n_targets)
         Mean and standard deviation of every training series.
     mase_scale_ : ndarray of shape (n_series, n_targets)
-        In-sample mean absolute error of the seasonal-naive forecast (``score``).
+        In-sample mean absolute error of the seasonal-naive forecast (``score``); NaN
+        where the series never changes at the seasonal lag (``score`` is then NaN).
     tails_ : ndarray of shape (n_series, lookback, n_targets)
         The last ``lookback`` observations, the start of ``predict()``.
     history_ : dict of list
@@ -195,6 +197,9 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         Epochs run while validating.
     linear_skip_ : bool
         Whether the network has the linear skip.
+    fitted_shape_ : dict
+        ``horizon`` and ``n_models`` as fitted: ``predict`` and ``score`` refuse to run
+        after ``set_params`` changed them, until the next ``fit``.
     best_epoch_ : int
         Epochs of the final training (the best validation epoch when early stopping
         used a validation tail).
@@ -422,7 +427,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
             NumPy. With ``quantiles``: one column per quantile ("q0.1", ...; prefixed
             "<target>_" with several targets), or a last axis of quantiles for NumPy.
         """
-        check_is_fitted(self, "model_")
+        self._check_fitted_shape()
         h = self.horizon if horizon is None else horizon
         P.check_int("horizon", h)
         if h > self.horizon:
@@ -462,6 +467,15 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         stats = [self._stats(w, v) for w, v in zip(which, panel.values)]
         out = self._forecast(past, past_e, fut_e, stats)
         return format_forecast(out[:, :h], panel.meta(), h, self.quantiles_)
+
+    def _check_fitted_shape(self) -> None:
+        """Fitted, with the parameters that shape the network as they were in fit."""
+        check_is_fitted(self, "model_")
+        changed = [f"{name}={getattr(self, name)!r} (fitted with {value!r})"
+                   for name, value in getattr(self, "fitted_shape_", {}).items() if getattr(self, name) != value]
+        if changed:
+            raise ValueError(f"{' and '.join(changed)} was set after fit; the fitted network forecasts with the "
+                             "value of fit: call fit again, or set it back.")
 
     def _exog_names(self) -> list | None:
         return getattr(self, "exog_columns_", None)  # None in models saved before names were kept
@@ -517,7 +531,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         -------
         float
         """
-        check_is_fitted(self, "model_")
+        self._check_fitted_shape()
         if self.n_series_ != 1:
             raise ValueError(SCORE_ONE_SERIES)
         panel = self._check_columns(read_target(y, fill=self.fill, what="y"))
@@ -541,7 +555,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         out = self._forecast(past, past_e, fut_e, [self._stats(0, None)] * len(origins))
         if self.quantiles_ is not None:
             out = out[..., int(np.argmin(np.abs(np.asarray(self.quantiles_) - 0.5)))]
-        return -float(np.mean(stitched_mae(out, origins, actual) / self.mase_scale_[0]))
+        return -scaled_error(stitched_mae(out, origins, actual), self.mase_scale_[0])
 
     # -------------------------------------------------------------- persistence
     def _bundle_state(self):

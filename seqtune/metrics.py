@@ -286,9 +286,21 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
     if X is not None and len(X) != n:
         raise ValueError(f"X has {len(X)} rows but y has {n}; expected the same length.")
     if isinstance(cv, Integral) and not isinstance(cv, bool):
-        if cv < 1 or n - cv * h < 2:
+        if cv < 1:
+            raise ValueError(f"cv must be a number of folds >= 1 or a splitter such as TimeSeriesSplit; got {cv}.")
+        if n - cv * h < 2:
             raise ValueError(f"cv={cv} folds of horizon={h} steps need more than {cv * h + 1} observations; y has {n}.")
-        cv = TimeSeriesSplit(n_splits=cv, test_size=h)
+        # TimeSeriesSplit needs two splits or more: one fold is the last h steps.
+        splits = (list(TimeSeriesSplit(n_splits=cv, test_size=h).split(np.arange(n))) if cv > 1
+                  else [(np.arange(n - h), np.arange(n - h, n))])
+    else:
+        splits = list(cv.split(np.arange(n)))
+        longest = max((len(test) for _, test in splits), default=0)
+        if longest > h:
+            warnings.warn(f"cv's test folds hold up to {longest} steps, but each fold scores one forecast of its "
+                          f"first horizon={h} steps; the rest go unscored. Pass cv=<number of folds> (test folds of "
+                          "horizon steps) or a splitter with test_size=horizon.", UserWarning,
+                          stacklevel=P.user_stacklevel())
     if season != "auto" and (not isinstance(season, Integral) or isinstance(season, bool) or season < 1):
         raise ValueError(f"season must be an int >= 1 or 'auto'; got {season!r}.")
     quantiles = params.get("quantiles")
@@ -302,7 +314,7 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
     # missing actual values are left out of the errors.
     filled = fill_missing(y_arr, fill or "interpolate", "y")
     rows = []
-    for fold, (train, test) in enumerate(cv.split(np.arange(n))):
+    for fold, (train, test) in enumerate(splits):
         if test[0] != train[-1] + 1:
             raise ValueError("cv gives test folds that do not follow their training folds; use gap=0.")
         if season == "auto":

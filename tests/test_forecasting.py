@@ -209,6 +209,23 @@ def test_long_frame_with_id_column():
 
 
 # ------------------------------------------------------------------ scikit-learn
+def test_changing_horizon_or_n_models_after_fit_is_refused_until_the_next_fit():
+    """Found by an exploratory run: predict reshaped the fitted network's output by the new horizon."""
+    y = seasonal(90)
+    fc = SequenceForecaster(**TINY).fit(y)
+    before = fc.predict()
+    for change in ({"horizon": 6}, {"n_models": 3}):
+        fc.set_params(**change)
+        name, value = next(iter(change.items()))
+        with pytest.raises(ValueError, match=rf"{name}={value} \(fitted with {TINY[name]}\) was set after fit"):
+            fc.predict()
+        with pytest.raises(ValueError, match="was set after fit"):
+            fc.score(seasonal(94)[90:])
+        fc.set_params(**{name: TINY[name]})
+    np.testing.assert_array_equal(fc.predict(), before)
+    assert fc.set_params(horizon=6).fit(y).predict().shape == (6,)
+
+
 def test_clone_and_grid_search_with_time_series_split():
     y = pd.Series(seasonal(90), index=pd.RangeIndex(90))
     fc = SequenceForecaster(lookback=8, horizon=4, units=3, epochs=1, n_models=1, random_state=0)

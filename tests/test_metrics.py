@@ -163,8 +163,13 @@ def test_backtest_rows_and_values_for_a_baseline():
     assert backtest(NaiveForecaster(), wave, cv=2, horizon=6, season=1).attrs["season"] == 1
     with pytest.raises(ValueError, match="season must be an int >= 1 or 'auto'"):
         backtest(NaiveForecaster(), wave, cv=2, horizon=6, season=0)
-    custom = backtest(NaiveForecaster(), y, cv=TimeSeriesSplit(n_splits=2, test_size=4), horizon=3)
+    with pytest.warns(UserWarning, match="test folds hold up to 4 steps.*first horizon=3 steps"):
+        custom = backtest(NaiveForecaster(), y, cv=TimeSeriesSplit(n_splits=2, test_size=4), horizon=3)
     assert custom["horizon"].tolist() == [3, 3]
+    one = backtest(NaiveForecaster(), y, cv=1, horizon=5)  # one fold: the last 5 steps
+    assert one["train_size"].tolist() == [35] and one["mae"].tolist() == [3.0]
+    with pytest.raises(ValueError, match="cv must be a number of folds >= 1 or a splitter.*got 0"):
+        backtest(NaiveForecaster(), y, cv=0, horizon=5)
     with pytest.raises(ValueError, match="gap=0"):
         backtest(NaiveForecaster(), y, cv=TimeSeriesSplit(n_splits=2, test_size=4, gap=2), horizon=3)
     with pytest.raises(ValueError, match="horizon is None"):
@@ -212,3 +217,8 @@ def test_backtest_of_a_constant_stretch_reports_nan_mase_and_the_other_metrics()
     assert (table["mae"] == 0).all() and (table["rmse"] == 0).all()
     with pytest.raises(ValueError, match="scale is 0"):
         mase([1.0], [1.0], np.ones(5))  # the metric on its own still refuses
+    # score's MASE is undefined likewise: NaN with a warning, not the MAE in the series' units
+    naive = NaiveForecaster().fit(np.full(50, 5e6))
+    with pytest.warns(UserWarning, match="MASE scale is undefined: the score is NaN"):
+        assert np.isnan(naive.score(np.full(3, 5e6 + 1000)))
+    assert naive.fit(np.arange(50.0)).score(np.arange(50.0, 53.0)) == pytest.approx(-2.0)  # errors 1, 2, 3
