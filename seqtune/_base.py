@@ -148,6 +148,10 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
                     f"Invalid parameter {key!r} for estimator {type(self).__name__}.{P.did_you_mean(key, named)} "
                     f"Valid parameters are {sorted(named)}; Keras options go through the prefixes {P.PREFIXES}."
                 )
+            outer = key.split("__")[0]
+            if key not in extra and outer != key and not hasattr(getattr(self, outer), "set_params"):
+                raise ValueError(f"Invalid parameter {key!r}: {outer} is {getattr(self, outer)!r}, which has no "
+                                 f"parameters of its own; set {outer}=... instead.")
         vars(self).update(extra)  # their values are validated at fit, like every parameter
         return super().set_params(**{k: v for k, v in params.items() if k not in extra})
 
@@ -277,8 +281,9 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         model.compile(optimizer=self._make_optimizer(), jit_compile=self.jit_compiled_, **options)
 
     def _split_validation(self, n: int, y_encoded, seed):
-        """Indices (train, validation); validation empty when too few samples."""
-        fraction = self.validation_fraction or 0.0
+        """Indices (train, validation); validation empty when too few samples or without early stopping
+        (it only watches the validation loss: as scikit-learn's MLP, the model then trains on all data)."""
+        fraction = (self.validation_fraction or 0.0) if self.early_stopping else 0.0
         n_val = int(round(n * fraction))
         if n_val < 1 or n - n_val < 1:
             return np.arange(n), np.arange(0)

@@ -31,6 +31,11 @@ _RESERVED = {
         "y": "fit(..., y)",
         "sample_weight": "fit(..., sample_weight=...)",
         "class_weight": "class_weight",
+        # seqtune feeds Keras its own batches: these describe them, and are not the user's to set
+        "shuffle": "random_state",  # batches are reshuffled every epoch, reproducibly with random_state
+        "steps_per_epoch": "epochs",
+        "initial_epoch": "warm_start",
+        "validation_steps": "validation_fraction",
     },
     "optimizer__": {"learning_rate": "learning_rate"},
 }
@@ -65,6 +70,7 @@ def check_prefixed(kwargs: dict, prefix: str, target) -> dict:
     """Validate the ``prefix`` options against ``target``'s signature and return them."""
     options = split_prefixed(kwargs, prefix)
     valid, accepts_any = _option_names(target)
+    allowed = set(valid) - set(_RESERVED[prefix])
     for name in options:
         if name in _RESERVED[prefix]:
             raise ValueError(
@@ -74,7 +80,7 @@ def check_prefixed(kwargs: dict, prefix: str, target) -> dict:
         if name not in valid and not accepts_any:
             raise ValueError(
                 f"{prefix}{name} is not an option of {getattr(target, '__qualname__', target)}."
-                f"{did_you_mean(name, valid)} Valid options: {', '.join(sorted(set(valid) - set(_RESERVED[prefix])))}."
+                f"{did_you_mean(name, allowed)} Valid options: {', '.join(sorted(allowed))}."
             )
     return options
 

@@ -184,11 +184,17 @@ class _AutoSequenceBase(BaseEstimator):
                              f"finite number.{kept}")
         return value
 
-    def _splits(self, X, y):
+    def _splits(self, X, y, groups=None):
         from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
         n = len(y)
         classifier = isinstance(self, ClassifierMixin)
+        if groups is not None:
+            if self.cv is None or isinstance(self.cv, Integral):
+                raise ValueError(f"groups were given, but cv={self.cv!r} does not split by group; pass a group "
+                                 "splitter such as cv=GroupKFold(5).")
+            if len(groups) != n:
+                raise ValueError(f"groups has {len(groups)} labels; expected one a sample ({n}).")
         if self.cv is None:
             labels = np.asarray(y)
             stratify = None
@@ -208,10 +214,15 @@ class _AutoSequenceBase(BaseEstimator):
             splitter = self.cv
         else:
             raise TypeError(f"cv must be None, an int or a splitter with a split() method; got {self.cv!r}.")
-        return [(np.asarray(tr), np.asarray(va)) for tr, va in splitter.split(np.zeros(n), y)]
+        try:
+            return [(np.asarray(tr), np.asarray(va)) for tr, va in splitter.split(np.zeros(n), y, groups)]
+        except ValueError as exc:
+            if groups is None and "groups" in str(exc):
+                raise ValueError(f"cv={self.cv!r} splits by group: pass fit(X, y, groups=...).") from None
+            raise
 
     # --------------------------------------------------------------------- fit
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Search, pick the model on the Pareto front, and (with ``refit``) train it on all data.
 
         Parameters
@@ -222,6 +233,9 @@ class _AutoSequenceBase(BaseEstimator):
             Weights of the training samples in every trial's training and in the refit.
             Trials are scored unweighted on their held-out samples, as scikit-learn's
             searches score by default.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group splitter given as ``cv`` (``GroupKFold``, ...), as
+            in scikit-learn's searches.
 
         Returns
         -------
@@ -238,7 +252,7 @@ class _AutoSequenceBase(BaseEstimator):
         if y is None:
             raise ValueError("y is None")
         sample_weight = check_sample_weight(sample_weight, len(y))
-        splits = self._splits(X, np.asarray(y))
+        splits = self._splits(X, np.asarray(y), groups)
         self._warn_if_trials_train_too_little(len(splits[-1][0]), space)
         make_estimator = self._estimator_factory(fixed)
         # The same samples in another container are the same data (the estimators read pandas by
@@ -452,6 +466,8 @@ class _AutoSequenceBase(BaseEstimator):
 
     def _refit_chosen(self, make_estimator, *data) -> None:
         """Train the chosen configuration on all of ``data`` as ``best_estimator_`` (with ``refit``)."""
+        for name in ("best_estimator_", "n_features_in_", "feature_names_in_"):  # an earlier fit's, now stale
+            vars(self).pop(name, None)
         if self.search_role_ == "worker" or not self.refit:
             return
         self.best_estimator_ = make_estimator(self.best_params_)
@@ -460,8 +476,9 @@ class _AutoSequenceBase(BaseEstimator):
             warnings.simplefilter("ignore", ConvergenceWarning)
             warnings.simplefilter("ignore", InputWarning)
             self.best_estimator_.fit(*data)
-        if hasattr(self.best_estimator_, "n_features_in_"):  # scikit-learn's convention for a fitted estimator
-            self.n_features_in_ = self.best_estimator_.n_features_in_
+        for name in ("n_features_in_", "feature_names_in_"):  # scikit-learn's convention for a fitted estimator
+            if hasattr(self.best_estimator_, name):
+                setattr(self, name, getattr(self.best_estimator_, name))
 
     def _chosen_estimator(self):
         """``best_estimator_``, or an error that says why there is none."""

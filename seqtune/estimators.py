@@ -85,7 +85,8 @@ _PARAMETERS = """
         steps (early stopping also watches only after the first 200 steps).
     validation_fraction : float or None, default=0.1
         Fraction of the training data held out (stratified for classifiers) to
-        monitor early stopping. 0 or None uses all data for training.
+        monitor early stopping. 0 or None, or ``early_stopping=False``, uses all data
+        for training.
     callbacks : list of keras.callbacks.Callback or None, default=None
         Extra Keras callbacks.
     warm_start : bool, default=False
@@ -244,7 +245,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         classes, index = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             raise ValueError(
-                f"y has 1 class ({classes[0]!r}); a classifier needs samples of at least 2 classes."
+                f"y has 1 class ({np.asarray(classes[0]).tolist()!r}); a classifier needs samples of at least 2 classes."
             )
         if warm and not np.array_equal(classes, self.classes_):
             raise ValueError(
@@ -331,7 +332,8 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         + _PARAMETERS
         + _ATTRIBUTES
         + """    target_mean_, target_scale_ : ndarray
-        Statistics used to standardize ``y``.
+        Statistics used to standardize ``y`` (a constant column's scale is 0: it is
+        predicted as its value).
 
     Examples
     --------
@@ -374,15 +376,16 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
                 raise ValueError(f"warm_start: y has {y2.shape[1]} targets, the model {len(self.target_mean_)}.")
             mean, scale = self.target_mean_, self.target_scale_
         else:
+            # A constant target keeps a scale of 0: predict then gives its value exactly, whatever
+            # the network outputs (it trains on targets of 0).
             mean, scale = y2.mean(axis=0), y2.std(axis=0)
-            scale = np.where(scale > 0, scale, 1.0)
         state = {"target_mean_": mean, "target_scale_": scale, "n_outputs_": y2.shape[1],
                  "target_ndim_": y.ndim}
-        return ((y2 - mean) / scale).astype(np.float32), Head(y2.shape[1], None), state
+        return ((y2 - mean) / _nonzero(scale)).astype(np.float32), Head(y2.shape[1], None), state
 
     def _transform_target(self, y):
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-        return ((y.reshape(len(y), -1) - self.target_mean_) / self.target_scale_).astype(np.float32)
+        return ((y.reshape(len(y), -1) - self.target_mean_) / _nonzero(self.target_scale_)).astype(np.float32)
 
     def _loss(self):
         return "mse"
@@ -409,3 +412,8 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _nonzero(scale: np.ndarray) -> np.ndarray:
+    """``scale`` with 1 for the 0 of a constant target (its values standardize to 0)."""
+    return np.where(scale > 0, scale, 1.0)

@@ -128,7 +128,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
     validation_fraction : float or None, default=0.2
         Fraction of each series' windows, taken from its end, that validates early
         stopping. Training windows whose targets overlap them are left out. 0 or
-        None: no validation.
+        None, or ``early_stopping=False``: no validation, every window trains.
     refit : bool, default=True
         After early stopping on the validation tail has chosen the number of epochs,
         train again from the same seed on every window, the tail included, for that
@@ -326,6 +326,8 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
 
     def _validate_and_train(self, y, X):
         train, val, every = self._prepare(y, X)
+        if not self.early_stopping:  # validation would only watch: every window trains
+            train, val = every, None
         history = self._fit_network(train, val, self.epochs, stop_early=self.early_stopping)
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         self.n_iter_ = len(self.history_.get("loss", []))

@@ -70,6 +70,12 @@ def test_search_returns_trials_front_choice_and_refit(tmp_path, data, capsys):
     assert auto.report()["chosen"].sum() == 1
     png = auto.plot_pareto(tmp_path / "front.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # A later fit with refit=False leaves no model of the earlier fit to predict with (found by an
+    # exploratory run: predict used the old model, fitted on other features)
+    auto.set_params(refit=False, max_trials=1, overwrite=True, verbose=0).fit(X[:, :, :1], y)
+    assert not hasattr(auto, "n_features_in_") and not hasattr(auto, "best_estimator_")
+    with pytest.raises(NotFittedError, match="refit=False"):
+        auto.predict(X[:, :, :1])
 
 
 def test_resume_keeps_finished_trials_and_does_not_redo_them(tmp_path, data, capsys):
@@ -307,6 +313,23 @@ def test_cross_validation_and_regressor(tmp_path, data):
     assert auto.predict(X).shape == (90,)
 
 
+def test_a_group_splitter_takes_groups_as_scikit_learns_searches_do(tmp_path, data):
+    """Found by an exploratory run: cv=GroupKFold failed inside scikit-learn, and fit took no groups."""
+    from sklearn.model_selection import GroupKFold
+
+    X, y = data
+    groups = np.arange(len(y)) % 6
+    with pytest.raises(ValueError, match=r"cv=GroupKFold.* splits by group: pass fit\(X, y, groups=\.\.\.\)"):
+        _auto(tmp_path, cv=GroupKFold(2)).fit(X, y)
+    with pytest.raises(ValueError, match="cv=None does not split by group"):
+        _auto(tmp_path).fit(X, y, groups=groups)
+    assert not (tmp_path / "p").exists()
+    auto = _auto(tmp_path, cv=GroupKFold(2), max_trials=1, refit=False).fit(X, y, groups=groups)
+    assert (auto.trials_["status"] == "COMPLETED").all()
+    for train, val in auto._splits(X, y, groups):  # no group on both sides of a split
+        assert not set(groups[train]) & set(groups[val])
+
+
 def test_custom_cost_callable(tmp_path, data):
     X, y = data
     auto = _auto(tmp_path, cost=lambda row: row["params"] * row["latency_ms"], refit=False).fit(X, y)
@@ -391,9 +414,10 @@ def test_frame_length_is_searched_on_request(tmp_path, data):
 
 def test_pandas_input_and_a_plot_in_a_new_folder(tmp_path, data):
     X, y = data
-    frame = pd.DataFrame(X[:, :, 0])  # 2-D: one univariate sequence a row
+    frame = pd.DataFrame(X[:, :, 0]).add_prefix("t")  # 2-D: one univariate sequence a row
     auto = _auto(tmp_path, max_trials=1).fit(frame, pd.Series(y))
     assert (auto.trials_["status"] == "COMPLETED").all() and auto.predict(frame).shape == (90,)
+    assert list(auto.feature_names_in_) == list(frame.columns)  # as the refit estimator's, like GridSearchCV
     path = auto.plot_pareto(tmp_path / "new" / "folder" / "front.png")
     assert path.exists() and path.stat().st_size > 0
 

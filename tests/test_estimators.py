@@ -228,6 +228,9 @@ def test_regressor_1d_and_2d_targets(seq3d):
     y2 = np.column_stack([y1, -y1])
     reg2 = SequenceRegressor(**TINY).fit(X, y2)
     assert reg2.predict(X).shape == (60, 2)
+    # a constant target column is predicted as exactly that constant (the network's output aside)
+    constant = SequenceRegressor(**TINY).fit(X, np.column_stack([y1, np.full(60, 2.5)])).predict(X)
+    assert (constant[:, 1] == 2.5).all() and constant[:, 0].std() > 0
 
 
 def test_regressor_fits_on_original_scale(rng):
@@ -302,6 +305,16 @@ def test_prefixed_keras_options_are_validated_with_suggestions(seq3d):
         SequenceClassifier(compile__step_per_execution=2, **TINY).fit(X, y)
     with pytest.raises(ValueError, match="use the estimator's 'epochs'"):
         SequenceClassifier(fit__epochs=3, **TINY).fit(X, y)
+    # options seqtune sets on its own batches (they raised TypeError inside fit, and were offered as valid)
+    for option, instead in (("shuffle", "random_state"), ("steps_per_epoch", "epochs"),
+                            ("initial_epoch", "warm_start"), ("validation_steps", "validation_fraction")):
+        with pytest.raises(ValueError, match=f"fit__{option} is not allowed: use the estimator's '{instead}'"):
+            SequenceClassifier(**{f"fit__{option}": 1}, **TINY).fit(X, y)
+    with pytest.raises(ValueError, match="Valid options: validation_batch_size, validation_freq.$") as error:
+        SequenceClassifier(fit__shufle=False, **TINY).fit(X, y)
+    assert "Did you mean" not in str(error.value)
+    with pytest.raises(ValueError, match="units is 4, which has no parameters of its own; set units=... instead"):
+        SequenceClassifier(**{**TINY, "units": 4}).set_params(units__foo=3)
     with pytest.raises(TypeError, match="Did you mean 'units'"):
         SequenceClassifier(unit=3, **TINY).fit(X, y)
     # set_params refuses an unknown name at once, as scikit-learn's does (a typo in a grid fails early)
@@ -420,7 +433,7 @@ BAD_INPUTS = [
     ("empty", lambda X, y: (X[:0], y[:0]), ValueError, "0 sample"),
     ("empty list", lambda X, y: ([], []), ValueError, "X is empty \\(0 samples\\)"),
     ("length mismatch", lambda X, y: (X, y[:-3]), ValueError, "same length"),
-    ("single class", lambda X, y: (X, np.zeros_like(y)), ValueError, "1 class"),
+    ("single class", lambda X, y: (X, np.zeros_like(y)), ValueError, r"1 class \(0\); a classifier"),
     ("y None", lambda X, y: (X, None), ValueError, "requires y"),
     ("zero-length sequence", lambda X, y: ([x for x in X[:-1]] + [np.zeros((0, 3))], y), ValueError, "zero-length"),
     ("mixed feature counts", lambda X, y: ([x for x in X[:-1]] + [np.zeros((4, 2))], y), ValueError, "different numbers of features"),
@@ -562,6 +575,27 @@ def test_no_warning_storm_on_a_plain_fit(seq3d):
         warnings.simplefilter("error", UserWarning)
         # (without early stopping: two epochs of a falling loss would rightly say it may be undertrained)
         SequenceClassifier(**TINY, early_stopping=False).fit(X, y)
+
+
+def test_without_early_stopping_every_sample_trains(seq3d):
+    """Found by an exploratory run: validation_fraction was held out (and never trained on) even when no
+    early stopping watched it; scikit-learn's MLP holds data out only for early stopping."""
+    import keras
+
+    X, y = seq3d
+
+    class CountSamples(keras.callbacks.Callback):
+        seen = 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            CountSamples.seen += 1
+
+    params = {**TINY, "batch_size": 1, "epochs": 1, "validation_fraction": 0.25}
+    clf = SequenceClassifier(**params, early_stopping=False, callbacks=[CountSamples()]).fit(X, y)
+    assert CountSamples.seen == len(X) and "val_loss" not in clf.history_
+    CountSamples.seen = 0
+    SequenceClassifier(**params, early_stopping=True, callbacks=[CountSamples()]).fit(X, y)
+    assert CountSamples.seen == len(X) - round(0.25 * len(X))
 
 
 def test_early_stopping_waits_for_enough_gradient_steps(rng):

@@ -226,6 +226,18 @@ def test_changing_horizon_or_n_models_after_fit_is_refused_until_the_next_fit():
     assert fc.set_params(horizon=6).fit(y).predict().shape == (6,)
 
 
+def test_without_early_stopping_every_window_trains():
+    class Recording(SequenceForecaster):
+        def _train(self, train, val, *args, **kwargs):
+            self.windows_seen_ = (len(train[0]), None if val is None else len(val[0]))
+            return super()._train(train, val, *args, **kwargs)
+
+    y, n_windows = seasonal(90), 90 - TINY["lookback"] - TINY["horizon"] + 1
+    assert Recording(**TINY, early_stopping=False).fit(y).windows_seen_ == (n_windows, None)
+    trained, validated = Recording(**TINY, refit=False).fit(y).windows_seen_
+    assert validated >= 1 and trained + validated < n_windows  # held out, and the overlap dropped
+
+
 def test_clone_and_grid_search_with_time_series_split():
     y = pd.Series(seasonal(90), index=pd.RangeIndex(90))
     fc = SequenceForecaster(lookback=8, horizon=4, units=3, epochs=1, n_models=1, random_state=0)
