@@ -15,7 +15,13 @@ from sklearn.utils.validation import check_is_fitted
 from seqtune import _params as P
 from seqtune._forecast_history import check_continues
 from seqtune._seasonality import MAX_AUTO_SEASON, dominant_period
-from seqtune._series import FILL_METHODS, format_forecast, naive_error, read_target, scaled_error
+from seqtune._series import (
+    FILL_METHODS,
+    format_forecast,
+    naive_error,
+    read_target,
+    scaled_error,
+)
 from seqtune._windows import (
     SCORE_ONE_SERIES,
     score_origins,
