@@ -65,6 +65,22 @@ def ensemble_outputs(model, x, *, n_models: int, horizon: int, n_targets: int, n
     return np.sort(raw, axis=-1).mean(axis=1)
 
 
+# The shares of the network's correction to the anchor that correction_weight="auto" chooses from.
+CORRECTION_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def best_correction_weight(predicted: np.ndarray, actual: np.ndarray, quantiles) -> float:
+    """The weight of :data:`CORRECTION_WEIGHTS` whose share of the correction errs least on validation.
+
+    ``predicted`` ``(n, horizon, k, n_q)`` and ``actual`` ``(n, horizon, k)`` are scaled
+    corrections (0: the anchor); the point forecast (the quantile nearest 0.5) is scored
+    by its mean absolute error. On a tie the smaller weight wins.
+    """
+    point = predicted[..., 0 if quantiles is None else int(np.argmin(np.abs(np.asarray(quantiles) - 0.5)))]
+    errors = [float(np.mean(np.abs(weight * point - actual))) for weight in CORRECTION_WEIGHTS]
+    return CORRECTION_WEIGHTS[int(np.argmin(errors))]
+
+
 def widening_shifts(predicted: np.ndarray, actual: np.ndarray, quantiles) -> np.ndarray:
     """Per step, target and quantile ``(horizon, k, n_q)``: how far to move each quantile out so that
     the share of ``actual`` below it is its level.

@@ -36,7 +36,7 @@ from seqtune import _params as P
 from seqtune._base import PREDICT_CHUNK, restored_on_error
 from seqtune._forecast_data import ForecastDataMixin
 from seqtune._forecast_history import ForecastHistoryMixin
-from seqtune._forecast_network import POINT_LOSSES
+from seqtune._forecast_network import POINT_LOSSES, best_correction_weight, widening_shifts
 from seqtune._series import (
     FILL_METHODS,
     Panel,
@@ -134,6 +134,13 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         train again from the same seed on every window, the tail included, for that
         many epochs. The newest windows are the most informative about the future;
         without the refit they would only validate. Doubles the training time.
+    correction_weight : "auto" or float in [0, 1], default="auto"
+        How much of the network's correction to the anchor the forecast keeps: 1 the
+        whole, 0 none (the anchor alone). ``"auto"``: the weight among 0, 0.25, 0.5,
+        0.75 and 1 that errs least on the validation windows (1 without validation),
+        so a network whose corrections worsen the anchor on the newest data is held
+        back (airline passengers: corrections that raised the anchor's error get
+        weight 0; bench/RESULTS.md). ``correction_weight_`` holds the weight used.
     quantiles : sequence of float or None, default=None
         Forecast these quantiles (in (0, 1), increasing) instead of a point forecast:
         trained with the pinball loss, one output column per quantile, never crossing.
@@ -203,6 +210,9 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
     best_epoch_ : int
         Epochs of the final training (the best validation epoch when early stopping
         used a validation tail).
+    correction_weight_ : float
+        The share of the network's correction to the anchor that forecasts keep
+        (``correction_weight``, "auto" resolved).
     quantile_shift_ : ndarray of shape (horizon, n_targets, n_quantiles)
         Only with ``calibrate_quantiles`` in effect: what is added to each quantile
         (in units of the series' standard deviation) after the network.
@@ -237,6 +247,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         patience=10,
         validation_fraction=0.2,
         refit=True,
+        correction_weight="auto",
         quantiles=None,
         calibrate_quantiles=True,
         n_models=5,
@@ -264,6 +275,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         self.patience = patience
         self.validation_fraction = validation_fraction
         self.refit = refit
+        self.correction_weight = correction_weight
         self.quantiles = quantiles
         self.calibrate_quantiles = calibrate_quantiles
         self.n_models = n_models
@@ -293,6 +305,10 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         P.check_positive("learning_rate", self.learning_rate)
         P.check_int("patience", self.patience, minimum=0)
         P.check_fraction("validation_fraction", self.validation_fraction, allow_none=True)
+        if isinstance(self.correction_weight, str) and self.correction_weight != "auto":
+            raise ValueError(f"correction_weight must be 'auto' or a float in [0, 1]; got {self.correction_weight!r}.")
+        if not isinstance(self.correction_weight, str):
+            P.check_fraction("correction_weight", self.correction_weight, upper_inclusive=True)
         P.check_int("n_models", self.n_models)
         if self.fill is not None and self.fill not in FILL_METHODS:
             raise ValueError(f"fill={self.fill!r} is not one of {FILL_METHODS} or None.")
@@ -336,10 +352,14 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
             from seqtune._training import warn_if_still_improving
 
             warn_if_still_improving(history.history, epochs=self.epochs)
+        self.correction_weight_ = 1.0 if self.correction_weight == "auto" else float(self.correction_weight)
         if val is not None and self.early_stopping:
             self.best_epoch_ = int(np.argmin(self.history_["val_loss"])) + 1
+            predicted, actual = self._validation_forecasts(val)
+            if self.correction_weight == "auto":
+                self.correction_weight_ = best_correction_weight(predicted, actual, self.quantiles_)
             if self.quantiles_ is not None and self.calibrate_quantiles and len(val[0]) >= MIN_CALIBRATION_WINDOWS:
-                self.quantile_shift_ = self._quantile_shift(val)
+                self.quantile_shift_ = widening_shifts(self.correction_weight_ * predicted, actual, self.quantiles_)
             if self.refit:
                 # The newest windows say most about the future: train again on all of them,
                 # for the number of epochs the validation tail chose.
@@ -347,14 +367,12 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
                 self.history_["refit_loss"] = [float(v) for v in final.history["loss"]]
         return self
 
-    def _quantile_shift(self, val) -> np.ndarray:
-        """The calibration shifts ``(horizon, k, n_q)`` measured on the validation windows ``val``."""
-        from seqtune._forecast_network import widening_shifts
-
+    def _validation_forecasts(self, val) -> tuple[np.ndarray, np.ndarray]:
+        """The network's scaled forecasts of the validation windows ``(n, horizon, k, n_q)`` and their
+        scaled targets ``(n, horizon, k)``, before any weight or calibration."""
         x, y = val
         predicted = self._scaled_outputs(x)
-        actual = y[:, : self.horizon * self.n_targets_].reshape(predicted.shape[:-1])  # member 0's copy
-        return widening_shifts(predicted, actual, self.quantiles_)
+        return predicted, y[:, : self.horizon * self.n_targets_].reshape(predicted.shape[:-1])  # member 0's copy
 
     def _fit_network(self, train, val, epochs: int, *, stop_early: bool):
         """Build ``model_`` afresh (same seed) and train it; the Keras History."""
@@ -494,7 +512,8 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
                                      None if fut_e is None else fut_e[j : j + 1], *stats[j])
             rows.append(x)
             anchors.append(anchor)
-        out = self._scaled_outputs(np.concatenate(rows).astype(np.float32))
+        # (models saved before the weight existed keep their whole correction)
+        out = getattr(self, "correction_weight_", 1.0) * self._scaled_outputs(np.concatenate(rows).astype(np.float32))
         shift = getattr(self, "quantile_shift_", None)
         if shift is not None:
             out = np.sort(out + shift, axis=-1)  # shifts may cross quantiles: keep them ordered

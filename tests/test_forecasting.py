@@ -238,6 +238,19 @@ def test_without_early_stopping_every_window_trains():
     assert validated >= 1 and trained + validated < n_windows  # held out, and the overlap dropped
 
 
+def test_corrections_that_worsen_the_anchor_on_validation_are_held_back():
+    """An exact season: the seasonal-naive anchor makes no error, so whatever the network adds worsens it on
+    the validation windows and "auto" keeps none of it (found on airline passengers, bench/RESULTS.md)."""
+    y = np.tile([3.0, 1.0, 4.0, 1.0, 5.0, 9.0], 20)
+    auto = SequenceForecaster(**{**TINY, "normalize": "seasonal"}, season=6).fit(y)
+    assert auto.correction_weight_ == 0.0
+    np.testing.assert_allclose(auto.predict(), [3.0, 1.0, 4.0, 1.0])  # the anchor alone
+    whole = SequenceForecaster(**{**TINY, "normalize": "seasonal"}, season=6, correction_weight=1.0).fit(y)
+    assert whole.correction_weight_ == 1.0 and np.abs(whole.predict() - [3.0, 1.0, 4.0, 1.0]).max() > 1e-3
+    # the weight survives saving
+    assert pickle.loads(pickle.dumps(auto)).correction_weight_ == 0.0
+
+
 def test_clone_and_grid_search_with_time_series_split():
     y = pd.Series(seasonal(90), index=pd.RangeIndex(90))
     fc = SequenceForecaster(lookback=8, horizon=4, units=3, epochs=1, n_models=1, random_state=0)
@@ -437,6 +450,8 @@ def test_linear_skip_loads_in_safe_mode(tmp_path):
         ({"fill": "zero"}, ValueError, r"fill='zero' is not one of \('ffill', 'interpolate'\)"),
         ({"normalize": "max"}, ValueError, r"normalize='max' is not one of"),
         ({"refit": "yes"}, TypeError, r"refit must be True or False"),
+        ({"correction_weight": "Auto"}, ValueError, r"correction_weight must be 'auto' or a float in \[0, 1\]"),
+        ({"correction_weight": 1.5}, ValueError, r"correction_weight must be in \[0, 1\]; got 1.5"),
     ],
 )
 def test_bad_parameters_are_refused_at_fit(params, error, match):
