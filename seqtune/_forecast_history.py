@@ -7,6 +7,7 @@ import warnings
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 
 from seqtune import _params as P
 from seqtune._series import IndexInfo, Panel, spread
@@ -68,10 +69,38 @@ class ForecastHistoryMixin:
             "series predict cannot match to one of them is scaled by its own statistics).",
             UserWarning, stacklevel=P.user_stacklevel())
 
+    def _warn_if_other_frequency(self, panel: Panel) -> None:
+        """Warn when a history given to predict is sampled at another frequency than the training series:
+        the network forecasts its steps with what it learned from steps of another length."""
+        fitted = {info["freq"]: _step_days(info["kind"], info["freq"])
+                  for info in self.target_meta_["index"] if info.get("freq")}
+        given = {info.freq: _step_days(info.kind, info.freq) for info in panel.index if info.freq}
+        # by the length of a step: a monthly PeriodIndex ("M") continues a month-start DatetimeIndex ("MS")
+        other = sorted(freq for freq, days in given.items()
+                       if days and not any(d and abs(days / d - 1) < 0.1 for d in fitted.values()))
+        if fitted and other:
+            warnings.warn(
+                f"y is sampled at frequency {', '.join(other)}, but this model was fitted on series at "
+                f"{', '.join(sorted(fitted))}: it forecasts those steps with the patterns (season, lookback) of "
+                "the training frequency. Resample y to it, or fit on data at this frequency.",
+                UserWarning, stacklevel=P.user_stacklevel())
+
     def _stats(self, which, values):
         if which is not None:
             return self.level_[which], self.scale_[which]
         return values.mean(axis=0), spread(values)
+
+
+def _step_days(kind: str, freq: str) -> float | None:
+    """The mean length in days of a step at ``freq`` (None where pandas cannot say)."""
+    try:
+        if kind == "period":
+            steps = pd.period_range("2001-01-01", periods=13, freq=freq).to_timestamp()
+        else:
+            steps = pd.date_range("2001-01-01", periods=13, freq=freq)
+    except (ValueError, TypeError):
+        return None
+    return float((steps[-1] - steps[0]) / pd.Timedelta(days=1)) / 12
 
 
 def check_continues(target_meta: dict, panel: Panel) -> None:

@@ -461,6 +461,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
             past_e = getattr(self, "exog_tails_", None)
         else:
             panel = self._check_columns(read_target(y, fill=self.fill, id_column=self.id_column, what="y"))
+            self._warn_if_other_frequency(panel)
             for i, v in enumerate(panel.values):
                 if len(v) < self.lookback_:
                     raise ValueError(f"y{'' if len(panel.values) == 1 else f'[{panel.ids[i]!r}]'} has {len(v)} "

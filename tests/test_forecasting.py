@@ -645,6 +645,21 @@ def test_beats_seasonal_naive_on_seattle_hourly_temperatures():
     assert np.mean(ours) < np.mean(base)
 
 
+def test_a_history_at_another_frequency_warns_at_predict():
+    """Found by an exploratory run: a monthly model forecast a weekly history's weeks without a word."""
+    import warnings
+
+    values = seasonal(90)
+    fc = SequenceForecaster(**TINY).fit(pd.Series(values, index=pd.date_range("2000-01-01", periods=90, freq="MS")))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # months as periods are the same steps
+        fc.predict(y=pd.Series(values, index=pd.period_range("2000-01", periods=90, freq="M")))
+    weekly = pd.Series(values, index=pd.date_range("2000-01-02", periods=90, freq="W-SUN"))
+    with pytest.warns(UserWarning, match="y is sampled at frequency W-SUN, but this model was fitted on series at MS"):
+        forecast = fc.predict(y=weekly)
+    assert forecast.index.freqstr == "W-SUN"
+
+
 def test_a_fit_that_fails_leaves_the_forecaster_as_it_was(daily):
     y, fc = daily
     fc = clone(fc).fit(y)
