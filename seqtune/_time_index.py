@@ -3,6 +3,7 @@ can continue it (:class:`IndexInfo`), and putting skipped steps back on its grid
 
 from __future__ import annotations
 
+import datetime
 import warnings
 from dataclasses import asdict, dataclass
 
@@ -167,9 +168,13 @@ def index_info(index, length: int, what: str) -> IndexInfo:
         last = values[-1].item()
         return IndexInfo("numeric", length, last=last, step=int(step) if is_int else float(step),
                          name=index.name)
+    dates = index.dtype == object and len(index) and all(isinstance(v, (datetime.date, np.datetime64))
+                                                         for v in index[:5])
     raise TypeError(
         f"{what} has an index of type {type(index).__name__} ({index.dtype}); expected a DatetimeIndex, "
         "PeriodIndex, RangeIndex or evenly spaced numbers."
+        + (f" It holds dates as objects (e.g. {index[0]!r}): {what}.index = pd.to_datetime({what}.index) "
+           "makes it a DatetimeIndex." if dates else "")
     )
 
 

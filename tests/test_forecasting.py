@@ -645,6 +645,14 @@ def test_beats_seasonal_naive_on_seattle_hourly_temperatures():
     assert np.mean(ours) < np.mean(base)
 
 
+def test_an_index_of_date_objects_is_refused_with_the_conversion():
+    import datetime
+
+    days = pd.Index([datetime.date(2000, 1, d) for d in range(1, 31)], dtype=object)
+    with pytest.raises(TypeError, match=r"holds dates as objects.*y.index = pd.to_datetime\(y.index\)"):
+        SequenceForecaster(**TINY).fit(pd.Series(np.arange(30.0), index=days))
+
+
 def test_a_history_at_another_frequency_warns_at_predict():
     """Found by an exploratory run: a monthly model forecast a weekly history's weeks without a word."""
     import warnings
