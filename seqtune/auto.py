@@ -214,8 +214,9 @@ class _AutoSequenceBase(BaseEstimator):
             splitter = self.cv
         else:
             raise TypeError(f"cv must be None, an int or a splitter with a split() method; got {self.cv!r}.")
-        try:
-            return [(np.asarray(tr), np.asarray(va)) for tr, va in splitter.split(np.zeros(n), y, groups)]
+        try:  # a splitter of the user's own may take no groups at all
+            split = splitter.split(np.zeros(n), y) if groups is None else splitter.split(np.zeros(n), y, groups)
+            return [(np.asarray(tr), np.asarray(va)) for tr, va in split]
         except ValueError as exc:
             if groups is None and "groups" in str(exc):
                 raise ValueError(f"cv={self.cv!r} splits by group: pass fit(X, y, groups=...).") from None
