@@ -228,9 +228,10 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
         Exogenous features aligned with ``y``; each fold's future rows are passed to
         ``predict`` as known covariates.
     cv : int or cross-validator, default=5
-        Number of folds (a ``TimeSeriesSplit`` whose test folds are ``horizon`` long),
-        or a splitter such as ``TimeSeriesSplit`` (its test folds must follow their
-        training folds directly: ``gap=0``).
+        Number of folds (a ``TimeSeriesSplit`` whose test folds are ``horizon`` long;
+        1: the last ``horizon`` steps), or a splitter such as ``TimeSeriesSplit`` (its
+        test folds must follow their training folds directly: ``gap=0``; each scores
+        its first ``horizon`` steps).
     horizon : int or None, default=None
         Steps forecast at each origin. None: the forecaster's ``horizon`` parameter.
     season : int or "auto", default="auto"
