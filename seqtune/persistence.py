@@ -17,6 +17,7 @@ half a file where a good one was.
 from __future__ import annotations
 
 import copy
+import inspect
 import io
 import json
 import os
@@ -380,7 +381,9 @@ class BundledEstimatorMixin:
         params = {k: decode_param(v) for k, v in meta["params"].items()}
         for k in meta.get("tuple_params", []):  # format version 1
             params[k] = tuple(params[k])
-        unknown = sorted(set(params) - set(cls._get_param_names()))
+        # Keras options (compile__loss, ...) are constructor keywords of the classes that take **kwargs.
+        takes_options = any(p.kind is p.VAR_KEYWORD for p in inspect.signature(cls.__init__).parameters.values())
+        unknown = sorted(k for k in params if k not in cls._get_param_names() and not (takes_options and "__" in k))
         if unknown:
             raise ValueError(f"The saved estimator is damaged: {cls.__name__} has no parameter(s) {unknown}.")
         est = cls(**params)
