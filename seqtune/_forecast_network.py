@@ -65,20 +65,25 @@ def ensemble_outputs(model, x, *, n_models: int, horizon: int, n_targets: int, n
     return np.sort(raw, axis=-1).mean(axis=1)
 
 
-# The shares of the network's correction to the anchor that correction_weight="auto" chooses from.
+# The shares of the network's correction to the anchor that correction_weight="auto" chooses from,
+# and how much less a smaller share must err on validation to be chosen over the whole correction:
+# a few validation windows tell a clear harm from noise, not a 1% difference.
 CORRECTION_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+CLEARLY_BETTER = 0.05
 
 
 def best_correction_weight(predicted: np.ndarray, actual: np.ndarray, quantiles) -> float:
-    """The weight of :data:`CORRECTION_WEIGHTS` whose share of the correction errs least on validation.
+    """The weight of :data:`CORRECTION_WEIGHTS` whose share of the correction errs least on validation,
+    if that error is at least :data:`CLEARLY_BETTER` below the whole correction's; else 1.
 
     ``predicted`` ``(n, horizon, k, n_q)`` and ``actual`` ``(n, horizon, k)`` are scaled
     corrections (0: the anchor); the point forecast (the quantile nearest 0.5) is scored
-    by its mean absolute error. On a tie the smaller weight wins.
+    by its mean absolute error.
     """
     point = predicted[..., 0 if quantiles is None else int(np.argmin(np.abs(np.asarray(quantiles) - 0.5)))]
     errors = [float(np.mean(np.abs(weight * point - actual))) for weight in CORRECTION_WEIGHTS]
-    return CORRECTION_WEIGHTS[int(np.argmin(errors))]
+    best = int(np.argmin(errors))
+    return CORRECTION_WEIGHTS[best] if errors[best] < (1 - CLEARLY_BETTER) * errors[-1] else 1.0
 
 
 def widening_shifts(predicted: np.ndarray, actual: np.ndarray, quantiles) -> np.ndarray:

@@ -137,10 +137,10 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
     correction_weight : "auto" or float in [0, 1], default="auto"
         How much of the network's correction to the anchor the forecast keeps: 1 the
         whole, 0 none (the anchor alone). ``"auto"``: the weight among 0, 0.25, 0.5,
-        0.75 and 1 that errs least on the validation windows (1 without validation),
-        so a network whose corrections worsen the anchor on the newest data is held
-        back (airline passengers: corrections that raised the anchor's error get
-        weight 0; bench/RESULTS.md). ``correction_weight_`` holds the weight used.
+        0.75 and 1 that errs least on the validation windows, where it errs at least
+        5% less there than the whole correction (else, and without validation, 1), so a
+        network whose corrections clearly worsen the anchor on the newest data is held
+        back (bench/RESULTS.md). ``correction_weight_`` holds the weight used.
     quantiles : sequence of float or None, default=None
         Forecast these quantiles (in (0, 1), increasing) instead of a point forecast:
         trained with the pinball loss, one output column per quantile, never crossing.

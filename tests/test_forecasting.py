@@ -238,6 +238,17 @@ def test_without_early_stopping_every_window_trains():
     assert validated >= 1 and trained + validated < n_windows  # held out, and the overlap dropped
 
 
+def test_a_smaller_correction_weight_must_err_clearly_less_on_validation():
+    from seqtune._forecast_network import best_correction_weight
+
+    predicted = np.ones((8, 3, 1, 1))  # scaled corrections of 1; the truth is a share of them
+    assert best_correction_weight(predicted, np.zeros((8, 3, 1)), None) == 0.0
+    assert best_correction_weight(predicted, np.full((8, 3, 1), 0.85), None) == 0.75  # 0.10 against 0.15
+    assert best_correction_weight(predicted, np.full((8, 3, 1), 0.873), None) == 1.0  # 0.123 against 0.127
+    quantiles = np.concatenate([predicted - 5, predicted, predicted + 5], axis=-1)  # scored by the median
+    assert best_correction_weight(quantiles, np.zeros((8, 3, 1)), [0.1, 0.5, 0.9]) == 0.0
+
+
 def test_corrections_that_worsen_the_anchor_on_validation_are_held_back():
     """An exact season: the seasonal-naive anchor makes no error, so whatever the network adds worsens it on
     the validation windows and "auto" keeps none of it (found on airline passengers, bench/RESULTS.md)."""
