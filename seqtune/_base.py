@@ -6,9 +6,7 @@ Keras and TensorFlow are imported inside methods, never at module import, so
 
 from __future__ import annotations
 
-import contextlib
 import math
-import threading
 import warnings
 from dataclasses import dataclass
 
@@ -17,6 +15,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
+from seqtune._fit_state import forget_fitted_state, restored_on_error
 from seqtune._input_state import InputStateMixin
 from seqtune.inputs import length_bucket
 from seqtune.persistence import BundledEstimatorMixin
@@ -373,7 +372,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         weight = self._sample_weight(sample_weight, y, n)
         seed = self._seed()
         if not warm:
-            _forget_fitted_state(self, keep=(("n_features_in_", "feature_names_in_") if seqs.layout == "2d" else ())
+            forget_fitted_state(self, keep=(("n_features_in_", "feature_names_in_") if seqs.layout == "2d" else ())
                                  + ("sequence_columns_",))
             vars(self).update(target_state)
             # Keras' global state (layer-name registry, graph caches) grows with every model built;
@@ -551,55 +550,3 @@ def check_sample_weight(sample_weight, n: int) -> np.ndarray | None:
     if not np.any(w > 0):
         raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
     return w
-
-
-@contextlib.contextmanager
-def restored_on_error(estimator):
-    """Put ``estimator``'s attributes back as they were when the block raises.
-
-    A fit that fails (bad y after X was validated, an empty vocabulary, divergence, an
-    interruption) must not leave a half-updated estimator: the previous model with the
-    new data's feature count, or a fitted text vectorizer without its network. With
-    ``warm_start`` the network trains in place: its weights and optimizer state are put
-    back too.
-
-    The block also holds a process-wide lock: a fit resets Keras' global state and
-    seeds, so two fits in threads of one process (joblib's threading backend) would
-    disturb each other; they run one after the other (processes run in parallel).
-    """
-    before = dict(vars(estimator))
-    model = before.get("model_") if getattr(estimator, "warm_start", False) else None
-    saved = None if model is None else _network_state(model)
-    with FIT_LOCK:
-        try:
-            yield
-        except BaseException:
-            vars(estimator).clear()
-            vars(estimator).update(before)
-            if saved is not None:
-                _set_network_state(model, saved)
-            raise
-
-
-# One fit at a time in a process (see restored_on_error); re-entrant for a fit inside a fit.
-FIT_LOCK = threading.RLock()
-
-
-def _network_state(model) -> tuple[list, list]:
-    """Copies of a model's weights and its optimizer's variables."""
-    optimizer = getattr(model, "optimizer", None)
-    return model.get_weights(), [np.array(v) for v in getattr(optimizer, "variables", [])]
-
-
-def _set_network_state(model, state) -> None:
-    weights, optimizer_values = state
-    model.set_weights(weights)
-    variables = getattr(getattr(model, "optimizer", None), "variables", [])
-    if len(variables) == len(optimizer_values):  # built before the fit: the same slots
-        for variable, value in zip(variables, optimizer_values):
-            variable.assign(value)
-
-
-def _forget_fitted_state(est, keep=()) -> None:
-    for key in [k for k in vars(est) if k.endswith("_") and not k.startswith("__") and k not in keep]:
-        delattr(est, key)

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from seqtune import _params as P
-from seqtune._base import _forget_fitted_state
+from seqtune._fit_state import forget_fitted_state
 from seqtune._seasonality import dominant_period
 from seqtune._series import (
     Panel,
@@ -22,7 +22,13 @@ from seqtune._series import (
     read_target,
     spread,
 )
-from seqtune._windows import holdout_split, sliding, tail_split, window_anchor, window_inputs
+from seqtune._windows import (
+    holdout_split,
+    sliding,
+    tail_split,
+    window_anchor,
+    window_inputs,
+)
 
 # "auto" never looks back further than this: a recurrent layer reading longer windows
 # trains slowly and learns little more on the series seqtune targets.
@@ -46,7 +52,7 @@ class ForecastDataMixin:
         self._check_params()
         panel = read_target(y, fill=self.fill, id_column=self.id_column, what="y")
         exog = None if X is None else read_exog(X, panel, fill=self.fill, what="X")
-        _forget_fitted_state(self)
+        forget_fitted_state(self)
         seen = [v[: len(v) - holdout] for v in panel.values]
         lengths = [len(v) for v in seen]
         self.season_ = self._resolve_season(seen, min(lengths))

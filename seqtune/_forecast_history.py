@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
 from seqtune._series import IndexInfo, Panel, spread
@@ -84,6 +85,22 @@ class ForecastHistoryMixin:
                 f"{', '.join(sorted(fitted))}: it forecasts those steps with the patterns (season, lookback) of "
                 "the training frequency. Resample y to it, or fit on data at this frequency.",
                 UserWarning, stacklevel=P.user_stacklevel())
+
+    def _check_fitted_shape(self) -> None:
+        """Fitted, with the parameters that shape the network as they were in fit."""
+        check_is_fitted(self, "model_")
+        changed = [f"{name}={getattr(self, name)!r} (fitted with {value!r})"
+                   for name, value in getattr(self, "fitted_shape_", {}).items() if getattr(self, name) != value]
+        if changed:
+            raise ValueError(f"{' and '.join(changed)} was set after fit; the fitted network forecasts with the "
+                             "value of fit: call fit again, or set it back.")
+
+    def _exog_names(self) -> list | None:
+        return getattr(self, "exog_columns_", None)  # None in models saved before names were kept
+
+    def _check_exog_width(self, exog) -> None:
+        if exog[0].shape[1] != self.n_exog_:
+            raise ValueError(f"X has {exog[0].shape[1]} feature(s); this model was fitted with {self.n_exog_}.")
 
     def _stats(self, which, values):
         if which is not None:

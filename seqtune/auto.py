@@ -18,7 +18,6 @@ import math
 import os
 import warnings
 from collections.abc import Mapping
-from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +36,7 @@ from seqtune._search_folder import (
     record_search,
     search_root,
 )
+from seqtune._search_splits import describe_cv, search_splits
 from seqtune.estimators import SequenceClassifier, SequenceRegressor
 from seqtune.inputs import InputWarning
 
@@ -184,44 +184,6 @@ class _AutoSequenceBase(BaseEstimator):
                              f"finite number.{kept}")
         return value
 
-    def _splits(self, X, y, groups=None):
-        from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
-
-        n = len(y)
-        classifier = isinstance(self, ClassifierMixin)
-        if groups is not None:
-            if self.cv is None or isinstance(self.cv, Integral):
-                raise ValueError(f"groups were given, but cv={self.cv!r} does not split by group; pass a group "
-                                 "splitter such as cv=GroupKFold(5).")
-            if len(groups) != n:
-                raise ValueError(f"groups has {len(groups)} labels; expected one a sample ({n}).")
-        if self.cv is None:
-            labels = np.asarray(y)
-            stratify = None
-            if classifier:
-                _, counts = np.unique(labels, return_counts=True)
-                n_val = int(round(n * self.validation_fraction))
-                if counts.min() >= 2 and n_val >= len(counts):
-                    stratify = labels
-            train, val = train_test_split(np.arange(n), test_size=self.validation_fraction,
-                                          random_state=self.seed, stratify=stratify)
-            return [(np.sort(train), np.sort(val))]
-        if isinstance(self.cv, Integral) and not isinstance(self.cv, bool):
-            if self.cv < 2:
-                raise ValueError(f"cv={self.cv}: cross-validation needs at least 2 folds.")
-            splitter = (StratifiedKFold if classifier else KFold)(self.cv, shuffle=True, random_state=self.seed)
-        elif hasattr(self.cv, "split") and not isinstance(self.cv, str):
-            splitter = self.cv
-        else:
-            raise TypeError(f"cv must be None, an int or a splitter with a split() method; got {self.cv!r}.")
-        try:  # a splitter of the user's own may take no groups at all
-            split = splitter.split(np.zeros(n), y) if groups is None else splitter.split(np.zeros(n), y, groups)
-            return [(np.asarray(tr), np.asarray(va)) for tr, va in split]
-        except ValueError as exc:
-            if groups is None and "groups" in str(exc):
-                raise ValueError(f"cv={self.cv!r} splits by group: pass fit(X, y, groups=...).") from None
-            raise
-
     # --------------------------------------------------------------------- fit
     def fit(self, X, y, sample_weight=None, groups=None):
         """Search, pick the model on the Pareto front, and (with ``refit``) train it on all data.
@@ -253,7 +215,8 @@ class _AutoSequenceBase(BaseEstimator):
         if y is None:
             raise ValueError("y is None")
         sample_weight = check_sample_weight(sample_weight, len(y))
-        splits = self._splits(X, np.asarray(y), groups)
+        splits = search_splits(np.asarray(y), groups, cv=self.cv, validation_fraction=self.validation_fraction,
+                               seed=self.seed, classifier=isinstance(self, ClassifierMixin))
         self._warn_if_trials_train_too_little(len(splits[-1][0]), space)
         make_estimator = self._estimator_factory(fixed)
         # The same samples in another container are the same data (the estimators read pandas by
@@ -308,7 +271,7 @@ class _AutoSequenceBase(BaseEstimator):
             # The estimator's defaults too: a seqtune whose defaults changed does not resume the
             # trials an earlier one ran with the old defaults (they would not compare).
             "estimator_defaults": as_json(defaults),
-            "validation": _describe_cv(self.cv) if self.cv is not None else f"holdout {self.validation_fraction}",
+            "validation": describe_cv(self.cv) if self.cv is not None else f"holdout {self.validation_fraction}",
             "tuner": self.tuner.lower(),
             "max_epochs": int(self.max_epochs),  # NumPy integers (np.arange in a loop) are not JSON
             "seed": None if self.seed is None else int(self.seed),
@@ -610,13 +573,3 @@ def _positional(X):
     if isinstance(X, (pd.Series, pd.DataFrame)):
         X = X.to_numpy()
     return np.ascontiguousarray(X) if isinstance(X, np.ndarray) else X
-
-
-def _describe_cv(cv) -> str:
-    """``cv`` in words that are the same in every process (a default repr holds a memory address)."""
-    text = repr(cv)
-    if " at 0x" not in text:
-        return text
-    plain = {k: v for k, v in sorted(getattr(cv, "__dict__", {}).items())
-             if v is None or isinstance(v, (bool, int, float, str))}
-    return f"{type(cv).__module__}.{type(cv).__qualname__}({plain})"

@@ -30,13 +30,18 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
-from seqtune._base import PREDICT_CHUNK, restored_on_error
+from seqtune._base import PREDICT_CHUNK
+from seqtune._fit_state import restored_on_error
+from seqtune._forecast_bundle import ForecastBundleMixin
 from seqtune._forecast_data import ForecastDataMixin
 from seqtune._forecast_history import ForecastHistoryMixin
-from seqtune._forecast_network import POINT_LOSSES, best_correction_weight, widening_shifts
+from seqtune._forecast_network import (
+    POINT_LOSSES,
+    best_correction_weight,
+    widening_shifts,
+)
 from seqtune._series import (
     FILL_METHODS,
     Panel,
@@ -51,18 +56,14 @@ from seqtune._windows import (
     score_origins,
     stitched_mae,
 )
-from seqtune.persistence import BundledEstimatorMixin
 
 LOSSES = tuple(POINT_LOSSES)
 
-# Fitted NumPy attributes stored in arrays.npz by ``save`` and pickling.
-_ARRAYS = ("level_", "scale_", "mase_scale_", "tails_", "exog_tails_", "exog_mean_", "exog_scale_",
-           "quantile_shift_")
 # Fewer validation windows than this give too noisy a quantile shift to apply.
 MIN_CALIBRATION_WINDOWS = 20
 
 
-class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimatorMixin, BaseEstimator):
+class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundleMixin, BaseEstimator):
     """Forecast one or several time series with a stack of LSTM or GRU layers.
 
     A scikit-learn estimator: it works with ``clone``, ``GridSearchCV`` (with
@@ -489,22 +490,6 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         out = self._forecast(past, past_e, fut_e, stats)
         return format_forecast(out[:, :h], panel.meta(), h, self.quantiles_)
 
-    def _check_fitted_shape(self) -> None:
-        """Fitted, with the parameters that shape the network as they were in fit."""
-        check_is_fitted(self, "model_")
-        changed = [f"{name}={getattr(self, name)!r} (fitted with {value!r})"
-                   for name, value in getattr(self, "fitted_shape_", {}).items() if getattr(self, name) != value]
-        if changed:
-            raise ValueError(f"{' and '.join(changed)} was set after fit; the fitted network forecasts with the "
-                             "value of fit: call fit again, or set it back.")
-
-    def _exog_names(self) -> list | None:
-        return getattr(self, "exog_columns_", None)  # None in models saved before names were kept
-
-    def _check_exog_width(self, exog) -> None:
-        if exog[0].shape[1] != self.n_exog_:
-            raise ValueError(f"X has {exog[0].shape[1]} feature(s); this model was fitted with {self.n_exog_}.")
-
     def _forecast(self, past, past_e, fut_e, stats) -> np.ndarray:
         """Forecasts ``(n, horizon, k[, n_quantiles])`` from windows ``past`` ``(n, lookback, k)``."""
         rows, anchors = [], []
@@ -578,28 +563,6 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, BundledEstimat
         if self.quantiles_ is not None:
             out = out[..., int(np.argmin(np.abs(np.asarray(self.quantiles_) - 0.5)))]
         return -scaled_error(stitched_mae(out, origins, actual), self.mase_scale_[0])
-
-    # -------------------------------------------------------------- persistence
-    def _bundle_state(self):
-        from seqtune.persistence import model_to_bytes
-
-        state = {k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("_")}
-        state.pop("model_")
-        arrays = {k: state.pop(k) for k in _ARRAYS if k in state}
-        return state, arrays, model_to_bytes(self.model_)
-
-    def _restore_bundle_state(self, state, arrays, model_bytes, *, unsafe: bool) -> None:
-        import seqtune._losses  # noqa: F401  (registers the pinball loss)
-        from seqtune.persistence import load_model_safely
-
-        vars(self).update(state)
-        vars(self).update({k: np.asarray(v) for k, v in arrays.items()})
-        model = load_model_safely(model_bytes, unsafe=unsafe, compile=False)
-        from seqtune._training import jit_on_this_backend
-
-        self.jit_compiled_ = jit_on_this_backend(self.jit_compiled_)  # see the estimators' restore
-        self._compile(model)
-        self.model_ = model
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -317,6 +317,8 @@ def test_a_group_splitter_takes_groups_as_scikit_learns_searches_do(tmp_path, da
     """Found by an exploratory run: cv=GroupKFold failed inside scikit-learn, and fit took no groups."""
     from sklearn.model_selection import GroupKFold
 
+    from seqtune._search_splits import search_splits
+
     X, y = data
     groups = np.arange(len(y)) % 6
     with pytest.raises(ValueError, match=r"cv=GroupKFold.* splits by group: pass fit\(X, y, groups=\.\.\.\)"):
@@ -326,7 +328,8 @@ def test_a_group_splitter_takes_groups_as_scikit_learns_searches_do(tmp_path, da
     assert not (tmp_path / "p").exists()
     auto = _auto(tmp_path, cv=GroupKFold(2), max_trials=1, refit=False).fit(X, y, groups=groups)
     assert (auto.trials_["status"] == "COMPLETED").all()
-    for train, val in auto._splits(X, y, groups):  # no group on both sides of a split
+    splits = search_splits(y, groups, cv=GroupKFold(2), validation_fraction=0.2, seed=1, classifier=True)
+    for train, val in splits:  # no group on both sides of a split
         assert not set(groups[train]) & set(groups[val])
 
 
@@ -423,7 +426,7 @@ def test_pandas_input_and_a_plot_in_a_new_folder(tmp_path, data):
 
 
 def test_a_custom_splitter_is_fingerprinted_without_its_memory_address(tmp_path):
-    from seqtune.auto import _describe_cv
+    from seqtune._search_splits import describe_cv as _describe_cv
 
     class HalfSplit:  # no __repr__ of its own: the default holds a memory address
         def __init__(self, shift=0):

@@ -1,0 +1,58 @@
+"""How a search splits its data into trials' training and validation parts, and how the
+splitter is described in the search's fingerprint."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+
+
+def search_splits(y: np.ndarray, groups, *, cv, validation_fraction: float, seed, classifier: bool) -> list:
+    """``(train, validation)`` index pairs: one stratified holdout (``cv=None``), (stratified)
+    k-fold (an int), or a scikit-learn splitter (with ``groups`` for a group splitter)."""
+    from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+
+    n = len(y)
+    if groups is not None:
+        if cv is None or isinstance(cv, Integral):
+            raise ValueError(f"groups were given, but cv={cv!r} does not split by group; pass a group "
+                             "splitter such as cv=GroupKFold(5).")
+        if len(groups) != n:
+            raise ValueError(f"groups has {len(groups)} labels; expected one a sample ({n}).")
+    if cv is None:
+        labels = np.asarray(y)
+        stratify = None
+        if classifier:
+            _, counts = np.unique(labels, return_counts=True)
+            n_val = int(round(n * validation_fraction))
+            if counts.min() >= 2 and n_val >= len(counts):
+                stratify = labels
+        train, val = train_test_split(np.arange(n), test_size=validation_fraction,
+                                      random_state=seed, stratify=stratify)
+        return [(np.sort(train), np.sort(val))]
+    if isinstance(cv, Integral) and not isinstance(cv, bool):
+        if cv < 2:
+            raise ValueError(f"cv={cv}: cross-validation needs at least 2 folds.")
+        splitter = (StratifiedKFold if classifier else KFold)(cv, shuffle=True, random_state=seed)
+    elif hasattr(cv, "split") and not isinstance(cv, str):
+        splitter = cv
+    else:
+        raise TypeError(f"cv must be None, an int or a splitter with a split() method; got {cv!r}.")
+    try:  # a splitter of the user's own may take no groups at all
+        split = splitter.split(np.zeros(n), y) if groups is None else splitter.split(np.zeros(n), y, groups)
+        return [(np.asarray(tr), np.asarray(va)) for tr, va in split]
+    except ValueError as exc:
+        if groups is None and "groups" in str(exc):
+            raise ValueError(f"cv={cv!r} splits by group: pass fit(X, y, groups=...).") from None
+        raise
+
+
+def describe_cv(cv) -> str:
+    """``cv`` in words that are the same in every process (a default repr holds a memory address)."""
+    text = repr(cv)
+    if " at 0x" not in text:
+        return text
+    plain = {k: v for k, v in sorted(getattr(cv, "__dict__", {}).items())
+             if v is None or isinstance(v, (bool, int, float, str))}
+    return f"{type(cv).__module__}.{type(cv).__qualname__}({plain})"
