@@ -79,6 +79,7 @@ def main(argv=None) -> None:
     parser.add_argument("--baselines-only", action="store_true", help="only the classical forecasts (no network)")
     args = parser.parse_args(argv)
     from seqtune import SequenceForecaster
+    from seqtune._windows import window_anchor
 
     warnings.simplefilter("ignore")
     table = series()
@@ -106,8 +107,6 @@ def main(argv=None) -> None:
         values = train.to_numpy()
         naive = float(np.mean(np.abs(values[-1] - test)))
         snaive = float(np.mean(np.abs(seasonal_naive(values, horizon, season) - test)))
-        from seqtune._windows import window_anchor
-
         past = values[-auto.lookback_:].reshape(1, -1, 1)  # the forecast a zero correction gives
         _, anchor = window_anchor(past, 0.0, normalize=auto.normalize_, season=auto.season_, horizon=horizon)
         anchored = float(np.mean(np.abs(anchor.ravel() - test)))

@@ -63,7 +63,12 @@ def folder_name(estimator: str, fingerprint: dict) -> str:
 def _is_search(project_dir: Path) -> bool:
     """Whether a folder holds a search (keras-tuner's or seqtune's records), which overwrite may delete."""
     return ((project_dir / "oracle.json").exists() or (project_dir / FINGERPRINT_FILE).exists()
-            or any(project_dir.glob("trial_*/trial.json")))  # a trial folder, not a user's trial_notes.txt
+            or _has_trials(project_dir))
+
+
+def _has_trials(project_dir: Path) -> bool:
+    """Whether a folder holds keras-tuner trial folders (not merely a user's trial_notes.txt)."""
+    return any(project_dir.glob("trial_*/trial.json"))
 
 
 class EndedTrials(NamedTuple):
@@ -131,7 +136,7 @@ def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) 
     except (OSError, ValueError):
         before = None
     if not isinstance(before, dict):
-        if any(project_dir.glob("trial_*/trial.json")):  # trials whose data and settings cannot be told
+        if _has_trials(project_dir):  # trials whose data and settings cannot be told
             raise ValueError(
                 f"The search in {project_dir} has trials but its record of their data and settings "
                 f"({FINGERPRINT_FILE}) is {'missing' if not record.exists() else 'unreadable'}, so they cannot "

@@ -93,7 +93,7 @@ def _to_2d(values, what: str) -> np.ndarray:
 def spread(values: np.ndarray) -> np.ndarray:
     """Per-column standard deviation, with 1 where a column is constant."""
     values = np.asarray(values, dtype=np.float64)
-    return _or_one_where_rounding(values.std(axis=0), values)
+    return _or_fill_where_rounding(values.std(axis=0), values)
 
 
 def naive_error(values: np.ndarray, season: int) -> np.ndarray:
@@ -103,7 +103,7 @@ def naive_error(values: np.ndarray, season: int) -> np.ndarray:
     if len(values) < 2:
         return np.full(values.shape[1], np.nan)
     values = np.asarray(values, dtype=np.float64)
-    return _or_one_where_rounding(np.abs(values[season:] - values[:-season]).mean(axis=0), values, fill=np.nan)
+    return _or_fill_where_rounding(np.abs(values[season:] - values[:-season]).mean(axis=0), values, fill=np.nan)
 
 
 def scaled_error(mae: np.ndarray, scale: np.ndarray) -> float:
@@ -118,7 +118,7 @@ def scaled_error(mae: np.ndarray, scale: np.ndarray) -> float:
     return float(np.mean(mae / scale))
 
 
-def _or_one_where_rounding(scale: np.ndarray, values: np.ndarray, fill: float = 1.0) -> np.ndarray:
+def _or_fill_where_rounding(scale: np.ndarray, values: np.ndarray, fill: float = 1.0) -> np.ndarray:
     """``scale``, with ``fill`` where a column's scale is no more than float64 rounding of its values.
 
     Relative to the column's magnitude, not absolute: a series in units of 1e-15 has a real

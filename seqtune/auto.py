@@ -153,7 +153,8 @@ class _AutoSequenceBase(BaseEstimator):
         if self.tuner.lower() == "grid":
             # Default ranges a grid cannot walk become a few values; a range the user gave is refused.
             given = set(self.space or {}) | ({"cell"} if cells is not None else set())
-            space = {name: spec if name in given else grid_space({name: spec})[name] for name, spec in space.items()}
+            walkable = grid_space(space)
+            space = {name: spec if name in given else walkable[name] for name, spec in space.items()}
             check_grid_space(space)
         return space, params
 

@@ -356,11 +356,15 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
         self.correction_weight_ = 1.0 if self.correction_weight == "auto" else float(self.correction_weight)
         if val is not None and self.early_stopping:
             self.best_epoch_ = int(np.argmin(self.history_["val_loss"])) + 1
-            predicted, actual = self._validation_forecasts(val)
-            if self.correction_weight == "auto":
-                self.correction_weight_ = best_correction_weight(predicted, actual, self.quantiles_)
-            if self.quantiles_ is not None and self.calibrate_quantiles and len(val[0]) >= MIN_CALIBRATION_WINDOWS:
-                self.quantile_shift_ = widening_shifts(self.correction_weight_ * predicted, actual, self.quantiles_)
+            calibrate = (self.quantiles_ is not None and self.calibrate_quantiles
+                         and len(val[0]) >= MIN_CALIBRATION_WINDOWS)
+            if self.correction_weight == "auto" or calibrate:
+                predicted, actual = self._validation_forecasts(val)
+                if self.correction_weight == "auto":
+                    self.correction_weight_ = best_correction_weight(predicted, actual, self.quantiles_)
+                if calibrate:
+                    self.quantile_shift_ = widening_shifts(self.correction_weight_ * predicted, actual,
+                                                           self.quantiles_)
             if self.refit:
                 # The newest windows say most about the future: train again on all of them,
                 # for the number of epochs the validation tail chose.
