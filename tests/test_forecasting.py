@@ -16,7 +16,9 @@ from seqtune.baselines import NaiveForecaster, SeasonalNaiveForecaster
 from seqtune.forecasting import SequenceForecaster
 from seqtune.metrics import mae, mase
 
-TINY = dict(lookback=12, horizon=4, units=4, epochs=2, n_models=2, random_state=0)
+TINY = dict(lookback=12, horizon=4, units=4, epochs=2, n_models=1, random_state=0)
+# Two members side by side: where members, targets and quantiles are laid out in one output.
+ENSEMBLE = {**TINY, "n_models": 2}
 
 
 def seasonal(n=150, period=12, seed=0):
@@ -70,7 +72,7 @@ def test_forecast_from_a_new_history_gets_its_future_index(daily, index, expecte
 def test_timezone_and_dataframe_targets_are_kept():
     idx = pd.date_range("2024-03-30", periods=120, freq="h", tz="Europe/Paris")
     y = pd.DataFrame({"a": seasonal(120), "b": seasonal(120, seed=1)}, index=idx)
-    fc = SequenceForecaster(**TINY).fit(y)
+    fc = SequenceForecaster(**ENSEMBLE).fit(y)
     pred = fc.predict()
     assert list(pred.columns) == ["a", "b"]
     pd.testing.assert_index_equal(pred.index, pd.date_range(idx[-1], periods=5, freq="h")[1:])
@@ -90,7 +92,7 @@ def test_numpy_in_numpy_out():
 # ---------------------------------------------------------------- quantiles
 def test_quantile_forecasts_are_monotone_columns():
     y = pd.Series(seasonal(120), index=pd.period_range("2000-01", periods=120, freq="M"))
-    fc = SequenceForecaster(**{**TINY, "quantiles": (0.1, 0.5, 0.9)}).fit(y)
+    fc = SequenceForecaster(**{**ENSEMBLE, "quantiles": (0.1, 0.5, 0.9)}).fit(y)
     pred = fc.predict()
     assert list(pred.columns) == ["q0.1", "q0.5", "q0.9"]
     pd.testing.assert_index_equal(pred.index, pd.period_range("2010-01", periods=4, freq="M"))
@@ -184,7 +186,7 @@ def test_list_of_series_trains_one_global_model():
 
 def test_a_short_series_that_cuts_everyones_automatic_lookback_is_named():
     long, short = seasonal(144), seasonal(14, seed=1)
-    params = {**TINY, "lookback": "auto", "n_models": 1, "epochs": 1}
+    params = {**TINY, "lookback": "auto", "epochs": 1}
     with pytest.warns(UserWarning, match=r"y series 2 has only 14 time steps.*lookback of every series to 5 "
                                          r"steps \(the median series allows"):
         fc = SequenceForecaster(**params).fit([long, long, short])
@@ -284,14 +286,23 @@ def test_score_is_negative_mase_of_rolling_forecasts():
     assert fc.score(held) == pytest.approx(-expected)
 
 
-def test_it_learns_a_seasonal_pattern():
+def test_the_default_forecast_of_a_seasonal_series_beats_the_naive_one():
+    y = seasonal(300, period=12)
+    train, test = y[:-12], y[-12:]
+    fc = SequenceForecaster(lookback=24, horizon=12, units=16, epochs=15, n_models=1, random_state=0).fit(train)
+    naive = NaiveForecaster().fit(train).predict(horizon=12)
+    assert fc.season_ == 12
+    assert mae(test, fc.predict()) < 0.6 * mae(test, naive)  # measured 0.17
+
+
+@pytest.mark.slow  # about 35 s on 2 cores
+def test_the_network_learns_a_seasonal_pattern_without_a_seasonal_anchor():
     y = seasonal(300, period=12)
     train, test = y[:-12], y[-12:]
     fc = SequenceForecaster(lookback=24, horizon=12, units=16, epochs=40, patience=40, n_models=2,
-                            random_state=0).fit(train)
+                            normalize="last", random_state=0).fit(train)
     naive = NaiveForecaster().fit(train).predict(horizon=12)
-    assert fc.season_ == 12
-    assert mae(test, fc.predict()) < 0.6 * mae(test, naive)
+    assert mae(test, fc.predict()) < 0.6 * mae(test, naive)  # measured 0.14
 
 
 def test_refit_trains_on_every_window_for_the_validated_epochs():
@@ -378,8 +389,8 @@ def test_numpy_integer_sizes_from_a_grid():
 
 def test_same_seed_same_forecast():
     y = seasonal(80)
-    a = SequenceForecaster(**TINY).fit(y).predict()
-    b = SequenceForecaster(**TINY).fit(y).predict()
+    a = SequenceForecaster(**ENSEMBLE).fit(y).predict()
+    b = SequenceForecaster(**ENSEMBLE).fit(y).predict()
     np.testing.assert_array_equal(a, b)
 
 
@@ -398,7 +409,7 @@ def test_pickle_joblib_save_load_identical(with_exog, tmp_path):
 
 def test_quantile_forecaster_saves_and_loads(tmp_path):
     y = seasonal(150)  # 27 validation windows: calibrated
-    fc = SequenceForecaster(**{**TINY, "quantiles": (0.2, 0.8)}).fit(y)
+    fc = SequenceForecaster(**{**ENSEMBLE, "quantiles": (0.2, 0.8)}).fit(y)
     fc.save(tmp_path / "q.seqtune")
     loaded = seqtune.load(tmp_path / "q.seqtune")
     assert loaded.quantiles == (0.2, 0.8)

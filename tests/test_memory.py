@@ -15,6 +15,7 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+@pytest.mark.slow  # 30 fits: about 90 s on 2 cores
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
 def test_thirty_fits_do_not_grow_memory():
     rng = np.random.default_rng(0)

@@ -72,7 +72,8 @@ def test_save_keeps_parameters_json_cannot_hold(tmp_path):
             assert kept.randint(1 << 30) == given.randint(1 << 30), name
         else:
             assert kept == given and type(kept) is type(given), name
-        clone(loaded).fit(X, y)  # refits with the same settings (class_weight keys were strings once)
+        if name in ("class_weight", "optimizer_instance"):
+            clone(loaded).fit(X, y)  # refits with the same settings (class_weight keys were strings once)
 
 
 def test_saved_text_model_takes_strings(fitted, tmp_path):
