@@ -41,7 +41,6 @@ def texts():
     good = ["good movie great fun", "great acting good story", "fun and good"]
     bad = ["bad film awful plot", "awful boring bad", "terrible and bad"]
     X = (good + bad) * 8
-    y = ["pos"] * 3 * 8 + ["neg"] * 3 * 8
     y = (["pos"] * 3 + ["neg"] * 3) * 8
     return X, np.array(y)
 

@@ -380,7 +380,7 @@ def test_random_and_bayesian_searches_try_every_cell_type_first(tmp_path, data, 
 
 def test_pooling_is_searched_on_request(tmp_path, data):
     X, y = data
-    auto = _auto(tmp_path, space={**SMALL, "pooling": ["last", "mean", "max"]}, max_trials=4).fit(X, y)
+    auto = _auto(tmp_path, space={**SMALL, "layers": 1, "pooling": ["last", "mean", "max"]}).fit(X, y)
     assert set(auto.trials_["pooling"]) <= {"last", "mean", "max"} and auto.trials_["pooling"].nunique() > 1
     assert auto.best_params_["pooling"] == auto.best_trial_["pooling"]
     assert auto.best_estimator_.pooling == auto.best_params_["pooling"]

@@ -389,8 +389,8 @@ def test_numpy_integer_sizes_from_a_grid():
 
 def test_same_seed_same_forecast():
     y = seasonal(80)
-    a = SequenceForecaster(**ENSEMBLE).fit(y).predict()
-    b = SequenceForecaster(**ENSEMBLE).fit(y).predict()
+    a = SequenceForecaster(**TINY).fit(y).predict()
+    b = SequenceForecaster(**TINY).fit(y).predict()
     np.testing.assert_array_equal(a, b)
 
 
