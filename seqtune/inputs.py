@@ -313,6 +313,7 @@ def _convert_ragged(X, input_type: str) -> Sequences:
                 f"X[{i}] has {arr.ndim} dimensions; each sequence in a list must be 2-D "
                 "(n_timesteps, n_features) or 1-D (n_timesteps,)."
             )
+        _refuse_missing(arr, f"X[{i}]", ("step", "feature"))
         arr = check_array(arr, dtype=np.float32, ensure_min_samples=0, input_name=f"X[{i}]")
         seqs.append(arr)
     feature_counts = sorted({a.shape[1] for a in seqs})
@@ -332,6 +333,33 @@ def _check_nonempty(seqs) -> None:
             f"X has {len(empty)} zero-length sequence(s) (first at index {empty[0]}); "
             "every sequence needs at least one time step."
         )
+
+
+def _refuse_missing(values, what: str, axes: tuple) -> None:
+    """ValueError naming where numeric ``values`` (``what``, indexed by ``axes``) hold NaN: scikit-learn's
+    "Input contains NaN" names no place.
+
+    A table of sequences a row that only end early in NaN (sequences of different lengths exported as a
+    table, as variable-length UCR datasets are) gets the one-line conversion to a list of sequences.
+    """
+    values = np.asarray(values)
+    if values.dtype.kind != "f":
+        return
+    missing = np.isnan(values)
+    if not missing.any():
+        return
+    if axes == ("sample", "step") and not missing[:, 0].any() and \
+            np.all(np.diff(missing.astype(np.int8), axis=1) >= 0):
+        rows = np.flatnonzero(missing[:, -1])
+        raise ValueError(
+            f"{what} has NaN at the end of {len(rows)} row(s) (first: row {rows[0]}): sequences of different "
+            "lengths? Pass them as a list, [row[~np.isnan(row)] for row in X]; seqtune pads and masks them."
+        )
+    where = ", ".join(f"{axis} {int(i)}" for axis, i in zip(axes, np.argwhere(missing)[0]))
+    raise ValueError(
+        f"{what} contains {int(missing.sum())} NaN value(s) (first at {where}); a recurrent network cannot "
+        "read missing values. Fill them (e.g. carry the last value forward along time) or drop those samples."
+    )
 
 
 def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = True) -> Sequences:
@@ -397,6 +425,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
                 raise TypeError(f"X holds values that are not numbers ({exc}).") from None
         if input_type == "tokens":
             raise ValueError("input_type='tokens' expects a 2-D integer array or a list of 1-D ones; got 3-D X.")
+        _refuse_missing(arr, "X", ("sample", "step", "feature"))
         arr = check_array(arr, dtype=np.float32, allow_nd=True, ensure_min_features=1)
         if arr.shape[1] == 0 or arr.shape[2] == 0:
             raise ValueError(f"X has shape {arr.shape}; sequences need at least one time step and one feature.")
@@ -426,6 +455,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
                 "array (n_samples, n_timesteps, n_features) or a list of (n_timesteps, n_features) "
                 "arrays, e.g. [np.column_stack(row) for row in X.to_numpy()]."
             )
+        _refuse_missing(raw, "X", ("sample", "step"))
         integer = _is_integer_array(raw)
         tokens = input_type == "tokens" or (input_type == "auto" and integer and raw.min(initial=0) >= 0)
         if input_type == "tokens" and not integer:

@@ -65,7 +65,14 @@ def test_padding_and_buckets():
         (pd.DataFrame({"title": ["a", "b"], "body": ["c d", "e"]}), TypeError, r"2-D table of strings.*df\['title'\]"),
         (["good", b"caf\xe9".decode("utf-8", "surrogateescape")], ValueError,
          r"X\[1\] is not valid Unicode text \(surrogates not allowed at character 3.*errors='replace'"),
-        (np.array([[np.nan, 1.0]]), ValueError, "NaN"),
+        (np.array([[np.nan, 1.0]]), ValueError, r"X contains 1 NaN value\(s\) \(first at sample 0, step 0\)"),
+        (np.array([[1.0, 2.0], [3.0, np.nan]]), ValueError,  # a table of rows that end early (UCR's unequal lengths)
+         r"NaN at the end of 1 row\(s\) \(first: row 1\).*\[row\[~np.isnan\(row\)\] for row in X\]"),
+        (np.array([[1.0, np.nan, 2.0]]), ValueError, r"first at sample 0, step 1\).*Fill them"),
+        (np.where(np.arange(12).reshape(2, 3, 2) == 9, np.nan, 1.0), ValueError,
+         r"X contains 1 NaN value\(s\) \(first at sample 1, step 1, feature 1\)"),
+        ([np.ones((3, 2)), np.array([[1.0, 2.0], [np.nan, 1.0]])], ValueError,
+         r"X\[1\] contains 1 NaN value\(s\) \(first at step 1, feature 0\)"),
     ],
 )
 def test_malformed_inputs_get_clear_errors(X, error, match):
