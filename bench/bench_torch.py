@@ -52,6 +52,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 
+if importlib.util.find_spec("torch") is not None:
+    # PyTorch's CUDA wheels bring Triton, which crashes the process (segmentation fault) when first
+    # imported after TensorFlow or JAX; torch.optim imports it through torch._dynamo (seen with
+    # torch 2.14.1): import it before either.
+    import torch._dynamo  # noqa: F401
+
 # --breakdown's sides: seqtune's model in the PyTorch loop, through model(x) (True: each layer's call()).
 BREAKDOWN = {"model+loop": False, "calls+loop": True}
 BREAKDOWN_MEANING = {"model+loop": "seqtune's Keras model called by the PyTorch loop (no Keras trainer)",
