@@ -77,7 +77,9 @@ def inference_model(model):
 
     if getattr(model, "optimizer", None) is None or not isinstance(getattr(model, "inputs", None), list):
         return model
-    return keras.Model(model.inputs, model.outputs, name=model.name)
+    # One input stays one tensor, not a list of one: Keras warns when a list-input model is called on a tensor.
+    inputs, outputs = (x[0] if len(x) == 1 else x for x in (model.inputs, model.outputs))
+    return keras.Model(inputs, outputs, name=model.name)
 
 
 def model_to_bytes(model) -> bytes:

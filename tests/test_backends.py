@@ -16,7 +16,7 @@ import pytest
 
 SCRIPT = textwrap.dedent(
     """
-    import json, pickle, sys
+    import json, pickle, sys, warnings
     import numpy as np, pandas as pd, keras
     import seqtune
     from seqtune import AutoSequenceClassifier, SequenceClassifier, SequenceForecaster, SequenceRegressor
@@ -40,6 +40,11 @@ SCRIPT = textwrap.dedent(
     texts = ["good movie", "bad film", "great plot", "awful acting"] * 10
     txt = SequenceClassifier(units=8, epochs=2, random_state=0).fit(texts, [1, 0, 1, 0] * 10)
     assert set(txt.predict(["good plot", "bad acting"])) <= {0, 1}
+    txt.save(out_dir + "/txt.seqtune")
+    with warnings.catch_warnings():
+        # On torch, Keras warned that a loaded model, built with a list of one input, was called on a tensor.
+        warnings.simplefilter("error", UserWarning)
+        assert (seqtune.load(out_dir + "/txt.seqtune").predict(texts) == txt.predict(texts)).all()
 
     # LSTM stacks: ragged (masked) input, two bidirectional layers, pickled and reloaded.
     lstm = SequenceClassifier(cell="lstm", units=8, layers=2, bidirectional=True, dropout=0.1, epochs=2,
@@ -59,7 +64,6 @@ SCRIPT = textwrap.dedent(
     forecast = fc.predict()
     assert str(forecast.index[0].date()) == "2020-05-30" and np.isfinite(forecast).all()
 
-    import warnings
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         forced = SequenceClassifier(cell="lstm", units=8, epochs=1, jit_compile=True, random_state=0).fit(X, y)
