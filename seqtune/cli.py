@@ -170,16 +170,43 @@ def _load_series(args):
                              f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
     if args.target in features or args.time_column in features:
         raise ValueError("--features must not repeat the --target or --time-column column.")
-    if args.time_column is not None:
-        column = frame[args.time_column]
+    time_column = args.time_column
+    if time_column is None:
+        time_column = _date_column(frame.drop(columns=[args.target, *features]))
+        if time_column is not None:
+            print(f"Time stamps from column {time_column!r} (--time-column names another).", flush=True)
+    if time_column is not None:
+        column = frame[time_column]
         if pd.api.types.is_numeric_dtype(column.dtype):  # years, step numbers: an evenly spaced numeric index
-            frame.index = pd.Index(column, name=args.time_column)
+            frame.index = pd.Index(column, name=time_column)
         else:
             try:
-                frame.index = pd.DatetimeIndex(pd.to_datetime(column), name=args.time_column)
+                frame.index = pd.DatetimeIndex(pd.to_datetime(column), name=time_column)
             except (ValueError, TypeError) as exc:
-                raise ValueError(f"--time-column {args.time_column!r} does not hold dates: {exc}") from None
+                raise ValueError(f"--time-column {time_column!r} does not hold dates: {exc}") from None
     return frame[args.target].rename(args.target), (frame[features] if features else None)
+
+
+def _date_column(others):
+    """The one column of ``others`` (the columns neither target nor feature) whose text reads as dates,
+    else None: without it the series would be indexed by step numbers, its frequency and season unread."""
+    import warnings
+
+    import pandas as pd
+
+    found = []
+    for name in others.columns:
+        column = others[name]
+        if pd.api.types.is_numeric_dtype(column.dtype) or column.isna().any():
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # pandas' "could not infer format" note
+            try:
+                pd.to_datetime(column)
+            except (ValueError, TypeError, OverflowError):
+                continue
+        found.append(name)
+    return found[0] if len(found) == 1 else None
 
 
 def _run_forecast_search(args, y, X=None) -> int:

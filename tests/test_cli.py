@@ -149,6 +149,23 @@ def test_a_numeric_time_column_is_a_numeric_index(tmp_path):
     assert X is None and list(y.index[:2]) == [1900, 1901] and y.index.name == "year"
 
 
+def test_a_single_column_of_dates_is_the_time_index_without_time_column(tmp_path, capsys):
+    from argparse import Namespace
+
+    from seqtune.cli import _load_series
+
+    days = pd.date_range("2020-01-01", periods=30).strftime("%Y-%m-%d")
+    frame = pd.DataFrame({"day": days, "store": ["a"] * 30, "sales": np.arange(30.0)})
+    frame.to_csv(tmp_path / "sales.csv", index=False)
+    args = Namespace(data=str(tmp_path / "sales.csv"), target="sales", time_column=None, features=None)
+    y, _ = _load_series(args)
+    assert isinstance(y.index, pd.DatetimeIndex) and y.index[0] == pd.Timestamp("2020-01-01")
+    assert "Time stamps from column 'day'" in capsys.readouterr().out
+    frame.assign(shipped=days).to_csv(tmp_path / "two.csv", index=False)  # two date columns: no guess
+    y, _ = _load_series(Namespace(**{**vars(args), "data": str(tmp_path / "two.csv")}))
+    assert isinstance(y.index, pd.RangeIndex)
+
+
 def test_tune_runs_a_grid_and_names_a_quantity_target(tmp_path, capsys):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 5, 2)).astype("float32")
