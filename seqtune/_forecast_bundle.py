@@ -24,12 +24,11 @@ class ForecastBundleMixin(BundledEstimatorMixin):
 
     def _restore_bundle_state(self, state, arrays, model_bytes, *, unsafe: bool) -> None:
         import seqtune._losses  # noqa: F401  (registers the pinball loss)
+        from seqtune._training import jit_on_this_backend  # imports Keras: not at module import
 
         vars(self).update(state)
         vars(self).update({k: np.asarray(v) for k, v in arrays.items()})
         model = load_model_safely(model_bytes, unsafe=unsafe, compile=False)
-        from seqtune._training import jit_on_this_backend
-
         self.jit_compiled_ = jit_on_this_backend(self.jit_compiled_)  # see the estimators' restore
         self._compile(model)
         self.model_ = model
