@@ -33,23 +33,57 @@ def _load_data(args):
                 if missing:
                     raise ValueError(f"--data {path}: the .npz needs arrays 'X' and 'y' (missing {sorted(missing)}).")
                 return npz["X"], npz["y"]
-        if path.endswith(".csv"):
-            import pandas as pd
-
-            frame = pd.read_csv(path)
-            if frame.empty:
-                raise ValueError(f"--data {path}: the file has no rows (columns: "
-                                 f"{', '.join(map(str, frame.columns[:10])) or 'none'}); expected one row a sequence.")
-            if args.target not in frame.columns:
-                raise ValueError(f"--target {args.target!r} is not a column of {path} "
-                                 f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
-            y = frame.pop(args.target).to_numpy()
+        if path.endswith((".csv", ".tsv")):
+            frame, y = _read_table(path, args.target)
             return _csv_sequences(frame, path), y
-        raise ValueError(f"--data {path}: expected a .npz (arrays X, y) or a .csv (one row a sequence, "
+        raise ValueError(f"--data {path}: expected a .npz (arrays X, y), or a .csv or .tsv (one row a sequence, "
                          "or one text column).")
     from seqtune.datasets import load
 
     return load(args.dataset)
+
+
+def _read_table(path: str, target: str):
+    """``(frame, y)`` of a .csv or .tsv of one sample a row: the columns besides the target, and the target.
+
+    A file whose first row is all numbers has no header (the UCR archive's layout, label first): its
+    columns are numbered from 0, and the label is column 0 unless ``--target`` names another number.
+    """
+    import csv
+
+    import pandas as pd
+
+    sep = "\t" if path.endswith(".tsv") else ","
+    with open(path, newline="") as handle:
+        first = next(csv.reader(handle, delimiter=sep), [])
+    headerless = bool(first) and all(_is_number(cell) for cell in first)
+    try:
+        frame = pd.read_csv(path, sep=sep, header=None if headerless else "infer")
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"--data {path}: the file is empty; expected one row a sequence.") from None
+    if frame.empty:
+        raise ValueError(f"--data {path}: the file has no rows (columns: "
+                         f"{', '.join(map(str, frame.columns[:10])) or 'none'}); expected one row a sequence.")
+    if headerless:
+        frame.columns = [str(i) for i in range(frame.shape[1])]
+        if target == "target":  # the default: the UCR layout
+            target = "0"
+            print(f"{path} has no header row: labels from its first column (--target N takes column N, from 0).")
+        elif target not in frame.columns:
+            raise ValueError(f"--target {target!r}: {path} has no header row, so --target is a column number "
+                             f"from 0 to {frame.shape[1] - 1}.")
+    if target not in frame.columns:
+        raise ValueError(f"--target {target!r} is not a column of {path} "
+                         f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
+    return frame, frame.pop(target).to_numpy()
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def _csv_sequences(frame, path: str):
@@ -451,10 +485,12 @@ def build_parser() -> argparse.ArgumentParser:
     tune = sub.add_parser("tune", help="run a cost-aware search on a file or a bundled dataset")
     source = tune.add_mutually_exclusive_group()
     source.add_argument("--dataset", default="digits", help="bundled dataset (default: digits)")
-    source.add_argument("--data", help=".npz with arrays X and y, or .csv: one row a sequence (rows may end "
-                        "early), or one text column of documents")
+    source.add_argument("--data", help=".npz with arrays X and y, or .csv/.tsv: one row a sequence (rows may end "
+                        "early), or one text column of documents; a file without a header row takes its "
+                        "labels from the first column (the UCR archive's layout)")
     tune.add_argument("--target", default="target",
-                      help="label column of a .csv, or the series with --task forecast (default: target)")
+                      help="label column of a .csv/.tsv (a number from 0 in a file without header), or the series "
+                           "with --task forecast (default: target)")
     tune.add_argument("--task", default="auto", choices=["auto", "classify", "regress", "forecast"],
                       help="forecast: search forecasters of one series (a .csv column)")
     tune.add_argument("--horizon", type=_at_least(1), default=1, help="steps forecast at once (--task forecast)")

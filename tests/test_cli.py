@@ -139,6 +139,30 @@ def test_a_csv_of_documents_or_of_rows_that_end_early(tmp_path, capsys):
     assert code == 2 and "--task regress needs numeric targets" in capsys.readouterr().err
 
 
+def test_a_tsv_without_header_takes_labels_from_its_first_column(tmp_path, capsys):
+    from argparse import Namespace
+
+    from seqtune.cli import _load_data
+
+    # the UCR archive's layout: tab-separated, no header, the label first, rows of different lengths
+    (tmp_path / "ucr.tsv").write_text("1\t0.5\t0.25\t1.5\n2\t-1.0\t2.0\t\n1\t3.0\t0.0\t1.0\n")
+    X, y = _load_data(Namespace(data=str(tmp_path / "ucr.tsv"), target="target"))
+    assert y.tolist() == [1, 2, 1] and [len(row) for row in X] == [3, 2, 3]
+    assert list(X[0]) == [0.5, 0.25, 1.5]
+    assert "no header row: labels from its first column" in capsys.readouterr().out
+    X, y = _load_data(Namespace(data=str(tmp_path / "ucr.tsv"), target="3"))  # a column by its number
+    assert np.isnan(y[1]) and list(X[0]) == [1.0, 0.5, 0.25]
+    with pytest.raises(ValueError, match="no header row, so --target is a column number from 0 to 3"):
+        _load_data(Namespace(data=str(tmp_path / "ucr.tsv"), target="label"))
+    # a file with a header row reads its names, whatever the separator
+    (tmp_path / "named.tsv").write_text("a\tb\tlabel\n1\t2\tx\n3\t4\ty\n")
+    X, y = _load_data(Namespace(data=str(tmp_path / "named.tsv"), target="label"))
+    assert y.tolist() == ["x", "y"] and X.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(ValueError, match="the file is empty"):
+        _load_data(Namespace(data=str(tmp_path / "empty.csv"), target="target"))
+
+
 def test_a_numeric_time_column_is_a_numeric_index(tmp_path):
     from argparse import Namespace
 
