@@ -23,7 +23,7 @@ def search_splits(y: np.ndarray, groups, *, cv, validation_fraction: float, seed
     if cv is None:
         labels = np.asarray(y)
         stratify = None
-        if classifier:
+        if classifier and labels.ndim == 1:  # a multilabel y (2-D) is split at random
             _, counts = np.unique(labels, return_counts=True)
             n_val = int(round(n * validation_fraction))
             if counts.min() >= 2 and n_val >= len(counts):
@@ -34,7 +34,8 @@ def search_splits(y: np.ndarray, groups, *, cv, validation_fraction: float, seed
     if isinstance(cv, Integral) and not isinstance(cv, bool):
         if cv < 2:
             raise ValueError(f"cv={cv}: cross-validation needs at least 2 folds.")
-        splitter = (StratifiedKFold if classifier else KFold)(cv, shuffle=True, random_state=seed)
+        stratified = classifier and np.ndim(y) == 1
+        splitter = (StratifiedKFold if stratified else KFold)(cv, shuffle=True, random_state=seed)
     elif hasattr(cv, "split") and not isinstance(cv, str):
         splitter = cv
     else:

@@ -11,6 +11,24 @@ from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from seqtune._base import BaseSequenceEstimator
 
+
+def _label_indicator(y):
+    """``y`` as a float32 label indicator matrix when it is one (2-D, several columns, each 0 or 1), else None.
+
+    A 2-D ``y`` of several columns holding anything else is refused: a classifier reads one label a
+    sample, or several yes/no labels a sample, not several multi-class outputs.
+    """
+    values = np.asarray(y.toarray() if hasattr(y, "toarray") else y)
+    if values.ndim != 2 or values.shape[1] < 2:
+        return None
+    if values.dtype.kind not in "biuf" or pd.isna(values).any() or not np.isin(values, (0, 1)).all():
+        raise ValueError(
+            f"y is 2-D of shape {values.shape}: a classifier reads a 2-D y as multilabel targets, one column a "
+            "label holding 0 or 1 (as MultiLabelBinarizer makes them). For several multi-class outputs, "
+            "wrap the classifier in sklearn.multioutput.MultiOutputClassifier."
+        )
+    return values.astype(np.float32)
+
 _PARAMETERS = """
     Parameters
     ----------
@@ -158,7 +176,12 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
 """
         + _ATTRIBUTES
         + """    classes_ : ndarray
-        Class labels, sorted.
+        Class labels, sorted; for multilabel ``y`` (a 0/1 indicator matrix, one column
+        a label) the column numbers 0 .. n_labels - 1.
+    multilabel_ : bool
+        Whether ``y`` was a label indicator matrix: then the network has one sigmoid
+        output a label, ``predict`` returns an indicator matrix and ``score`` the
+        subset accuracy (every label of a sample right).
 
     Examples
     --------
@@ -221,8 +244,9 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps[, n_features]), list of arrays, or list of str
-        y : array-like of shape (n_samples,)
-            Class labels (any hashable, sortable type).
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels (any hashable, sortable type), or a 0/1 indicator matrix of
+            multilabel targets (several labels may apply to a sample).
         sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
@@ -234,6 +258,15 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
     def _encode_target(self, y, n, *, warm):
         from seqtune.architectures import Head
 
+        indicator = _label_indicator(y)
+        if indicator is not None:
+            if len(indicator) != n:
+                raise ValueError(f"X has {n} samples but y has {len(indicator)}; they must be the same length.")
+            classes = np.arange(indicator.shape[1])
+            if warm and not (self._is_multilabel() and np.array_equal(classes, self.classes_)):
+                raise ValueError(f"warm_start: y is {len(classes)} label columns, but the model was trained on "
+                                 f"{self._targets_in_words()}; they must be the same.")
+            return indicator, Head(len(classes), "sigmoid"), {"classes_": classes, "multilabel_": True}
         y = column_or_1d(y, warn=True)
         missing = np.flatnonzero(pd.isna(y))
         if len(missing):
@@ -247,16 +280,31 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             raise ValueError(
                 f"y has 1 class ({np.asarray(classes[0]).tolist()!r}); a classifier needs samples of at least 2 classes."
             )
-        if warm and not np.array_equal(classes, self.classes_):
+        if warm and (self._is_multilabel() or not np.array_equal(classes, self.classes_)):
             raise ValueError(
                 f"warm_start: y has classes {classes.tolist()}, but the model was trained on "
-                f"{self.classes_.tolist()}; they must be the same."
+                f"{self._targets_in_words()}; they must be the same."
             )
+        state = {"classes_": classes, "multilabel_": False}
         if len(classes) == 2:
-            return index.astype(np.float32).reshape(-1, 1), Head(1, "sigmoid"), {"classes_": classes}
-        return index.astype(np.int32), Head(len(classes), "softmax"), {"classes_": classes}
+            return index.astype(np.float32).reshape(-1, 1), Head(1, "sigmoid"), state
+        return index.astype(np.int32), Head(len(classes), "softmax"), state
+
+    def _is_multilabel(self) -> bool:
+        # A model saved before multilabel support has no multilabel_: it was fitted on one label a sample.
+        return bool(getattr(self, "multilabel_", False))
+
+    def _targets_in_words(self) -> str:
+        if self._is_multilabel():
+            return f"{len(self.classes_)} label columns"
+        return f"classes {self.classes_.tolist()}"
 
     def _transform_target(self, y):
+        if self._is_multilabel():
+            indicator = _label_indicator(y)
+            if indicator is None or indicator.shape[1] != len(self.classes_):
+                raise ValueError(f"y must be a 0/1 indicator matrix of {len(self.classes_)} label columns, as in fit.")
+            return indicator
         y = column_or_1d(y)
         index = np.searchsorted(self.classes_, y)
         index = np.clip(index, 0, len(self.classes_) - 1)
@@ -272,10 +320,15 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         weight = super()._sample_weight(sample_weight, y, n)
         if self.class_weight is None:
             return weight
+        if _label_indicator(y) is not None:
+            raise ValueError("class_weight weighs the samples of each class; with multilabel y (one 0/1 column "
+                             "a label) pass sample_weight instead.")
         by_class = compute_sample_weight(self.class_weight, column_or_1d(y)).astype(np.float32)
         return by_class if weight is None else weight * by_class
 
     def _stratify(self, y_encoded, n_val):
+        if self._is_multilabel():
+            return None
         labels = y_encoded.ravel()
         counts = np.bincount(labels.astype(int))
         n_classes = len(counts)
@@ -284,13 +337,18 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         return None
 
     def _loss(self):
-        return "binary_crossentropy" if len(self.classes_) == 2 else "sparse_categorical_crossentropy"
+        if self._is_multilabel() or len(self.classes_) == 2:
+            return "binary_crossentropy"
+        return "sparse_categorical_crossentropy"
 
     def _metrics(self):
         return ["accuracy"]
 
     def predict_proba(self, X):
         """Class probabilities, one column per class in ``classes_`` order; rows sum to 1.
+
+        For a classifier fitted on multilabel ``y``, one column a label: the probability
+        that the label applies, each on its own (rows need not sum to 1).
 
         Parameters
         ----------
@@ -302,6 +360,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         """
         check_is_fitted(self, "model_")
         out = self._forward(X).astype(np.float64)
+        if self._is_multilabel():
+            return np.clip(out, 0.0, 1.0)
         if len(self.classes_) == 2:
             p = np.clip(out[:, 0], 0.0, 1.0)
             out = np.column_stack([1.0 - p, p])
@@ -317,9 +377,18 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         Returns
         -------
         ndarray of shape (n_samples,)
+            Or, for a classifier fitted on multilabel ``y``, a 0/1 indicator matrix of shape
+            (n_samples, n_labels): 1 where a label's probability is at least 0.5.
         """
         proba = self.predict_proba(X)
+        if self._is_multilabel():
+            return (proba >= 0.5).astype(int)
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
 
 
 class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):

@@ -160,7 +160,7 @@ class SequenceHyperModel(_CandidateHyperModel):
 
     def _train(self, est, data, model, split, *, epochs, initial_epoch, callbacks):
         _, val = split
-        if hasattr(est, "classes_"):
+        if hasattr(est, "classes_") and not est._is_multilabel():
             # A label the training part lacks (a class of one sample) has no output to take a loss on:
             # early stopping watches the others; the trial's score still counts it, as a miss.
             val = val[np.isin(np.asarray(take(self.y, val)), est.classes_)]

@@ -336,6 +336,20 @@ def test_a_group_splitter_takes_groups_as_scikit_learns_searches_do(tmp_path, da
         assert not set(groups[train]) & set(groups[val])
 
 
+def test_multilabel_targets_are_split_at_random_and_searched(tmp_path, data):
+    """Stratifying by a label indicator matrix fails in scikit-learn (rows of one combination)."""
+    from seqtune._search_splits import search_splits
+
+    X, y = data
+    indicator = np.column_stack([y == y[0], np.arange(len(y)) % 3 == 0]).astype(int)
+    for cv in (None, 3):
+        splits = search_splits(indicator, None, cv=cv, validation_fraction=0.25, seed=1, classifier=True)
+        assert all(len(val) and not set(train) & set(val) for train, val in splits)
+    auto = _auto(tmp_path, max_trials=1).fit(X, indicator)
+    assert (auto.trials_["status"] == "COMPLETED").all()
+    assert auto.predict(X[:4]).shape == (4, 2)
+
+
 def test_custom_cost_callable(tmp_path, data):
     X, y = data
     auto = _auto(tmp_path, cost=lambda row: row["params"] * row["latency_ms"], refit=False).fit(X, y)

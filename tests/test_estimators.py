@@ -46,6 +46,40 @@ def test_multiclass_string_labels_keep_sklearn_order(rng):
     assert clf.predict(X).dtype == clf.classes_.dtype
 
 
+def test_multilabel_indicator_targets_train_one_sigmoid_a_label(rng, tmp_path):
+    X = rng.normal(size=(300, 8, 3)).astype("float32")
+    # three yes/no labels a sample, read from different features; several may hold at once
+    Y = np.column_stack([X[:, :, 0].sum(axis=1) > 0, X[:, :, 1].sum(axis=1) > 0, X[:, :, 2].sum(axis=1) > 1])
+    Y = Y.astype(int)
+    clf = SequenceClassifier(units=16, epochs=25, learning_rate=0.01, random_state=0).fit(X[:200], Y[:200])
+    assert clf.classes_.tolist() == [0, 1, 2]
+    proba = clf.predict_proba(X[200:])
+    assert proba.shape == (100, 3) and ((proba >= 0) & (proba <= 1)).all()
+    assert not np.allclose(proba.sum(axis=1), 1.0)  # independent labels, not one distribution
+    predicted = clf.predict(X[200:])
+    assert predicted.shape == (100, 3) and set(np.unique(predicted)) <= {0, 1}
+    assert (predicted == Y[200:]).mean(axis=0).min() > 0.8  # every label learned
+    assert clf.score(X[200:], Y[200:]) == np.mean((predicted == Y[200:]).all(axis=1))  # subset accuracy
+    clf.save(tmp_path / "multilabel")
+    loaded = seqtune.load(tmp_path / "multilabel")
+    np.testing.assert_allclose(loaded.predict_proba(X[200:]), proba, rtol=1e-5, atol=1e-6)
+    # a later fit on one label a sample is an ordinary classifier again
+    assert clf.set_params(epochs=1).fit(X, Y[:, 0]).predict(X[:5]).shape == (5,)
+
+
+def test_2d_targets_other_than_a_label_indicator_are_refused(seq3d):
+    X, _ = seq3d
+    two_outputs = np.column_stack([np.arange(60) % 3, np.arange(60) % 2])
+    with pytest.raises(ValueError, match=r"shape \(60, 2\).*0 or 1.*MultiOutputClassifier"):
+        SequenceClassifier(**TINY).fit(X, two_outputs)
+    indicator = np.column_stack([np.arange(60) % 2, np.arange(60) // 30])
+    with pytest.raises(ValueError, match="class_weight.*multilabel"):
+        SequenceClassifier(class_weight="balanced", **TINY).fit(X, indicator)
+    warm = SequenceClassifier(warm_start=True, **TINY).fit(X, indicator)
+    with pytest.raises(ValueError, match="warm_start: y has classes.*2 label columns"):
+        warm.fit(X, indicator[:, 0])
+
+
 def test_2d_input_is_univariate_and_works_in_a_pipeline(rng):
     X = rng.normal(size=(60, 12)) * 50 + 10
     y = (X[:, :6].sum(axis=1) > X[:, 6:].sum(axis=1)).astype(int)
