@@ -752,6 +752,26 @@ def test_several_fits_in_one_process_do_not_warn_about_retracing(rng):
     assert not [m for m in seen if "retracing" in m]
 
 
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_a_new_model_traces_its_train_step_once(rng, pipeline):
+    """Keras' TensorFlow trainer created the optimizer's and metrics' variables inside the first trace
+    of the train step, so TensorFlow traced it twice: a third of a small fit's time."""
+    from seqtune._training import fit_model
+    from seqtune.batching import repeating_dataset
+
+    X, y = rng.normal(size=(40, 5, 2)).astype("float32"), np.arange(40) % 3
+    model = keras.Sequential([keras.Input((5, 2)), keras.layers.GRU(4), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    traced, step = [], model.train_step
+    model.train_step = lambda data: traced.append(1) or step(data)
+    dataset, steps = repeating_dataset((X, y), batch_size=16, shuffle=True, seed=0)
+    data = {"x": dataset, "steps_per_epoch": steps, "shuffle": False} if pipeline else {"x": X, "y": y, "batch_size": 16}
+    history = fit_model(model, **data, epochs=2, early_stopping=False, patience=1, advice="")
+    expected = 1 if keras.backend.backend() == "tensorflow" else len(traced)
+    assert len(traced) == expected and model.optimizer.iterations.numpy() == 6
+    assert sorted(history.history) == ["accuracy", "loss"]  # the metric matched to the sparse labels
+
+
 def test_a_fit_that_fails_leaves_the_estimator_as_it_was(rng):
     import pickle
 
