@@ -7,6 +7,10 @@ model does):
 * fit time of ``SequenceClassifier`` vs a hand-written Keras model compiled with
   Keras' defaults (what a user writes) and vs the same model with ``jit_compile=True``
   (to separate seqtune's wrapper overhead from its compile choice);
+* the same for a tiny fit (96 sequences x 6 steps, 2 epochs: the size of a test or of an
+  early search trial, where tracing the train step is most of the time), and seqtune
+  without building the optimizer's and metrics' variables before ``fit`` (Keras then
+  creates them inside the first trace, and TensorFlow traces the train step twice);
 * one-sample prediction latency of ``predict`` vs Keras ``model.predict``;
 * large-batch prediction throughput vs ``model.predict``.
 
@@ -37,6 +41,40 @@ def hand_written(cell: str, units: int, n_features: int, n_classes: int, jit: bo
     model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy",
                   jit_compile=jit)
     return model
+
+
+def tiny_fits(cell: str, repeat: int) -> dict:
+    """Median seconds of a tiny fit: seqtune, seqtune without pre-built training state, hand-written Keras."""
+    import seqtune._training as training
+    from seqtune import SequenceClassifier
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(96, 6, 2)).astype("float32")
+    y = rng.integers(0, 3, size=96)
+
+    def seqtune_fit():
+        SequenceClassifier(cell=cell, units=4, epochs=2, batch_size=16, early_stopping=False,
+                           validation_fraction=0.0, frame_length=1, random_state=0).fit(X, y)
+
+    def seqtune_unbuilt():
+        prebuild = training.build_before_tracing
+        training.build_before_tracing = lambda model, fit_args: None
+        try:
+            seqtune_fit()
+        finally:
+            training.build_before_tracing = prebuild
+
+    def keras_fit():
+        model = hand_written(cell, 4, 2, 3, False)
+        model.layers[1].adapt(X)
+        model.fit(X, y, batch_size=16, epochs=2, verbose=0)
+
+    sides = {"seqtune": seqtune_fit, "seqtune, not pre-built": seqtune_unbuilt, "Keras default": keras_fit}
+    times = {name: [] for name in sides}
+    for _ in range(repeat):  # the sides alternate, so the machine's drift falls on all three
+        for name, fit in sides.items():
+            times[name].append(median_seconds(fit, 1))
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def median_seconds(fn, repeat: int) -> float:
@@ -86,6 +124,8 @@ def main(argv=None) -> None:
     jit_times = {(size, jit): median_seconds(lambda: seqtune_fit(jit, data), repeat)
                  for size, data in (("large", (X, y)), ("small", small)) for jit in (False, True)}
 
+    tiny = tiny_fits(args.cell, 3 if args.quick else 7)
+
     clf = seqtune_fit()
     model = keras_fit(False)()
     one = X[:1]
@@ -110,6 +150,10 @@ def main(argv=None) -> None:
         off, on = jit_times[(size, False)], jit_times[(size, True)]
         print(f"{size} fit ({data[0].shape[0]} x {data[0].shape[1]} steps): jit_compile=False {off:.2f} s, "
               f"True {on:.2f} s -> XLA {off / on:.2f}x")
+    print("tiny fit (96 x 6 steps, 2 epochs, batch 16; median of the alternating sides): "
+          + " | ".join(f"{name} {seconds:.2f} s" for name, seconds in tiny.items()))
+    print(f"     ratio seqtune / Keras default = {tiny['seqtune'] / tiny['Keras default']:.2f}x, "
+          f"seqtune / not pre-built = {tiny['seqtune'] / tiny['seqtune, not pre-built']:.2f}x")
     print(f"predict 1 sample: seqtune {lat_seqtune * 1e3:.2f} ms | model.predict {lat_keras * 1e3:.2f} ms"
           f" -> {lat_keras / lat_seqtune:.1f}x faster (target >= 10)")
     print(f"predict {len(big)} samples: seqtune {thr_seqtune:,.0f}/s | model.predict {thr_keras:,.0f}/s"
