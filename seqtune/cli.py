@@ -222,8 +222,8 @@ def _load_series(args):
 
 
 def _date_column(others):
-    """The one column of ``others`` (the columns neither target nor feature) whose text reads as dates,
-    else None: without it the series would be indexed by step numbers, its frequency and season unread."""
+    """The one column of ``others`` (the columns neither target nor feature) whose text reads as distinct
+    dates, else None: without it the series would be indexed by step numbers, its frequency and season unread."""
     import warnings
 
     import pandas as pd
@@ -236,10 +236,11 @@ def _date_column(others):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # pandas' "could not infer format" note
             try:
-                pd.to_datetime(column)
+                stamps = pd.to_datetime(column)
             except (ValueError, TypeError, OverflowError):
                 continue
-        found.append(name)
+        if stamps.is_unique:  # repeated stamps (month names over several years) cannot index a series
+            found.append(name)
     return found[0] if len(found) == 1 else None
 
 

@@ -188,6 +188,11 @@ def test_a_single_column_of_dates_is_the_time_index_without_time_column(tmp_path
     frame.assign(shipped=days).to_csv(tmp_path / "two.csv", index=False)  # two date columns: no guess
     y, _ = _load_series(Namespace(**{**vars(args), "data": str(tmp_path / "two.csv")}))
     assert isinstance(y.index, pd.RangeIndex)
+    # month names repeat every year: pandas reads them as dates of year 1, which cannot index the series
+    months = pd.date_range("2020-01-01", periods=30, freq="MS").strftime("%b")
+    frame.assign(day=months).to_csv(tmp_path / "months.csv", index=False)
+    y, _ = _load_series(Namespace(**{**vars(args), "data": str(tmp_path / "months.csv")}))
+    assert isinstance(y.index, pd.RangeIndex) and len(y) == 30
 
 
 def test_tune_runs_a_grid_and_names_a_quantity_target(tmp_path, capsys):
