@@ -571,6 +571,9 @@ def _positional(X):
     in C order (a hash sees the memory layout of a view or of a DataFrame's values)."""
     import pandas as pd
 
+    from seqtune.inputs import nested_table
+
+    X = nested_table(X)  # sktime's nested DataFrame holds the same samples as their list
     if isinstance(X, (pd.Series, pd.DataFrame)):
         X = X.to_numpy()
     return np.ascontiguousarray(X) if isinstance(X, np.ndarray) else X

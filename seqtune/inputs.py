@@ -5,6 +5,8 @@ Accepted ``X``:
 * a 3-D numeric array ``(n_samples, n_timesteps, n_features)``;
 * a 2-D numeric array ``(n_samples, n_timesteps)``: one univariate sequence a row;
 * a list of 2-D numeric arrays ``(t_i, n_features)`` of different lengths (ragged);
+* a table whose every cell is a 1-D sequence (sktime's nested DataFrame: one column a
+  channel), read as the list of its rows' ``(t_i, n_channels)`` arrays;
 * integer token ids: a 2-D integer array or a list of 1-D integer arrays;
 * raw text: a 1-D array, list or pandas Series of ``str``.
 
@@ -215,7 +217,25 @@ def _is_missing(x) -> bool:
 def unwrap_column(X):
     """X with a column layout read as its content: a Series (or 1-D object array) of sequences as
     a list of sequences, a one-column table of strings as its column of text; else X."""
-    return _single_text_column(_column_of_sequences(X))
+    return _single_text_column(_column_of_sequences(nested_table(X)))
+
+
+def nested_table(X):
+    """A table whose every cell is a 1-D sequence (sktime's nested DataFrame: one column a channel,
+    one row a sample) as a list of (n_timesteps, n_channels) arrays; else X."""
+    if getattr(X, "ndim", None) != 2 or not (hasattr(X, "iloc") or getattr(X, "dtype", None) == object):
+        return X
+    rows = np.asarray(X, dtype=object)
+    if rows.size == 0 or not all(not isinstance(c, str) and np.ndim(c) == 1 for c in rows.flat):
+        return X
+    sequences = []
+    for i, row in enumerate(rows):
+        lengths = {len(cell) for cell in row}
+        if len(lengths) > 1:
+            raise ValueError(f"X is a table of sequences (one column a channel), but row {i} holds channels of "
+                             f"different lengths {sorted(lengths)}; every channel of a sample needs one value a step.")
+        sequences.append(np.column_stack([np.asarray(cell) for cell in row]))
+    return sequences
 
 
 def _column_of_sequences(X):
@@ -451,9 +471,9 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
                 raise TypeError(f"X is a 2-D table of strings (shape {raw.shape}). {_ONE_STR_A_SAMPLE}") from None
         if raw.dtype.kind == "O" and any(np.ndim(cell) > 0 for cell in raw.flat if not isinstance(cell, str)):
             raise TypeError(
-                "X is a table whose cells hold sequences (like sktime's nested DataFrame); pass a 3-D "
-                "array (n_samples, n_timesteps, n_features) or a list of (n_timesteps, n_features) "
-                "arrays, e.g. [np.column_stack(row) for row in X.to_numpy()]."
+                "X is a table whose cells mix sequences and single values; a table of sequences (like "
+                "sktime's nested DataFrame) needs a sequence in every cell. Else pass a 3-D array "
+                "(n_samples, n_timesteps, n_features) or a list of (n_timesteps, n_features) arrays."
             )
         _refuse_missing(raw, "X", ("sample", "step"))
         integer = _is_integer_array(raw)

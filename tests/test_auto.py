@@ -163,6 +163,16 @@ def test_default_folder_is_named_by_the_search_so_other_data_searches_anew_and_t
     pd.testing.assert_series_equal(d.trials_["score"].iloc[:1], c.trials_["score"])
 
 
+def test_a_nested_dataframe_names_the_same_search_as_its_list_of_sequences(data):
+    import joblib
+
+    from seqtune.auto import _positional
+
+    X, _ = data
+    nested = pd.DataFrame({f"dim_{c}": [pd.Series(x[:, c]) for x in X] for c in range(X.shape[2])})
+    assert joblib.hash(_positional(nested)) == joblib.hash(_positional([x for x in X]))
+
+
 def test_cross_val_score_searches_every_fold_with_the_defaults(tmp_path, data):
     from sklearn.model_selection import cross_val_score
 

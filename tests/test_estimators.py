@@ -563,10 +563,23 @@ def test_integers_read_as_token_ids_are_announced(rng):
             == "numeric"
 
 
-def test_nested_dataframes_are_refused_with_a_conversion_hint():
-    nested = pd.DataFrame({"dim_0": [pd.Series(np.arange(5.0)), pd.Series(np.arange(4.0))]})
-    with pytest.raises(TypeError, match="cells hold sequences"):
-        SequenceClassifier(**TINY).fit(nested, [0, 1])
+def test_nested_dataframes_are_read_and_long_tables_refused_with_a_hint(rng):
+    # sktime's default nested DataFrame: one column a channel, a pd.Series in every cell
+    X = [rng.normal(size=(n, 2)) for n in [5, 4, 6, 5] * 5]
+    nested = pd.DataFrame({f"dim_{c}": [pd.Series(x[:, c]) for x in X] for c in range(2)})
+    y = [0, 1] * 10
+    clf = SequenceClassifier(**TINY).fit(nested, y)
+    assert clf.n_features_in_ == 2
+    np.testing.assert_allclose(clf.predict_proba(nested), SequenceClassifier(**TINY).fit(X, y).predict_proba(X),
+                               rtol=1e-5)
+    same_length = nested.map(lambda cell: cell[:4])  # every sample as long: read as a 3-D array
+    assert SequenceClassifier(**TINY).fit(same_length, y).predict(same_length.iloc[:3]).shape == (3,)
+    uneven = nested.copy()
+    uneven.iat[1, 1] = pd.Series(np.arange(3.0))
+    with pytest.raises(ValueError, match=r"row 1 holds channels of different lengths \[3, 4\]"):
+        SequenceClassifier(**TINY).fit(uneven, y)
+    with pytest.raises(TypeError, match="mix sequences and single values"):
+        SequenceClassifier(**TINY).fit(nested.assign(dim_1=1.0), y)
     # sktime's long 'pd-multiindex' table: several rows a sequence under a (sequence, step) index
     index = pd.MultiIndex.from_product([range(4), range(5)], names=["instance", "timepoint"])
     long = pd.DataFrame({"a": np.arange(20.0), "b": np.ones(20)}, index=index)
