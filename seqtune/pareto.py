@@ -143,7 +143,8 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
     """Which cell type the rule picks, and a plain-language sentence saying why.
 
     Compares the chosen trial with the best-scoring trial of the other cell type
-    (or, with a single cell type, with the best trial overall). ``tie``: the choice
+    (or, with a single cell type, with the best trial overall); of trials with the
+    same best score, the cheapest on ``cost``, the one the front shows. ``tie``: the choice
     was settled by the parameter count among tied timings (see :func:`choose`).
     ``cells_run``: the cell types of every trial of the search, finished or not (to
     say whether another cell type was run at all).
@@ -159,7 +160,7 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
     # A score named "-NAME" is a negated error (greater is better): it is reported as NAME.
     negated = score_name.startswith("-")
     shown = score_name[1:] if negated else score_name
-    best = done.loc[done[score].idxmax()]
+    best = _best_of(done, score, cost)
     alone = ""
     if others.empty:
         others_run = cells_run is None or bool(set(cells_run) - {cell})
@@ -172,7 +173,7 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
                      if tie else "the cheapest model")
             return cell, f"{size} chosen: the best {shown} ({value:.4f}) and {which} within {tolerance:g} of it; {alone}."
     else:
-        reference = others.loc[others[score].idxmax()]
+        reference = _best_of(others, score, cost)
         label = f"the best {str(reference['cell']).upper()}"
     parts = [_score_verdict(chosen[score], reference[score], label, score_name, tolerance)]
     notes = [alone] if alone else []
@@ -193,6 +194,13 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
     rule = (f"fewest parameters among the models within {TIMING_TIE:.0%} of the cheapest {cost}" if tie
             else f"cheapest on {cost}")
     return cell, f"{size} chosen ({rule} within tolerance): " + "; ".join([", ".join(parts), *notes]) + "."
+
+
+def _best_of(rows: pd.DataFrame, score: str, cost: str) -> pd.Series:
+    """The best-scoring row; of several with that score the cheapest on ``cost`` (the one on the front)."""
+    scores = rows[score].astype(float)
+    top = rows[scores == scores.max()]
+    return top.loc[top[cost].astype(float).idxmin()] if cost in top and len(top) > 1 else top.iloc[0]
 
 
 def _size(row: pd.Series) -> str:
