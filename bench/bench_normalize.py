@@ -1,10 +1,11 @@
-"""The forecaster's anchor on real series: normalize="seasonal" against "drift", and what "auto" picks.
+"""The forecaster's anchor on real series: normalize="seasonal", "drift" and "trend", and what "auto" picks.
 
 On short real series that ship with statsmodels and sktime (``pip install -e
 ".[cpu,recipes]"``), each with its last ``horizon`` steps held out, prints the mean
 absolute error of ``SequenceForecaster(horizon=h, normalize=..., random_state=seed)``
 (mean over ``--seeds``) with ``"seasonal"`` (corrections to the seasonal-naive
-forecast) and ``"drift"`` (to that plus the window's trend), which of the two
+forecast), ``"drift"`` (to that plus the window's trend) and ``"trend"`` (to the window's
+least-squares line plus its mean seasonal profile), which of them
 ``normalize="auto"`` (the default) picks for the series, and, beside them, naive and
 seasonal naive. "auto" decides from the training windows before any training, and then
 trains exactly as the setting it picked (same code, same seeds), so its error is that
@@ -16,7 +17,7 @@ last value plus the training series' mean step) and statsmodels' Holt-Winters
 two). The ``anchor`` column is the forecast a zero correction gives under the anchor "auto"
 picks: what the network adds to it is the difference. ``--baselines-only`` prints only the baselines (seconds, no network).
 
-Run: ``python bench/bench_normalize.py`` (``--seeds 0 1``; ``--only airline lynx``;
+Run: ``python bench/bench_normalize.py`` (``--seeds 0 1``; ``--only airline lynx``; ``--anchors trend``;
 ``--quick``: two series, 3 epochs, one seed).
 """
 
@@ -30,6 +31,9 @@ import warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
+
+
+ANCHORS = ("seasonal", "drift", "trend")
 
 
 def series() -> dict:
@@ -77,6 +81,8 @@ def main(argv=None) -> None:
     parser.add_argument("--only", nargs="+", default=None, help="series names (default: all)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: airline and nile, 3 epochs, seed 0")
     parser.add_argument("--baselines-only", action="store_true", help="only the classical forecasts (no network)")
+    parser.add_argument("--anchors", nargs="+", default=list(ANCHORS), choices=ANCHORS,
+                        help="the normalize settings to train (default: all)")
     args = parser.parse_args(argv)
     from seqtune import SequenceForecaster
     from seqtune._windows import window_anchor
@@ -87,7 +93,7 @@ def main(argv=None) -> None:
     seeds = [0] if args.quick else args.seeds
     extra = {"epochs": 3, "n_models": 1} if args.quick else {}
     print(f"MAE on the last h steps, mean over seeds {seeds}; seqtune SequenceForecaster(horizon=h{', ' + str(extra) if extra else ''})")
-    print(f"{'series':<10} {'n':>4} {'h':>3} {'seasonal':>10} {'drift':>10} {'auto picks':>11} "
+    print(f"{'series':<10} {'n':>4} {'h':>3} " + " ".join(f"{a:>10}" for a in ANCHORS) + f" {'auto picks':>11} "
           f"{'anchor':>10} {'naive':>10} {'snaive':>10} {'rw drift':>10} {'holt-win':>10} {'fit s':>6}")
     for name in names:
         y, horizon, season = table[name]
@@ -95,7 +101,7 @@ def main(argv=None) -> None:
         train, test = y.iloc[:-horizon], y.iloc[-horizon:].to_numpy()
         start = time.perf_counter()
         errors = {}
-        for normalize in () if args.baselines_only else ("seasonal", "drift"):
+        for normalize in () if args.baselines_only else args.anchors:
             maes = []
             for seed in seeds:
                 forecast = SequenceForecaster(horizon=horizon, normalize=normalize, random_state=seed,
@@ -112,7 +118,7 @@ def main(argv=None) -> None:
         anchored = float(np.mean(np.abs(anchor.ravel() - test)))
         drifting = float(np.mean(np.abs(random_walk_with_drift(values, horizon) - test)))
         holt = float(np.mean(np.abs(holt_winters(values, horizon, season) - test)))
-        ours = [f"{errors[key]:>10.4g}" if key in errors else f"{'-':>10}" for key in ("seasonal", "drift")]
+        ours = [f"{errors[key]:>10.4g}" if key in errors else f"{'-':>10}" for key in ANCHORS]
         print(f"{name:<10} {len(y):>4} {horizon:>3} {' '.join(ours)} {auto.normalize_:>11} {anchored:>10.4g} {naive:>10.4g} "
               f"{snaive:>10.4g} {drifting:>10.4g} {holt:>10.4g} {time.perf_counter() - start:>6.0f}", flush=True)
 

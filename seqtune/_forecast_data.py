@@ -58,7 +58,7 @@ class ForecastDataMixin:
         self.season_ = self._resolve_season(seen, min(lengths))
         self.lookback_ = self._resolve_lookback(min(lengths))
         self._warn_if_shortest_limits(lengths, panel.ids)
-        if self.normalize in ("auto", "seasonal", "drift") and self.season_ > self.lookback_:
+        if self.normalize in ("auto", "seasonal", "drift", "trend") and self.season_ > self.lookback_:
             warnings.warn(
                 f"season={self.season_} is longer than lookback={self.lookback_}: windows cannot repeat "
                 "the last season, so forecasts correct the last value instead (normalize='last'). "

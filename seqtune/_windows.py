@@ -4,15 +4,15 @@ A window is ``lookback`` steps of history followed by the ``horizon`` steps to
 predict. The network reads the history relative to a reference value (and its
 standardised level) and predicts ``(future - anchor) / scale``, where the anchor
 is the forecast a zero correction gives: the last value repeated, the
-window mean, the series mean, the seasonal-naive forecast, or that plus the
-window's trend.
+window mean, the series mean, the seasonal-naive forecast, that plus the
+window's trend, or the window's least-squares trend plus its mean seasonal profile.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-NORMALIZATIONS = ("auto", "seasonal", "drift", "last", "mean", "none")
+NORMALIZATIONS = ("auto", "seasonal", "drift", "trend", "last", "mean", "none")
 
 # What ``score`` of a forecaster fitted on several series says.
 SCORE_ONE_SERIES = ("score needs a model fitted on one series. For several, score each: "
@@ -54,6 +54,36 @@ def drift(past: np.ndarray, horizon: int, season: int) -> np.ndarray:
     return slope[:, None, :] * steps[None, :, None]
 
 
+def trend_profile(past: np.ndarray, horizon: int, season: int) -> np.ndarray:
+    """The window's trend line carried forward, plus its mean seasonal profile: ``(n, horizon, k)``.
+
+    Fitted by least squares over the whole seasons at the window's end: the slope is that of
+    the season means (one value a step without a season), so the season does not tilt the line,
+    and the profile is the mean, at each phase, of the deviations from the line. Where the
+    seasonal-naive forecast repeats one noisy season and :func:`drift` takes the trend from two
+    season means, this averages the noise over the window, as a classical decomposition (or
+    Holt-Winters on a steady series) does. A window under two seasons falls back to the
+    seasonal-naive forecast plus :func:`drift`.
+    """
+    n, length, k = past.shape
+    season = max(1, season)
+    cycles = length // season
+    if cycles < 2:
+        return seasonal_repeat(past, horizon, season if season <= length else 1) + drift(past, horizon, season)
+    whole = past[:, length - cycles * season:].reshape(n, cycles, season, k)
+    cycle_means = whole.mean(axis=2)  # (n, cycles, k)
+    centred = np.arange(cycles) - (cycles - 1) / 2
+    slope = np.einsum("c,nck->nk", centred, cycle_means) / float(centred @ centred) / season
+    mean = cycle_means.mean(axis=1)
+    # times on a clock whose 0 is the middle of the whole seasons
+    clock = (np.arange(cycles * season) - (cycles * season - 1) / 2).reshape(cycles, season)
+    line = mean[:, None, None, :] + slope[:, None, None, :] * clock[None, :, :, None]
+    profile = (whole - line).mean(axis=1)  # (n, season, k)
+    ahead = (cycles * season - 1) / 2 + np.arange(1, horizon + 1)
+    # step h follows the last step, whose phase is season - 1
+    return mean[:, None, :] + slope[:, None, :] * ahead[None, :, None] + profile[:, np.arange(horizon) % season]
+
+
 def score_origins(n_steps: int, horizon: int) -> list[int]:
     """Forecast origins covering ``n_steps`` held-out steps once: every ``horizon`` steps,
     the last one ending with the data (it may overlap the one before)."""
@@ -85,10 +115,10 @@ def window_inputs(past: np.ndarray, level, scale, *, normalize: str, season: int
         Windows of the targets.
     level, scale : ndarray of shape (k,)
         Mean and spread of the series the windows come from.
-    normalize : {"seasonal", "drift", "last", "mean", "none"}
+    normalize : {"seasonal", "drift", "trend", "last", "mean", "none"}
         The anchor (see the module docstring); ``"seasonal"`` falls back to the last
-        value without a season or when the window is shorter than one season, and
-        ``"drift"`` adds :func:`drift` to it.
+        value without a season or when the window is shorter than one season,
+        ``"drift"`` adds :func:`drift` to it, and ``"trend"`` is :func:`trend_profile`.
     season, horizon : int
     exog : tuple of two ndarrays or None
         Standardised exogenous features of the window ``(n, lookback, m)`` and of the
@@ -111,13 +141,15 @@ def window_anchor(past: np.ndarray, level, *, normalize: str, season: int,
                   horizon: int) -> tuple[np.ndarray, np.ndarray]:
     """The reference value ``(n, k)`` of windows ``past`` ``(n, lookback, k)`` and their anchor
     ``(n, horizon, k)``: the forecast a zero correction gives (see :func:`window_inputs`)."""
-    if normalize in ("last", "seasonal", "drift"):
+    if normalize in ("last", "seasonal", "drift", "trend"):
         ref = past[:, -1, :]
     elif normalize == "mean":
         ref = past.mean(axis=1)
     else:
         ref = np.broadcast_to(level, past[:, -1, :].shape)
-    if normalize in ("seasonal", "drift") and 1 < season <= past.shape[1]:
+    if normalize == "trend":
+        anchor = trend_profile(past, horizon, season)
+    elif normalize in ("seasonal", "drift") and 1 < season <= past.shape[1]:
         anchor = seasonal_repeat(past, horizon, season)
     else:
         anchor = np.repeat(ref[:, None, :], horizon, axis=1)

@@ -91,7 +91,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
         Read every window in both directions.
     dropout : float, default=0.1
         Dropout on the inputs of each recurrent layer and before the output layer.
-    normalize : {"auto", "seasonal", "drift", "last", "mean", "none"}, default="auto"
+    normalize : {"auto", "seasonal", "drift", "trend", "last", "mean", "none"}, default="auto"
         What the network's forecast is relative to. ``"seasonal"``: the seasonal-naive
         forecast (the last season repeated), so the network learns corrections to it;
         without a season (``season_ == 1``) or with a lookback shorter than one season,
@@ -100,7 +100,11 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
         value), carried as far as the repeated value is old. ``"auto"``: ``"drift"``
         where its zero-correction forecasts err less than ``"seasonal"``'s over the
         training windows (trending series), else ``"seasonal"`` (``normalize_`` says
-        which). ``"last"``: the window's last value; ``"mean"``: its mean;
+        which). ``"trend"``: the window's least-squares trend line (fitted to its
+        season means) plus its mean seasonal profile, carried forward: steadier than
+        one season and two season means where the series is noisy (a window under two
+        seasons: as ``"drift"``); not chosen by ``"auto"``. ``"last"``: the window's last
+        value; ``"mean"``: its mean;
         ``"none"``: the series mean (plain standardisation). Always divided by the
         series' standard deviation; forecasts are mapped back.
     linear_skip : {"auto", True, False}, default="auto"

@@ -346,6 +346,33 @@ def test_drift_normalisation_anchors_on_the_seasonal_naive_forecast_plus_the_tre
     assert np.all(np.isfinite(fc.predict()))
 
 
+def test_trend_normalisation_anchors_on_the_windows_line_and_mean_seasonal_profile():
+    from seqtune._windows import window_anchor
+
+    def anchor(series, lookback, season, horizon=15):
+        past = series[None, 36 - lookback:36, None]
+        return window_anchor(past, 0.0, normalize="trend", season=season, horizon=horizon)[1][0, :, 0]
+
+    t = np.arange(60.0)
+    # a line and a season of two harmonics continue exactly: the season does not tilt the fitted line
+    steady = 0.5 * t + np.sin(2 * np.pi * t / 12) + np.cos(2 * np.pi * t / 4)
+    for lookback in (24, 30, 36):
+        np.testing.assert_allclose(anchor(steady, lookback, 12), steady[36:51], atol=1e-9)
+    np.testing.assert_allclose(anchor(0.5 * t + 3, 20, 1), 0.5 * t[36:51] + 3, atol=1e-9)  # no season: the line
+    # noise: the averaged profile and line forecast closer than one repeated season plus the drift
+    rng = np.random.default_rng(0)
+    noisy = steady[None, :] + rng.normal(scale=0.5, size=(200, 60))
+    errors = {normalize: np.abs(window_anchor(noisy[:, 12:36, None], 0.0, normalize=normalize, season=12,
+                                              horizon=12)[1][:, :, 0] - steady[36:48]).mean()
+              for normalize in ("drift", "trend")}
+    assert errors["trend"] < 0.9 * errors["drift"]  # measured: 0.82 of it
+    # a window under two seasons falls back to the drift anchor
+    np.testing.assert_allclose(anchor(steady, 18, 12), window_anchor(steady[None, 18:36, None], 0.0, normalize="drift",
+                                                                     season=12, horizon=15)[1][0, :, 0])
+    fc = SequenceForecaster(**{**TINY, "lookback": 24, "horizon": 6}, normalize="trend").fit(steady)
+    assert fc.normalize_ == "trend" and np.all(np.isfinite(fc.predict()))
+
+
 def test_auto_normalisation_takes_the_trend_only_where_it_forecasts_better():
     t = np.arange(150)
     noise = np.random.default_rng(0).normal(scale=0.1, size=150)
