@@ -223,7 +223,11 @@ def unwrap_column(X):
 def nested_table(X):
     """A table whose every cell is a 1-D sequence (sktime's nested DataFrame: one column a channel,
     one row a sample) as a list of (n_timesteps, n_channels) arrays; else X."""
-    if getattr(X, "ndim", None) != 2 or not (hasattr(X, "iloc") or getattr(X, "dtype", None) == object):
+    if getattr(X, "ndim", None) != 2:
+        return X
+    # only object columns can hold sequences: a numeric table is never copied into Python objects
+    kinds = [np.dtype(d).kind for d in X.dtypes] if hasattr(X, "dtypes") else [getattr(X, "dtype", np.dtype(float)).kind]
+    if any(kind != "O" for kind in kinds):
         return X
     rows = np.asarray(X, dtype=object)
     if rows.size == 0 or not all(not isinstance(c, str) and np.ndim(c) == 1 for c in rows.flat):
