@@ -226,7 +226,8 @@ def nested_table(X):
     if getattr(X, "ndim", None) != 2:
         return X
     # only object columns can hold sequences: a numeric table is never copied into Python objects
-    kinds = [np.dtype(d).kind for d in X.dtypes] if hasattr(X, "dtypes") else [getattr(X, "dtype", np.dtype(float)).kind]
+    dtypes = list(X.dtypes) if hasattr(X, "dtypes") else [getattr(X, "dtype", np.dtype(float))]
+    kinds = [getattr(dtype, "kind", "O") for dtype in dtypes]  # pandas' own dtypes (strings) have a kind too
     if any(kind != "O" for kind in kinds):
         return X
     rows = np.asarray(X, dtype=object)
