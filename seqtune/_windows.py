@@ -62,14 +62,12 @@ def trend_profile(past: np.ndarray, horizon: int, season: int) -> np.ndarray:
     and the profile is the mean, at each phase, of the deviations from the line. Where the
     seasonal-naive forecast repeats one noisy season and :func:`drift` takes the trend from two
     season means, this averages the noise over the window, as a classical decomposition (or
-    Holt-Winters on a steady series) does. A window under two seasons falls back to the
-    seasonal-naive forecast plus :func:`drift`.
+    Holt-Winters on a steady series) does. The window must hold two whole seasons (two steps
+    without a season): :func:`window_anchor` uses the drift anchor for shorter ones.
     """
     n, length, k = past.shape
     season = max(1, season)
     cycles = length // season
-    if cycles < 2:
-        return seasonal_repeat(past, horizon, season if season <= length else 1) + drift(past, horizon, season)
     whole = past[:, length - cycles * season:].reshape(n, cycles, season, k)
     cycle_means = whole.mean(axis=2)  # (n, cycles, k)
     centred = np.arange(cycles) - (cycles - 1) / 2
@@ -141,6 +139,8 @@ def window_anchor(past: np.ndarray, level, *, normalize: str, season: int,
                   horizon: int) -> tuple[np.ndarray, np.ndarray]:
     """The reference value ``(n, k)`` of windows ``past`` ``(n, lookback, k)`` and their anchor
     ``(n, horizon, k)``: the forecast a zero correction gives (see :func:`window_inputs`)."""
+    if normalize == "trend" and past.shape[1] < 2 * max(1, season):
+        normalize = "drift"  # under two seasons there is no line and season to fit apart
     if normalize in ("last", "seasonal", "drift", "trend"):
         ref = past[:, -1, :]
     elif normalize == "mean":

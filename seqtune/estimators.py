@@ -21,7 +21,7 @@ def _label_indicator(y):
     values = np.asarray(y.toarray() if hasattr(y, "toarray") else y)
     if values.ndim != 2 or values.shape[1] < 2:
         return None
-    if values.dtype.kind not in "biuf" or pd.isna(values).any() or not np.isin(values, (0, 1)).all():
+    if values.dtype.kind not in "biuf" or not np.isin(values, (0, 1)).all():  # NaN is neither
         raise ValueError(
             f"y is 2-D of shape {values.shape}: a classifier reads a 2-D y as multilabel targets, one column a "
             "label holding 0 or 1 (as MultiLabelBinarizer makes them). For several multi-class outputs, "
