@@ -10,8 +10,9 @@ epoch, no validation pass -- and prints, for each cell:
   loop, and the ratio seqtune / PyTorch (target >= 1.0);
 * the first epoch's time and the whole-fit throughput (model building, compilation
   and every epoch included) of both sides;
-* with ``--keras``, the same figures for a hand-written Keras model (same layers,
-  same jit_compile choice as seqtune), to separate seqtune's wrapper from Keras;
+* with ``--keras``, the same figures for a hand-written Keras model (Keras' own layers,
+  same jit_compile choice as seqtune, or XLA on with ``--keras-xla``), to separate seqtune's
+  wrapper and its fused layers (``seqtune/_fused_rnn.py``) from Keras;
 * with ``--breakdown`` (torch backend only), where the time between seqtune and PyTorch
   goes: seqtune's own Keras model trained by the PyTorch loop above (``torch.optim.Adam``
   on the model's variables, no Keras trainer), then the same with every layer's ``call``
@@ -34,7 +35,7 @@ Each figure is the median of ``--repeat`` fits; the two sides alternate, so mach
 noise falls on both, and garbage is collected before every timed fit. The Keras backend is whatever ``KERAS_BACKEND`` selects.
 
 Run: ``python bench/bench_torch.py`` (``--quick`` for a smoke run; ``--cell lstm|gru|both``;
-``--task classify|regress``; ``--epochs``; ``--repeat``; ``--keras``; ``--breakdown``). Needs PyTorch:
+``--task classify|regress``; ``--epochs``; ``--repeat``; ``--keras``; ``--keras-xla``; ``--breakdown``). Needs PyTorch:
 ``pip install -e '.[bench]'`` or ``pip install torch --index-url https://download.pytorch.org/whl/cpu``.
 """
 
@@ -273,6 +274,8 @@ def main(argv=None) -> None:
                         help="epochs per fit (default 3; 1 with --quick); steady state needs >= 2")
     parser.add_argument("--repeat", type=int, default=None, help="fits per side and cell (default 3; 1 with --quick)")
     parser.add_argument("--keras", action="store_true", help="also time a hand-written Keras model")
+    parser.add_argument("--keras-xla", action="store_true",
+                        help="compile the hand-written Keras model with XLA (default: seqtune's choice)")
     parser.add_argument("--breakdown", action="store_true",
                         help="torch backend: also time seqtune's model in the PyTorch loop, through Keras and not")
     args = parser.parse_args(argv)
@@ -318,7 +321,7 @@ def main(argv=None) -> None:
                 runs[side].append(record)
             if args.keras:
                 gc.collect()
-                runs["Keras"].append(keras_fit(cell, X, y, **common, jit=xla))
+                runs["Keras"].append(keras_fit(cell, X, y, **common, jit=xla or args.keras_xla))
             if args.breakdown:  # the last seqtune fit's model, trained on by the PyTorch loop
                 for side, direct in BREAKDOWN.items():
                     gc.collect()
@@ -346,6 +349,8 @@ def main(argv=None) -> None:
         if args.keras:
             line += f"   {rates[0] / rates[2]:>12.2f}x"
         print(line + f"   {'on' if xla else 'off':>11}")
+        if args.keras:
+            print(f"{'':6}Keras = keras.layers.{cell.upper()}, XLA {'on' if xla or args.keras_xla else 'off'}")
         if args.breakdown:
             print(f"{'':6}" + "  ".join(f"{side}/PyTorch = {summary[side][key] / summary['PyTorch'][key]:.2f}x"
                                         for side in BREAKDOWN))

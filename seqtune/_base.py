@@ -200,7 +200,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         """Whether to XLA-compile a fit of ``work`` time steps in ``shapes`` batch shapes: see ``jit_compile``."""
         from seqtune._training import resolve_jit
 
-        return resolve_jit(self.jit_compile, work, shapes=shapes, distributed=self.distribution_strategy is not None)
+        return resolve_jit(self.jit_compile, work, shapes=shapes, distributed=self.distribution_strategy is not None,
+                           cell=self.cell, recurrent_dropout=self.recurrent_dropout)
 
     def _make_optimizer(self):
         import keras

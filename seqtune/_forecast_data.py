@@ -114,7 +114,8 @@ class ForecastDataMixin:
         steps = windows[0][0].shape[1]
         from seqtune._training import resolve_jit
 
-        self.jit_compiled_ = resolve_jit(self.jit_compile, len(windows[0][0]) * steps * self.epochs * self.n_models)
+        self.jit_compiled_ = resolve_jit(self.jit_compile, len(windows[0][0]) * steps * self.epochs * self.n_models,
+                                         cell=self.cell)
         return windows
 
     def _resolve_season(self, values: list, shortest: int) -> int:

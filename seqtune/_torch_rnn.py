@@ -1,100 +1,12 @@
-"""LSTM and GRU layers that run PyTorch's fused kernels on Keras' torch backend.
-
-Keras' torch backend calls PyTorch's fused LSTM only on CUDA and without a mask, and
-never its fused GRU; everywhere else it loops over the time steps in Python, one
-small matrix product a step. On CPU the fused kernels (oneDNN) are what make plain
-PyTorch's LSTM train faster than Keras' on TensorFlow or JAX, and inside Keras the
-LSTM trains 3.6x faster than that loop (``bench/RESULTS.md``), so on the torch
-backend seqtune builds its recurrent layers from :class:`FusedLSTM` and
-:class:`FusedGRU`. (Not measured on CUDA: no GPU was available.)
-
-Each layer is its Keras layer (``keras.layers.LSTM`` / ``keras.layers.GRU``) with the
-same weights, configuration and results; it only replaces the inner loop, and only
-where the fused kernel computes the same thing: torch backend, no recurrent dropout,
-Keras' default activations (and ``reset_after=True`` for GRU, PyTorch's formulation),
-and a mask (if any) that keeps a non-empty prefix of every sequence, which is what
-seqtune's padding produces. Right-padded sequences go through the kernel packed
-(``torch.nn.utils.rnn.pack_padded_sequence``), so padding costs nothing and the
-final state is the one after each sequence's last real step. Anything else falls
-back to Keras' own loop. On the other backends they are Keras' layers.
-"""
+"""PyTorch's fused LSTM and GRU kernels (``torch.lstm``, ``torch.gru``) in Keras' conventions, for
+:mod:`seqtune._fused_rnn` on the torch backend."""
 
 from __future__ import annotations
 
-import keras
-from keras import activations, ops
+from keras import ops
 
 
-class _FusedInnerLoop:
-    """``inner_loop`` on PyTorch's fused kernel wherever it computes what Keras' loop computes."""
-
-    def _fusable(self) -> bool:
-        cell = self.cell
-        return (keras.backend.backend() == "torch" and not self.recurrent_dropout and not self.unroll
-                and cell.use_bias and cell.activation is activations.tanh
-                and cell.recurrent_activation is activations.sigmoid)
-
-    def inner_loop(self, sequences, initial_state, mask, training=False):
-        if isinstance(mask, (list, tuple)):
-            mask = mask[0]
-        if not self._fusable():
-            return super().inner_loop(sequences, initial_state, mask, training)
-        if sequences.device.type == "meta":
-            # Keras' symbolic build: only shapes matter, and PyTorch would run the kernel's meta
-            # version step by step in Python (0.15 s of every fit, measured on 2 CPU cores).
-            return _shapes_only(sequences, self.cell.units, len(self._states(initial_state)))
-        lengths = None
-        if mask is not None:
-            lengths = _prefix_lengths(mask)
-            if lengths is None:  # not right padding, or an empty sequence: Keras' loop handles it
-                return super().inner_loop(sequences, initial_state, mask, training)
-        if training and self.dropout:  # the same input dropout as Keras' fused path
-            step_mask = ops.expand_dims(self.cell.get_dropout_mask(sequences[:, 0, :]), axis=1)
-            sequences = sequences * step_mask
-        return _run(self, sequences, self._states(initial_state), lengths, training=bool(training))
-
-    @staticmethod
-    def _states(initial_state) -> list:
-        return list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
-
-
-@keras.saving.register_keras_serializable(package="seqtune")
-class FusedLSTM(_FusedInnerLoop, keras.layers.LSTM):
-    """``keras.layers.LSTM`` on PyTorch's fused kernel (torch backend); see the module docstring."""
-
-    kernel_name = "lstm"
-
-    def _torch_weights(self):
-        import torch
-
-        cell = self.cell
-        bias = ops.convert_to_tensor(cell.bias)
-        # PyTorch's gate order is Keras' (i, f, c, o); its matrices are the transposes.
-        return [ops.convert_to_tensor(cell.kernel).T, ops.convert_to_tensor(cell.recurrent_kernel).T,
-                bias, torch.zeros_like(bias)]
-
-
-@keras.saving.register_keras_serializable(package="seqtune")
-class FusedGRU(_FusedInnerLoop, keras.layers.GRU):
-    """``keras.layers.GRU`` on PyTorch's fused kernel (torch backend); see the module docstring."""
-
-    kernel_name = "gru"
-
-    def _fusable(self) -> bool:
-        return self.cell.reset_after and super()._fusable()  # PyTorch's GRU resets after the product
-
-    def _torch_weights(self):
-        import torch
-
-        cell, units = self.cell, self.cell.units
-        bias = ops.convert_to_tensor(cell.bias)  # (2, 3 units): input bias, recurrent bias
-        # Keras' gate blocks are (update z, reset r, candidate h); PyTorch's are (r, z, n).
-        order = torch.arange(3 * units, device=bias.device).view(3, units)[[1, 0, 2]].reshape(-1)
-        return [ops.convert_to_tensor(cell.kernel)[:, order].T, ops.convert_to_tensor(cell.recurrent_kernel)[:, order].T,
-                bias[0, order], bias[1, order]]
-
-
-def _shapes_only(sequences, units: int, n_states: int):
+def shapes_only(sequences, units: int, n_states: int):
     """Empty (meta) tensors shaped like ``_run``'s results."""
     import torch
 
@@ -103,7 +15,7 @@ def _shapes_only(sequences, units: int, n_states: int):
     return state, torch.empty((batch, steps, units), dtype=sequences.dtype, device="meta"), [state] * n_states
 
 
-def _prefix_lengths(mask):
+def prefix_lengths(mask):
     """Lengths of a mask that keeps a non-empty prefix of every row, else None."""
     import torch
 
@@ -125,7 +37,7 @@ def _reverse_within(x, lengths):
     return torch.gather(x, 1, index.unsqueeze(-1).expand_as(x))
 
 
-def _run(layer, x, states, lengths, *, training: bool):
+def run(layer, x, states, lengths, *, training: bool):
     """(last output, outputs, states) in the Keras layer's conventions: [h, c] for LSTM, [h] for GRU."""
     import torch
     from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence

@@ -150,22 +150,33 @@ def jit_on_this_backend(jit_compiled: bool) -> bool:
     return True if backend == "jax" else bool(jit_compiled)
 
 
-def resolve_jit(jit_compile, work: float, *, shapes: int = 1, distributed: bool = False) -> bool:
+def resolve_jit(jit_compile, work: float, *, shapes: int = 1, distributed: bool = False,
+                cell: str = "gru", recurrent_dropout: float = 0.0) -> bool:
     """Whether to XLA-compile a fit of ``work`` time steps (``jit_compile`` "auto", True or False).
 
     XLA compiles once per batch shape, so on TensorFlow a fit over ``shapes`` padded
-    lengths (ragged data in length buckets) needs work in proportion to repay it.
+    lengths (ragged data in length buckets) needs work in proportion to repay it. A network
+    of ``cell`` layers that run a fused kernel (see :mod:`seqtune._fused_rnn`) is never compiled.
     """
     import keras
 
+    from seqtune._fused_rnn import runs_tensorflow_lstm_op
+
+    not_used = None
     if keras.backend.backend() == "torch":
+        # Measured: inductor fails on PyTorch's fused (oneDNN) LSTM kernel, and with that kernel
+        # kept out of the graph torch.compile recompiled batch after batch (3 to 30 s an epoch
+        # against 0.55 s eager).
+        not_used = ("on the torch backend: torch.compile fails on PyTorch's fused LSTM kernel and recompiles "
+                    "on every batch; training runs eagerly, the fused kernels doing the work.")
+    elif runs_tensorflow_lstm_op(cell, recurrent_dropout):
+        # Measured on 2 CPU cores (bench/RESULTS.md): the fused op trains faster than XLA's
+        # compilation of Keras' loop, and XLA cannot compile it.
+        not_used = ("for an LSTM on TensorFlow without a GPU: seqtune runs TensorFlow's fused LSTM op, which "
+                    "trains faster than XLA's compilation of Keras' loop and which XLA cannot compile.")
+    if not_used:
         if jit_compile is True:
-            # Measured: inductor fails on PyTorch's fused (oneDNN) LSTM kernel, and with that kernel
-            # kept out of the graph torch.compile recompiled batch after batch (3 to 30 s an epoch
-            # against 0.55 s eager).
-            warnings.warn("jit_compile=True is not used on the torch backend: torch.compile fails on "
-                          "PyTorch's fused LSTM kernel and recompiles on every batch; training runs "
-                          "eagerly, the fused kernels doing the work.", UserWarning, stacklevel=P.user_stacklevel())
+            warnings.warn(f"jit_compile=True is not used {not_used}", UserWarning, stacklevel=P.user_stacklevel())
         return False
     if jit_compile != "auto":
         return bool(jit_compile)

@@ -7,8 +7,9 @@ model a plain estimator trains.
 The recurrent layers keep Keras' defaults (tanh, sigmoid gates, no unroll,
 ``reset_after=True`` for GRU) so that on a GPU they run on the fused cuDNN
 kernels; only ``recurrent_dropout > 0`` leaves that path (the estimators warn). On
-Keras' torch backend the layers are :class:`seqtune._torch_rnn.FusedLSTM` and
-:class:`seqtune._torch_rnn.FusedGRU`, which run PyTorch's fused kernels on CPU too.
+Keras' torch backend the layers are :class:`seqtune._fused_rnn.FusedLSTM` and
+:class:`seqtune._fused_rnn.FusedGRU`, which run PyTorch's fused kernels on CPU too,
+and on TensorFlow the LSTM is ``FusedLSTM``, which runs TensorFlow's fused LSTM op on CPU.
 """
 
 from __future__ import annotations
@@ -166,12 +167,13 @@ def build_network(
 
 
 def _rnn_class(cell: str):
-    """keras.layers.LSTM / GRU, or on the torch backend their fused-kernel twins (same weights and results)."""
-    if keras.backend.backend() == "torch":
-        from seqtune._torch_rnn import FusedGRU, FusedLSTM
+    """keras.layers.LSTM / GRU, or their fused-kernel twins (same weights and results) where a backend
+    has the kernel: both cells on torch, the LSTM on TensorFlow."""
+    from seqtune._fused_rnn import FusedGRU, FusedLSTM
 
-        return {"lstm": FusedLSTM, "gru": FusedGRU}[cell]
-    return {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
+    fused = {"lstm": FusedLSTM, "gru": FusedGRU}[cell]
+    return fused if keras.backend.backend() in fused.fused_backends else {"lstm": keras.layers.LSTM,
+                                                                          "gru": keras.layers.GRU}[cell]
 
 
 def build_ensemble(layout: InputLayout, head: Head, n_models: int, *, name: str = "ensemble",

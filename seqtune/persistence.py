@@ -96,7 +96,7 @@ def model_from_bytes(data: bytes, *, safe_mode: bool = True, compile: bool = Tru
     import keras
 
     import seqtune._layers  # noqa: F401  (register seqtune's layers for deserialization)
-    import seqtune._torch_rnn  # noqa: F401  (a model saved on the torch backend holds FusedLSTM/FusedGRU layers)
+    import seqtune._fused_rnn  # noqa: F401  (models saved since seqtune fuses kernels hold FusedLSTM/FusedGRU layers)
 
     with tempfile.TemporaryDirectory() as tmp:
         file = os.path.join(tmp, "model.keras")

@@ -121,12 +121,13 @@ FUSED_SCRIPT = textwrap.dedent(
     """
     import itertools, json
     import numpy as np, keras, torch
-    import seqtune._torch_rnn as fused
+    import seqtune._fused_rnn as fused
+    import seqtune._torch_rnn as kernels
     from seqtune._layers import NaNPaddingMask
 
     calls = []
-    run = fused._run
-    fused._run = lambda *a, **k: calls.append(1) or run(*a, **k)  # count the fused-kernel calls
+    run = kernels.run
+    kernels.run = lambda *a, **k: calls.append(1) or run(*a, **k)  # count the fused-kernel calls
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(6, 9, 3)).astype("float32")

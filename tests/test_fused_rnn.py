@@ -1,0 +1,97 @@
+"""seqtune's fused LSTM on TensorFlow (the default backend, CPU): Keras' results, faster.
+
+The torch backend's fused layers are checked in ``test_backends.py`` (slow: another process).
+"""
+
+import itertools
+
+import keras
+import numpy as np
+import pytest
+
+from seqtune import _tf_rnn
+from seqtune._fused_rnn import FusedLSTM
+from seqtune._layers import NaNPaddingMask
+
+pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's fused LSTM op")
+
+
+def _padded():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 9, 3)).astype("float32") * 3  # large inputs: saturated gates, cell states past 1
+    padded = X.copy()
+    for row, length in enumerate([9, 4, 1, 7, 9, 2]):
+        padded[row, length:] = np.nan  # seqtune's padding: NaN after each sequence's end
+    return X, padded
+
+
+def _model(rnn, *, bidirectional, sequences, masked, backwards, zero_output=False):
+    inputs = keras.Input((None, 3))
+    x = NaNPaddingMask()(inputs) if masked else inputs
+    layer = rnn(5, return_sequences=sequences, go_backwards=backwards, zero_output_for_mask=zero_output)
+    x = (keras.layers.Bidirectional(layer) if bidirectional else layer)(x)
+    return keras.Model(inputs, x)
+
+
+@pytest.fixture
+def kernel_calls(monkeypatch):
+    calls = []
+    run = _tf_rnn.block_lstm
+    monkeypatch.setattr(_tf_rnn, "block_lstm", lambda *a, **k: calls.append(1) or run(*a, **k))
+    return calls
+
+
+CASES = [dict(bidirectional=bidirectional, sequences=sequences, masked=masked, backwards=backwards,
+              zero_output=zero_output)
+         for bidirectional, sequences, masked, backwards, zero_output in itertools.product(*[(False, True)] * 5)
+         if not (bidirectional and backwards) and not (zero_output and not (masked and sequences))]
+
+
+@pytest.mark.parametrize("options", CASES, ids=lambda o: "-".join(k for k, v in o.items() if v) or "plain")
+def test_fused_lstm_gives_keras_outputs_and_gradients(options, kernel_calls):
+    import tensorflow as tf
+
+    X, padded = _padded()
+    data = tf.constant(padded if options["masked"] else X)
+    keras.utils.set_random_seed(0)
+    reference = _model(keras.layers.LSTM, **options)
+    candidate = _model(FusedLSTM, **options)
+    candidate.set_weights(reference.get_weights())
+    results = []
+    for model in (reference, candidate):
+        with tf.GradientTape() as tape:
+            out = model(data)
+            loss = tf.reduce_sum(out ** 2)
+        results.append([out, *tape.gradient(loss, model.trainable_weights)])
+    for expected, got in zip(*results):
+        np.testing.assert_allclose(got.numpy(), expected.numpy(), atol=2e-5, rtol=1e-5)
+    assert len(kernel_calls) == (2 if options["bidirectional"] else 1)  # never Keras' loop
+
+
+def test_a_mask_with_gaps_is_refused_not_computed_wrongly():
+    import tensorflow as tf
+
+    X, _ = _padded()
+    mask = np.ones((6, 9), bool)
+    mask[1, 3] = False  # a gap in the middle of a sequence
+    layer = FusedLSTM(4)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="prefix of each sequence"):
+        layer(X, mask=mask)
+
+
+def test_fused_lstm_trains_without_xla_and_seqtune_does_not_ask_for_it(recwarn):
+    from seqtune import SequenceClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 8, 2)).astype("float32")
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    clf = SequenceClassifier(cell="lstm", units=8, epochs=2, random_state=0).fit(X, y)
+    assert [type(layer).__name__ for layer in clf.model_.layers if "lstm" in layer.name] == ["FusedLSTM"]
+    assert not clf.model_.jit_compile and not clf.jit_compiled_
+    assert not [w for w in recwarn if "jit_compile" in str(w.message)]
+    with pytest.warns(UserWarning, match="jit_compile=True is not used"):
+        clf.set_params(jit_compile=True).fit(X, y)
+    assert not clf.model_.jit_compile
+    # a GRU has no fused op on TensorFlow: Keras' layer, compiled with XLA on request
+    gru = SequenceClassifier(cell="gru", units=8, epochs=1, jit_compile=True, random_state=0).fit(X, y)
+    assert gru.model_.jit_compile and "GRU" in [type(layer).__name__ for layer in gru.model_.layers]
