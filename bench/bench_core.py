@@ -119,10 +119,14 @@ def main(argv=None) -> None:
     t_keras = median_seconds(keras_fit(False), repeat)
     t_keras_xla = median_seconds(keras_fit(True), repeat)
 
-    # What jit_compile="auto" decides between: XLA on a large fit and on a small one.
+    # What jit_compile="auto" decides between: XLA on a large fit and on a small one. Not for an LSTM
+    # that runs TensorFlow's fused op, which XLA cannot compile (seqtune never compiles it).
+    from seqtune._fused_rnn import runs_tensorflow_lstm_op
+
     small = (X[: max(64, n // 16), : max(10, t // 10)], y[: max(64, n // 16)])
+    sizes = () if runs_tensorflow_lstm_op(args.cell) else (("large", (X, y)), ("small", small))
     jit_times = {(size, jit): median_seconds(lambda: seqtune_fit(jit, data), repeat)
-                 for size, data in (("large", (X, y)), ("small", small)) for jit in (False, True)}
+                 for size, data in sizes for jit in (False, True)}
 
     tiny = tiny_fits(args.cell, 3 if args.quick else 7)
 
@@ -139,6 +143,14 @@ def main(argv=None) -> None:
     model.predict(big, verbose=0, batch_size=256)
     thr_seqtune = len(big) / median_seconds(lambda: clf.predict_proba(big), repeat)
     thr_keras = len(big) / median_seconds(lambda: model.predict(big, verbose=0, batch_size=256), repeat)
+    # Keras' fastest inference on CPU for comparison: the XLA-compiled model, 512 rows a call.
+    xla_model = keras_fit(True)()
+
+    def xla_predict():
+        return [xla_model.predict_on_batch(big[i:i + 512]) for i in range(0, len(big), 512)]
+
+    xla_predict()
+    thr_xla = len(big) / median_seconds(xla_predict, repeat)
 
     print(f"data: {n} sequences x {t} steps x {f} features, {args.cell.upper()}({units}), "
           f"{epochs} epochs, batch {batch}")
@@ -146,7 +158,10 @@ def main(argv=None) -> None:
           f"Keras jit_compile=True {t_keras_xla:7.2f} s")
     print(f"     ratio seqtune / Keras default = {t_seqtune / t_keras:.2f}x (target <= 1.05)")
     print(f"     ratio seqtune / Keras XLA     = {t_seqtune / t_keras_xla:.2f}x")
-    for size, data in (("large", (X, y)), ("small", small)):
+    if not sizes:
+        print("XLA on a large and a small fit: not timed, this LSTM runs TensorFlow's fused op, which XLA "
+              "cannot compile (--cell gru times it)")
+    for size, data in sizes:
         off, on = jit_times[(size, False)], jit_times[(size, True)]
         print(f"{size} fit ({data[0].shape[0]} x {data[0].shape[1]} steps): jit_compile=False {off:.2f} s, "
               f"True {on:.2f} s -> XLA {off / on:.2f}x")
@@ -158,6 +173,7 @@ def main(argv=None) -> None:
           f" -> {lat_keras / lat_seqtune:.1f}x faster (target >= 10)")
     print(f"predict {len(big)} samples: seqtune {thr_seqtune:,.0f}/s | model.predict {thr_keras:,.0f}/s"
           f" -> {thr_seqtune / thr_keras:.2f}x (target >= 1)")
+    print(f"     Keras XLA predict_on_batch (512 a call) {thr_xla:,.0f}/s -> seqtune / XLA = {thr_seqtune / thr_xla:.2f}x")
 
 
 if __name__ == "__main__":

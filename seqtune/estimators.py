@@ -115,8 +115,11 @@ _PARAMETERS = """
         XLA compilation. ``"auto"``: always on with JAX (uncompiled JAX is many times
         slower); with TensorFlow on CPU, on for fits of at least 250,000 sample-steps
         (twice the throughput, after ~1.5 s of compiling); off on GPU, where cuDNN
-        kernels are faster, and on the torch backend (where True is ignored with a
-        warning: torch.compile fails on PyTorch's fused LSTM kernel).
+        kernels are faster, on the torch backend (where True is ignored with a
+        warning: torch.compile fails on PyTorch's fused LSTM kernel), and for an LSTM on
+        TensorFlow's CPU, which runs TensorFlow's fused LSTM op: it trains faster than
+        XLA's compilation of Keras' loop and XLA cannot compile it (True is ignored with a
+        warning; ``recurrent_dropout > 0`` leaves the fused op, and XLA applies again).
     distribution_strategy : tf.distribute.Strategy or None, default=None
         Train on several devices, e.g. ``tf.distribute.MirroredStrategy()`` for the
         GPUs of one machine. ``batch_size`` is per replica: the global batch is

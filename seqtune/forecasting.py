@@ -170,7 +170,9 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
         no longer than the lookback can hold, so that a window can repeat it.
     jit_compile : {"auto", True, False}, default="auto"
         XLA compilation; ``"auto"`` compiles on JAX always, and on TensorFlow (CPU) when
-        training is long enough to repay it; never on the torch backend.
+        training is long enough to repay it; never on the torch backend, nor an LSTM on
+        TensorFlow's CPU (it runs TensorFlow's fused LSTM op, which trains faster and which
+        XLA cannot compile; True is then ignored with a warning).
     random_state : int, RandomState or None, default=None
         Seed for weights and shuffling; with an int, two fits give identical forecasts.
     verbose : int, default=0
