@@ -6,7 +6,7 @@ loop over the time steps.
   mask, and never its fused GRU; everywhere else it loops over the steps in Python, and inside
   Keras the fused LSTM trains 3.6x faster than that loop (``bench/RESULTS.md``). Right-padded
   sequences go through the kernel packed, so padding costs nothing (:mod:`seqtune._torch_rnn`).
-- On TensorFlow without a GPU, TensorFlow's fused LSTM op (``BlockLSTMV2``) for the LSTM
+- On TensorFlow without a GPU, TensorFlow's fused LSTM op (``BlockLSTM``) for the LSTM
   (:mod:`seqtune._tf_rnn`). TensorFlow has no fused GRU over a sequence, and XLA already makes
   Keras' GRU loop faster than plain PyTorch's; with a GPU, Keras' own layers run cuDNN.
 
@@ -126,5 +126,3 @@ class FusedGRU(_FusedInnerLoop, keras.layers.GRU):
         order = torch.arange(3 * units, device=bias.device).view(3, units)[[1, 0, 2]].reshape(-1)
         return [ops.convert_to_tensor(cell.kernel)[:, order].T, ops.convert_to_tensor(cell.recurrent_kernel)[:, order].T,
                 bias[0, order], bias[1, order]]
-
-

@@ -9,7 +9,7 @@ matrix is Keras' kernel stacked on the recurrent kernel, with the gate blocks in
 Keras' weights and reorders the blocks on the way in (a copy of the weights, autodiff
 reorders their gradients back). ``BlockLSTMV2`` takes Keras' order, but TensorFlow 2.21
 differentiates it with the first op's gradient, in the other order: its weight gradients are
-wrong (seen in ``tests/test_fused_rnn.py``). Measured on 2 CPU cores
+wrong (found by ``tests/test_fused_rnn.py``, whose gradient comparison fails with it). Measured on 2 CPU cores
 (``bench/RESULTS.md``): it trains faster than the loop, with or without XLA, and traces
 in a fraction of the time. XLA cannot compile it.
 
@@ -61,7 +61,8 @@ def block_lstm(sequences, h0, c0, kernel, recurrent_kernel, bias, *, mask=None, 
         real = source >= 0
     else:
         source = tf.minimum(t, last[None, :])
-        real = (t < lengths[None, :]) if zero_output_for_mask else (t >= 0) & has_steps[:, 0][None, :]
+        real = (t < lengths[None, :]) if zero_output_for_mask else tf.broadcast_to((lengths > 0)[None, :],
+                                                                                   tf.shape(source))
     index = tf.stack([tf.maximum(source, 0), tf.broadcast_to(batch[None, :], tf.shape(source))], axis=-1)
     gathered = tf.gather_nd(h, index)
     outputs = tf.where(real[..., None], gathered, tf.zeros_like(gathered))

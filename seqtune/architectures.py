@@ -172,8 +172,9 @@ def _rnn_class(cell: str):
     from seqtune._fused_rnn import FusedGRU, FusedLSTM
 
     fused = {"lstm": FusedLSTM, "gru": FusedGRU}[cell]
-    return fused if keras.backend.backend() in fused.fused_backends else {"lstm": keras.layers.LSTM,
-                                                                          "gru": keras.layers.GRU}[cell]
+    if keras.backend.backend() in fused.fused_backends:
+        return fused
+    return {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
 
 
 def build_ensemble(layout: InputLayout, head: Head, n_models: int, *, name: str = "ensemble",
