@@ -13,9 +13,10 @@ loop over the time steps.
 Each layer is its Keras layer (``keras.layers.LSTM`` / ``keras.layers.GRU``) with the same
 weights, configuration and results; it only replaces the inner loop, and only where the fused
 kernel computes the same thing: no recurrent dropout, no unroll, Keras' default activations (and
-``reset_after=True`` for GRU, PyTorch's formulation), and a mask (if any) that keeps a prefix of
-every sequence, which is what seqtune's padding produces. Anything else runs Keras' own loop, as
-do the other backends. (Not measured on CUDA: no GPU was available.)
+``reset_after=True`` for GRU, PyTorch's formulation), and on torch a mask (if any) that keeps a
+prefix of every sequence, which is what seqtune's padding produces (TensorFlow's op takes any
+mask). Anything else runs Keras' own loop, as do the other backends. (Not measured on CUDA: no
+GPU was available.)
 """
 
 from __future__ import annotations

@@ -9,14 +9,16 @@ matrix is Keras' kernel stacked on the recurrent kernel, with the gate blocks in
 Keras' weights and reorders the blocks on the way in (a copy of the weights, autodiff
 reorders their gradients back). ``BlockLSTMV2`` takes Keras' order, but TensorFlow 2.21
 differentiates it with the first op's gradient, in the other order: its weight gradients are
-wrong (found by ``tests/test_fused_rnn.py``, whose gradient comparison fails with it). Measured on 2 CPU cores
-(``bench/RESULTS.md``): it trains faster than the loop, with or without XLA, and traces
-in a fraction of the time. XLA cannot compile it.
+wrong (found by ``tests/test_fused_rnn.py``, whose gradient comparison fails with it).
+Measured on 2 CPU cores (``bench/RESULTS.md``): it trains faster than the loop, with or
+without XLA, and traces in a fraction of the time. XLA cannot compile it.
 
-The op takes no mask, only one length for the batch. A mask that keeps a prefix of every
-sequence (padding at the end: what seqtune's padding produces) is handled around it: each
-sequence's final state is read at its last real step, and the outputs over its padding are what
-Keras' loop returns there. Any other mask stops the step with an error (a check in the graph).
+The op takes no mask. Keras' masked LSTM skips the masked steps (the state carries over them),
+which is the LSTM over the kept steps alone, in order: each sequence's kept steps are moved to
+the front (a stable sort of its mask), the op runs over them, the final state is read at each
+sequence's last kept step, and the outputs are placed back where Keras' loop puts them (a masked
+step repeats the output before it, zeros before the first kept step, or zeros with
+``zero_output_for_mask``). Right padding (seqtune's own), left padding and gaps give Keras' results.
 """
 
 from __future__ import annotations
@@ -28,45 +30,44 @@ def block_lstm(sequences, h0, c0, kernel, recurrent_kernel, bias, *, mask=None, 
     ``keras.layers.LSTM``'s inner loop returns them (outputs in processing order)."""
     import tensorflow as tf
 
+    if go_backwards:  # Keras reverses the steps and the mask, then runs forwards
+        sequences = tf.reverse(sequences, [1])
+        mask = None if mask is None else tf.reverse(mask, [1])
+    if mask is None:
+        h, cs = _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias)
+        return h[:, -1], h, [h[:, -1], cs[:, -1]]
+
+    kept = tf.cast(tf.cast(mask, tf.bool), tf.int32)
+    # each sequence's kept steps first, in their order
+    compacted = tf.gather(sequences, tf.argsort(1 - kept, axis=1, stable=True), axis=1, batch_dims=1)
+    h, cs = _run_op(compacted, h0, c0, kernel, recurrent_kernel, bias)
+    lengths = tf.reduce_sum(kept, axis=1)
+    last = tf.maximum(lengths - 1, 0)[:, None]
+    has_steps = (lengths > 0)[:, None]  # a sequence with every step masked keeps its initial state
+    h_last = tf.where(has_steps, tf.gather(h, last, axis=1, batch_dims=1)[:, 0], tf.cast(h0, h.dtype))
+    c_last = tf.where(has_steps, tf.gather(cs, last, axis=1, batch_dims=1)[:, 0], tf.cast(c0, h.dtype))
+    # Keras' output at step t: the output after the kept steps up to t (zeros before the first), or
+    # zeros at a masked step with zero_output_for_mask.
+    rank = tf.cumsum(kept, axis=1) - 1
+    outputs = tf.gather(h, tf.maximum(rank, 0), axis=1, batch_dims=1)
+    real = kept > 0 if zero_output_for_mask else rank >= 0
+    outputs = tf.where(real[..., None], outputs, tf.zeros_like(outputs))
+    return h_last, outputs, [h_last, c_last]
+
+
+def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias):
+    """Every step's hidden and cell state (batch, steps, units) of the op over all of ``sequences``."""
+    import tensorflow as tf
+
     x = tf.transpose(sequences, [1, 0, 2])  # the op is time major
-    steps = tf.shape(x)[0]
-    lengths = None
-    if mask is not None:
-        lengths = _prefix_lengths(mask, steps)
-        if go_backwards:  # each sequence's real steps reversed; its padding stays at the end
-            x = tf.reverse_sequence(x, lengths, seq_axis=0, batch_axis=1)
-    elif go_backwards:
-        x = tf.reverse(x, [0])
     dtype = x.dtype
     no_peephole = tf.zeros(tf.shape(bias)[:1] // 4, dtype)
     _, cs, _, _, _, _, h = tf.raw_ops.BlockLSTM(
-        seq_len_max=tf.cast(steps, tf.int64), x=x, cs_prev=tf.cast(c0, dtype), h_prev=tf.cast(h0, dtype),
+        seq_len_max=tf.cast(tf.shape(x)[0], tf.int64), x=x, cs_prev=tf.cast(c0, dtype), h_prev=tf.cast(h0, dtype),
         w=_icfo(tf.cast(tf.concat([kernel, recurrent_kernel], axis=0), dtype)), wci=no_peephole,
         wcf=no_peephole, wco=no_peephole, b=_icfo(tf.cast(bias, dtype)),
         forget_bias=0.0, cell_clip=0.0, use_peephole=False)  # Keras adds no forget bias; cell_clip 0: no clipping
-    if lengths is None:
-        return h[-1], tf.transpose(h, [1, 0, 2]), [h[-1], cs[-1]]
-
-    batch = tf.range(tf.shape(x)[1])
-    last = tf.maximum(lengths - 1, 0)
-    has_steps = (lengths > 0)[:, None]  # an all-padding sequence keeps its initial state
-    h_last = tf.where(has_steps, tf.gather_nd(h, tf.stack([last, batch], axis=1)), tf.cast(h0, dtype))
-    c_last = tf.where(has_steps, tf.gather_nd(cs, tf.stack([last, batch], axis=1)), tf.cast(c0, dtype))
-    # Keras' output at each processing step: a padded step repeats the previous output (zeros before
-    # the first real one), or is zeros with zero_output_for_mask. Backwards, Keras processes the
-    # padding first, then the real steps from last to first.
-    t = tf.range(steps)[:, None]
-    if go_backwards:
-        source = t - (steps - lengths)[None, :]
-        real = source >= 0
-    else:
-        source = tf.minimum(t, last[None, :])
-        real = (t < lengths[None, :]) if zero_output_for_mask else tf.broadcast_to((lengths > 0)[None, :],
-                                                                                   tf.shape(source))
-    index = tf.stack([tf.maximum(source, 0), tf.broadcast_to(batch[None, :], tf.shape(source))], axis=-1)
-    gathered = tf.gather_nd(h, index)
-    outputs = tf.where(real[..., None], gathered, tf.zeros_like(gathered))
-    return h_last, tf.transpose(outputs, [1, 0, 2]), [h_last, c_last]
+    return tf.transpose(h, [1, 0, 2]), tf.transpose(cs, [1, 0, 2])
 
 
 def _icfo(blocks):
@@ -75,17 +76,3 @@ def _icfo(blocks):
 
     i, f, c, o = tf.split(blocks, 4, axis=-1)
     return tf.concat([i, c, f, o], axis=-1)
-
-
-def _prefix_lengths(mask, steps):
-    """Each row's count of kept steps; the step fails unless every row keeps a prefix."""
-    import tensorflow as tf
-
-    mask = tf.cast(mask, tf.bool)
-    lengths = tf.reduce_sum(tf.cast(mask, tf.int32), axis=1)
-    prefix = tf.reduce_all(tf.equal(mask, tf.sequence_mask(lengths, steps)))
-    message = ("seqtune's fused LSTM takes masks that keep a prefix of each sequence (padding at the end "
-               "only); this mask has gaps.")
-    check = tf.debugging.Assert(prefix, [message])
-    with tf.control_dependencies([check]):
-        return tf.identity(lengths)

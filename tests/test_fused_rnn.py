@@ -16,12 +16,19 @@ from seqtune._layers import NaNPaddingMask
 pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's fused LSTM op")
 
 
-def _padded():
+def _padded(layout="right"):
+    """Random sequences, and the same with steps masked (NaN): padding at the end (seqtune's), at the start,
+    or gaps anywhere."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(6, 9, 3)).astype("float32") * 3  # large inputs: saturated gates, cell states past 1
     padded = X.copy()
     for row, length in enumerate([9, 4, 1, 7, 0, 2]):  # 0: all padding (an empty text)
-        padded[row, length:] = np.nan  # seqtune's padding: NaN after each sequence's end
+        if layout == "right":
+            padded[row, length:] = np.nan
+        elif layout == "left":
+            padded[row, :9 - length] = np.nan
+        else:
+            padded[row, rng.permutation(9)[length:]] = np.nan
     return X, padded
 
 
@@ -49,10 +56,16 @@ CASES = [dict(bidirectional=bidirectional, sequences=sequences, masked=masked, b
 
 @pytest.mark.parametrize("options", CASES, ids=lambda o: "-".join(k for k, v in o.items() if v) or "plain")
 def test_fused_lstm_gives_keras_outputs_and_gradients(options, kernel_calls):
+    X, padded = _padded()
+    _compare(padded if options["masked"] else X, options)
+    assert len(kernel_calls) == (2 if options["bidirectional"] else 1)  # never Keras' loop
+
+
+def _compare(data, options):
+    """Outputs and every weight's gradient of the model with keras.layers.LSTM and with FusedLSTM."""
     import tensorflow as tf
 
-    X, padded = _padded()
-    data = tf.constant(padded if options["masked"] else X)
+    data = tf.constant(data)
     keras.utils.set_random_seed(0)
     reference = _model(keras.layers.LSTM, **options)
     candidate = _model(FusedLSTM, **options)
@@ -65,18 +78,17 @@ def test_fused_lstm_gives_keras_outputs_and_gradients(options, kernel_calls):
         results.append([out, *tape.gradient(loss, model.trainable_weights)])
     for expected, got in zip(*results):
         np.testing.assert_allclose(got.numpy(), expected.numpy(), atol=2e-5, rtol=1e-5)
-    assert len(kernel_calls) == (2 if options["bidirectional"] else 1)  # never Keras' loop
 
 
-def test_a_mask_with_gaps_is_refused_not_computed_wrongly():
-    import tensorflow as tf
-
-    X, _ = _padded()
-    mask = np.ones((6, 9), bool)
-    mask[1, 3] = False  # a gap in the middle of a sequence
-    layer = FusedLSTM(4)
-    with pytest.raises(tf.errors.InvalidArgumentError, match="prefix of each sequence"):
-        layer(X, mask=mask)
+@pytest.mark.parametrize("layout", ["left", "gaps"])
+@pytest.mark.parametrize("options", [dict(bidirectional=True, sequences=True), dict(backwards=True, sequences=True),
+                                     dict(sequences=True, zero_output=True), dict()], ids=str)
+def test_masks_other_than_right_padding_give_keras_results_too(layout, options, kernel_calls):
+    """Keras' pad_sequences pads at the start by default: token ids given that way have such masks."""
+    _, padded = _padded(layout)
+    options = {"bidirectional": False, "sequences": False, "backwards": False, **options, "masked": True}
+    _compare(padded, options)
+    assert len(kernel_calls) == (2 if options["bidirectional"] else 1)
 
 
 def test_an_lstm_is_never_xla_compiled_and_a_request_for_it_is_answered():
