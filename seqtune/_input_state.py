@@ -18,6 +18,7 @@ from seqtune.inputs import (
     frame_columns,
     is_text,
     length_bucket,
+    nested_table_columns,
     refuse_unreadable_text,
     to_sequences,
     unwrap_column,
@@ -54,17 +55,18 @@ class InputStateMixin:
         if reset:
             # to_sequences checks X (None, sparse) before it unwraps a column layout itself
             seqs = to_sequences(X, input_type=str(self.input_type).lower(), estimator=self, reset=True)
-            columns = frame_columns(unwrap_column(X))
+            columns = nested_table_columns(X) or frame_columns(unwrap_column(X))
             if columns is not None:
                 self.sequence_columns_ = columns
             elif hasattr(self, "sequence_columns_"):  # from an earlier fit on DataFrames
                 del self.sequence_columns_
             return seqs
+        nested_columns = nested_table_columns(X)
         X = unwrap_column(X)  # as to_sequences reads it in fit
-        columns = frame_columns(X)
+        columns = nested_columns or frame_columns(X)
         fitted = getattr(self, "sequence_columns_", None)
         if columns is not None and fitted is not None and columns != fitted:
-            raise ValueError(f"X's DataFrames have columns {columns[:10]}, but {type(self).__name__} was fitted on "
+            raise ValueError(f"X's sequences have columns {columns[:10]}, but {type(self).__name__} was fitted on "
                              f"{fitted[:10]}; pass the same columns in the same order as in fit.")
         if is_text(X) != (self.input_kind_ == "text"):
             if self.input_kind_ == "text":

@@ -153,8 +153,8 @@ _ATTRIBUTES = """
     input_kind_ : {"numeric", "tokens", "text"}
         How X was read.
     sequence_columns_ : list of str
-        Column names of the sequences, when X was a list of pandas DataFrames
-        (predict then checks them).
+        Column names of the sequences, when X was a list of pandas DataFrames or
+        sktime's nested DataFrame (one column a channel); predict then checks them.
     max_length_ : int or None
         Truncation length in use.
     frame_length_ : int

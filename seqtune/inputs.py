@@ -223,12 +223,7 @@ def unwrap_column(X):
 def nested_table(X):
     """A table whose every cell is a 1-D sequence (sktime's nested DataFrame: one column a channel,
     one row a sample) as a list of (n_timesteps, n_channels) arrays; else X."""
-    if getattr(X, "ndim", None) != 2:
-        return X
-    # only object columns can hold sequences: a numeric table is never copied into Python objects
-    dtypes = list(X.dtypes) if hasattr(X, "dtypes") else [getattr(X, "dtype", np.dtype(float))]
-    kinds = [getattr(dtype, "kind", "O") for dtype in dtypes]  # pandas' own dtypes (strings) have a kind too
-    if any(kind != "O" for kind in kinds):
+    if not _object_table(X):
         return X
     rows = np.asarray(X, dtype=object)
     if rows.size == 0 or not all(not isinstance(c, str) and np.ndim(c) == 1 for c in rows.flat):
@@ -241,6 +236,25 @@ def nested_table(X):
                              f"different lengths {sorted(lengths)}; every channel of a sample needs one value a step.")
         sequences.append(np.column_stack([np.asarray(cell) for cell in row]))
     return sequences
+
+
+def nested_table_columns(X) -> list[str] | None:
+    """The column names (channels) of a DataFrame whose first row holds 1-D sequences (sktime's nested
+    DataFrame), as str; else None. Cheap: :func:`nested_table` reads every cell."""
+    if not (hasattr(X, "columns") and _object_table(X) and len(X)):
+        return None
+    if not all(not isinstance(cell, str) and np.ndim(cell) == 1 for cell in X.iloc[0]):
+        return None
+    return [str(c) for c in X.columns]
+
+
+def _object_table(X) -> bool:
+    """Whether X is 2-D with object columns only: only those can hold sequences (so a numeric table is
+    never copied into Python objects)."""
+    if getattr(X, "ndim", None) != 2:
+        return False
+    dtypes = list(X.dtypes) if hasattr(X, "dtypes") else [getattr(X, "dtype", np.dtype(float))]
+    return all(getattr(dtype, "kind", "O") == "O" for dtype in dtypes)  # pandas' own dtypes have a kind too
 
 
 def _column_of_sequences(X):

@@ -569,9 +569,13 @@ def test_nested_dataframes_are_read_and_long_tables_refused_with_a_hint(rng):
     nested = pd.DataFrame({f"dim_{c}": [pd.Series(x[:, c]) for x in X] for c in range(2)})
     y = [0, 1] * 10
     clf = SequenceClassifier(**TINY).fit(nested, y)
-    assert clf.n_features_in_ == 2
+    assert clf.n_features_in_ == 2 and clf.sequence_columns_ == ["dim_0", "dim_1"]
     np.testing.assert_allclose(clf.predict_proba(nested), SequenceClassifier(**TINY).fit(X, y).predict_proba(X),
                                rtol=1e-5)
+    # channels in another order would be read as each other: refused, with the names
+    with pytest.raises(ValueError, match=r"columns \['dim_1', 'dim_0'\], but SequenceClassifier was fitted on "
+                                         r"\['dim_0', 'dim_1'\]"):
+        clf.predict(nested[["dim_1", "dim_0"]])
     same_length = nested.map(lambda cell: cell[:4])  # every sample as long: read as a 3-D array
     assert SequenceClassifier(**TINY).fit(same_length, y).predict(same_length.iloc[:3]).shape == (3,)
     uneven = nested.copy()
