@@ -60,19 +60,20 @@ class _FusedInnerLoop:
             mask = mask[0]
         if not self._fusable():
             return super().inner_loop(sequences, initial_state, mask, training)
-        states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
         if keras.backend.backend() == "tensorflow":
             from seqtune._tf_rnn import block_lstm
 
             cell = self.cell
-            return block_lstm(self._dropped(sequences, training), *states, cell.kernel, cell.recurrent_kernel,
+            h0, c0 = initial_state
+            return block_lstm(self._dropped(sequences, training), h0, c0, cell.kernel, cell.recurrent_kernel,
                               cell.bias, mask=mask, go_backwards=self.go_backwards,
                               zero_output_for_mask=self.zero_output_for_mask)
-        return self._torch_loop(sequences, initial_state, states, mask, training)
+        return self._torch_loop(sequences, initial_state, mask, training)
 
-    def _torch_loop(self, sequences, initial_state, states, mask, training):
+    def _torch_loop(self, sequences, initial_state, mask, training):
         from seqtune import _torch_rnn
 
+        states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
         if sequences.device.type == "meta":
             # Keras' symbolic build: only shapes matter, and PyTorch would run the kernel's meta
             # version step by step in Python (0.15 s of every fit, measured on 2 CPU cores).

@@ -35,28 +35,29 @@ def block_lstm(sequences, h0, c0, kernel, recurrent_kernel, bias, *, mask=None, 
         mask = None if mask is None else tf.reverse(mask, [1])
     if mask is None:
         h, cs = _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias)
-        return h[:, -1], h, [h[:, -1], cs[:, -1]]
+        return h[-1], tf.transpose(h, [1, 0, 2]), [h[-1], cs[-1]]
 
     kept = tf.cast(tf.cast(mask, tf.bool), tf.int32)
     # each sequence's kept steps first, in their order
     compacted = tf.gather(sequences, tf.argsort(1 - kept, axis=1, stable=True), axis=1, batch_dims=1)
     h, cs = _run_op(compacted, h0, c0, kernel, recurrent_kernel, bias)
     lengths = tf.reduce_sum(kept, axis=1)
-    last = tf.maximum(lengths - 1, 0)[:, None]
+    last = tf.stack([tf.maximum(lengths - 1, 0), tf.range(tf.shape(lengths)[0])], axis=1)  # (step, sequence)
     has_steps = (lengths > 0)[:, None]  # a sequence with every step masked keeps its initial state
-    h_last = tf.where(has_steps, tf.gather(h, last, axis=1, batch_dims=1)[:, 0], tf.cast(h0, h.dtype))
-    c_last = tf.where(has_steps, tf.gather(cs, last, axis=1, batch_dims=1)[:, 0], tf.cast(c0, h.dtype))
+    h_last = tf.where(has_steps, tf.gather_nd(h, last), tf.cast(h0, h.dtype))
+    c_last = tf.where(has_steps, tf.gather_nd(cs, last), tf.cast(c0, h.dtype))
     # Keras' output at step t: the output after the kept steps up to t (zeros before the first), or
     # zeros at a masked step with zero_output_for_mask.
     rank = tf.cumsum(kept, axis=1) - 1
-    outputs = tf.gather(h, tf.maximum(rank, 0), axis=1, batch_dims=1)
+    outputs = tf.gather(tf.transpose(h, [1, 0, 2]), tf.maximum(rank, 0), axis=1, batch_dims=1)
     real = kept > 0 if zero_output_for_mask else rank >= 0
     outputs = tf.where(real[..., None], outputs, tf.zeros_like(outputs))
     return h_last, outputs, [h_last, c_last]
 
 
 def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias):
-    """Every step's hidden and cell state (batch, steps, units) of the op over all of ``sequences``."""
+    """Every step's hidden and cell state (steps, batch, units: time major) of the op over all of
+    ``sequences`` (batch, steps, features)."""
     import tensorflow as tf
 
     x = tf.transpose(sequences, [1, 0, 2])  # the op is time major
@@ -67,7 +68,7 @@ def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias):
         w=_icfo(tf.cast(tf.concat([kernel, recurrent_kernel], axis=0), dtype)), wci=no_peephole,
         wcf=no_peephole, wco=no_peephole, b=_icfo(tf.cast(bias, dtype)),
         forget_bias=0.0, cell_clip=0.0, use_peephole=False)  # Keras adds no forget bias; cell_clip 0: no clipping
-    return tf.transpose(h, [1, 0, 2]), tf.transpose(cs, [1, 0, 2])
+    return h, cs
 
 
 def _icfo(blocks):

@@ -7,7 +7,7 @@ from keras import ops
 
 
 def shapes_only(sequences, units: int, n_states: int):
-    """Empty (meta) tensors shaped like ``_run``'s results."""
+    """Empty (meta) tensors shaped like :func:`run`'s results."""
     import torch
 
     batch, steps = sequences.shape[0], sequences.shape[1]

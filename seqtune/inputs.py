@@ -226,7 +226,7 @@ def nested_table(X):
     if not _object_table(X):
         return X
     rows = np.asarray(X, dtype=object)
-    if rows.size == 0 or not all(not isinstance(c, str) and np.ndim(c) == 1 for c in rows.flat):
+    if rows.size == 0 or not all(map(_is_sequence_cell, rows.flat)):
         return X
     sequences = []
     for i, row in enumerate(rows):
@@ -243,9 +243,14 @@ def nested_table_columns(X) -> list[str] | None:
     DataFrame), as str; else None. Cheap: :func:`nested_table` reads every cell."""
     if not (hasattr(X, "columns") and _object_table(X) and len(X)):
         return None
-    if not all(not isinstance(cell, str) and np.ndim(cell) == 1 for cell in X.iloc[0]):
+    if not all(map(_is_sequence_cell, X.iloc[0])):
         return None
     return [str(c) for c in X.columns]
+
+
+def _is_sequence_cell(cell) -> bool:
+    """Whether a table's cell holds a 1-D sequence (not text, not a single value)."""
+    return not isinstance(cell, str) and np.ndim(cell) == 1
 
 
 def _object_table(X) -> bool:
