@@ -12,7 +12,9 @@ model does):
   without building the optimizer's and metrics' variables before ``fit`` (Keras then
   creates them inside the first trace, and TensorFlow traces the train step twice);
 * one-sample prediction latency of ``predict`` vs Keras ``model.predict``;
-* large-batch prediction throughput vs ``model.predict``.
+* large-batch prediction throughput vs ``model.predict`` and an XLA-compiled Keras model, and
+  seqtune's with its XLA-compiled inference pass turned off (for an LSTM on TensorFlow: the
+  fused op, ``seqtune/_inference.py``).
 
 Run: ``python bench/bench_core.py`` (``--quick`` for a smoke run).
 """
@@ -139,9 +141,15 @@ def main(argv=None) -> None:
     lat_seqtune = median_seconds(lambda: clf.predict_proba(one), reps)
     lat_keras = median_seconds(lambda: model.predict(one, verbose=0), reps)
     big = X if args.quick else np.concatenate([X] * 2)
-    clf.predict_proba(big)
+    first_big = median_seconds(lambda: clf.predict_proba(big), 1)  # compiles where seqtune compiles
     model.predict(big, verbose=0, batch_size=256)
     thr_seqtune = len(big) / median_seconds(lambda: clf.predict_proba(big), repeat)
+    # the same estimator with its compiled inference pass turned off (an LSTM: TensorFlow's fused op)
+    from seqtune import _inference
+
+    threshold, _inference.XLA_PREDICT_MIN_WORK = _inference.XLA_PREDICT_MIN_WORK, float("inf")
+    thr_uncompiled = len(big) / median_seconds(lambda: clf.predict_proba(big), repeat)
+    _inference.XLA_PREDICT_MIN_WORK = threshold
     thr_keras = len(big) / median_seconds(lambda: model.predict(big, verbose=0, batch_size=256), repeat)
     # Keras' fastest inference on CPU for comparison: the XLA-compiled model, 512 rows a call.
     xla_model = keras_fit(True)()
@@ -174,6 +182,8 @@ def main(argv=None) -> None:
     print(f"predict {len(big)} samples: seqtune {thr_seqtune:,.0f}/s | model.predict {thr_keras:,.0f}/s"
           f" -> {thr_seqtune / thr_keras:.2f}x (target >= 1)")
     print(f"     Keras XLA predict_on_batch (512 a call) {thr_xla:,.0f}/s -> seqtune / XLA = {thr_seqtune / thr_xla:.2f}x")
+    print(f"     seqtune's first call {first_big:.2f} s (compilation included) | without its compiled pass "
+          f"{thr_uncompiled:,.0f}/s -> {thr_seqtune / thr_uncompiled:.2f}x")
 
 
 if __name__ == "__main__":

