@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from functools import partial
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -82,7 +83,7 @@ def main() -> None:
         for name, compiled, max_rows in (("op, 256 a call", False, 256), ("op", False, defaults[1]),
                                          ("compiled", True, defaults[1])):
             configure(compiled, max_rows)
-            times[name] = first_and_best(lambda: clf.predict_proba(X), repeat)
+            times[name] = first_and_best(partial(clf.predict_proba, X), repeat)
             first, best = times[name]
             print(f"LSTM({units}) x {steps} steps  {name:15s} first {first:6.2f} s | {rows / best:9,.0f} rows/s")
         (op_first, op_best), (xla_first, xla_best) = times["op"], times["compiled"]
@@ -97,7 +98,7 @@ def main() -> None:
     gru = {}
     for name, max_rows in (("256 a call", 256), ("seqtune", defaults[1])):
         configure(False, max_rows)
-        gru[name] = first_and_best(lambda: clf.predict_proba(X), repeat)[1]
+        gru[name] = first_and_best(partial(clf.predict_proba, X), repeat)[1]
         print(f"GRU({units}) x {steps} steps (XLA: {bool(clf.model_.jit_compile)})  {name:10s} "
               f"{rows / gru[name]:9,.0f} rows/s")
     print(f"     rows a call: {gru['256 a call'] / gru['seqtune']:.2f}x faster than 256")

@@ -29,6 +29,8 @@ CASES = {
     "forecaster": (["bench_forecaster.py", "--quick"], ["seasonal naive MASE"], ["statsmodels"], None),
     "predict": (["bench_predict.py", "--quick"], ["compiled / op =", "breaks even at", "rows a call:"], [], None),
     "search": (["bench_search.py", "--quick"], ["compute ratio hyperband/grid", "hyperband pick:"], [], None),
+    "lstm_kernels": (["bench_lstm_kernels.py", "--quick"], ["TF fused op", "seqtune step outside the fused op"],
+                     ["torch"], None),
     "normalize": (["bench_normalize.py", "--quick"], ["auto picks", "airline", "nile"], ["statsmodels", "sktime"], None),
     "scales": (["bench_scales.py", "--quick"], ["plaid"], ["sktime"], None),
     "small_data": (["bench_small_data.py", "--quick"], ["unit_test"], ["sktime"], None),

@@ -1,0 +1,140 @@
+"""Where an LSTM training step's time goes on TensorFlow's CPU: the kernels alone, in one run.
+
+Same sizes as ``bench_torch.py`` (one layer of 64 units, 100 steps, 8 features, batch 64). Timed,
+each as the median of ``--repeat`` calls after two warm-up calls, alternating the sides:
+
+* ``TF fused op``: TensorFlow's ``BlockLSTM`` forward and backward (what seqtune's LSTM runs on
+  TensorFlow's CPU, ``seqtune/_tf_rnn.py``), in a ``tf.function``;
+* ``Keras LSTM, XLA``: ``keras.layers.LSTM`` forward and backward, XLA-compiled (Keras' loop);
+* ``PyTorch``: ``torch.nn.LSTM`` forward and backward (PyTorch's fused oneDNN kernel), what the
+  PyTorch side of ``bench_torch.py`` runs;
+* ``seqtune step``: a whole training step of the network ``SequenceClassifier`` builds
+  (normalization, the LSTM, the softmax head, loss, Adam; Keras' compiled train function, as
+  ``fit`` runs it a batch), for the share of the step that is not the kernel.
+
+Each kernel's loss is the sum of the last step's output, so the backward pass runs through every
+step. Prints milliseconds a batch and each side's speed as a ratio to PyTorch's (below 1: slower),
+as ``bench_torch.py`` reports its ratios.
+
+Run: ``python bench/bench_lstm_kernels.py`` (``--quick`` for a smoke run). Needs the bench extra
+(PyTorch) and TensorFlow's backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+
+def milliseconds(call) -> float:
+    start = time.perf_counter()
+    call()
+    return (time.perf_counter() - start) * 1e3
+
+
+def tensorflow_sides(x, units: int) -> dict:
+    import keras
+    import tensorflow as tf
+
+    from seqtune._tf_rnn import block_lstm
+
+    batch, features = x.shape[0], x.shape[2]
+    rng = np.random.default_rng(0)
+    kernel = tf.Variable(rng.normal(scale=0.3, size=(features, 4 * units)).astype("float32"))
+    recurrent = tf.Variable(rng.normal(scale=0.3, size=(units, 4 * units)).astype("float32"))
+    bias = tf.Variable(np.zeros(4 * units, "float32"))
+    zeros = tf.zeros((batch, units))
+    inputs = tf.constant(x)
+
+    @tf.function
+    def fused_op():
+        with tf.GradientTape() as tape:
+            last = block_lstm(inputs, zeros, zeros, kernel, recurrent, bias)[0]
+            loss = tf.reduce_sum(last)
+        return tape.gradient(loss, [kernel, recurrent, bias])
+
+    layer = keras.layers.LSTM(units)
+    layer.build(x.shape)
+
+    @tf.function(jit_compile=True)
+    def keras_xla():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(inputs))
+        return tape.gradient(loss, layer.trainable_variables)
+
+    return {"TF fused op": lambda: fused_op(), "Keras LSTM, XLA": lambda: keras_xla()}
+
+
+def torch_side(x, units: int):
+    import torch
+
+    lstm = torch.nn.LSTM(x.shape[2], units, batch_first=True)
+    inputs = torch.from_numpy(x)
+
+    def step():
+        lstm.zero_grad()
+        outputs, _ = lstm(inputs)
+        outputs[:, -1].sum().backward()
+
+    return step
+
+
+def seqtune_step(x, units: int):
+    """A training step of the network SequenceClassifier builds for ``x``."""
+    from seqtune import SequenceClassifier
+
+    y = np.arange(len(x)) % 3
+    clf = SequenceClassifier(cell="lstm", units=units, epochs=1, frame_length=1, batch_size=len(x),
+                             early_stopping=False, validation_fraction=0.0, random_state=0).fit(x, y)
+    import tensorflow as tf
+
+    model = clf.model_
+    inputs = clf._network_input(clf._sequences(x, reset=False))
+    # the step Keras' fit runs a batch (its compiled train function on a dataset iterator), without
+    # train_on_batch's per-call data handling
+    batches = iter(tf.data.Dataset.from_tensors((inputs, y)).repeat())
+    train = model.make_train_function()
+    return lambda: train(batches)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke run")
+    parser.add_argument("--repeat", type=int, default=None, help="timed calls a side (default 50; 3 with --quick)")
+    args = parser.parse_args()
+
+    # PyTorch's CUDA wheels bring Triton, which crashes the process when first imported after
+    # TensorFlow (through torch._dynamo; bench_torch.py): import it before Keras imports TensorFlow.
+    import torch._dynamo  # noqa: F401, I001
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        raise SystemExit("bench_lstm_kernels.py measures TensorFlow's kernels: run it on the TensorFlow backend")
+    batch, steps, features, units = (8, 10, 3, 4) if args.quick else (64, 100, 8, 64)
+    repeat = args.repeat or (3 if args.quick else 50)
+    x = np.random.default_rng(0).normal(size=(batch, steps, features)).astype("float32")
+    sides = {**tensorflow_sides(x, units), "PyTorch": torch_side(x, units), "seqtune step": seqtune_step(x, units)}
+    for call in sides.values():  # warm up: traces, compilation, first allocations
+        call()
+        call()
+    times = {name: [] for name in sides}
+    for _ in range(repeat):
+        for name, call in sides.items():
+            times[name].append(milliseconds(call))
+    median = {name: statistics.median(values) for name, values in times.items()}
+    print(f"LSTM({units}), {steps} steps x {features} features, batch {batch}: forward and backward, "
+          f"median of {repeat} calls")
+    for name, value in median.items():
+        print(f"{name:16s} {value:8.2f} ms a batch | speed / PyTorch's = {median['PyTorch'] / value:.2f}x")
+    print(f"seqtune step outside the fused op: {median['seqtune step'] - median['TF fused op']:.2f} ms "
+          f"({1 - median['TF fused op'] / median['seqtune step']:.0%} of the step)")
+
+
+if __name__ == "__main__":
+    main()
