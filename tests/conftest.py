@@ -37,6 +37,17 @@ def ragged(rng):
 
 
 @pytest.fixture
+def lstm_op_calls(monkeypatch):
+    """One entry each time a layer traces TensorFlow's fused LSTM op (seqtune._tf_rnn.block_lstm)."""
+    from seqtune import _tf_rnn
+
+    calls = []
+    run = _tf_rnn.block_lstm
+    monkeypatch.setattr(_tf_rnn, "block_lstm", lambda *a, **k: calls.append(1) or run(*a, **k))
+    return calls
+
+
+@pytest.fixture
 def texts():
     good = ["good movie great fun", "great acting good story", "fun and good"]
     bad = ["bad film awful plot", "awful boring bad", "terrible and bad"]

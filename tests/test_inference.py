@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from seqtune import SequenceClassifier, _inference, _tf_rnn
+from seqtune import SequenceClassifier, _inference
 from seqtune._fused_rnn import FusedLSTM
 from seqtune._layers import NaNPaddingMask
 from seqtune.forecasting import SequenceForecaster
@@ -20,15 +20,6 @@ pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason=
 def every_size_compiled(monkeypatch):
     """Any input counts as large: the compiled pass runs on tiny data."""
     monkeypatch.setattr(_inference, "XLA_PREDICT_MIN_WORK", 0)
-
-
-@pytest.fixture
-def op_calls(monkeypatch):
-    """One entry each time a layer traces TensorFlow's fused op."""
-    calls = []
-    run = _tf_rnn.block_lstm
-    monkeypatch.setattr(_tf_rnn, "block_lstm", lambda *a, **k: calls.append(1) or run(*a, **k))
-    return calls
 
 
 def _network(rnn=FusedLSTM):
@@ -47,14 +38,14 @@ def _right_padded(rows=40):
     return X
 
 
-def test_compiled_pass_runs_keras_loop_with_the_ops_outputs(every_size_compiled, op_calls):
+def test_compiled_pass_runs_keras_loop_with_the_ops_outputs(every_size_compiled, lstm_op_calls):
     model, X = _network(), _right_padded()
     predictor = _inference.batch_predictor(model, X)
     assert predictor.pad_batches and predictor.call != model.predict_on_batch
     compiled = predictor.call(X)
-    assert op_calls == []  # traced with Keras' loop: XLA cannot compile the op
+    assert lstm_op_calls == []  # traced with Keras' loop: XLA cannot compile the op
     np.testing.assert_allclose(compiled, model.predict_on_batch(X), atol=1e-5)
-    assert op_calls  # predict_on_batch still runs the op
+    assert lstm_op_calls  # predict_on_batch still runs the op
     assert _inference.batch_predictor(model, X).call is predictor.call  # compiled once a network
 
 
