@@ -141,7 +141,7 @@ def main(argv=None) -> None:
     lat_seqtune = median_seconds(lambda: clf.predict_proba(one), reps)
     lat_keras = median_seconds(lambda: model.predict(one, verbose=0), reps)
     big = X if args.quick else np.concatenate([X] * 2)
-    first_big = median_seconds(lambda: clf.predict_proba(big), 1)  # compiles where seqtune compiles
+    first_big = median_seconds(lambda: clf.predict_proba(big), 1)  # the network's first large prediction
     model.predict(big, verbose=0, batch_size=256)
     thr_seqtune = len(big) / median_seconds(lambda: clf.predict_proba(big), repeat)
     # the same estimator with its compiled inference pass turned off (an LSTM: TensorFlow's fused op)
@@ -182,7 +182,7 @@ def main(argv=None) -> None:
     print(f"predict {len(big)} samples: seqtune {thr_seqtune:,.0f}/s | model.predict {thr_keras:,.0f}/s"
           f" -> {thr_seqtune / thr_keras:.2f}x (target >= 1)")
     print(f"     Keras XLA predict_on_batch (512 a call) {thr_xla:,.0f}/s -> seqtune / XLA = {thr_seqtune / thr_xla:.2f}x")
-    print(f"     seqtune's first call {first_big:.2f} s (compilation included) | without its compiled pass "
+    print(f"     seqtune's first call {first_big:.2f} s | without its compiled pass "
           f"{thr_uncompiled:,.0f}/s -> {thr_seqtune / thr_uncompiled:.2f}x")
 
 

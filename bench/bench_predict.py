@@ -1,17 +1,20 @@
 """Large-batch prediction: seqtune's compiled inference pass and rows a call, measured in one run.
 
-For LSTM classifiers of three sizes (steps x units: 100 x 64, 30 x 32, 200 x 128; 8 features,
-``frame_length=1``, trained one epoch on 300 sequences: the weights do not matter here), times
-``predict_proba`` on 8,192 new sequences three ways on the same fitted estimator:
+For LSTM classifiers of four sizes (steps x units: 100 x 64, 30 x 32 and 200 x 128 on 8,192 new
+sequences, and a tiny 50 x 8 on 20,000; 8 features, ``frame_length=1``, trained one epoch on 300
+sequences: the weights do not matter here), times ``predict_proba`` four ways, each on a fresh copy
+of the fitted estimator (nothing traced or compiled yet):
 
-* ``op, 256 a call``: TensorFlow's fused LSTM op, 256 rows a call (seqtune before this script);
+* ``op, 256 a call``: TensorFlow's fused LSTM op, 256 rows a call (seqtune before the compiled pass);
 * ``op``: the fused op, with seqtune's rows a call (``seqtune._inference.batch_predictor``);
-* ``compiled``: the XLA-compiled pass of Keras' loop over the same weights, seqtune's rows a call.
+* ``compiled``: the XLA-compiled pass of Keras' loop over the same weights from the first batch;
+* ``seqtune``: seqtune's own choice (the op's time on the network's large predictions decides), and
+  whether it had compiled by the last call;
 
-and a GRU classifier (100 x 64, XLA-compiled, as seqtune fits a GRU on more data) at 256 rows a call and at
-seqtune's. For each it prints the first call (tracing or compiling included) and the best of three
-later calls, the speed-ups, and where the compiled pass's first call breaks even with the op's
-(rows x steps): the figures behind ``XLA_PREDICT_MIN_WORK`` and ``MAX_CHUNK_ROWS`` in
+and a GRU classifier (100 x 64, XLA-compiled, as seqtune fits a GRU on more data) at 256 rows a call
+and at seqtune's. For each it prints the first call (tracing or compiling included) and the best of
+three later calls, the speed-ups, where the compiled pass's first call breaks even with the op's
+(rows x steps), and seqtune's first call against the op's: the figures behind the rule in
 ``seqtune/_inference.py``. Needs TensorFlow's backend (the default).
 
 Run: ``python bench/bench_predict.py`` (``--quick``: one tiny size, for a smoke run).
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import time
 from functools import partial
 
@@ -65,8 +69,8 @@ def main() -> None:
         raise SystemExit("bench_predict.py measures TensorFlow's fused LSTM op: run it on the TensorFlow backend")
     warnings.filterwarnings("ignore", message=".*undertrained")
     rng = np.random.default_rng(0)
-    sizes = [(10, 4)] if args.quick else [(100, 64), (30, 32), (200, 128)]
-    rows = 512 if args.quick else 8192
+    # (steps, units, rows): a tiny network last, on enough rows to reach seqtune's threshold
+    sizes = [(10, 4, 512)] if args.quick else [(100, 64, 8192), (30, 32, 8192), (200, 128, 8192), (50, 8, 20000)]
     repeat = 1 if args.quick else 3
     defaults = _inference.XLA_PREDICT_MIN_WORK, _inference.MAX_CHUNK_ROWS, _inference.MIN_CHUNK_ROWS
 
@@ -75,24 +79,40 @@ def main() -> None:
         _inference.MAX_CHUNK_ROWS = max_rows
         _inference.MIN_CHUNK_ROWS = min(defaults[2], max_rows)
 
-    print(f"predict_proba on {rows} sequences x 8 features; first call (tracing/compiling included) | "
-          f"best of {repeat} later")
-    for steps, units in sizes:
+    def fresh(clf, compiled: bool = False):
+        """A copy of the fitted estimator with nothing traced, compiled or timed yet (its network new)."""
+        copy = pickle.loads(pickle.dumps(clf))
+        if compiled:  # as if the op had been timed very slow: the compiled pass from the first batch
+            _inference._op_records[copy.model_] = _inference._OpRecord(seconds_per_step=1.0)
+        return copy
+
+    print(f"predict_proba on sequences of 8 features; first call (tracing/compiling included) | best of {repeat} "
+          "later; each way on a fresh copy of the fitted estimator")
+    for steps, units, rows in sizes:
         clf, X = fitted("lstm", steps, units, rng), rng.normal(size=(rows, steps, 8)).astype("float32")
         times = {}
         for name, compiled, max_rows in (("op, 256 a call", False, 256), ("op", False, defaults[1]),
-                                         ("compiled", True, defaults[1])):
-            configure(compiled, max_rows)
-            times[name] = first_and_best(partial(clf.predict_proba, X), repeat)
+                                         ("compiled", True, defaults[1]), ("seqtune", None, defaults[1])):
+            if compiled is None:  # seqtune's own choice
+                _inference.XLA_PREDICT_MIN_WORK, _inference.MAX_CHUNK_ROWS, _inference.MIN_CHUNK_ROWS = defaults
+            else:
+                configure(compiled, max_rows)
+            copy = fresh(clf, bool(compiled))
+            times[name] = first_and_best(partial(copy.predict_proba, X), repeat)
             first, best = times[name]
-            print(f"LSTM({units}) x {steps} steps  {name:15s} first {first:6.2f} s | {rows / best:9,.0f} rows/s")
+            chose = f" ({'compiled by the last call' if copy.model_ in _inference._compiled_forwards else 'op throughout'})"
+            print(f"LSTM({units}) x {steps} steps, {rows} rows  {name:15s} first {first:6.2f} s | {rows / best:9,.0f} "
+                  f"rows/s{chose if compiled is None else ''}")
         (op_first, op_best), (xla_first, xla_best) = times["op"], times["compiled"]
         gain = (op_best - xla_best) / rows  # seconds a row the compiled pass saves
-        even = (xla_first - xla_best - (op_first - op_best)) / gain if gain > 0 else float("inf")
+        # rows where the first calls take the same time (0: compiling costs no more than tracing the op)
+        even = max(0.0, (xla_first - xla_best - (op_first - op_best)) / gain) if gain > 0 else float("inf")
         print(f"     rows a call: op {times['op, 256 a call'][1] / op_best:.2f}x faster than 256 | compiled / op = "
-              f"{op_best / xla_best:.2f}x | compiled first call breaks even at {even * steps:,.0f} rows x steps")
+              f"{op_best / xla_best:.2f}x | compiled first call breaks even at {even * steps:,.0f} rows x steps "
+              f"(the op's time there {even * op_best / rows:.2f} s) | "
+              f"seqtune's first call / op's = {times['seqtune'][0] / op_first:.2f}x")
 
-    steps, units = sizes[0]
+    steps, units, rows = sizes[0]
     # XLA-compiled, as seqtune compiles a GRU fit of more data than this one
     clf, X = fitted("gru", steps, units, rng, jit_compile=True), rng.normal(size=(rows, steps, 8)).astype("float32")
     gru = {}

@@ -3,29 +3,41 @@ large fixed-length inputs to a network with TensorFlow's fused LSTM op, an XLA-c
 
 seqtune trains an LSTM on TensorFlow's CPU with the fused ``BlockLSTM`` op, which XLA cannot
 compile (:mod:`seqtune._fused_rnn`). For prediction, XLA's compilation of Keras' loop over the
-same weights runs 1.3-2.7x faster than the op once compiled, and compiling costs about 0.3-1 s
-more than tracing the op (``bench/bench_predict.py``, ``bench/RESULTS.md``). So large
-predictions run the compiled pass; small ones, and ragged sequences (one compilation per padded
-length), keep the op. The compiled pass is kept per network, so later predictions skip compiling.
-The two paths agree to float rounding (about 1e-7).
+same weights runs 1.2-3.1x faster than the op once compiled, and compiling takes up to about
+0.5 s more than tracing the op (``bench/bench_predict.py``, ``bench/RESULTS.md``). Whether that
+pays depends on the network's size as much as on the data's: a first compiled prediction broke
+even with the op's at 430,000 rows x steps for an LSTM(64) but 11,800,000 for an LSTM(8). So a
+network's large predictions run through the op, timed batch by batch, until the op's time on
+them (spent, and still to come in the prediction at hand) reaches :data:`COMPILE_PAYS_OFF_SECONDS`;
+from there on they run the compiled pass: a one-off prediction that the op runs in under a
+second keeps the op, and a network that predicts that much again and again is compiled. Ragged
+sequences (one compilation per padded length) always keep the op. The two paths agree to float
+rounding (1e-7).
 
 Either way, a prediction runs up to 1,024 rows a call, fewer for long sequences (which bounds
-the memory of a call's activations). Against 256 rows a call on 8,192 rows (same script): 1.2-1.5x
-faster for LSTMs over 100 and 200 steps (op) and 1.7x for a GRU (XLA), 0.9x for a small LSTM(32)
-over 30 steps.
+the memory of a call's activations). Against 256 rows a call (same script): 1.2-1.6x faster for
+the op on LSTM(64) x 100, LSTM(128) x 200 and LSTM(8) x 50 steps, 1.5-1.8x for an XLA-compiled
+GRU, and 0.85-0.93x for an LSTM(32) over 30 steps.
 """
 
 from __future__ import annotations
 
+import math
+import time
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NamedTuple
 
-# Rows x time steps from which a prediction runs the XLA-compiled pass. A new network's first
-# compiled prediction broke even with the op's between 560,000 and 1,070,000 (three sizes, two
-# runs of bench/bench_predict.py); below that the first call loses a fraction of a second (its
-# compilation) and every later prediction of the network gains.
+# A prediction of fewer rows x time steps than this never considers the compiled pass (nor times
+# the op to decide).
 XLA_PREDICT_MIN_WORK = 500_000
+# The compiled pass runs once the op's time on a network's large predictions, spent and to come,
+# reaches this many seconds. It saves a sixth (1.2x) to two thirds (3.1x) of the op's time; a first
+# compiled prediction broke even where the op took 0 to 2.2 s, the longest for a tiny LSTM(8)
+# (bench/bench_predict.py). From 1 s a first call loses at most about its compilation (0.5 s), and
+# every later prediction of the network gains.
+COMPILE_PAYS_OFF_SECONDS = 1.0
 
 # Rows a predict call runs at once: at most MAX_CHUNK_ROWS, and no more than CHUNK_STEPS time
 # steps in all unless that leaves fewer than MIN_CHUNK_ROWS.
@@ -33,7 +45,9 @@ MAX_CHUNK_ROWS = 1024
 MIN_CHUNK_ROWS = 256
 CHUNK_STEPS = 262_144
 
+# Per network: its compiled pass, and what its large predictions through the op measured.
 _compiled_forwards: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_op_records: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class BatchPredictor(NamedTuple):
@@ -51,13 +65,53 @@ def batch_predictor(model, values) -> BatchPredictor:
     chunk_rows = int(min(MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, CHUNK_STEPS // max(1, steps))))
     if getattr(model, "jit_compile", False):
         return BatchPredictor(model.predict_on_batch, chunk_rows, True)
-    if not fixed_length or values.shape[0] * steps < XLA_PREDICT_MIN_WORK:
+    work = values.shape[0] * steps if fixed_length else 0
+    if not fixed_length or work < XLA_PREDICT_MIN_WORK:
         return BatchPredictor(model.predict_on_batch, chunk_rows, False)
     from seqtune._fused_rnn import model_runs_tensorflow_lstm_op
 
     if not model_runs_tensorflow_lstm_op(model):
         return BatchPredictor(model.predict_on_batch, chunk_rows, False)
-    return BatchPredictor(_compiled_forward(model), chunk_rows, True)
+    return BatchPredictor(_LargePrediction(model, steps, -(-values.shape[0] // chunk_rows)), chunk_rows,
+                          True)  # batches padded to few sizes, for the compiled pass it may switch to
+
+
+@dataclass
+class _OpRecord:
+    """What a network's large predictions through the op have measured."""
+
+    seconds_per_step: float = math.inf  # a row x time step, the fastest batch (a shape's first traces the op)
+    seconds_spent: float = 0.0
+
+
+class _LargePrediction:
+    """One large prediction's batches: through the op, each timed, until the op's time on this
+    network's large predictions, spent and still to come in this one, reaches
+    COMPILE_PAYS_OFF_SECONDS; the batches from there on run the compiled pass."""
+
+    def __init__(self, model, steps: int, batches: int):
+        self.model, self.steps, self.left, self.seen = model, steps, batches, 0
+        self.record = _op_records.setdefault(model, _OpRecord())
+        self.rate_known = math.isfinite(self.record.seconds_per_step)
+        self.compiled = None
+
+    def __call__(self, x):
+        if self.compiled is None and (self.rate_known or self.seen >= 2) and self._pays_off(len(x)):
+            self.compiled = _compiled_forward(self.model)
+        self.left -= 1
+        if self.compiled is not None:
+            return self.compiled(x)
+        start = time.perf_counter()
+        outputs = self.model.predict_on_batch(x)
+        seconds = time.perf_counter() - start
+        self.seen += 1
+        self.record.seconds_spent += seconds
+        self.record.seconds_per_step = min(self.record.seconds_per_step, seconds / (len(x) * self.steps))
+        return outputs
+
+    def _pays_off(self, rows: int) -> bool:
+        to_come = self.left * rows * self.steps * self.record.seconds_per_step
+        return self.record.seconds_spent + to_come >= COMPILE_PAYS_OFF_SECONDS
 
 
 def _compiled_forward(model):
