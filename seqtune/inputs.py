@@ -357,7 +357,7 @@ def _convert_ragged(X, input_type: str) -> Sequences:
                 f"X[{i}] has {arr.ndim} dimensions; each sequence in a list must be 2-D "
                 "(n_timesteps, n_features) or 1-D (n_timesteps,)."
             )
-        _refuse_missing(arr, f"X[{i}]", ("step", "feature"))
+        _refuse_unreadable(arr, f"X[{i}]", ("step", "feature"))
         arr = check_array(arr, dtype=np.float32, ensure_min_samples=0, input_name=f"X[{i}]")
         seqs.append(arr)
     feature_counts = sorted({a.shape[1] for a in seqs})
@@ -379,9 +379,10 @@ def _check_nonempty(seqs) -> None:
         )
 
 
-def _refuse_missing(values, what: str, axes: tuple) -> None:
-    """ValueError naming where numeric ``values`` (``what``, indexed by ``axes``) hold NaN: scikit-learn's
-    "Input contains NaN" names no place.
+def _refuse_unreadable(values, what: str, axes: tuple) -> None:
+    """ValueError naming where numeric ``values`` (``what``, indexed by ``axes``) hold NaN, infinity or
+    values beyond float32's range (the network computes in float32): scikit-learn's "Input contains
+    NaN" or "infinity or a value too large" names no place, and casting first warns of overflow.
 
     A table of sequences a row that only end early in NaN (sequences of different lengths exported as a
     table, as variable-length UCR datasets are) gets the one-line conversion to a list of sequences.
@@ -391,6 +392,7 @@ def _refuse_missing(values, what: str, axes: tuple) -> None:
         return
     missing = np.isnan(values)
     if not missing.any():
+        _refuse_out_of_range(values, what, axes)
         return
     if axes == ("sample", "step") and not missing[:, 0].any() and \
             np.all(np.diff(missing.astype(np.int8), axis=1) >= 0):
@@ -403,6 +405,19 @@ def _refuse_missing(values, what: str, axes: tuple) -> None:
     raise ValueError(
         f"{what} contains {int(missing.sum())} NaN value(s) (first at {where}); a recurrent network cannot "
         "read missing values. Fill them (e.g. carry the last value forward along time) or drop those samples."
+    )
+
+
+def _refuse_out_of_range(values, what: str, axes: tuple) -> None:
+    with np.errstate(invalid="ignore"):
+        out = ~(np.abs(values) <= np.finfo(np.float32).max)  # infinity, or too large for float32
+    if not out.any():
+        return
+    where = ", ".join(f"{axis} {int(i)}" for axis, i in zip(axes, np.argwhere(out)[0]))
+    raise ValueError(
+        f"{what} contains {int(out.sum())} infinite value(s) or value(s) beyond float32's range (+-3.4e38; "
+        f"first at {where}: {float(values[tuple(np.argwhere(out)[0])]):.4g}); the network computes in float32. Replace "
+        "infinities, and rescale huge values (divide by a constant, or take logs)."
     )
 
 
@@ -469,7 +484,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
                 raise TypeError(f"X holds values that are not numbers ({exc}).") from None
         if input_type == "tokens":
             raise ValueError("input_type='tokens' expects a 2-D integer array or a list of 1-D ones; got 3-D X.")
-        _refuse_missing(arr, "X", ("sample", "step", "feature"))
+        _refuse_unreadable(arr, "X", ("sample", "step", "feature"))
         arr = check_array(arr, dtype=np.float32, allow_nd=True, ensure_min_features=1)
         if arr.shape[1] == 0 or arr.shape[2] == 0:
             raise ValueError(f"X has shape {arr.shape}; sequences need at least one time step and one feature.")
@@ -499,7 +514,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
                 "sktime's nested DataFrame) needs a sequence in every cell. Else pass a 3-D array "
                 "(n_samples, n_timesteps, n_features) or a list of (n_timesteps, n_features) arrays."
             )
-        _refuse_missing(raw, "X", ("sample", "step"))
+        _refuse_unreadable(raw, "X", ("sample", "step"))
         integer = _is_integer_array(raw)
         tokens = input_type == "tokens" or (input_type == "auto" and integer and raw.min(initial=0) >= 0)
         if input_type == "tokens" and not integer:

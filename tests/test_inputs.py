@@ -1,5 +1,7 @@
 """Input detection and validation: every accepted kind, and only clear errors for the rest."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -73,11 +75,24 @@ def test_padding_and_buckets():
          r"X contains 1 NaN value\(s\) \(first at sample 1, step 1, feature 1\)"),
         ([np.ones((3, 2)), np.array([[1.0, 2.0], [np.nan, 1.0]])], ValueError,
          r"X\[1\] contains 1 NaN value\(s\) \(first at step 1, feature 0\)"),
+        (np.array([[1.0, np.inf]]), ValueError,
+         r"X contains 1 infinite value\(s\) or value\(s\) beyond float32's range .*first at sample 0, step 1: inf"),
+        (np.where(np.arange(12).reshape(2, 3, 2) == 10, 1e300, 1.0), ValueError,
+         r"beyond float32's range .*first at sample 1, step 2, feature 0: 1e\+300\).*rescale"),
+        ([np.ones((3, 2)), np.array([[1.0, -np.inf], [1.0, 1.0]])], ValueError,
+         r"X\[1\] contains 1 infinite .*first at step 0, feature 1: -inf"),
     ],
 )
 def test_malformed_inputs_get_clear_errors(X, error, match):
     with pytest.raises(error, match=match):
         to_sequences(X)
+
+
+def test_values_beyond_float32_are_refused_before_the_cast_warns():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy's "overflow encountered in cast" would be one
+        with pytest.raises(ValueError, match="beyond float32's range"):
+            to_sequences(np.full((2, 3, 1), 1e39))
 
 
 def test_sparse_input_is_refused_clearly():
