@@ -461,7 +461,8 @@ def test_other_estimators_survive_a_new_fit(seq3d):
 # --------------------------------------------------------------------- bad input
 BAD_INPUTS = [
     ("nan", lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), y), ValueError, "NaN"),
-    ("inf", lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.inf, X), y), ValueError, "infinity"),
+    ("inf", lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.inf, X), y), ValueError,
+     r"1 infinite value\(s\) .*first at sample 0, step 1, feature 2: inf"),
     ("rank 4", lambda X, y: (X[..., None], y), ValueError, "4 dimensions"),
     ("rank 1", lambda X, y: (X[:, 0, 0], y), ValueError, "1D array"),
     ("empty", lambda X, y: (X[:0], y[:0]), ValueError, "0 sample"),
