@@ -413,10 +413,11 @@ def _refuse_out_of_range(values, what: str, axes: tuple) -> None:
         out = ~(np.abs(values) <= np.finfo(np.float32).max)  # infinity, or too large for float32
     if not out.any():
         return
-    where = ", ".join(f"{axis} {int(i)}" for axis, i in zip(axes, np.argwhere(out)[0]))
+    first = tuple(np.argwhere(out)[0])
+    where = ", ".join(f"{axis} {int(i)}" for axis, i in zip(axes, first))
     raise ValueError(
         f"{what} contains {int(out.sum())} infinite value(s) or value(s) beyond float32's range (+-3.4e38; "
-        f"first at {where}: {float(values[tuple(np.argwhere(out)[0])]):.4g}); the network computes in float32. Replace "
+        f"first at {where}: {float(values[first]):.4g}); the network computes in float32. Replace "
         "infinities, and rescale huge values (divide by a constant, or take logs)."
     )
 
