@@ -105,10 +105,12 @@ def main() -> None:
                   f"rows/s{chose if compiled is None else ''}")
         (op_first, op_best), (xla_first, xla_best) = times["op"], times["compiled"]
         gain = (op_best - xla_best) / rows  # seconds a row the compiled pass saves
+        extra = (xla_first - xla_best) - (op_first - op_best)  # compiling, beyond tracing the op
         # rows where the first calls take the same time (0: compiling costs no more than tracing the op)
-        even = max(0.0, (xla_first - xla_best - (op_first - op_best)) / gain) if gain > 0 else float("inf")
+        even = max(0.0, extra / gain) if gain > 0 else float("inf")
         print(f"     rows a call: op {times['op, 256 a call'][1] / op_best:.2f}x faster than 256 | compiled / op = "
-              f"{op_best / xla_best:.2f}x | compiled first call breaks even at {even * steps:,.0f} rows x steps "
+              f"{op_best / xla_best:.2f}x | compiling costs {extra:.2f} s more than tracing the op | "
+              f"compiled first call breaks even at {even * steps:,.0f} rows x steps "
               f"(the op's time there {even * op_best / rows:.2f} s) | "
               f"seqtune's first call / op's = {times['seqtune'][0] / op_first:.2f}x")
 

@@ -442,22 +442,11 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         check_is_fitted(self, "model_")
         seqs = self._sequences(X, reset=False)
         values = self._network_input(seqs)
-        from seqtune._inference import batch_predictor
-        from seqtune.batching import predict_chunks
+        from seqtune._inference import predict
 
-        ragged = not isinstance(values, np.ndarray)
-        predictor = batch_predictor(self.model_, values)
-        return predict_chunks(
-            predictor.call,
-            values,
-            kind=self._input_layout_.kind,
-            n_features=self._input_layout_.n_features,
-            max_length=self.max_length_,
-            chunk_size=predictor.chunk_rows,
-            ragged=ragged,
-            masked=self._input_layout_.masked or self._input_layout_.kind == "tokens",
-            pad_batches=predictor.pad_batches,
-        )
+        layout = self._input_layout_
+        return predict(self.model_, values, kind=layout.kind, n_features=layout.n_features,
+                       max_length=self.max_length_, masked=layout.masked or layout.kind == "tokens")
 
     # ------------------------------------------------------------- persistence
     def _export_model(self):

@@ -56,13 +56,9 @@ def ensemble_outputs(model, x, *, n_models: int, horizon: int, n_targets: int, n
 
     Each member's quantiles are sorted before averaging, so the mean never crosses.
     """
-    from seqtune._inference import batch_predictor
-    from seqtune.batching import predict_chunks
+    from seqtune._inference import predict
 
-    predictor = batch_predictor(model, x)
-    raw = predict_chunks(predictor.call, x, kind="numeric", n_features=x.shape[2], max_length=None,
-                         chunk_size=predictor.chunk_rows, ragged=False, masked=False,
-                         pad_batches=predictor.pad_batches)
+    raw = predict(model, x, kind="numeric", n_features=x.shape[2])
     raw = raw.astype(np.float64).reshape(len(x), n_models, horizon, n_targets, n_quantiles)
     return np.sort(raw, axis=-1).mean(axis=1)
 

@@ -1,12 +1,13 @@
-"""The function that predicts one batch with a fitted network: Keras' ``predict_on_batch``, or for
-large fixed-length inputs to a network with TensorFlow's fused LSTM op, an XLA-compiled forward pass.
+"""How a fitted network predicts: in batches of a size bounded by the sequences' length, each through
+Keras' ``predict_on_batch``, or for large fixed-length inputs to a network with TensorFlow's fused
+LSTM op, through an XLA-compiled forward pass where that pays.
 
 seqtune trains an LSTM on TensorFlow's CPU with the fused ``BlockLSTM`` op, which XLA cannot
 compile (:mod:`seqtune._fused_rnn`). For prediction, XLA's compilation of Keras' loop over the
-same weights runs 1.2-3.1x faster than the op once compiled, and compiling takes up to about
-0.5 s more than tracing the op (``bench/bench_predict.py``, ``bench/RESULTS.md``). Whether that
-pays depends on the network's size as much as on the data's: a first compiled prediction broke
-even with the op's at 430,000 rows x steps for an LSTM(64) but 11,800,000 for an LSTM(8). So a
+same weights runs 1.2-3.1x faster than the op once compiled, and compiling took 0.2-0.4 s more
+than tracing the op (``bench/bench_predict.py``, ``bench/RESULTS.md``). Whether that pays depends
+on the network's size as much as on the data's: a first compiled prediction broke even with the
+op's at 0.4-0.9 million rows x steps for an LSTM(64) but 7-15 million for an LSTM(8) (five runs). So a
 network's large predictions run through the op, timed batch by batch, until the op's time on
 them (spent, and still to come in the prediction at hand) reaches :data:`COMPILE_PAYS_OFF_SECONDS`;
 from there on they run the compiled pass: a one-off prediction that the op runs in under a
@@ -29,14 +30,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
+
 # A prediction of fewer rows x time steps than this never considers the compiled pass (nor times
 # the op to decide).
 XLA_PREDICT_MIN_WORK = 500_000
 # The compiled pass runs once the op's time on a network's large predictions, spent and to come,
 # reaches this many seconds. It saves a sixth (1.2x) to two thirds (3.1x) of the op's time; a first
 # compiled prediction broke even where the op took 0 to 2.2 s, the longest for a tiny LSTM(8)
-# (bench/bench_predict.py). From 1 s a first call loses at most about its compilation (0.5 s), and
-# every later prediction of the network gains.
+# (bench/bench_predict.py). From 1 s a first call loses at most about its compilation (0.2-0.4 s
+# beyond tracing the op), and every later prediction of the network gains.
 COMPILE_PAYS_OFF_SECONDS = 1.0
 
 # Rows a predict call runs at once: at most MAX_CHUNK_ROWS, and no more than CHUNK_STEPS time
@@ -56,6 +59,18 @@ class BatchPredictor(NamedTuple):
     call: Callable  # one batch in, its outputs out
     chunk_rows: int  # rows a call
     pad_batches: bool  # pad batches to few sizes: an XLA-compiled call compiles once a shape
+
+
+def predict(model, values, *, kind: str, n_features, max_length=None, masked: bool = False) -> np.ndarray:
+    """``model``'s outputs for every sequence of ``values`` (an array of equal-length sequences or a
+    list of ragged ones), in order, through :func:`seqtune.batching.predict_chunks` with the call, rows
+    a call and batch padding :func:`batch_predictor` chooses."""
+    from seqtune.batching import predict_chunks
+
+    predictor = batch_predictor(model, values)
+    return predict_chunks(predictor.call, values, kind=kind, n_features=n_features, max_length=max_length,
+                          chunk_size=predictor.chunk_rows, ragged=not isinstance(values, np.ndarray),
+                          masked=masked, pad_batches=predictor.pad_batches)
 
 
 def batch_predictor(model, values) -> BatchPredictor:

@@ -390,10 +390,18 @@ def _refuse_unreadable(values, what: str, axes: tuple) -> None:
     values = np.asarray(values)
     if values.dtype.kind != "f":
         return
+    with np.errstate(invalid="ignore"):
+        unreadable = ~(np.abs(values) <= np.finfo(np.float32).max)  # NaN, infinity, or too large for float32
+    if not unreadable.any():  # the common case: one pass over the data
+        return
     missing = np.isnan(values)
     if not missing.any():
-        _refuse_out_of_range(values, what, axes)
-        return
+        first = tuple(np.argwhere(unreadable)[0])
+        raise ValueError(
+            f"{what} contains {int(unreadable.sum())} infinite value(s) or value(s) beyond float32's range "
+            f"(+-3.4e38; first at {_place(axes, first)}: {float(values[first]):.4g}); the network computes "
+            "in float32. Replace infinities, and rescale huge values (divide by a constant, or take logs)."
+        )
     if axes == ("sample", "step") and not missing[:, 0].any() and \
             np.all(np.diff(missing.astype(np.int8), axis=1) >= 0):
         rows = np.flatnonzero(missing[:, -1])
@@ -401,25 +409,16 @@ def _refuse_unreadable(values, what: str, axes: tuple) -> None:
             f"{what} has NaN at the end of {len(rows)} row(s) (first: row {rows[0]}): sequences of different "
             "lengths? Pass them as a list, [row[~np.isnan(row)] for row in X]; seqtune pads and masks them."
         )
-    where = ", ".join(f"{axis} {int(i)}" for axis, i in zip(axes, np.argwhere(missing)[0]))
     raise ValueError(
-        f"{what} contains {int(missing.sum())} NaN value(s) (first at {where}); a recurrent network cannot "
-        "read missing values. Fill them (e.g. carry the last value forward along time) or drop those samples."
+        f"{what} contains {int(missing.sum())} NaN value(s) (first at {_place(axes, np.argwhere(missing)[0])}); "
+        "a recurrent network cannot read missing values. Fill them (e.g. carry the last value forward along "
+        "time) or drop those samples."
     )
 
 
-def _refuse_out_of_range(values, what: str, axes: tuple) -> None:
-    with np.errstate(invalid="ignore"):
-        out = ~(np.abs(values) <= np.finfo(np.float32).max)  # infinity, or too large for float32
-    if not out.any():
-        return
-    first = tuple(np.argwhere(out)[0])
-    where = ", ".join(f"{axis} {int(i)}" for axis, i in zip(axes, first))
-    raise ValueError(
-        f"{what} contains {int(out.sum())} infinite value(s) or value(s) beyond float32's range (+-3.4e38; "
-        f"first at {where}: {float(values[first]):.4g}); the network computes in float32. Replace "
-        "infinities, and rescale huge values (divide by a constant, or take logs)."
-    )
+def _place(axes: tuple, index) -> str:
+    """``"sample 1, step 2"``: where ``index`` is along ``axes``."""
+    return ", ".join(f"{axis} {int(i)}" for axis, i in zip(axes, index))
 
 
 def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = True) -> Sequences:
