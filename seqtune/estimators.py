@@ -29,6 +29,25 @@ def _label_indicator(y):
         )
     return values.astype(np.float32)
 
+
+def _refuse_mixed_label_types(y: np.ndarray) -> None:
+    """ValueError when labels mix strings with numbers (``[0, "a"]``): they cannot be sorted into
+    ``classes_``, and scikit-learn's own message ("Unknown label type: unknown") does not say why."""
+    if y.dtype.kind != "O":
+        return
+    first_of_kind = {}
+    for label in y:
+        label = label.item() if isinstance(label, np.generic) else label
+        kind = "str" if isinstance(label, str) else "number" if isinstance(label, (int, float)) else type(label).__name__
+        first_of_kind.setdefault(kind, label)
+    if len(first_of_kind) > 1:
+        shown = ", ".join(f"{label!r} ({type(label).__name__})" for label in first_of_kind.values())
+        raise ValueError(
+            f"y mixes labels of different types ({shown}); expected labels of one type, all numbers or all "
+            "strings. Convert them to one, e.g. y.astype(str)."
+        )
+
+
 _PARAMETERS = """
     Parameters
     ----------
@@ -275,6 +294,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         if len(missing):
             raise ValueError(f"y contains {len(missing)} missing label(s) (None or NaN), the first at position "
                              f"{missing[0]}; expected a class label for every sample.")
+        _refuse_mixed_label_types(y)
         check_classification_targets(y)
         if len(y) != n:
             raise ValueError(f"X has {n} samples but y has {len(y)}; they must be the same length.")

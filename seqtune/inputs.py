@@ -381,13 +381,19 @@ def _check_nonempty(seqs) -> None:
 
 def _refuse_unreadable(values, what: str, axes: tuple) -> None:
     """ValueError naming where numeric ``values`` (``what``, indexed by ``axes``) hold NaN, infinity or
-    values beyond float32's range (the network computes in float32): scikit-learn's "Input contains
+    values beyond float32's range, or complex numbers (the network computes in float32): scikit-learn's "Input contains
     NaN" or "infinity or a value too large" names no place, and casting first warns of overflow.
 
     A table of sequences a row that only end early in NaN (sequences of different lengths exported as a
     table, as variable-length UCR datasets are) gets the one-line conversion to a list of sequences.
     """
     values = np.asarray(values)
+    if values.dtype.kind == "c":
+        raise ValueError(  # scikit-learn's wording leads, as its estimator checks expect it
+            f"Complex data not supported: {what} holds complex numbers (dtype {values.dtype}); expected real "
+            "numbers. Pass the real and imaginary parts as features of their own, e.g. "
+            "np.concatenate([X.real, X.imag], axis=-1), or the magnitude, np.abs(X)."
+        )
     if values.dtype.kind != "f":
         return
     with np.errstate(invalid="ignore"):

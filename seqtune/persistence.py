@@ -86,7 +86,12 @@ def model_to_bytes(model) -> bytes:
     """Serialize a Keras model (its inference part: :func:`inference_model`) to the bytes of a ``.keras`` file."""
     with tempfile.TemporaryDirectory() as tmp:
         file = os.path.join(tmp, "model.keras")
-        inference_model(model).save(file)
+        with warnings.catch_warnings():
+            # Keras reads TensorFlow's variables with np.array(), whose NumPy 2 copy keyword they
+            # lack: a warning between those two libraries that a seqtune user cannot act on.
+            warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept a copy keyword",
+                                    category=DeprecationWarning)
+            inference_model(model).save(file)
         with open(file, "rb") as f:
             return f.read()
 

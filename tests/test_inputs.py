@@ -81,6 +81,8 @@ def test_padding_and_buckets():
          r"beyond float32's range .*first at sample 1, step 2, feature 0: 1e\+300\).*rescale"),
         ([np.ones((3, 2)), np.array([[1.0, -np.inf], [1.0, 1.0]])], ValueError,
          r"X\[1\] contains 1 infinite .*first at step 0, feature 1: -inf"),
+        (np.ones((2, 3), complex), ValueError, r"X holds complex numbers \(dtype complex128\)"),
+        ([np.ones((3, 2)), np.ones((2, 2), np.complex64)], ValueError, r"X\[1\] holds complex numbers \(dtype complex64\)"),
     ],
 )
 def test_malformed_inputs_get_clear_errors(X, error, match):
