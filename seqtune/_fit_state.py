@@ -44,7 +44,9 @@ FIT_LOCK = threading.RLock()
 def _network_state(model) -> tuple[list, list]:
     """Copies of a model's weights and its optimizer's variables."""
     optimizer = getattr(model, "optimizer", None)
-    return model.get_weights(), [np.array(v) for v in getattr(optimizer, "variables", [])]
+    # v.numpy(), as Keras' get_weights reads them: np.array(v) warns that TensorFlow's variables lack
+    # NumPy 2's copy keyword; np.array() of that array is the copy kept.
+    return model.get_weights(), [np.array(v.numpy()) for v in getattr(optimizer, "variables", [])]
 
 
 def _set_network_state(model, state) -> None:

@@ -175,6 +175,32 @@ class MaskedGlobalMaxPooling(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="seqtune")
+class MaskedGlobalAveragePooling(keras.layers.Layer):
+    """The mean over time steps of every feature, padding steps excluded.
+
+    ``keras.layers.GlobalAveragePooling1D`` divides by the number of kept steps, which is 0 for a
+    sequence that is all padding (an empty document's token ids): its output, and the loss, became
+    NaN. Such a sequence gets zeros here, as :class:`MaskedGlobalMaxPooling` gives it.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return ops.mean(inputs, axis=1)
+        keep = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+        return ops.sum(inputs * keep, axis=1) / ops.maximum(ops.sum(keep, axis=1), 1.0)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+
+@keras.saving.register_keras_serializable(package="seqtune")
 class TextIds(keras.layers.Layer):
     """Token ids of vectorized text as the estimators feed them to the network.
 

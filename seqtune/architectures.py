@@ -159,7 +159,9 @@ def build_network(
 
         x = MaskedGlobalMaxPooling(name="max_pooling")(x)
     elif pooling == "mean":
-        x = keras.layers.GlobalAveragePooling1D(name="mean_pooling")(x)  # mask-aware
+        from seqtune._layers import MaskedGlobalAveragePooling
+
+        x = MaskedGlobalAveragePooling(name="mean_pooling")(x)
     if dropout:
         x = keras.layers.Dropout(dropout, name="head_dropout")(x)
     outputs = keras.layers.Dense(head.units, activation=head.activation, name="head")(x)

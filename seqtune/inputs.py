@@ -214,6 +214,14 @@ def _is_missing(x) -> bool:
     return bool(pd.isna(x))
 
 
+def _object_as_float(values: np.ndarray) -> np.ndarray:
+    """An object array of numbers as float64, pandas' missing markers (``pd.NA`` of nullable dtypes,
+    None) read as NaN so that the NaN check names their place. Raises TypeError/ValueError on non-numbers."""
+    import pandas as pd
+
+    return np.where(pd.isna(values), np.nan, values).astype(np.float64)
+
+
 def unwrap_column(X):
     """X with a column layout read as its content: a Series (or 1-D object array) of sequences as
     a list of sequences, a one-column table of strings as its column of text; else X."""
@@ -325,7 +333,7 @@ def _convert_ragged(X, input_type: str) -> Sequences:
             raise TypeError(f"X[{i}] is a sequence of strings. {_ONE_STR_A_SAMPLE}")
         if arr.dtype.kind == "O":
             try:
-                arr = arr.astype(np.float64)
+                arr = _object_as_float(arr)
             except (TypeError, ValueError) as exc:
                 raise TypeError(
                     f"X[{i}] holds values that are not numbers ({exc}); expected a numeric sequence."
@@ -485,7 +493,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         arr = np.asarray(probe)
         if arr.dtype.kind == "O":
             try:
-                arr = arr.astype(np.float64)
+                arr = _object_as_float(arr)
             except (TypeError, ValueError) as exc:
                 raise TypeError(f"X holds values that are not numbers ({exc}).") from None
         if input_type == "tokens":
@@ -520,7 +528,13 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
                 "sktime's nested DataFrame) needs a sequence in every cell. Else pass a 3-D array "
                 "(n_samples, n_timesteps, n_features) or a list of (n_timesteps, n_features) arrays."
             )
-        _refuse_unreadable(raw, "X", ("sample", "step"))
+        values = raw
+        if raw.dtype.kind == "O":  # a table of nullable pandas dtypes: its pd.NA are missing values too
+            try:
+                values = _object_as_float(raw)
+            except (TypeError, ValueError):
+                pass  # not numbers: scikit-learn's conversion below says so
+        _refuse_unreadable(values, "X", ("sample", "step"))
         integer = _is_integer_array(raw)
         tokens = input_type == "tokens" or (input_type == "auto" and integer and raw.min(initial=0) >= 0)
         if input_type == "tokens" and not integer:

@@ -154,6 +154,22 @@ def test_masked_max_pooling_never_picks_a_padding_step():
     assert np.isfinite(reg.predict(ids)).all()
 
 
+def test_masked_mean_pooling_averages_the_kept_steps_and_empty_sequences_pool_to_zeros():
+    from seqtune._layers import MaskedGlobalAveragePooling
+
+    values = np.array([[[1.0, -2.0], [3.0, -1.0], [9.0, 9.0]]], dtype="float32")  # last step is padding
+    pooled = np.asarray(MaskedGlobalAveragePooling()(values, mask=np.array([[True, True, False]])))
+    np.testing.assert_allclose(pooled, [[2.0, -1.5]])
+    np.testing.assert_allclose(np.asarray(MaskedGlobalAveragePooling()(values)), [[13 / 3, 2.0]])
+    # a row that is all padding (an empty document's token ids) has no step to average: zeros, not 0/0 = NaN
+    none_kept = np.asarray(MaskedGlobalAveragePooling()(values, mask=np.array([[False, False, False]])))
+    np.testing.assert_array_equal(none_kept, [[0.0, 0.0]])
+    ids = np.array([[3, 1, 2], [0, 0, 0]] * 10)  # every other row holds padding only
+    clf = SequenceClassifier(units=4, epochs=2, pooling="mean", input_type="tokens", random_state=0)
+    clf.fit(ids, np.arange(20) % 2)  # the loss was NaN: "Training diverged"
+    assert np.isfinite(clf.predict_proba(ids)).all()
+
+
 def test_long_numeric_series_are_read_in_frames(rng):
     from seqtune._layers import StepFrames
 
@@ -300,7 +316,11 @@ def test_fit_forgets_earlier_fits_and_warm_start_continues(seq3d, rng):
     assert clf.n_features_in_ == 1 and len(clf.classes_) == 3
     warm = SequenceClassifier(warm_start=True, early_stopping=False, **TINY).fit(X, y)
     model = warm.model_
-    warm.fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warm.fit(X, y)
+    # copying the optimizer's variables (to restore them if the fit fails) warned of NumPy 2's copy keyword
+    assert not [w for w in caught if "copy keyword" in str(w.message)]
     assert warm.model_ is model
     assert len(warm.history_["loss"]) == 4
     # the same widths written another way still continue; a new shape is refused, not silently ignored

@@ -81,6 +81,11 @@ def test_padding_and_buckets():
          r"beyond float32's range .*first at sample 1, step 2, feature 0: 1e\+300\).*rescale"),
         ([np.ones((3, 2)), np.array([[1.0, -np.inf], [1.0, 1.0]])], ValueError,
          r"X\[1\] contains 1 infinite .*first at step 0, feature 1: -inf"),
+        (pd.DataFrame([[1.0, 2.0, 3.0], [4.0, None, 6.0]], dtype="Float64"), ValueError,  # pandas' nullable pd.NA
+         r"X contains 1 NaN value\(s\) \(first at sample 1, step 1\)"),
+        (pd.DataFrame([[1, 2, 3], [4, 5, None]], dtype="Int64"), ValueError, r"NaN at the end of 1 row\(s\) \(first: row 1\)"),
+        ([np.ones((3, 2)), np.array([[1.0, pd.NA]], dtype=object)], ValueError,
+         r"X\[1\] contains 1 NaN value\(s\) \(first at step 0, feature 1\)"),
         (np.ones((2, 3), complex), ValueError, r"X holds complex numbers \(dtype complex128\)"),
         ([np.ones((3, 2)), np.ones((2, 2), np.complex64)], ValueError, r"X\[1\] holds complex numbers \(dtype complex64\)"),
     ],
