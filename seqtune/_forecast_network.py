@@ -78,10 +78,24 @@ def best_correction_weight(predicted: np.ndarray, actual: np.ndarray, quantiles)
     corrections (0: the anchor); the point forecast (the quantile nearest 0.5) is scored
     by its mean absolute error.
     """
-    point = predicted[..., 0 if quantiles is None else int(np.argmin(np.abs(np.asarray(quantiles) - 0.5)))]
+    point = predicted[..., _point_index(quantiles)]
     errors = [float(np.mean(np.abs(weight * point - actual))) for weight in CORRECTION_WEIGHTS]
     best = int(np.argmin(errors))
     return CORRECTION_WEIGHTS[best] if errors[best] < (1 - CLEARLY_BETTER) * errors[-1] else 1.0
+
+
+def _point_index(quantiles) -> int:
+    """Which of the outputs is the point forecast: the quantile nearest 0.5 (the only output without quantiles)."""
+    return 0 if quantiles is None else int(np.argmin(np.abs(np.asarray(quantiles) - 0.5)))
+
+
+def weigh_correction(outputs: np.ndarray, weight: float, quantiles) -> np.ndarray:
+    """Scaled corrections ``(..., n_q)`` with ``weight`` of the point forecast's correction kept.
+
+    Every quantile moves with the point forecast, so a band keeps its width: scaling all of them
+    by the weight collapsed the band to the anchor (zero width) when the weight was 0.
+    """
+    return outputs - (1.0 - weight) * outputs[..., _point_index(quantiles), None]
 
 
 def widening_shifts(predicted: np.ndarray, actual: np.ndarray, quantiles) -> np.ndarray:

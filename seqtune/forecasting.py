@@ -39,6 +39,7 @@ from seqtune._forecast_history import ForecastHistoryMixin
 from seqtune._forecast_network import (
     POINT_LOSSES,
     best_correction_weight,
+    weigh_correction,
     widening_shifts,
 )
 from seqtune._series import (
@@ -368,8 +369,8 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
                 if self.correction_weight == "auto":
                     self.correction_weight_ = best_correction_weight(predicted, actual, self.quantiles_)
                 if calibrate:
-                    self.quantile_shift_ = widening_shifts(self.correction_weight_ * predicted, actual,
-                                                           self.quantiles_)
+                    self.quantile_shift_ = widening_shifts(
+                        weigh_correction(predicted, self.correction_weight_, self.quantiles_), actual, self.quantiles_)
             if self.refit:
                 # The newest windows say most about the future: train again on all of them,
                 # for the number of epochs the validation tail chose.
@@ -508,7 +509,8 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
             rows.append(x)
             anchors.append(anchor)
         # (models saved before the weight existed keep their whole correction)
-        out = getattr(self, "correction_weight_", 1.0) * self._scaled_outputs(np.concatenate(rows).astype(np.float32))
+        out = weigh_correction(self._scaled_outputs(np.concatenate(rows).astype(np.float32)),
+                               getattr(self, "correction_weight_", 1.0), self.quantiles_)
         shift = getattr(self, "quantile_shift_", None)
         if shift is not None:
             out = np.sort(out + shift, axis=-1)  # shifts may cross quantiles: keep them ordered

@@ -264,6 +264,22 @@ def test_corrections_that_worsen_the_anchor_on_validation_are_held_back():
     assert pickle.loads(pickle.dumps(auto)).correction_weight_ == 0.0
 
 
+def test_a_held_back_correction_moves_the_quantile_band_with_the_point_forecast():
+    from seqtune._forecast_network import weigh_correction
+
+    corrections = np.array([[-2.0, 1.0, 5.0]])  # scaled corrections of q0.1, q0.5, q0.9
+    np.testing.assert_allclose(weigh_correction(corrections, 0.0, [0.1, 0.5, 0.9]), [[-3.0, 0.0, 4.0]])
+    np.testing.assert_allclose(weigh_correction(corrections, 0.5, [0.1, 0.5, 0.9]), [[-2.5, 0.5, 4.5]])
+    np.testing.assert_allclose(weigh_correction(corrections[:, 1:2], 0.25, None), [[0.25]])
+    # end to end: "auto" keeps none of the correction; the band was the anchor, of zero width
+    y = np.tile([3.0, 1.0, 4.0, 1.0, 5.0, 9.0], 20)
+    auto = SequenceForecaster(**{**TINY, "normalize": "seasonal"}, season=6, quantiles=(0.1, 0.5, 0.9)).fit(y)
+    assert auto.correction_weight_ == 0.0
+    forecast = np.asarray(auto.predict())
+    np.testing.assert_allclose(forecast[:, 1], [3.0, 1.0, 4.0, 1.0], atol=1e-5)  # the median is the anchor
+    assert (forecast[:, 2] - forecast[:, 0] > 1e-4).all()
+
+
 def test_clone_and_grid_search_with_time_series_split():
     y = pd.Series(seasonal(90), index=pd.RangeIndex(90))
     fc = SequenceForecaster(lookback=8, horizon=4, units=3, epochs=1, n_models=1, random_state=0)
