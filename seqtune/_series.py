@@ -97,22 +97,39 @@ def spread(values: np.ndarray) -> np.ndarray:
 
 
 def naive_error(values: np.ndarray, season: int) -> np.ndarray:
-    """Per-column in-sample MAE of the seasonal-naive forecast (the MASE scale); NaN where undefined
-    (a column that never changes at the lag, or a single step)."""
-    season = season if len(values) > season else 1
+    """Per-column in-sample MAE of the seasonal-naive forecast (the MASE scale).
+
+    Where a column repeats exactly at the seasonal lag (the seasonal-naive forecast makes no error,
+    so every MASE would be infinite or NaN), the naive forecast's (lag 1) instead, with a warning;
+    NaN where that is undefined too (a constant column, or a single step).
+    """
     if len(values) < 2:
         return np.full(values.shape[1], np.nan)
     values = np.asarray(values, dtype=np.float64)
-    return _or_fill_where_rounding(np.abs(values[season:] - values[:-season]).mean(axis=0), values, fill=np.nan)
+    scale = _lag_error(values, season if len(values) > season else 1)
+    exact = np.isnan(scale)
+    if season > 1 and exact.any():
+        scale = np.where(exact, _lag_error(values, 1), scale)
+        if not np.isnan(scale[exact]).all():
+            warnings.warn(
+                f"y repeats exactly every {season} steps, so the seasonal-naive forecast makes no error on it and "
+                "cannot scale the MASE: scores scale errors by the naive (previous step) forecast's instead.",
+                UserWarning, stacklevel=P.user_stacklevel())
+    return scale
+
+
+def _lag_error(values: np.ndarray, lag: int) -> np.ndarray:
+    """Per column, the mean absolute change at ``lag``; NaN where it is no more than rounding."""
+    return _or_fill_where_rounding(np.abs(values[lag:] - values[:-lag]).mean(axis=0), values, fill=np.nan)
 
 
 def scaled_error(mae: np.ndarray, scale: np.ndarray) -> float:
     """MASE: the mean over targets of ``mae / scale`` (:func:`naive_error`), NaN with a warning where
-    the training series never changes at the seasonal lag (its scale is undefined there)."""
+    the training series never changes (its scale is undefined there)."""
     if np.any(np.isnan(scale)):
-        warnings.warn("The training series does not change at the seasonal lag, so the seasonal-naive forecast "
-                      "is exact on it and the MASE scale is undefined: the score is NaN. Compare mean absolute "
-                      "errors (seqtune.metrics.backtest reports them) instead.", UserWarning,
+        warnings.warn("The training series does not change, so the naive forecasts are exact on it and the MASE "
+                      "scale is undefined: the score is NaN. Compare mean absolute errors (seqtune.metrics.backtest "
+                      "reports them) instead.", UserWarning,
                       stacklevel=P.user_stacklevel())
         return float("nan")
     return float(np.mean(mae / scale))

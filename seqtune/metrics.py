@@ -17,7 +17,7 @@ import pandas as pd
 
 from seqtune import _params as P
 from seqtune._seasonality import MAX_AUTO_SEASON, dominant_period
-from seqtune._series import fill_missing, take_steps
+from seqtune._series import fill_missing, naive_error, take_steps
 from seqtune._time_index import with_missing_steps_xy
 
 
@@ -92,7 +92,10 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
     The scale is the mean absolute difference ``|y_train[t] - y_train[t - season]|``
     of the training series, so 1.0 is as good as the seasonal-naive forecast was
     in-sample. With several columns, every column is scaled by its own training
-    error and the results are averaged.
+    error and the results are averaged. A column that repeats exactly every ``season``
+    steps (its seasonal-naive error is 0, or only float rounding) is scaled by the
+    naive forecast's error (lag 1) instead, with a warning; a column that never
+    changes has no scale (ValueError).
 
     Parameters
     ----------
@@ -107,14 +110,15 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
     float
     """
     error, scale = _mase_terms(y_true, y_pred, y_train, season)
-    if np.any(scale <= 0):
-        raise ValueError(f"y_train does not change at lag season={season}: the MASE scale is 0 (undefined).")
+    if np.any(np.isnan(scale)):
+        raise ValueError("y_train does not change: the MASE scale is 0 (undefined).")
     return float(np.mean(error / scale))
 
 
 def _mase_terms(y_true, y_pred, y_train, season) -> tuple[np.ndarray, np.ndarray]:
     """MASE's validated parts, one value a column: the mean absolute error and the scale (the mean
-    absolute change of ``y_train`` at lag ``season``, 0 where it never changes)."""
+    absolute change of ``y_train`` at lag ``season``, or at lag 1 where it repeats exactly at the
+    season; NaN where it never changes: :func:`seqtune._series.naive_error`)."""
     a, b = _pair(y_true, y_pred)
     if not isinstance(season, Integral) or isinstance(season, bool) or season < 1:
         raise ValueError(f"season must be an int >= 1; got {season!r}.")
@@ -126,17 +130,16 @@ def _mase_terms(y_true, y_pred, y_train, season) -> tuple[np.ndarray, np.ndarray
         raise ValueError(f"y_train has {len(train)} values; expected more than season={season} to compute the scale.")
     if not np.all(np.isfinite(train)):
         raise ValueError("y_train contains NaN or infinite values; expected finite numbers.")
-    scale = np.mean(np.abs(train[season:] - train[:-season]), axis=0)
-    return np.mean(np.abs(a - b).reshape(len(a), -1), axis=0), scale
+    return np.mean(np.abs(a - b).reshape(len(a), -1), axis=0), naive_error(train, season)
 
 
 def _fold_mase(actual, forecast, train, season: int) -> float:
     """MASE of one backtest fold, NaN with a warning where its training part never changes at the
     lag (a constant stretch): the scale is 0 there, and the fold's other metrics still count."""
     error, scale = _mase_terms(actual, forecast, train, season)
-    if np.any(scale <= 0):
-        warnings.warn(f"A backtest fold's training part ({len(train)} steps) does not change at lag "
-                      f"season={season}: its MASE is undefined and reported as NaN.", UserWarning,
+    if np.any(np.isnan(scale)):
+        warnings.warn(f"A backtest fold's training part ({len(train)} steps) does not change: its MASE is "
+                      "undefined and reported as NaN.", UserWarning,
                       stacklevel=P.user_stacklevel())
         return float("nan")
     return float(np.mean(error / scale))

@@ -210,6 +210,16 @@ def test_backtest_of_a_quantile_forecaster_with_exogenous_features():
     assert table["coverage"].between(0, 1).all() and (table["pinball"] > 0).all()
 
 
+def test_a_series_that_repeats_exactly_at_its_season_is_scaled_by_the_naive_error():
+    season = np.tile([1.0, 5.0, 2.0, 7.0], 6) + 1e3  # float rounding leaves lag-4 changes of ~1e-13 at most
+    with pytest.warns(UserWarning, match="repeats exactly every 4 steps"):
+        # errors of 1 against the lag-1 scale (was 1 / 0, or 1 / float rounding: about 1e13)
+        assert mase([2.0, 6.0], [1.0, 5.0], season, season=4) == pytest.approx(1 / np.abs(np.diff(season)).mean())
+    with pytest.warns(UserWarning, match="repeats exactly"):
+        fc = SeasonalNaiveForecaster(season=4).fit(season)  # score() and search trials were NaN
+    assert fc.score(season[:4] + 1.0) == pytest.approx(-1 / np.abs(np.diff(season)).mean())
+
+
 def test_backtest_of_a_constant_stretch_reports_nan_mase_and_the_other_metrics():
     with pytest.warns(UserWarning, match="MASE is undefined"):
         table = backtest(NaiveForecaster(), pd.Series(np.ones(30)), cv=2, horizon=3)
