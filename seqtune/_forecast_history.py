@@ -11,8 +11,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
-from seqtune._series import IndexInfo, Panel, spread
-from seqtune.persistence import jsonable
+from seqtune._series import IndexInfo, Panel, plain_label, spread
 
 # predict(y=...) warns when a history's spread is over this many times its matched training series'
 # (or under its inverse), or its mean this many training spreads away: likely another series.
@@ -49,7 +48,7 @@ class ForecastHistoryMixin:
             return [0]
         if panel.layout == "long" and meta["layout"] == "long":
             known = {key: i for i, key in enumerate(meta["ids"])}
-            return [known.get(jsonable(key)) for key in panel.ids]
+            return [known.get(plain_label(key)) for key in panel.ids]
         if panel.layout == meta["layout"] == "list" and n == self.n_series_:
             return list(range(n))
         return [None] * n

@@ -201,17 +201,18 @@ class Panel:
 
     def meta(self) -> dict:
         """JSON-safe description used to write forecasts back (see :func:`format_forecast`)."""
-        return {"layout": self.layout, "columns": _jsonable_list(self.columns), "item_layout": self.item_layout,
-                "ids": _jsonable_list(self.ids), "id_column": self.id_column, "name": _jsonable(self.name),
+        return {"layout": self.layout, "columns": _plain_labels(self.columns), "item_layout": self.item_layout,
+                "ids": _plain_labels(self.ids), "id_column": self.id_column, "name": plain_label(self.name),
                 "index": [info.to_json() for info in self.index]}
 
 
-def _jsonable(value):
+def plain_label(value):
+    """A label (of a column, series or id) with NumPy scalars as Python ones, for saving and for lookups."""
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _jsonable_list(values) -> list:
-    return [_jsonable(v) for v in values]
+def _plain_labels(values) -> list:
+    return [plain_label(v) for v in values]
 
 
 def _warn_time_like_columns(frame: pd.DataFrame, what: str) -> None:
@@ -307,7 +308,7 @@ def exog_columns(X, panel: Panel) -> list | None:
     first = X[0] if panel.layout == "list" and isinstance(X, (list, tuple)) and len(X) else X
     if not isinstance(first, pd.DataFrame):
         return None
-    names = _jsonable_list(c for c in first.columns if panel.layout != "long" or c != panel.id_column)
+    names = _plain_labels(c for c in first.columns if panel.layout != "long" or c != panel.id_column)
     return names if all(isinstance(n, (str, int)) for n in names) else None
 
 
@@ -445,7 +446,7 @@ def format_forecast(values: np.ndarray, meta: dict, horizon: int, quantiles=None
         parts = []
         for k, key in enumerate(meta["ids"]):
             frame = one(k, "frame")
-            frame.insert(0, meta["id_column"], key)
+            frame.insert(0, meta["id_column"], [key] * len(frame))  # a tuple id is one value, not a row's worth
             parts.append(frame)
         return pd.concat(parts)
     return one(0, layout)

@@ -17,6 +17,7 @@ half a file where a good one was.
 from __future__ import annotations
 
 import copy
+import datetime
 import inspect
 import io
 import json
@@ -31,7 +32,9 @@ from pathlib import Path
 import numpy as np
 
 FORMAT = "seqtune-estimator"
-FORMAT_VERSION = 2  # 2: tagged parameters (see ``encode_param``); 1 listed tuple parameters by name
+# 3: the fitted state tagged as the parameters are (tuple and Timestamp labels); 2: tagged parameters
+# (see ``encode_param``); 1 listed tuple parameters by name
+FORMAT_VERSION = 3
 
 # A constructor parameter that JSON cannot hold as it is travels as {_TAG: kind, "value": ...}.
 _TAG = "__seqtune__"
@@ -239,12 +242,19 @@ def jsonable(value):
 def encode_param(value):
     """A constructor parameter as JSON; what JSON cannot hold as it is gets a tag.
 
-    Tuples, dicts with keys other than strings (``class_weight={0: 1, 1: 3}``), a
-    NumPy ``RandomState``, Keras optimizer instances (with their configuration) or
-    classes, losses, metrics and learning-rate schedules come back from :func:`decode_param` as they were given.
+    Tuples, dicts with keys other than strings (``class_weight={0: 1, 1: 3}``), time
+    stamps (``pd.Timestamp`` or ``datetime``, as labels of columns and series), a NumPy
+    ``RandomState``, Keras optimizer instances (with their configuration) or classes,
+    losses, metrics and learning-rate schedules come back from :func:`decode_param` as
+    they were given. Also used for the fitted state, whose labels may be any of these.
     """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, (datetime.datetime, np.datetime64)):
+        import pandas as pd
+
+        stamp = pd.Timestamp(value)
+        return {_TAG: "timestamp", "value": stamp.isoformat(), "tz": None if stamp.tz is None else str(stamp.tz)}
     if isinstance(value, tuple):
         return {_TAG: "tuple", "value": [encode_param(v) for v in value]}
     if isinstance(value, list):
@@ -252,7 +262,8 @@ def encode_param(value):
     if isinstance(value, dict):
         if all(isinstance(k, str) for k in value):
             return {k: encode_param(v) for k, v in value.items()}
-        return {_TAG: "dict", "value": [[jsonable(k), encode_param(v)] for k, v in value.items()]}
+        return {_TAG: "dict", "value": [[encode_param(k) if isinstance(k, (datetime.datetime, np.datetime64))
+                                         else jsonable(k), encode_param(v)] for k, v in value.items()]}
     if isinstance(value, np.random.RandomState):
         kind, keys, position, has_gauss, gauss = value.get_state(legacy=True)
         return {_TAG: "RandomState", "value": [kind, keys.tolist(), position, has_gauss, gauss]}
@@ -278,6 +289,16 @@ def _encode_named(name: str, value):
                         "estimator (pickle and joblib keep any parameter).") from None
 
 
+def _encode_fitted(name: str, value):
+    """:func:`encode_param` of a fitted attribute, with an error that names it (labels of an unusual type)."""
+    try:
+        return encode_param(value)
+    except TypeError as exc:
+        raise TypeError(f"save() cannot store the fitted attribute {name} ({exc}): labels of columns, series "
+                        "and classes are kept when they are numbers, strings, time stamps or tuples of these. "
+                        "Rename them, or pickle the estimator (pickle and joblib keep any label).") from None
+
+
 def decode_param(value):
     """The parameter :func:`encode_param` stored."""
     if isinstance(value, list):
@@ -289,8 +310,14 @@ def decode_param(value):
     kind, stored = value[_TAG], value["value"]
     if kind == "tuple":
         return tuple(decode_param(v) for v in stored)
+    if kind == "timestamp":
+        import pandas as pd
+
+        stamp = pd.Timestamp(stored)
+        return stamp if value["tz"] is None else stamp.tz_convert(value["tz"])
     if kind == "dict":
-        return {(tuple(k) if isinstance(k, list) else k): decode_param(v) for k, v in stored}
+        return {decode_param(k) if isinstance(k, dict) else tuple(k) if isinstance(k, list) else k:
+                decode_param(v) for k, v in stored}
     if kind == "RandomState":
         state = np.random.RandomState()
         state.set_state((stored[0], np.asarray(stored[1], dtype=np.uint32), *stored[2:]))
@@ -380,7 +407,8 @@ class BundledEstimatorMixin:
         state, arrays, model_bytes = self._bundle_state()
         params = self._saved_params()
         meta = {"class": f"{type(self).__module__}.{type(self).__name__}",
-                "params": {k: _encode_named(k, v) for k, v in params.items()}, "state": jsonable(state)}
+                "params": {k: _encode_named(k, v) for k, v in params.items()},
+                "state": {k: _encode_fitted(k, v) for k, v in state.items()}}
         write_bundle(path, meta=meta, arrays=arrays, model_bytes=model_bytes)
 
     @classmethod
@@ -394,5 +422,5 @@ class BundledEstimatorMixin:
         if unknown:
             raise ValueError(f"The saved estimator is damaged: {cls.__name__} has no parameter(s) {unknown}.")
         est = cls(**params)
-        est._restore_bundle_state(dict(meta["state"]), arrays, model_bytes, unsafe=unsafe)
+        est._restore_bundle_state(decode_param(meta["state"]), arrays, model_bytes, unsafe=unsafe)
         return est

@@ -210,6 +210,36 @@ def test_long_frame_with_id_column():
     assert pred.loc[pred.store == "south"].index[0] == pd.Timestamp("2024-03-05")
 
 
+def test_tuple_and_time_stamp_labels_survive_predict_and_save(tmp_path):
+    idx = pd.date_range("2024-01-01", periods=60, freq="D")
+    # tuple ids of a long frame: predict wrote a tuple into the id column as a row's worth of values
+    long = pd.concat([pd.DataFrame({"sid": [key] * 60, "v": seasonal(60, seed=seed)}, index=idx)
+                      for seed, key in enumerate([("store", 1), ("store", 2)])])
+    by_tuple = SequenceForecaster(**TINY, id_column="sid").fit(long)
+    assert by_tuple.predict()["sid"].tolist() == [("store", 1)] * 4 + [("store", 2)] * 4
+    assert by_tuple.predict(y=long[long.sid == ("store", 2)])["sid"].tolist() == [("store", 2)] * 4
+    # save() stored tuple labels as lists (MultiIndex columns came back transposed) and refused a
+    # Timestamp name (a row of a wide frame, df.loc[date])
+    stamp = pd.Timestamp("2023-12-31", tz="Europe/Berlin")
+    cases = {
+        "multiindex columns": pd.DataFrame({("a", "x"): seasonal(60), ("a", "y"): seasonal(60, seed=1)}, index=idx),
+        "tuple name": pd.Series(seasonal(60), index=idx, name=("a", "x")),
+        "time stamp name": pd.Series(seasonal(60), index=idx, name=stamp),
+        "tuple ids": long,
+    }
+    for case, y in cases.items():
+        fc = by_tuple if case == "tuple ids" else SequenceForecaster(**TINY).fit(y)
+        fc.save(tmp_path / "fc.seqtune")
+        expected, loaded = fc.predict(), seqtune.load(tmp_path / "fc.seqtune").predict()
+        if case == "multiindex columns":
+            assert loaded.columns.tolist() == expected.columns.tolist() == [("a", "x"), ("a", "y")]
+        elif case == "tuple ids":
+            assert loaded["sid"].tolist() == expected["sid"].tolist()
+        else:
+            assert loaded.name == expected.name == y.name, case
+            assert str(getattr(loaded.name, "tz", None)) == str(getattr(y.name, "tz", None))
+
+
 # ------------------------------------------------------------------ scikit-learn
 def test_changing_horizon_or_n_models_after_fit_is_refused_until_the_next_fit():
     """Found by an exploratory run: predict reshaped the fitted network's output by the new horizon."""
