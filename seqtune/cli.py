@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -214,18 +215,57 @@ def _load_series(args):
         if pd.api.types.is_numeric_dtype(column.dtype):  # years, step numbers: an evenly spaced numeric index
             frame.index = pd.Index(column, name=time_column)
         else:
-            try:
-                frame.index = pd.DatetimeIndex(pd.to_datetime(column), name=time_column)
-            except (ValueError, TypeError) as exc:
-                raise ValueError(f"--time-column {time_column!r} does not hold dates: {exc}") from None
+            stamps, day_first = _read_dates(column)
+            if stamps is None:
+                raise ValueError(f"--time-column {time_column!r} does not hold dates: {day_first}")
+            if day_first:
+                print(f"Dates in {time_column!r} read day first (dd/mm): month first does not make them a "
+                      "regular series.", flush=True)
+            frame.index = pd.DatetimeIndex(stamps, name=time_column)
+        if not frame.index.is_monotonic_increasing:
+            # A file listing the newest rows first (or out of order): the series and its held-out
+            # test steps run forward in time.
+            frame = frame.sort_index(kind="stable")
+            print(f"Rows sorted by {time_column!r}: the file does not list them oldest first.", flush=True)
     return frame[args.target].rename(args.target), (frame[features] if features else None)
+
+
+def _read_dates(column):
+    """``(stamps, day_first)`` of a text column of dates, or ``(None, reason)``.
+
+    pandas reads "01/02/2020" month first. Day first is taken where only it reads every row
+    ("13/01/2023"), or where both do and only it makes regularly spaced time stamps: monthly
+    "01/mm/yyyy" rows read month first are the 1st to 12th of January.
+    """
+    import warnings
+
+    import pandas as pd
+
+    readings, reason = {}, None
+    for day_first in (False, True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # pandas' "could not infer format" note
+            try:
+                readings[day_first] = pd.to_datetime(column, dayfirst=day_first)
+            except (ValueError, TypeError, OverflowError) as exc:
+                reason = reason or str(exc)
+    if not readings:
+        return None, reason
+    if len(readings) == 1 or readings[False].equals(readings[True]):
+        day_first = next(iter(readings))
+        return readings[day_first], day_first
+
+    def regular(stamps) -> bool:
+        ordered = pd.DatetimeIndex(stamps).sort_values()
+        return len(ordered) >= 3 and ordered.is_unique and pd.infer_freq(ordered) is not None
+
+    day_first = regular(readings[True]) and not regular(readings[False])
+    return readings[day_first], day_first
 
 
 def _date_column(others):
     """The one column of ``others`` (the columns neither target nor feature) whose text reads as distinct
     dates, else None: without it the series would be indexed by step numbers, its frequency and season unread."""
-    import warnings
-
     import pandas as pd
 
     found = []
@@ -233,13 +273,9 @@ def _date_column(others):
         column = others[name]
         if pd.api.types.is_numeric_dtype(column.dtype) or column.isna().any():
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # pandas' "could not infer format" note
-            try:
-                stamps = pd.to_datetime(column)
-            except (ValueError, TypeError, OverflowError):
-                continue
-        if stamps.is_unique:  # repeated stamps (month names over several years) cannot index a series
+        stamps = _read_dates(column)[0]
+        # repeated stamps (month names over several years) cannot index a series
+        if stamps is not None and stamps.is_unique:
             found.append(name)
     return found[0] if len(found) == 1 else None
 
@@ -540,7 +576,9 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except (ValueError, TypeError, FileNotFoundError, RuntimeError) as exc:
-        print(f"seqtune: error: {exc}", file=sys.stderr)
+        # The library's hints name its Python arguments; here they are options.
+        message = re.sub(r"fill='(\w+)'", r"--fill \1", str(exc))
+        print(f"seqtune: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\nseqtune: interrupted; finished trials are kept on disk and the search resumes "

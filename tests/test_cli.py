@@ -75,7 +75,9 @@ def test_tune_a_forecaster_on_a_csv_series(tmp_path, capsys):
             "--time-column", "day", "--horizon", "7", "--tuner", "random", "--max-trials", "1", "--max-epochs", "1",
             "--max-units", "4", "--max-layers", "1", "--directory", str(tmp_path / "runs"), "--project-name", "fc"]
     assert main(args) == 2
-    assert "NaN" in capsys.readouterr().err  # missing values are refused unless --fill says how to fill them
+    err = capsys.readouterr().err
+    assert "NaN" in err  # missing values are refused unless --fill says how to fill them
+    assert "--fill interpolate" in err and "fill='" not in err  # the option, not the Python argument
     assert main(args + ["--fill", "interpolate", "--features", "promo"]) == 0
     out = capsys.readouterr().out
     assert "with 1 known covariate(s) (promo)" in out
@@ -193,6 +195,37 @@ def test_a_single_column_of_dates_is_the_time_index_without_time_column(tmp_path
     frame.assign(day=months).to_csv(tmp_path / "months.csv", index=False)
     y, _ = _load_series(Namespace(**{**vars(args), "data": str(tmp_path / "months.csv")}))
     assert isinstance(y.index, pd.RangeIndex) and len(y) == 30
+
+
+@pytest.mark.parametrize("freq, fmt, first", [
+    ("MS", "%d/%m/%Y", "2020-01-01"),  # monthly, day first: read month first they were January 1st to 12th
+    ("D", "%d/%m/%Y", "2020-01-01"),  # daily, day first: "13/01/2020" is no date month first
+    ("D", "%m/%d/%Y", "2020-01-01"),  # daily, month first (pandas' own reading) stays month first
+])
+def test_dates_are_read_day_first_where_only_that_makes_a_regular_series(tmp_path, capsys, freq, fmt, first):
+    from argparse import Namespace
+
+    from seqtune.cli import _load_series
+
+    stamps = pd.date_range(first, periods=40, freq=freq)
+    pd.DataFrame({"when": stamps.strftime(fmt), "v": np.arange(40.0)}).to_csv(tmp_path / "s.csv", index=False)
+    y, _ = _load_series(Namespace(data=str(tmp_path / "s.csv"), target="v", time_column=None, features=None))
+    assert y.index.equals(pd.DatetimeIndex(stamps, name="when"))
+    assert ("read day first" in capsys.readouterr().out) == fmt.startswith("%d")
+
+
+def test_a_file_listing_the_newest_rows_first_is_sorted_by_time(tmp_path, capsys):
+    from argparse import Namespace
+
+    from seqtune.cli import _load_series
+
+    stamps = pd.date_range("2020-01-01", periods=30, freq="D")
+    frame = pd.DataFrame({"day": stamps.strftime("%Y-%m-%d"), "v": np.arange(30.0), "promo": np.arange(30) % 2})
+    frame.iloc[::-1].to_csv(tmp_path / "newest_first.csv", index=False)
+    y, X = _load_series(Namespace(data=str(tmp_path / "newest_first.csv"), target="v", time_column="day",
+                                  features="promo"))
+    assert y.tolist() == list(range(30)) and X["promo"].tolist() == [0, 1] * 15  # rows kept together
+    assert "Rows sorted by 'day'" in capsys.readouterr().out
 
 
 def test_tune_runs_a_grid_and_names_a_quantity_target(tmp_path, capsys):
