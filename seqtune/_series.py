@@ -32,6 +32,14 @@ FILL_METHODS = ("ffill", "interpolate")
 
 # --------------------------------------------------------------------------- index
 # -------------------------------------------------------------------------- values
+def _reads_as_numbers(column: np.ndarray) -> bool:
+    try:
+        column.astype(np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _as_float(values, what: str, columns=None) -> np.ndarray:
     arr = np.asarray(values)
     if arr.dtype.kind == "O":
@@ -42,7 +50,11 @@ def _as_float(values, what: str, columns=None) -> np.ndarray:
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
-            raise TypeError(f"{what} holds values that are not numbers; expected numeric values.") from None
+            bad = ""
+            if columns is not None and arr.ndim == 2:
+                bad = f" (column(s) {[c for j, c in enumerate(columns) if not _reads_as_numbers(arr[:, j])]})"
+            raise TypeError(f"{what} holds values that are not numbers{bad}; expected numeric values. Encode "
+                            "categories as numbers (e.g. pd.get_dummies) or drop those columns.") from None
     if arr.dtype.kind not in "biuf":
         bad = ""
         if columns is not None:
@@ -362,6 +374,21 @@ def _by_name(table: pd.DataFrame, columns: list, what: str) -> pd.DataFrame:
     return table[columns]
 
 
+def _refuse_unlike_index(index: pd.Index, want: pd.Index, what: str) -> None:
+    """ValueError when ``what``'s index cannot hold ``want``'s time stamps at all (another kind of index, or
+    time-zone-aware against naive): every row would be reported missing, without the reason."""
+    kinds = [type(i).__name__ for i in (index, want)]
+    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)) != isinstance(want, (pd.DatetimeIndex, pd.PeriodIndex)) \
+            or (kinds[0] != kinds[1] and {*kinds} <= {"DatetimeIndex", "PeriodIndex"}):
+        raise ValueError(f"{what} is indexed by a {kinds[0]} but y by a {kinds[1]}; index them the same way "
+                         "(e.g. X.to_period() or X.to_timestamp()) so their rows can be matched by time.")
+    zones = [getattr(i, "tz", None) for i in (index, want)]
+    if isinstance(want, pd.DatetimeIndex) and (zones[0] is None) != (zones[1] is None):
+        raise ValueError(f"{what}'s time stamps are {'naive' if zones[0] is None else f'in time zone {zones[0]}'} "
+                         f"but y's are {'naive' if zones[1] is None else f'in time zone {zones[1]}'}; localize or "
+                         "convert one of them (tz_localize / tz_convert) so their rows can be matched by time.")
+
+
 def _align_exog(part, panel: Panel, i: int, what: str, fill, future: int) -> np.ndarray:
     n_hist = panel.values[i].shape[0]
     info, pidx = panel.index[i], panel.pandas_index[i]
@@ -374,6 +401,7 @@ def _align_exog(part, panel: Panel, i: int, what: str, fill, future: int) -> np.
         table = part.to_frame() if isinstance(part, pd.Series) else part
         if want.dtype.kind == "f" and table.index.dtype.kind == "f":
             want = nearest_labels(want, table.index, float(info.step))
+        _refuse_unlike_index(table.index, want, what)
         missing = want.difference(table.index)
         if len(missing) and fill is not None and table.index.is_monotonic_increasing \
                 and missing.min() > table.index.min() and missing.max() < table.index.max():
@@ -385,7 +413,7 @@ def _align_exog(part, panel: Panel, i: int, what: str, fill, future: int) -> np.
                 f"missing (first {missing[0]}). Expected rows for {want[0]} to {want[-1]}"
                 + (f" ({future} future step(s): known future covariates are required to forecast)." if future else ".")
             )
-        values = _as_float(table.loc[want].to_numpy(), what)
+        values = _as_float(table.loc[want].to_numpy(), what, list(table.columns))
         return fill_missing(_to_2d(values, what), fill, what, want)
     else:
         if isinstance(part, (str, bytes, dict)) or part is None or np.ndim(part) == 0:

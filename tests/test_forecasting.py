@@ -171,6 +171,20 @@ def test_exogenous_x_of_the_wrong_length_is_refused_at_fit(with_exog):
         SequenceForecaster(**TINY).fit(y[:120].to_numpy(), X.to_numpy()[:100])
     with pytest.raises(ValueError, match="X does not cover the history of y"):
         SequenceForecaster(**TINY).fit(y[:120], X[10:120])
+    # rows that cannot match y's time stamps at all are named for why, not listed as missing
+    unlike = {
+        "naive against a time zone": (y[:120].tz_localize("UTC"), X[:120], r"X's time stamps are naive but y's are "
+                                      r"in time zone UTC; localize or convert"),
+        "another kind of index": (y[:120].to_period(), X[:120], r"X is indexed by a DatetimeIndex but y by a "
+                                  r"PeriodIndex"),
+        "step numbers": (y[:120], X[:120].reset_index(drop=True), r"X is indexed by a RangeIndex but y by a "
+                         r"DatetimeIndex"),
+    }
+    for case, (target, features, match) in unlike.items():
+        with pytest.raises(ValueError, match=match):
+            SequenceForecaster(**TINY).fit(target, features)
+    with pytest.raises(TypeError, match=r"X holds values that are not numbers \(column\(s\) \['city'\]\).*get_dummies"):
+        SequenceForecaster(**TINY).fit(y[:120], X[:120].assign(city="Paris"))
 
 
 # ------------------------------------------------------------ several series
