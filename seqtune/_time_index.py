@@ -28,6 +28,16 @@ class IndexInfo:
     tz: str | None = None
     name: object = None
     range: bool = False
+    # A custom business frequency's days off ("C" alone would forecast its holidays and other weekdays)
+    weekmask: str | None = None
+    holidays: list | None = None
+
+    def offset(self):
+        """The frequency as a pandas offset, with a custom business frequency's weekmask and holidays."""
+        offset = pd.tseries.frequencies.to_offset(self.freq)
+        if self.weekmask is None:
+            return offset
+        return type(offset)(n=offset.n, weekmask=self.weekmask, holidays=self.holidays)
 
     def future(self, horizon: int, start: int = 1) -> pd.Index | None:
         """Index of the ``horizon`` steps after the end (``start=1``: the next step)."""
@@ -36,8 +46,8 @@ class IndexInfo:
             last = pd.Timestamp(self.last)
             if self.tz is not None:
                 last = last.tz_convert(self.tz)
-            full = pd.date_range(last, periods=start + horizon, freq=self.freq, unit=self.unit)
-            return pd.DatetimeIndex(full[start:], freq=self.freq, name=self.name)
+            full = pd.date_range(last, periods=start + horizon, freq=self.offset(), unit=self.unit)
+            return pd.DatetimeIndex(full[start:], freq=self.offset(), name=self.name)
         if self.kind == "period":
             last = pd.Period(ordinal=int(self.last), freq=self.freq)
             return pd.PeriodIndex([last + int(k) for k in offsets], freq=self.freq, name=self.name)
@@ -63,7 +73,7 @@ class IndexInfo:
             last = pd.Timestamp(self.last)
             if self.tz is not None:
                 last = last.tz_convert(self.tz)
-            return pd.date_range(end=last, periods=steps + 1, freq=self.freq, unit=self.unit)[0]
+            return pd.date_range(end=last, periods=steps + 1, freq=self.offset(), unit=self.unit)[0]
         if self.kind == "period":
             return pd.Period(ordinal=int(self.last), freq=self.freq) - steps
         return self.last - self.step * steps
@@ -145,8 +155,11 @@ def index_info(index, length: int, what: str) -> IndexInfo:
             )
         tz = None if index.tz is None else str(index.tz)
         last = index[-1].tz_convert("UTC").isoformat() if tz else index[-1].isoformat()
+        custom = {}
+        if getattr(freq, "weekmask", None) is not None:  # CustomBusinessDay, CustomBusinessHour, ...
+            custom = {"weekmask": freq.weekmask, "holidays": [str(day) for day in freq.holidays]}
         return IndexInfo("datetime", length, freq=freq.freqstr, last=last, unit=index.unit, tz=tz,
-                         name=index.name)
+                         name=index.name, **custom)
     if isinstance(index, pd.PeriodIndex):
         if len(index) > 1 and np.any(np.diff(index.asi8) != index.freq.n):  # 2M periods step by 2 months
             raise ValueError(f"{what} has a PeriodIndex with gaps; expected consecutive periods. Pass "

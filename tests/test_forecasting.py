@@ -56,8 +56,14 @@ def test_daily_series_forecast_continues_the_index(daily):
         (pd.period_range("1700", periods=40, freq="Y"), pd.period_range("1740", periods=4, freq="Y")),
         (pd.RangeIndex(40), pd.RangeIndex(40, 44)),
         (pd.RangeIndex(100, 180, 2), pd.RangeIndex(180, 188, 2)),
+        # custom business days keep their days off: Good Friday and Easter Monday 2020, a Sun-Thu week
+        (pd.bdate_range(end="2020-04-09", periods=40, freq="C", holidays=["2020-04-10", "2020-04-13"]),
+         pd.DatetimeIndex(["2020-04-14", "2020-04-15", "2020-04-16", "2020-04-17"])),
+        (pd.bdate_range("2024-01-07", periods=40, freq="C", weekmask="Sun Mon Tue Wed Thu"),
+         pd.DatetimeIndex(["2024-03-03", "2024-03-04", "2024-03-05", "2024-03-06"])),
     ],
-    ids=["hourly", "month-start", "quarterly-period", "yearly-period", "range", "range-step-2"],
+    ids=["hourly", "month-start", "quarterly-period", "yearly-period", "range", "range-step-2", "holidays",
+         "weekmask"],
 )
 def test_forecast_from_a_new_history_gets_its_future_index(daily, index, expected):
     _, fc = daily
@@ -65,7 +71,7 @@ def test_forecast_from_a_new_history_gets_its_future_index(daily, index, expecte
     pred = fc.predict(y=y)
     if isinstance(expected, pd.DatetimeIndex):
         expected = expected.as_unit(index.unit)
-    pd.testing.assert_index_equal(pred.index, expected, exact=True)
+    pd.testing.assert_index_equal(pred.index, expected, exact=True, check_names=False)
     assert getattr(pred.index, "freq", None) == getattr(index, "freq", None)
 
 
