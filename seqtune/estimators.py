@@ -38,7 +38,8 @@ def _refuse_mixed_label_types(y: np.ndarray) -> None:
     first_of_kind = {}
     for label in y:
         label = label.item() if isinstance(label, np.generic) else label
-        kind = "str" if isinstance(label, str) else "number" if isinstance(label, (int, float)) else type(label).__name__
+        kind = ("str" if isinstance(label, str) else "number" if isinstance(label, (int, float))
+                else type(label).__name__)
         first_of_kind.setdefault(kind, label)
     if len(first_of_kind) > 1:
         shown = ", ".join(f"{label!r} ({type(label).__name__})" for label in first_of_kind.values())

@@ -389,8 +389,9 @@ def _check_nonempty(seqs) -> None:
 
 def _refuse_unreadable(values, what: str, axes: tuple) -> None:
     """ValueError naming where numeric ``values`` (``what``, indexed by ``axes``) hold NaN, infinity or
-    values beyond float32's range, or complex numbers (the network computes in float32): scikit-learn's "Input contains
-    NaN" or "infinity or a value too large" names no place, and casting first warns of overflow.
+    values beyond float32's range (the network computes in float32), or that they are complex:
+    scikit-learn's "Input contains NaN" or "infinity or a value too large" names no place, and
+    casting first warns of overflow.
 
     A table of sequences a row that only end early in NaN (sequences of different lengths exported as a
     table, as variable-length UCR datasets are) gets the one-line conversion to a list of sequences.

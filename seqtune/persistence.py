@@ -262,8 +262,7 @@ def encode_param(value):
     if isinstance(value, dict):
         if all(isinstance(k, str) for k in value):
             return {k: encode_param(v) for k, v in value.items()}
-        return {_TAG: "dict", "value": [[encode_param(k) if isinstance(k, (datetime.datetime, np.datetime64))
-                                         else jsonable(k), encode_param(v)] for k, v in value.items()]}
+        return {_TAG: "dict", "value": [[encode_param(k), encode_param(v)] for k, v in value.items()]}
     if isinstance(value, np.random.RandomState):
         kind, keys, position, has_gauss, gauss = value.get_state(legacy=True)
         return {_TAG: "RandomState", "value": [kind, keys.tolist(), position, has_gauss, gauss]}
@@ -316,8 +315,8 @@ def decode_param(value):
         stamp = pd.Timestamp(stored)
         return stamp if value["tz"] is None else stamp.tz_convert(value["tz"])
     if kind == "dict":
-        return {decode_param(k) if isinstance(k, dict) else tuple(k) if isinstance(k, list) else k:
-                decode_param(v) for k, v in stored}
+        # (format 2 wrote tuple keys as lists)
+        return {tuple(k) if isinstance(k, list) else decode_param(k): decode_param(v) for k, v in stored}
     if kind == "RandomState":
         state = np.random.RandomState()
         state.set_state((stored[0], np.asarray(stored[1], dtype=np.uint32), *stored[2:]))
