@@ -278,24 +278,18 @@ def encode_param(value):
     return jsonable(value)
 
 
-def _encode_named(name: str, value):
-    """:func:`encode_param`, with an error that names the parameter ``save`` cannot store."""
+_CANNOT_STORE_PARAMETER = ("it keeps plain values, Keras optimizers, losses and metrics. Pass it in one of those "
+                           "forms, or pickle the estimator (pickle and joblib keep any parameter).")
+_CANNOT_STORE_FITTED = ("labels of columns, series and classes are kept when they are numbers, strings, time stamps "
+                        "or tuples of these. Rename them, or pickle the estimator (pickle and joblib keep any label).")
+
+
+def _encode_for_save(value, what: str, advice: str):
+    """:func:`encode_param`, with an error that names ``what`` ``save`` cannot store, and ``advice``."""
     try:
         return encode_param(value)
     except TypeError as exc:
-        raise TypeError(f"save() cannot store the parameter {name}={value!r} ({exc}): it keeps plain values, "
-                        "Keras optimizers, losses and metrics. Pass it in one of those forms, or pickle the "
-                        "estimator (pickle and joblib keep any parameter).") from None
-
-
-def _encode_fitted(name: str, value):
-    """:func:`encode_param` of a fitted attribute, with an error that names it (labels of an unusual type)."""
-    try:
-        return encode_param(value)
-    except TypeError as exc:
-        raise TypeError(f"save() cannot store the fitted attribute {name} ({exc}): labels of columns, series "
-                        "and classes are kept when they are numbers, strings, time stamps or tuples of these. "
-                        "Rename them, or pickle the estimator (pickle and joblib keep any label).") from None
+        raise TypeError(f"save() cannot store {what} ({exc}): {advice}") from None
 
 
 def decode_param(value):
@@ -406,8 +400,10 @@ class BundledEstimatorMixin:
         state, arrays, model_bytes = self._bundle_state()
         params = self._saved_params()
         meta = {"class": f"{type(self).__module__}.{type(self).__name__}",
-                "params": {k: _encode_named(k, v) for k, v in params.items()},
-                "state": {k: _encode_fitted(k, v) for k, v in state.items()}}
+                "params": {k: _encode_for_save(v, f"the parameter {k}={v!r}", _CANNOT_STORE_PARAMETER)
+                           for k, v in params.items()},
+                "state": {k: _encode_for_save(v, f"the fitted attribute {k}", _CANNOT_STORE_FITTED)
+                          for k, v in state.items()}}
         write_bundle(path, meta=meta, arrays=arrays, model_bytes=model_bytes)
 
     @classmethod
