@@ -145,17 +145,27 @@ class WindowValues(keras.layers.Layer):
         return {**super().get_config(), "steps": self.steps, "channels": self.channels}
 
 
+class _MaskedPooling(keras.layers.Layer):
+    """A pooling over time steps that reads the mask of padding steps and passes none on."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+
 @keras.saving.register_keras_serializable(package="seqtune")
-class MaskedGlobalMaxPooling(keras.layers.Layer):
+class MaskedGlobalMaxPooling(_MaskedPooling):
     """The maximum over time steps of every feature, padding steps excluded.
 
     ``keras.layers.GlobalMaxPooling1D`` ignores the mask, so a padded batch would
     let padding steps win the maximum; here they never do.
     """
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.supports_masking = True
 
     def call(self, inputs, mask=None):
         if mask is None:
@@ -167,15 +177,9 @@ class MaskedGlobalMaxPooling(keras.layers.Layer):
         # recurrent layer's last state would be, not float32's lowest value (the loss became NaN).
         return ops.where(ops.any(keep, axis=1), maxima, ops.zeros_like(maxima))
 
-    def compute_mask(self, inputs, mask=None):
-        return None
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], input_shape[2])
-
 
 @keras.saving.register_keras_serializable(package="seqtune")
-class MaskedGlobalAveragePooling(keras.layers.Layer):
+class MaskedGlobalAveragePooling(_MaskedPooling):
     """The mean over time steps of every feature, padding steps excluded.
 
     ``keras.layers.GlobalAveragePooling1D`` divides by the number of kept steps, which is 0 for a
@@ -183,21 +187,11 @@ class MaskedGlobalAveragePooling(keras.layers.Layer):
     NaN. Such a sequence gets zeros here, as :class:`MaskedGlobalMaxPooling` gives it.
     """
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.supports_masking = True
-
     def call(self, inputs, mask=None):
         if mask is None:
             return ops.mean(inputs, axis=1)
         keep = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
         return ops.sum(inputs * keep, axis=1) / ops.maximum(ops.sum(keep, axis=1), 1.0)
-
-    def compute_mask(self, inputs, mask=None):
-        return None
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], input_shape[2])
 
 
 @keras.saving.register_keras_serializable(package="seqtune")
