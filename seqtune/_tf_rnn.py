@@ -62,6 +62,11 @@ def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias):
 
     x = tf.transpose(sequences, [1, 0, 2])  # the op is time major
     dtype = x.dtype
+    if x.shape[-1] is not None and x.shape[-1] % 2:
+        # The op runs a slower path, and logs a warning on every call, when the batch and the features
+        # are both odd (a one-sample prediction of 3 features): one zero feature, read by a zero row.
+        x = tf.pad(x, [[0, 0], [0, 0], [0, 1]])
+        kernel = tf.concat([kernel, tf.zeros_like(kernel[:1])], axis=0)
     no_peephole = tf.zeros(tf.shape(bias)[:1] // 4, dtype)
     _, cs, _, _, _, _, h = tf.raw_ops.BlockLSTM(
         seq_len_max=tf.cast(tf.shape(x)[0], tf.int64), x=x, cs_prev=tf.cast(c0, dtype), h_prev=tf.cast(h0, dtype),

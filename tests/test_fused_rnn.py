@@ -31,8 +31,8 @@ def _padded(layout="right"):
     return X, padded
 
 
-def _model(rnn, *, bidirectional, sequences, masked, backwards, zero_output=False):
-    inputs = keras.Input((None, 3))
+def _model(rnn, *, bidirectional, sequences, masked, backwards, zero_output=False, features=3):
+    inputs = keras.Input((None, features))
     x = NaNPaddingMask()(inputs) if masked else inputs
     layer = rnn(5, return_sequences=sequences, go_backwards=backwards, zero_output_for_mask=zero_output)
     x = (keras.layers.Bidirectional(layer) if bidirectional else layer)(x)
@@ -58,8 +58,8 @@ def _compare(data, options):
 
     data = tf.constant(data)
     keras.utils.set_random_seed(0)
-    reference = _model(keras.layers.LSTM, **options)
-    candidate = _model(FusedLSTM, **options)
+    reference = _model(keras.layers.LSTM, **options, features=data.shape[-1])
+    candidate = _model(FusedLSTM, **options, features=data.shape[-1])
     candidate.set_weights(reference.get_weights())
     results = []
     for model in (reference, candidate):
@@ -69,6 +69,20 @@ def _compare(data, options):
         results.append([out, *tape.gradient(loss, model.trainable_weights)])
     for expected, got in zip(*results):
         np.testing.assert_allclose(got.numpy(), expected.numpy(), atol=2e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("features", [3, 4])
+def test_odd_batches_of_odd_features_give_keras_results_without_the_ops_slow_path(features, monkeypatch):
+    """The op takes a slower path, and logs a warning on every call, when the batch and the features are both
+    odd (a one-sample prediction of 3 features): seqtune pads the features to an even number."""
+    import tensorflow as tf
+
+    widths = []
+    op = tf.raw_ops.BlockLSTM
+    monkeypatch.setattr(tf.raw_ops, "BlockLSTM", lambda **kw: widths.append(kw["x"].shape[-1]) or op(**kw))
+    X = np.random.default_rng(1).normal(size=(5, 7, features)).astype("float32")
+    _compare(X, dict(bidirectional=False, sequences=True, masked=False, backwards=False))
+    assert widths == [4]  # 3 features read with a zero one; 4 as they are
 
 
 @pytest.mark.parametrize("layout", ["left", "gaps"])
