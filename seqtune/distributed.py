@@ -16,7 +16,9 @@ restart, that trial would stay RUNNING and the chief would wait forever).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -116,39 +118,59 @@ def launch(command: list[str], n_workers: int, *, host: str = "127.0.0.1", port:
             on_start(tuner_id, process)
         return process
 
-    chief = start("chief")
-    workers: dict[str, subprocess.Popen] = {}
-    restarts: dict[str, int] = {}
+    with _terminated_as_exit():
+        chief = start("chief")
+        workers: dict[str, subprocess.Popen] = {}
+        restarts: dict[str, int] = {}
+        try:
+            _wait_for_port(host, port, chief, startup_timeout)
+            for i in range(n_workers):
+                workers[f"tuner{i}"] = start(f"tuner{i}")
+                restarts[f"tuner{i}"] = 0
+            while chief.poll() is None:
+                for tuner_id, process in list(workers.items()):
+                    code = process.poll()
+                    if code is None or code == 0:
+                        continue
+                    if restarts[tuner_id] >= max_restarts:
+                        continue
+                    restarts[tuner_id] += 1
+                    stream.write(f"[launcher] {tuner_id} exited with code {code}; restarting it under the same "
+                                 f"id ({restarts[tuner_id]}/{max_restarts}) to finish its trial\n")
+                    stream.flush()
+                    workers[tuner_id] = start(tuner_id)
+                if workers and all(p.poll() not in (None, 0) for p in workers.values()) and all(
+                        restarts[t] >= max_restarts for t in workers):
+                    stream.write("[launcher] every worker failed repeatedly; stopping the chief\n")
+                    chief.terminate()
+                time.sleep(0.5)
+            # A chief ended by a signal (stopped above, or killed) has a negative code: report failure as 1.
+            return chief.returncode if chief.returncode >= 0 else 1
+        finally:
+            for process in [chief, *workers.values()]:
+                if process.poll() is None:
+                    process.terminate()
+            for process in [chief, *workers.values()]:
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+@contextlib.contextmanager
+def _terminated_as_exit():
+    """SIGTERM (``kill``, ``timeout``, a job scheduler) raises SystemExit(143) while the launcher supervises,
+    so that its cleanup stops the chief and the workers: Python's default action ended the launcher alone,
+    leaving the chief serving the oracle with no one to stop it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def exit_on_term(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, exit_on_term)
     try:
-        _wait_for_port(host, port, chief, startup_timeout)
-        for i in range(n_workers):
-            workers[f"tuner{i}"] = start(f"tuner{i}")
-            restarts[f"tuner{i}"] = 0
-        while chief.poll() is None:
-            for tuner_id, process in list(workers.items()):
-                code = process.poll()
-                if code is None or code == 0:
-                    continue
-                if restarts[tuner_id] >= max_restarts:
-                    continue
-                restarts[tuner_id] += 1
-                stream.write(f"[launcher] {tuner_id} exited with code {code}; restarting it under the same "
-                             f"id ({restarts[tuner_id]}/{max_restarts}) to finish its trial\n")
-                stream.flush()
-                workers[tuner_id] = start(tuner_id)
-            if workers and all(p.poll() not in (None, 0) for p in workers.values()) and all(
-                    restarts[t] >= max_restarts for t in workers):
-                stream.write("[launcher] every worker failed repeatedly; stopping the chief\n")
-                chief.terminate()
-            time.sleep(0.5)
-        # A chief ended by a signal (stopped above, or killed) has a negative code: report failure as 1.
-        return chief.returncode if chief.returncode >= 0 else 1
+        yield
     finally:
-        for process in [chief, *workers.values()]:
-            if process.poll() is None:
-                process.terminate()
-        for process in [chief, *workers.values()]:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        signal.signal(signal.SIGTERM, previous)

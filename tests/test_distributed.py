@@ -91,6 +91,43 @@ def test_a_killed_worker_is_restarted_and_the_search_completes(npz, tmp_path):
     assert len(trials) == 6 and all(s["status"] == "COMPLETED" for s in trials.values())
 
 
+# Stands in for a search command: the chief serves the oracle's port, every process prints its pid and waits.
+_WAITING_PROCESS = """
+import os, socket, sys, time
+if os.environ["KERASTUNER_TUNER_ID"] == "chief":
+    server = socket.socket()
+    server.bind(("127.0.0.1", int(os.environ["KERASTUNER_ORACLE_PORT"])))
+    server.listen()
+print("pid", os.getpid(), flush=True)
+time.sleep(120)
+"""
+
+_LAUNCHER = """
+import sys
+from seqtune.distributed import launch
+sys.exit(launch([sys.executable, "-c", sys.argv[1]], 1))
+"""
+
+
+def test_a_terminated_launcher_stops_the_chief_and_the_workers():
+    """SIGTERM (kill, timeout, a scheduler) ended the launcher alone: the chief kept serving, orphaned."""
+    import subprocess
+
+    launcher = subprocess.Popen([sys.executable, "-c", _LAUNCHER, _WAITING_PROCESS], stdout=subprocess.PIPE,
+                                text=True)
+    pids = []
+    while len(pids) < 2:  # the chief's and the worker's
+        line = launcher.stdout.readline()
+        assert line, "the launcher ended before starting its processes"
+        if "pid " in line:
+            pids.append(int(line.split()[-1]))
+    launcher.send_signal(signal.SIGTERM)
+    assert launcher.wait(timeout=30) == 128 + signal.SIGTERM
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):  # reaped by the launcher, not left running
+            os.kill(pid, 0)
+
+
 def test_launch_refuses_zero_workers():
     with pytest.raises(ValueError, match="n_workers"):
         distributed.launch(["true"], 0)
