@@ -347,7 +347,7 @@ class _AutoSequenceBase(BaseEstimator):
             search_error = exc
             record_aborted_trial(tuner)
         if search_error is None:
-            tuner.progress.finish()
+            tuner.progress.finish(tuner.oracle)
         if self.search_role_ != "worker":
             # A keras-tuner worker only runs trials; the chief holds the oracle and the results.
             self._collect(tuner, project_dir, search_error)

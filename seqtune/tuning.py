@@ -293,10 +293,16 @@ class _Progress:
             eta = f"  ETA {_duration(elapsed / (self.done - self.already_done) * (self.total - self.done))}"
         print(f"[{counter}] {shape:<32} {result}  ({_duration(elapsed)}{eta})", file=self.stream, flush=True)
 
-    def finish(self) -> None:
-        """Say why a search that ended normally ran fewer trials than announced."""
-        if self.verbose and self.total and self.done < self.total and not self.worker:
-            print(f"The search ended after {self.done} of {self.total} trials: the tuner found no untried "
+    def finish(self, oracle) -> None:
+        """Say why a search that ended normally ran fewer trials than announced.
+
+        The trials are counted in the ``oracle``: a distributed search's chief runs none itself.
+        """
+        if not (self.verbose and self.total) or self.worker:
+            return
+        ended = sum(str(trial.status) not in ("RUNNING", "IDLE") for trial in oracle.trials.values())
+        if ended < self.total:
+            print(f"The search ended after {ended} of {self.total} trials: the tuner found no untried "
                   "combination left in the space.", file=self.stream, flush=True)
 
 
