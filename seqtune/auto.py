@@ -415,7 +415,9 @@ class _AutoSequenceBase(BaseEstimator):
         return table
 
     def plot_pareto(self, path):
-        """Write a PNG of score against cost: LSTM and GRU in two colours, the front, the pick.
+        """Write a plot of score against cost: LSTM and GRU in two colours, the front, the pick.
+
+        The format follows the extension of ``path`` (``.png``, ``.pdf``, ``.svg``, ...).
 
         Returns
         -------

@@ -142,7 +142,11 @@ def format_table(table: pd.DataFrame, columns=None) -> str:
 
 def plot_pareto(trials: pd.DataFrame, front: pd.DataFrame, chosen, cost: str, path, *,
                 score_name: str = "score", title: str | None = None) -> Path:
-    """Write a PNG: every comparable trial by cell type, the front as a line, the chosen model marked."""
+    """Write a plot: every comparable trial by cell type, the front as a line, the chosen model marked.
+
+    The format follows the file's extension as matplotlib's ``savefig`` reads it (``.png``, ``.pdf``,
+    ``.svg``, ...); a name without one is written as PNG.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -150,7 +154,15 @@ def plot_pareto(trials: pd.DataFrame, front: pd.DataFrame, chosen, cost: str, pa
 
     from seqtune.persistence import atomic_write_bytes
 
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"the plot path {path} is a folder; expected a file name, e.g. {path / 'pareto.png'}.")
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
+    image_format = path.suffix[1:].lower() or "png"
+    if image_format not in fig.canvas.get_supported_filetypes():
+        plt.close(fig)
+        raise ValueError(f"the plot path {path} ends in .{image_format}, which matplotlib cannot write; use one "
+                         f"of {', '.join('.' + k for k in sorted(fig.canvas.get_supported_filetypes()))}.")
     colours = {"lstm": "tab:blue", "gru": "tab:orange"}
     for cell, group in trials.groupby("cell"):
         ax.scatter(group[cost], group["score"], s=30, alpha=0.7, color=colours.get(cell, "tab:gray"),
@@ -178,9 +190,8 @@ def plot_pareto(trials: pd.DataFrame, front: pd.DataFrame, chosen, cost: str, pa
     import io
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format=image_format)
     plt.close(fig)
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, buffer.getvalue())
     return path

@@ -449,7 +449,14 @@ def test_pandas_input_and_a_plot_in_a_new_folder(tmp_path, data):
     assert (auto.trials_["status"] == "COMPLETED").all() and auto.predict(frame).shape == (90,)
     assert list(auto.feature_names_in_) == list(frame.columns)  # as the refit estimator's, like GridSearchCV
     path = auto.plot_pareto(tmp_path / "new" / "folder" / "front.png")
-    assert path.exists() and path.stat().st_size > 0
+    assert path.read_bytes().startswith(b"\x89PNG")
+    # the format follows the extension (a .pdf or .svg held PNG bytes); a folder or an unknown one is refused
+    assert auto.plot_pareto(tmp_path / "front.pdf").read_bytes().startswith(b"%PDF")
+    assert b"<svg" in auto.plot_pareto(tmp_path / "front.svg").read_bytes()[:1000]
+    with pytest.raises(ValueError, match=r"is a folder; expected a file name, e.g. .*pareto.png"):
+        auto.plot_pareto(tmp_path / "new")
+    with pytest.raises(ValueError, match=r"ends in .docx, which matplotlib cannot write; use one of .*\.pdf"):
+        auto.plot_pareto(tmp_path / "front.docx")
 
 
 def test_a_custom_splitter_is_fingerprinted_without_its_memory_address(tmp_path):
