@@ -281,6 +281,7 @@ class _AutoSequenceBase(BaseEstimator):
     def _search(self, hypermodel, project_dir: Path, fingerprint: dict) -> None:
         """Run (or resume) the keras-tuner search and, on the chief, read its results."""
         from seqtune import distributed
+        from seqtune._interrupts import interrupts_kept
         from seqtune.tuning import (
             _Progress,
             best_kept_score,
@@ -336,7 +337,7 @@ class _AutoSequenceBase(BaseEstimator):
                   f"{distributed.chief_address()} for trials (waiting until it answers).", flush=True)
         search_error = None
         try:
-            with warnings.catch_warnings(), tuner_tracebacks(shown=self.verbose >= 2):
+            with warnings.catch_warnings(), tuner_tracebacks(shown=self.verbose >= 2), interrupts_kept():
                 # Hyperband resumes a candidate from its checkpoint into a fresh model whose
                 # optimizer is not built yet; Keras then warns that it skips the optimizer state.
                 warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")

@@ -20,6 +20,7 @@ import keras_tuner as kt
 import numpy as np
 
 from seqtune import cost as C
+from seqtune._interrupts import InterruptCheck, raise_if_interrupted
 from seqtune.inputs import InputWarning
 from seqtune.space import declare
 
@@ -91,7 +92,8 @@ class _CandidateHyperModel(kt.HyperModel):
         timer = C.EpochTimer()
         with C.PeakMemory() as memory:
             n_samples, timesteps = self._train(est, data, model, split, epochs=epochs,
-                                               initial_epoch=initial_epoch, callbacks=[timer, *callbacks])
+                                               initial_epoch=initial_epoch,
+                                               callbacks=[timer, InterruptCheck(), *callbacks])
         score = float(self._score(est, split))
         if not math.isfinite(score):
             raise FloatingPointError(f"the validation score is {score}")
@@ -315,10 +317,15 @@ def _with_progress(tuner_class):
     class ProgressTuner(tuner_class):
         progress: _Progress | None = None
 
+        def on_trial_begin(self, trial):
+            raise_if_interrupted()
+            super().on_trial_begin(trial)
+
         def on_trial_end(self, trial):
             super().on_trial_end(trial)
             if self.progress is not None:
                 self.progress.trial_done(self.oracle.get_trial(trial.trial_id))
+            raise_if_interrupted()
 
         def _configure_tensorboard_dir(self, callbacks, trial, execution=0):
             # keras-tuner imports tensorboard in every trial on TensorFlow, to point TensorBoard

@@ -1,0 +1,62 @@
+"""Ctrl-C during a search, kept until a safe point raises it.
+
+Python raises ``KeyboardInterrupt`` wherever the main thread is when SIGINT arrives. When that is a
+garbage-collection callback (JAX registers one, and Keras imports JAX where it is installed) the
+exception is printed as "Exception ignored" and lost: the search ran on to its end. Here the
+interrupt is recorded (and not raised inside such a callback), and every training batch and trial
+boundary of the search raises it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import signal
+import threading
+
+import keras
+
+_requested = threading.Event()
+
+
+@contextlib.contextmanager
+def interrupts_kept():
+    """While the block runs (in the main thread), SIGINT is recorded as well as raised."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def on_interrupt(signum, frame):
+        _requested.set()
+        if not _in_gc_callback(frame):  # there it would only be printed as "Exception ignored"
+            raise KeyboardInterrupt
+
+    _requested.clear()
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _requested.clear()
+
+
+def _in_gc_callback(frame) -> bool:
+    codes = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def raise_if_interrupted() -> None:
+    """Raise the ``KeyboardInterrupt`` of a Ctrl-C that something swallowed."""
+    if _requested.is_set():
+        raise KeyboardInterrupt
+
+
+class InterruptCheck(keras.callbacks.Callback):
+    """Raises a swallowed Ctrl-C after the batch it arrived in."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        raise_if_interrupted()
