@@ -17,7 +17,8 @@ FINGERPRINT_FILE = "seqtune_search.json"
 # How a refusal names a fingerprint entry that changed (else "a different <key>").
 CHANGE_WORDS = {"data": "other data",
                 "splits": "other validation splits",
-                "estimator_defaults": "another seqtune version's defaults for the settings it was not given"}
+                "estimator_defaults": "another seqtune version's defaults for the settings it was not given",
+                "backend": "another Keras backend (its costs, measured there, do not compare)"}
 
 
 def search_root(directory) -> Path:

@@ -260,6 +260,7 @@ class _AutoSequenceBase(BaseEstimator):
     def _fingerprint(self, data, space: dict, fixed: dict) -> dict:
         """What a search's trials depend on: resuming one needs the same (``_search_folder``)."""
         import joblib
+        import keras
 
         set_by_trials = set(space) | set(fixed) | {"epochs", "random_state", "verbose"}
         defaults = {key: value for key, value in self._estimator_class().get_params(deep=False).items()
@@ -276,6 +277,9 @@ class _AutoSequenceBase(BaseEstimator):
             "tuner": self.tuner.lower(),
             "max_epochs": int(self.max_epochs),  # NumPy integers (np.arange in a loop) are not JSON
             "seed": None if self.seed is None else int(self.seed),
+            # Trials measure their training time and latency: those of one backend do not compare
+            # with another's (a search resumed on torch reported TensorFlow's costs as its own).
+            "backend": keras.backend.backend(),
         }
 
     def _search(self, hypermodel, project_dir: Path, fingerprint: dict) -> None:

@@ -113,9 +113,14 @@ def test_resuming_with_other_data_or_settings_is_refused_and_the_search_kept(tmp
     with pytest.raises(ValueError, match="other data;") as refusal:  # seed=1: no advice about seed=None
         _auto(tmp_path, max_trials=2, refit=False).fit(X[:-1], y[:-1])
     assert "seed" not in str(refusal.value) and "splits" not in str(refusal.value)
+    # trials measured on another Keras backend (their costs do not compare): as if run on JAX
+    record = tmp_path / "p" / "seqtune_search.json"
+    record.write_text(json.dumps({**json.loads(files[record]), "backend": "jax"}))
+    with pytest.raises(ValueError, match=r"was run with another Keras backend \(its costs"):
+        _auto(tmp_path, max_trials=2, refit=False).fit(X, y)
+    record.write_bytes(files[record])
     assert {p: p.read_bytes() for p in (tmp_path / "p").rglob("*") if p.is_file()} == files
     # Trials whose record of data and settings is lost or damaged cannot be checked: refused too.
-    record = tmp_path / "p" / "seqtune_search.json"
     for damage, word in ((lambda: record.write_text("{"), "unreadable"), (record.unlink, "missing")):
         damage()
         with pytest.raises(ValueError, match=f"record of their data and settings.*is {word}"):
