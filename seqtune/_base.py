@@ -183,6 +183,17 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         if strategy is not None and not (hasattr(strategy, "scope") and hasattr(strategy, "num_replicas_in_sync")):
             raise TypeError(f"distribution_strategy must be a tf.distribute.Strategy (e.g. "
                             f"tf.distribute.MirroredStrategy()); got {type(strategy).__name__}.")
+        import keras
+
+        backend = keras.backend.backend()
+        if strategy is not None and backend != "tensorflow":
+            # Keras would train on one device while the batch grows by the replicas it never uses.
+            raise ValueError(f"distribution_strategy is a tf.distribute strategy, which Keras runs on its "
+                             f"TensorFlow backend only; this process runs Keras on {backend!r}. Set "
+                             "KERAS_BACKEND=tensorflow before Python starts, or drop the strategy.")
+        if backend == "torch" and self._prefixed_params().get("compile__steps_per_execution", 1) != 1:
+            raise ValueError("compile__steps_per_execution must be 1 on Keras' torch backend (Keras runs one "
+                             "batch a step there); drop it, or use the TensorFlow or JAX backend.")
         if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
             raise TypeError(f"callbacks must be a list of keras.callbacks.Callback; got {type(self.callbacks).__name__}.")
         if self.recurrent_dropout:

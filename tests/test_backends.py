@@ -210,3 +210,37 @@ def test_a_model_compiled_with_xla_loads_uncompiled_on_torch(tmp_path):
     SequenceForecaster(horizon=3, units=4, epochs=1, n_models=1, jit_compile=True, random_state=0).fit(
         series).save(tmp_path / "fc.seqtune")
     assert _run_on("torch", LOAD_ON_TORCH, tmp_path) == [[False, False]] * 3
+
+
+TENSORFLOW_ONLY_OPTIONS = textwrap.dedent(
+    """
+    import json, os
+    if os.environ["KERAS_BACKEND"] == "torch":
+        import torch._dynamo  # before TensorFlow: the other order crashes in PyTorch's import (README)
+    import numpy as np, tensorflow as tf
+    from seqtune import SequenceClassifier
+
+    errors = {}
+    for name, option in {"strategy": {"distribution_strategy": tf.distribute.get_strategy()},
+                         "steps": {"compile__steps_per_execution": 4}}.items():
+        try:
+            SequenceClassifier(units=4, epochs=1, **option).fit(np.zeros((8, 3, 1)), [0, 1] * 4)
+            errors[name] = None
+        except ValueError as exc:
+            errors[name] = str(exc)
+    print("RESULT " + json.dumps(errors))
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_options_the_backend_cannot_run_are_refused_before_training(backend):
+    """A tf.distribute strategy trained on one device with its replicas' batch; steps_per_execution failed
+    inside Keras' torch trainer after the model was built."""
+    errors = _run_on(backend, TENSORFLOW_ONLY_OPTIONS)
+    assert f"runs Keras on '{backend}'" in errors["strategy"]
+    if backend == "torch":
+        assert "must be 1 on Keras' torch backend" in errors["steps"]
+    else:
+        assert errors["steps"] is None
