@@ -37,7 +37,9 @@ def build_forecast_network(n_channels: int, *, horizon: int, n_targets: int, n_q
         # what a linear autoregression cannot.
         window = WindowValues(lookback, n_targets, name="window_values")(model.inputs[0])
         linear = keras.layers.Dense(head.units * n_models, kernel_initializer="zeros", name="linear_skip")(window)
-        model = keras.Model(model.inputs, keras.layers.Add(name="forecast")([model.outputs[0], linear]),
+        # One input tensor, not a list of one: called with a tensor, Keras (torch) warned that the
+        # structures differ on every new batch shape.
+        model = keras.Model(model.inputs[0], keras.layers.Add(name="forecast")([model.outputs[0], linear]),
                             name="SequenceForecaster")
     return model
 

@@ -60,9 +60,13 @@ SCRIPT = textwrap.dedent(
                          if "GRU" in type(layer).__name__})
 
     series = pd.Series(np.sin(np.arange(150) / 3), index=pd.date_range("2020-01-01", periods=150, freq="D"))
-    fc = SequenceForecaster(horizon=5, units=4, epochs=2, n_models=2, random_state=0).fit(series)
-    forecast = fc.predict()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fc = SequenceForecaster(horizon=5, units=4, epochs=2, n_models=2, random_state=0).fit(series)
+        forecast = fc.predict()
     assert str(forecast.index[0].date()) == "2020-05-30" and np.isfinite(forecast).all()
+    # the network takes one tensor, as it is called (torch warned of a list of one on every batch shape)
+    assert not [w for w in caught if "structure of `inputs`" in str(w.message)]
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
