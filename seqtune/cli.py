@@ -495,7 +495,7 @@ def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, 
                         help="pick the cheapest front model within this much of the best score")
     parser.add_argument("--test-fraction", type=_fraction, default=0.2,
                         help="held out for the final test score (between 0 and 1)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=_at_least(0), default=0)
     parser.add_argument("--directory", default="seqtune_runs")
     parser.add_argument("--project-name", default=project,
                         help="search folder inside DIRECTORY (default: the data file's name, or the dataset's)")
@@ -573,6 +573,12 @@ def main(argv=None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    import warnings
+
+    # One line a warning, as the errors below: Python's default format shows the seqtune script's own
+    # line ("sys.exit(main())"), which says nothing to someone at the command line.
+    default_format = warnings.formatwarning
+    warnings.formatwarning = lambda message, category, *_, **__: f"seqtune: {category.__name__}: {message}\n"
     try:
         return args.func(args)
     except (ValueError, TypeError, FileNotFoundError, RuntimeError) as exc:
@@ -584,6 +590,8 @@ def main(argv=None) -> int:
         print("\nseqtune: interrupted; finished trials are kept on disk and the search resumes "
               "when run again.", file=sys.stderr)
         return 130
+    finally:
+        warnings.formatwarning = default_format
 
 
 if __name__ == "__main__":

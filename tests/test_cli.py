@@ -214,6 +214,25 @@ def test_dates_are_read_day_first_where_only_that_makes_a_regular_series(tmp_pat
     assert ("read day first" in capsys.readouterr().out) == fmt.startswith("%d")
 
 
+def test_a_series_the_season_repeats_exactly_is_searched_and_warnings_are_one_line(tmp_path):
+    """Every trial's MASE was NaN (the seasonal-naive scale is 0): 'Every trial of the search failed'."""
+    days = pd.date_range("2024-01-01", periods=120, freq="D")
+    pd.DataFrame({"day": days.strftime("%Y-%m-%d"), "v": 100 + 10 * np.sin(2 * np.pi * np.arange(120) / 7)}).to_csv(
+        tmp_path / "weekly.csv", index=False)
+    proc = subprocess.run([sys.executable, "-m", "seqtune.cli", "tune", "--task", "forecast", "--data",
+                           str(tmp_path / "weekly.csv"), "--target", "v", "--horizon", "3", "--tuner", "random",
+                           "--max-trials", "1", "--max-epochs", "1", "--max-units", "4", "--max-layers", "1",
+                           "--directory", str(tmp_path / "runs"), "--seed", "3"],
+                          capture_output=True, text=True, env=ENV, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "chosen model refit on the training part: test MASE" in proc.stdout
+    assert "seqtune: UserWarning: y repeats exactly every 7 steps" in proc.stderr
+    assert "sys.exit(main())" not in proc.stderr  # the script's own line, under every warning
+    refused = subprocess.run([sys.executable, "-m", "seqtune.cli", "tune", "--seed", "-5"], capture_output=True,
+                             text=True, env=ENV)
+    assert refused.returncode == 2 and "--seed: expected an int >= 0; got -5" in refused.stderr
+
+
 def test_a_file_listing_the_newest_rows_first_is_sorted_by_time(tmp_path, capsys):
     from argparse import Namespace
 
