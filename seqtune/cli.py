@@ -47,8 +47,9 @@ def _load_data(args):
 def _read_table(path: str, target: str):
     """``(frame, y)`` of a .csv or .tsv of one sample a row: the columns besides the target, and the target.
 
-    A file whose first row is all numbers has no header (the UCR archive's layout, label first): its
-    columns are numbered from 0, and the label is column 0 unless ``--target`` names another number.
+    A file whose first row is data (:func:`_is_data_row`) has no header (the UCR archive's layout,
+    label first): its columns are numbered from 0, and the label is column 0 unless ``--target``
+    names another number. Rows may end early, with or without trailing separators.
     """
     import csv
 
@@ -56,10 +57,19 @@ def _read_table(path: str, target: str):
 
     sep = "\t" if path.endswith(".tsv") else ","
     with open(path, newline="") as handle:
-        first = next(csv.reader(handle, delimiter=sep), [])
-    headerless = bool(first) and all(_is_number(cell) for cell in first)
+        rows = csv.reader(handle, delimiter=sep)
+        first = next(rows, [])
+        width = max([len(first), *(len(row) for row in rows)])
+    headerless = _is_data_row(first, target)
     try:
-        frame = pd.read_csv(path, sep=sep, header=None if headerless else "infer")
+        # Rows may end early without trailing separators (sequences of different lengths): read
+        # every row as wide as the widest; a header names the columns it has.
+        if headerless:
+            frame = pd.read_csv(path, sep=sep, header=None, names=range(width))
+        else:
+            names = list(pd.read_csv(path, sep=sep, nrows=0).columns)  # pandas' names: blanks, repeats
+            frame = pd.read_csv(path, sep=sep, header=0,
+                                names=[*names, *(f"Unnamed: {i}" for i in range(len(names), width))])
     except pd.errors.EmptyDataError:
         raise ValueError(f"--data {path}: the file is empty; expected one row a sequence.") from None
     if frame.empty:
@@ -77,6 +87,23 @@ def _read_table(path: str, target: str):
         raise ValueError(f"--target {target!r} is not a column of {path} "
                          f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
     return frame, frame.pop(target).to_numpy()
+
+
+def _is_data_row(first: list, target: str) -> bool:
+    """Whether a table's first row is data, not a header: numbers after the first cell (empty cells
+    where the row ends early), and a first cell that is a number or a label (UCR's layout, "up,0.1,0.2").
+
+    A first row naming --target, or numbering the steps ("label,0,1,2"), is a header.
+    """
+    values = [cell for cell in first[1:] if cell.strip()]
+    if not first or not values or not all(_is_number(cell) for cell in values):
+        return False
+    if _is_number(first[0]):
+        return True
+    if target in first:
+        return False
+    steps = [float(cell) for cell in values]
+    return steps != list(range(int(steps[0]), int(steps[0]) + len(steps)))
 
 
 def _is_number(cell: str) -> bool:

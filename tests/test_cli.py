@@ -163,6 +163,21 @@ def test_a_tsv_without_header_takes_labels_from_its_first_column(tmp_path, capsy
     (tmp_path / "empty.csv").write_text("")
     with pytest.raises(ValueError, match="the file is empty"):
         _load_data(Namespace(data=str(tmp_path / "empty.csv"), target="target"))
+    # headerless files that failed: rows ending early without separators, a first row padded with empty
+    # cells (read as a header), string labels (read as a header)
+    layouts = {"no trailing commas": ("0,0.1,0.2\n1,0.5\n0,0.1,0.2,0.3\n", [0, 1, 0], [2, 1, 3]),
+               "padded first row": ("0,0.1,,\n1,0.5,0.4,0.3\n", [0, 1], [1, 3]),
+               "string labels": ("up,0.1,0.2\ndown,0.3,0.2\n", ["up", "down"], [2, 2])}
+    for name, (text, labels, lengths) in layouts.items():
+        (tmp_path / "rows.csv").write_text(text)
+        X, y = _load_data(Namespace(data=str(tmp_path / "rows.csv"), target="target"))
+        assert y.tolist() == labels and [len(row) for row in X] == lengths, name
+    # a header that numbers the steps, or names --target, stays a header
+    (tmp_path / "steps.csv").write_text("label,0,1,2\nup,0.1,0.2,0.3\ndown,0.3,0.2,0.1\n")
+    X, y = _load_data(Namespace(data=str(tmp_path / "steps.csv"), target="label"))
+    assert y.tolist() == ["up", "down"] and X.shape == (2, 3)
+    (tmp_path / "named.csv").write_text("kind,3.5,7\nup,0.1,0.2\ndown,0.3,0.2\n")
+    assert _load_data(Namespace(data=str(tmp_path / "named.csv"), target="kind"))[1].tolist() == ["up", "down"]
 
 
 def test_a_numeric_time_column_is_a_numeric_index(tmp_path):
