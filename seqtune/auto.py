@@ -286,6 +286,7 @@ class _AutoSequenceBase(BaseEstimator):
         """Run (or resume) the keras-tuner search and, on the chief, read its results."""
         from seqtune import distributed
         from seqtune._interrupts import interrupts_kept
+        from seqtune.persistence import NUMPY_COPY_WARNING
         from seqtune.tuning import (
             _Progress,
             best_kept_score,
@@ -345,6 +346,8 @@ class _AutoSequenceBase(BaseEstimator):
                 # Hyperband resumes a candidate from its checkpoint into a fresh model whose
                 # optimizer is not built yet; Keras then warns that it skips the optimizer state.
                 warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+                # keras-tuner's checkpoints save models too (see persistence.NUMPY_COPY_WARNING)
+                warnings.filterwarnings("ignore", message=NUMPY_COPY_WARNING, category=DeprecationWarning)
                 tuner.search(verbose=0)
         except RuntimeError as exc:
             if "consecutive failures" not in str(exc):

@@ -36,6 +36,10 @@ FORMAT = "seqtune-estimator"
 # (see ``encode_param``); 1 listed tuple parameters by name
 FORMAT_VERSION = 3
 
+# What NumPy 2 warns when Keras reads TensorFlow's variables with np.array() (Keras' and TensorFlow's
+# affair, which a seqtune user cannot act on): filtered where seqtune saves models.
+NUMPY_COPY_WARNING = "__array__ implementation doesn't accept a copy keyword"
+
 # A constructor parameter that JSON cannot hold as it is travels as {_TAG: kind, "value": ...}.
 _TAG = "__seqtune__"
 
@@ -92,8 +96,7 @@ def model_to_bytes(model) -> bytes:
         with warnings.catch_warnings():
             # Keras reads TensorFlow's variables with np.array(), whose NumPy 2 copy keyword they
             # lack: a warning between those two libraries that a seqtune user cannot act on.
-            warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept a copy keyword",
-                                    category=DeprecationWarning)
+            warnings.filterwarnings("ignore", message=NUMPY_COPY_WARNING, category=DeprecationWarning)
             inference_model(model).save(file)
         with open(file, "rb") as f:
             return f.read()
