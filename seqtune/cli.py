@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from seqtune._cli_data import load_data, load_series
+
 
 def _quiet_tensorflow() -> None:
     # The command line owns its process, so it may hush TensorFlow's C++ start-up logs and its
@@ -18,124 +20,6 @@ def _quiet_tensorflow() -> None:
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
-
-
-def _load_data(args):
-    """(X, y, task) from --dataset NAME or --data FILE (.npz with X, y; .csv with a target column)."""
-    import numpy as np
-
-    if args.data:
-        path = args.data
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"--data {path}: no such file")
-        if path.endswith(".npz"):
-            with np.load(path, allow_pickle=False) as npz:
-                missing = {"X", "y"} - set(npz.files)
-                if missing:
-                    raise ValueError(f"--data {path}: the .npz needs arrays 'X' and 'y' (missing {sorted(missing)}).")
-                return npz["X"], npz["y"]
-        if path.endswith((".csv", ".tsv")):
-            frame, y = _read_table(path, args.target)
-            return _csv_sequences(frame, path), y
-        raise ValueError(f"--data {path}: expected a .npz (arrays X, y), or a .csv or .tsv (one row a sequence, "
-                         "or one text column).")
-    from seqtune.datasets import load
-
-    return load(args.dataset)
-
-
-def _read_table(path: str, target: str):
-    """``(frame, y)`` of a .csv or .tsv of one sample a row: the columns besides the target, and the target.
-
-    A file whose first row is data (:func:`_is_data_row`) has no header (the UCR archive's layout,
-    label first): its columns are numbered from 0, and the label is column 0 unless ``--target``
-    names another number. Rows may end early, with or without trailing separators.
-    """
-    import csv
-
-    import pandas as pd
-
-    sep = "\t" if path.endswith(".tsv") else ","
-    with open(path, newline="") as handle:
-        rows = csv.reader(handle, delimiter=sep)
-        first = next(rows, [])
-        width = max([len(first), *(len(row) for row in rows)])
-    headerless = _is_data_row(first, target)
-    try:
-        # Rows may end early without trailing separators (sequences of different lengths): read
-        # every row as wide as the widest; a header names the columns it has.
-        if headerless:
-            frame = pd.read_csv(path, sep=sep, header=None, names=range(width))
-        else:
-            names = list(pd.read_csv(path, sep=sep, nrows=0).columns)  # pandas' names: blanks, repeats
-            frame = pd.read_csv(path, sep=sep, header=0,
-                                names=[*names, *(f"Unnamed: {i}" for i in range(len(names), width))])
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"--data {path}: the file is empty; expected one row a sequence.") from None
-    if frame.empty:
-        raise ValueError(f"--data {path}: the file has no rows (columns: "
-                         f"{', '.join(map(str, frame.columns[:10])) or 'none'}); expected one row a sequence.")
-    if headerless:
-        frame.columns = [str(i) for i in range(frame.shape[1])]
-        if target == "target":  # the default: the UCR layout
-            target = "0"
-            print(f"{path} has no header row: labels from its first column (--target N takes column N, from 0).")
-        elif target not in frame.columns:
-            raise ValueError(f"--target {target!r}: {path} has no header row, so --target is a column number "
-                             f"from 0 to {frame.shape[1] - 1}.")
-    if target not in frame.columns:
-        raise ValueError(f"--target {target!r} is not a column of {path} "
-                         f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
-    return frame, frame.pop(target).to_numpy()
-
-
-def _is_data_row(first: list, target: str) -> bool:
-    """Whether a table's first row is data, not a header: numbers after the first cell (empty cells
-    where the row ends early), and a first cell that is a number or a label (UCR's layout, "up,0.1,0.2").
-
-    A first row naming --target, or numbering the steps ("label,0,1,2"), is a header.
-    """
-    values = [cell for cell in first[1:] if cell.strip()]
-    if not first or not values or not all(_is_number(cell) for cell in values):
-        return False
-    if _is_number(first[0]):
-        return True
-    if target in first:
-        return False
-    steps = [float(cell) for cell in values]
-    return steps != list(range(int(steps[0]), int(steps[0]) + len(steps)))
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
-def _csv_sequences(frame, path: str):
-    """X from the non-target columns of a .csv: one text column (documents), or numeric columns
-    holding one sequence a row (rows may end early: empty trailing cells make them shorter)."""
-    import numpy as np
-    import pandas as pd
-
-    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
-    if text:
-        if len(frame.columns) == 1:
-            return frame[text[0]].fillna("").astype(str).tolist()
-        raise ValueError(f"--data {path}: column(s) {text[:5]} are not numeric. A .csv holds either one text "
-                         "column (documents) or numeric columns (one row a sequence), besides --target.")
-    values = frame.to_numpy(dtype=float)
-    missing = np.isnan(values)
-    if not missing.any():
-        return values
-    lengths = (~missing).sum(axis=1)
-    if not all(np.all(~missing[i, :n]) for i, n in enumerate(lengths)) or lengths.min() == 0:
-        row = int(np.flatnonzero(missing.any(axis=1))[0])
-        raise ValueError(f"--data {path}: row {row} has an empty cell before its last value (or no values). "
-                         "Rows may only end early; fill or drop the missing values.")
-    return [row[:n] for row, n in zip(values, lengths)]
 
 
 def _search_space(args) -> dict:
@@ -210,101 +94,6 @@ def _run_search(args, X, y) -> int:
     print(f"Pareto plot: {plot}")
     print(f"search took {minutes:.1f} min; `seqtune report {auto.search_dir_}` shows it again.")
     return 0
-
-
-def _load_series(args):
-    """``(y, X)`` of ``--task forecast``: column ``--target`` of a .csv and the ``--features`` columns
-    (None without them), indexed by ``--time-column``."""
-    import pandas as pd
-
-    path = args.data
-    if not path or not path.endswith(".csv"):
-        raise ValueError("--task forecast needs --data FILE.csv holding the series in its --target column "
-                         "(and the time stamps in --time-column, if any).")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"--data {path}: no such file")
-    frame = pd.read_csv(path)
-    features = [c.strip() for c in args.features.split(",") if c.strip()] if args.features else []
-    named = [("--target", args.target), ("--time-column", args.time_column)] + [("--features", c) for c in features]
-    for option, column in named:
-        if column is not None and column not in frame.columns:
-            raise ValueError(f"{option} {column!r} is not a column of {path} "
-                             f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
-    if args.target in features or args.time_column in features:
-        raise ValueError("--features must not repeat the --target or --time-column column.")
-    time_column = args.time_column
-    if time_column is None:
-        time_column = _date_column(frame.drop(columns=[args.target, *features]))
-        if time_column is not None:
-            print(f"Time stamps from column {time_column!r} (--time-column names another).", flush=True)
-    if time_column is not None:
-        column = frame[time_column]
-        if pd.api.types.is_numeric_dtype(column.dtype):  # years, step numbers: an evenly spaced numeric index
-            frame.index = pd.Index(column, name=time_column)
-        else:
-            stamps, day_first = _read_dates(column)
-            if stamps is None:
-                raise ValueError(f"--time-column {time_column!r} does not hold dates: {day_first}")
-            if day_first:
-                print(f"Dates in {time_column!r} read day first (dd/mm): month first does not make them a "
-                      "regular series.", flush=True)
-            frame.index = pd.DatetimeIndex(stamps, name=time_column)
-        if not frame.index.is_monotonic_increasing:
-            # A file listing the newest rows first (or out of order): the series and its held-out
-            # test steps run forward in time.
-            frame = frame.sort_index(kind="stable")
-            print(f"Rows sorted by {time_column!r}: the file does not list them oldest first.", flush=True)
-    return frame[args.target].rename(args.target), (frame[features] if features else None)
-
-
-def _read_dates(column):
-    """``(stamps, day_first)`` of a text column of dates, or ``(None, reason)``.
-
-    pandas reads "01/02/2020" month first. Day first is taken where only it reads every row
-    ("13/01/2023"), or where both do and only it makes regularly spaced time stamps: monthly
-    "01/mm/yyyy" rows read month first are the 1st to 12th of January.
-    """
-    import warnings
-
-    import pandas as pd
-
-    readings, reason = {}, None
-    for day_first in (False, True):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # pandas' "could not infer format" note
-            try:
-                readings[day_first] = pd.to_datetime(column, dayfirst=day_first)
-            except (ValueError, TypeError, OverflowError) as exc:
-                reason = reason or str(exc)
-    if not readings:
-        return None, reason
-    if len(readings) == 1 or readings[False].equals(readings[True]):
-        day_first = next(iter(readings))
-        return readings[day_first], day_first
-
-    def regular(stamps) -> bool:
-        ordered = pd.DatetimeIndex(stamps).sort_values()
-        return len(ordered) >= 3 and ordered.is_unique and pd.infer_freq(ordered) is not None
-
-    day_first = regular(readings[True]) and not regular(readings[False])
-    return readings[day_first], day_first
-
-
-def _date_column(others):
-    """The one column of ``others`` (the columns neither target nor feature) whose text reads as distinct
-    dates, else None: without it the series would be indexed by step numbers, its frequency and season unread."""
-    import pandas as pd
-
-    found = []
-    for name in others.columns:
-        column = others[name]
-        if pd.api.types.is_numeric_dtype(column.dtype) or column.isna().any():
-            continue
-        stamps = _read_dates(column)[0]
-        # repeated stamps (month names over several years) cannot index a series
-        if stamps is not None and stamps.is_unique:
-            found.append(name)
-    return found[0] if len(found) == 1 else None
 
 
 def _run_forecast_search(args, y, X=None) -> int:
@@ -401,8 +190,8 @@ def cmd_tune(args) -> int:
         return launched
     _quiet_tensorflow()
     if args.task == "forecast":
-        return _run_forecast_search(args, *_load_series(args))
-    X, y = _load_data(args)
+        return _run_forecast_search(args, *load_series(args))
+    X, y = load_data(args)
     return _run_search(args, X, y)
 
 

@@ -119,7 +119,7 @@ def test_recipes_list_names_every_recipe(capsys):
 
 
 def test_a_csv_of_documents_or_of_rows_that_end_early(tmp_path, capsys):
-    from seqtune.cli import _csv_sequences
+    from seqtune._cli_data import csv_sequences as _csv_sequences
 
     ragged = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, np.nan], "c": [5.0, np.nan]})
     rows = _csv_sequences(ragged, "r.csv")
@@ -144,7 +144,7 @@ def test_a_csv_of_documents_or_of_rows_that_end_early(tmp_path, capsys):
 def test_a_tsv_without_header_takes_labels_from_its_first_column(tmp_path, capsys):
     from argparse import Namespace
 
-    from seqtune.cli import _load_data
+    from seqtune._cli_data import load_data as _load_data
 
     # the UCR archive's layout: tab-separated, no header, the label first, rows of different lengths
     (tmp_path / "ucr.tsv").write_text("1\t0.5\t0.25\t1.5\n2\t-1.0\t2.0\t\n1\t3.0\t0.0\t1.0\n")
@@ -183,7 +183,7 @@ def test_a_tsv_without_header_takes_labels_from_its_first_column(tmp_path, capsy
 def test_a_numeric_time_column_is_a_numeric_index(tmp_path):
     from argparse import Namespace
 
-    from seqtune.cli import _load_series
+    from seqtune._cli_data import load_series as _load_series
 
     pd.DataFrame({"year": range(1900, 1960), "flow": np.arange(60.0)}).to_csv(tmp_path / "flow.csv", index=False)
     y, X = _load_series(Namespace(data=str(tmp_path / "flow.csv"), target="flow", time_column="year", features=None))
@@ -193,7 +193,7 @@ def test_a_numeric_time_column_is_a_numeric_index(tmp_path):
 def test_a_single_column_of_dates_is_the_time_index_without_time_column(tmp_path, capsys):
     from argparse import Namespace
 
-    from seqtune.cli import _load_series
+    from seqtune._cli_data import load_series as _load_series
 
     days = pd.date_range("2020-01-01", periods=30).strftime("%Y-%m-%d")
     frame = pd.DataFrame({"day": days, "store": ["a"] * 30, "sales": np.arange(30.0)})
@@ -220,7 +220,7 @@ def test_a_single_column_of_dates_is_the_time_index_without_time_column(tmp_path
 def test_dates_are_read_day_first_where_only_that_makes_a_regular_series(tmp_path, capsys, freq, fmt, first):
     from argparse import Namespace
 
-    from seqtune.cli import _load_series
+    from seqtune._cli_data import load_series as _load_series
 
     stamps = pd.date_range(first, periods=40, freq=freq)
     pd.DataFrame({"when": stamps.strftime(fmt), "v": np.arange(40.0)}).to_csv(tmp_path / "s.csv", index=False)
@@ -251,7 +251,7 @@ def test_a_series_the_season_repeats_exactly_is_searched_and_warnings_are_one_li
 def test_a_file_listing_the_newest_rows_first_is_sorted_by_time(tmp_path, capsys):
     from argparse import Namespace
 
-    from seqtune.cli import _load_series
+    from seqtune._cli_data import load_series as _load_series
 
     stamps = pd.date_range("2020-01-01", periods=30, freq="D")
     frame = pd.DataFrame({"day": stamps.strftime("%Y-%m-%d"), "v": np.arange(30.0), "promo": np.arange(30) % 2})
