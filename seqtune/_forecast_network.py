@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from seqtune._series import point_index
+
 # Point-forecast losses by name, as Keras calls them.
 POINT_LOSSES = {"mae": "mean_absolute_error", "mse": "mean_squared_error", "huber": "huber"}
 
@@ -80,15 +82,10 @@ def best_correction_weight(predicted: np.ndarray, actual: np.ndarray, quantiles)
     corrections (0: the anchor); the point forecast (the quantile nearest 0.5) is scored
     by its mean absolute error.
     """
-    point = predicted[..., _point_index(quantiles)]
+    point = predicted[..., point_index(quantiles)]
     errors = [float(np.mean(np.abs(weight * point - actual))) for weight in CORRECTION_WEIGHTS]
     best = int(np.argmin(errors))
     return CORRECTION_WEIGHTS[best] if errors[best] < (1 - CLEARLY_BETTER) * errors[-1] else 1.0
-
-
-def _point_index(quantiles) -> int:
-    """Which of the outputs is the point forecast: the quantile nearest 0.5 (the only output without quantiles)."""
-    return 0 if quantiles is None else int(np.argmin(np.abs(np.asarray(quantiles) - 0.5)))
 
 
 def weigh_correction(outputs: np.ndarray, weight: float, quantiles) -> np.ndarray:
@@ -97,7 +94,7 @@ def weigh_correction(outputs: np.ndarray, weight: float, quantiles) -> np.ndarra
     Every quantile moves with the point forecast, so a band keeps its width: scaling all of them
     by the weight collapsed the band to the anchor (zero width) when the weight was 0.
     """
-    return outputs - (1.0 - weight) * outputs[..., _point_index(quantiles), None]
+    return outputs - (1.0 - weight) * outputs[..., point_index(quantiles), None]
 
 
 def widening_shifts(predicted: np.ndarray, actual: np.ndarray, quantiles) -> np.ndarray:

@@ -26,6 +26,7 @@ from seqtune._time_index import (
     nearest_labels,
     with_missing_steps,
 )
+from seqtune.inputs import object_as_float
 
 FILL_METHODS = ("ffill", "interpolate")
 
@@ -34,7 +35,7 @@ FILL_METHODS = ("ffill", "interpolate")
 # -------------------------------------------------------------------------- values
 def _reads_as_numbers(column: np.ndarray) -> bool:
     try:
-        column.astype(np.float64)
+        object_as_float(column)
     except (TypeError, ValueError):
         return False
     return True
@@ -44,11 +45,8 @@ def _as_float(values, what: str, columns=None) -> np.ndarray:
     arr = np.asarray(values)
     if arr.dtype.kind == "O":
         # Several nullable (Float64, Int64) columns come out as objects with pd.NA for missing.
-        missing = pd.isna(arr)
-        if missing.any():
-            arr = np.where(missing, np.nan, arr)
         try:
-            arr = arr.astype(np.float64)
+            arr = object_as_float(arr)
         except (TypeError, ValueError):
             bad = ""
             if columns is not None and arr.ndim == 2:
@@ -100,6 +98,11 @@ def _to_2d(values, what: str) -> np.ndarray:
     if values.shape[0] == 0 or values.shape[1] == 0:
         raise ValueError(f"{what} is empty (shape {values.shape}); expected at least one time step and one column.")
     return values
+
+
+def point_index(quantiles) -> int:
+    """Which forecast output is the point forecast: the quantile nearest 0.5 (the only output without quantiles)."""
+    return 0 if quantiles is None else int(np.argmin(np.abs(np.asarray(quantiles, dtype=np.float64) - 0.5)))
 
 
 def spread(values: np.ndarray) -> np.ndarray:

@@ -41,6 +41,8 @@ def _refuse_mixed_label_types(y: np.ndarray) -> None:
         kind = ("str" if isinstance(label, str) else "number" if isinstance(label, (int, float))
                 else type(label).__name__)
         first_of_kind.setdefault(kind, label)
+        if len(first_of_kind) > 1:  # the first label of a second kind is enough to tell
+            break
     if len(first_of_kind) > 1:
         shown = ", ".join(f"{label!r} ({type(label).__name__})" for label in first_of_kind.values())
         raise ValueError(

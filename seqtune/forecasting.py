@@ -46,6 +46,7 @@ from seqtune._series import (
     FILL_METHODS,
     Panel,
     format_forecast,
+    point_index,
     read_exog,
     read_target,
     scaled_error,
@@ -571,7 +572,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
             fut_e = np.stack([exog[o : o + H] for o in origins])
         out = self._forecast(past, past_e, fut_e, [self._stats(0, None)] * len(origins))
         if self.quantiles_ is not None:
-            out = out[..., int(np.argmin(np.abs(np.asarray(self.quantiles_) - 0.5)))]
+            out = out[..., point_index(self.quantiles_)]
         return -scaled_error(stitched_mae(out, origins, actual), self.mase_scale_[0])
 
     def __sklearn_tags__(self):

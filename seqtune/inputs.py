@@ -214,7 +214,7 @@ def _is_missing(x) -> bool:
     return bool(pd.isna(x))
 
 
-def _object_as_float(values: np.ndarray) -> np.ndarray:
+def object_as_float(values: np.ndarray) -> np.ndarray:
     """An object array of numbers as float64, pandas' missing markers (``pd.NA`` of nullable dtypes,
     None) read as NaN so that the NaN check names their place. Raises TypeError/ValueError on non-numbers."""
     import pandas as pd
@@ -333,7 +333,7 @@ def _convert_ragged(X, input_type: str) -> Sequences:
             raise TypeError(f"X[{i}] is a sequence of strings. {_ONE_STR_A_SAMPLE}")
         if arr.dtype.kind == "O":
             try:
-                arr = _object_as_float(arr)
+                arr = object_as_float(arr)
             except (TypeError, ValueError) as exc:
                 raise TypeError(
                     f"X[{i}] holds values that are not numbers ({exc}); expected a numeric sequence."
@@ -494,7 +494,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         arr = np.asarray(probe)
         if arr.dtype.kind == "O":
             try:
-                arr = _object_as_float(arr)
+                arr = object_as_float(arr)
             except (TypeError, ValueError) as exc:
                 raise TypeError(f"X holds values that are not numbers ({exc}).") from None
         if input_type == "tokens":
@@ -532,7 +532,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         values = raw
         if raw.dtype.kind == "O":  # a table of nullable pandas dtypes: its pd.NA are missing values too
             try:
-                values = _object_as_float(raw)
+                values = object_as_float(raw)
             except (TypeError, ValueError):
                 pass  # not numbers: scikit-learn's conversion below says so
         _refuse_unreadable(values, "X", ("sample", "step"))

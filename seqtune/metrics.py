@@ -17,7 +17,7 @@ import pandas as pd
 
 from seqtune import _params as P
 from seqtune._seasonality import MAX_AUTO_SEASON, dominant_period
-from seqtune._series import fill_missing, naive_error, take_steps
+from seqtune._series import fill_missing, naive_error, point_index, take_steps
 from seqtune._time_index import with_missing_steps_xy
 
 
@@ -212,8 +212,7 @@ def split_forecast(pred, horizon: int, n_targets: int, quantiles=None):
     if quantiles is None:
         return arr.reshape(horizon, n_targets), None, None
     arr = arr.reshape(horizon, n_targets, len(quantiles))
-    mid = int(np.argmin(np.abs(np.asarray(quantiles, dtype=np.float64) - 0.5)))
-    return arr[..., mid], arr[..., 0], arr[..., -1]
+    return arr[..., point_index(quantiles)], arr[..., 0], arr[..., -1]
 
 
 def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season: int | str = "auto") -> pd.DataFrame:

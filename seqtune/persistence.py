@@ -94,8 +94,6 @@ def model_to_bytes(model) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         file = os.path.join(tmp, "model.keras")
         with warnings.catch_warnings():
-            # Keras reads TensorFlow's variables with np.array(), whose NumPy 2 copy keyword they
-            # lack: a warning between those two libraries that a seqtune user cannot act on.
             warnings.filterwarnings("ignore", message=NUMPY_COPY_WARNING, category=DeprecationWarning)
             inference_model(model).save(file)
         with open(file, "rb") as f:
