@@ -50,14 +50,15 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for_port(host: str, port: int, process, timeout: float) -> None:
+def _chief_serves(host: str, port: int, process, timeout: float) -> bool:
+    """Wait until the chief serves the oracle (True), or exits first (False)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the chief exited (code {process.returncode}) before serving the oracle")
+            return False
         try:
             with socket.create_connection((host, port), timeout=0.5):
-                return
+                return True
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"the chief did not open {host}:{port} within {timeout:.0f} s")
@@ -102,7 +103,8 @@ def launch(command: list[str], n_workers: int, *, host: str = "127.0.0.1", port:
     Returns
     -------
     int
-        The chief's exit code.
+        The chief's exit code. A chief that exits before it serves the oracle (bad data, a bad option)
+        starts no worker; its own output, in ``stream``, says why.
     """
     if n_workers < 1:
         raise ValueError(f"n_workers must be >= 1; got {n_workers}.")
@@ -123,7 +125,9 @@ def launch(command: list[str], n_workers: int, *, host: str = "127.0.0.1", port:
         workers: dict[str, subprocess.Popen] = {}
         restarts: dict[str, int] = {}
         try:
-            _wait_for_port(host, port, chief, startup_timeout)
+            if not _chief_serves(host, port, chief, startup_timeout):
+                # Bad data or a bad option: the chief's own output said why; no worker is started.
+                return _exit_code(chief)
             for i in range(n_workers):
                 workers[f"tuner{i}"] = start(f"tuner{i}")
                 restarts[f"tuner{i}"] = 0
@@ -144,8 +148,7 @@ def launch(command: list[str], n_workers: int, *, host: str = "127.0.0.1", port:
                     stream.write("[launcher] every worker failed repeatedly; stopping the chief\n")
                     chief.terminate()
                 time.sleep(0.5)
-            # A chief ended by a signal (stopped above, or killed) has a negative code: report failure as 1.
-            return chief.returncode if chief.returncode >= 0 else 1
+            return _exit_code(chief)
         finally:
             for process in [chief, *workers.values()]:
                 if process.poll() is None:
@@ -155,6 +158,12 @@ def launch(command: list[str], n_workers: int, *, host: str = "127.0.0.1", port:
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def _exit_code(chief) -> int:
+    """The chief's code; one ended by a signal (stopped by the launcher, or killed) has a negative code,
+    reported as the failure 1."""
+    return chief.returncode if chief.returncode >= 0 else 1
 
 
 @contextlib.contextmanager

@@ -132,3 +132,17 @@ def test_a_terminated_launcher_stops_the_chief_and_the_workers():
 def test_launch_refuses_zero_workers():
     with pytest.raises(ValueError, match="n_workers"):
         distributed.launch(["true"], 0)
+
+
+def test_a_chief_that_fails_on_its_data_is_reported_once(tmp_path):
+    """The chief's own error was followed by the launcher's 'the chief exited (code 2) before serving'."""
+    import subprocess
+
+    command = [sys.executable, "-m", "seqtune.cli", "tune", "--data", str(tmp_path / "missing.csv"),
+               "--workers", "1", "--directory", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2
+    assert output.count("seqtune: error:") == 1, output
+    assert "missing.csv: no such file" in output
+    assert "[tuner0]" not in output  # no worker was started
