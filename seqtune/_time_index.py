@@ -31,13 +31,20 @@ class IndexInfo:
     # A custom business frequency's days off ("C" alone would forecast its holidays and other weekdays)
     weekmask: str | None = None
     holidays: list | None = None
+    # Business hours' opening times ("bh" alone would forecast 09:00-17:00), as "HH:MM" strings (pandas takes no seconds there)
+    opens: list | None = None
+    closes: list | None = None
 
     def offset(self):
-        """The frequency as a pandas offset, with a custom business frequency's weekmask and holidays."""
+        """The frequency as a pandas offset, with a custom business frequency's weekmask and holidays
+        and business hours' opening times."""
         offset = pd.tseries.frequencies.to_offset(self.freq)
-        if self.weekmask is None:
-            return offset
-        return type(offset)(n=offset.n, weekmask=self.weekmask, holidays=self.holidays)
+        details = {}
+        if self.weekmask is not None:
+            details.update(weekmask=self.weekmask, holidays=self.holidays)
+        if self.opens is not None:
+            details.update(start=self.opens, end=self.closes)
+        return type(offset)(n=offset.n, **details) if details else offset
 
     def future(self, horizon: int, start: int = 1) -> pd.Index | None:
         """Index of the ``horizon`` steps after the end (``start=1``: the next step)."""
@@ -157,7 +164,10 @@ def index_info(index, length: int, what: str) -> IndexInfo:
         last = index[-1].tz_convert("UTC").isoformat() if tz else index[-1].isoformat()
         custom = {}
         if getattr(freq, "weekmask", None) is not None:  # CustomBusinessDay, CustomBusinessHour, ...
-            custom = {"weekmask": freq.weekmask, "holidays": [str(day) for day in freq.holidays]}
+            custom.update(weekmask=freq.weekmask, holidays=[str(day) for day in freq.holidays])
+        if isinstance(freq, pd.offsets.BusinessHour | pd.offsets.CustomBusinessHour):
+            custom.update(opens=[t.strftime("%H:%M") for t in freq.start],
+                          closes=[t.strftime("%H:%M") for t in freq.end])
         return IndexInfo("datetime", length, freq=freq.freqstr, last=last, unit=index.unit, tz=tz,
                          name=index.name, **custom)
     if isinstance(index, pd.PeriodIndex):

@@ -47,6 +47,10 @@ def test_daily_series_forecast_continues_the_index(daily):
     np.testing.assert_allclose(fc.predict(horizon=2).to_numpy(), pred.to_numpy()[:2])
 
 
+CUSTOM_HOURS = pd.offsets.CustomBusinessHour(start=["08:00", "13:00"], end=["10:00", "15:00"], weekmask="Mon Tue",
+                                             holidays=["2024-01-09"])
+
+
 @pytest.mark.parametrize(
     "index, expected",
     [
@@ -61,9 +65,15 @@ def test_daily_series_forecast_continues_the_index(daily):
          pd.DatetimeIndex(["2020-04-14", "2020-04-15", "2020-04-16", "2020-04-17"])),
         (pd.bdate_range("2024-01-07", periods=40, freq="C", weekmask="Sun Mon Tue Wed Thu"),
          pd.DatetimeIndex(["2024-03-03", "2024-03-04", "2024-03-05", "2024-03-06"])),
+        # business hours keep their opening times, not pandas' default 09:00-17:00 (the expected index is
+        # pandas' own continuation of the grid)
+        (pd.date_range("2024-01-01 08:00", periods=40, freq=pd.offsets.BusinessHour(start="08:00", end="12:00")),
+         pd.DatetimeIndex(["2024-01-15 08:00", "2024-01-15 09:00", "2024-01-15 10:00", "2024-01-15 11:00"])),
+        (pd.date_range("2024-01-01 08:00", periods=40, freq=CUSTOM_HOURS),
+         pd.date_range("2024-01-01 08:00", periods=44, freq=CUSTOM_HOURS)[40:]),
     ],
     ids=["hourly", "month-start", "quarterly-period", "yearly-period", "range", "range-step-2", "holidays",
-         "weekmask"],
+         "weekmask", "business-hours", "custom-business-hours"],
 )
 def test_forecast_from_a_new_history_gets_its_future_index(daily, index, expected):
     _, fc = daily
