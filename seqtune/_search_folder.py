@@ -19,6 +19,11 @@ CHANGE_WORDS = {"data": "other data",
                 "splits": "other validation splits",
                 "estimator_defaults": "another seqtune version's defaults for the settings it was not given",
                 "backend": "another Keras backend (its costs, measured there, do not compare)"}
+# How a warning names a fingerprint entry that an earlier seqtune did not record, and what may differ.
+UNRECORDED_WORDS = {"estimator_defaults": "its default settings (if a default changed since, as SequenceForecaster's "
+                                          "normalize became 'auto', its finished trials ran with the old one)",
+                    "backend": "its Keras backend (if it ran on another, its trials' costs were measured there "
+                               "and do not compare)"}
 
 
 def search_root(directory) -> Path:
@@ -157,11 +162,11 @@ def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) 
             "settings, as inside cross_val_score or a loop over datasets), another project_name "
             "(--project-name), or overwrite=True (--overwrite) to start over."
         )
-    if "estimator_defaults" not in before:
+    unrecorded = [words for key, words in UNRECORDED_WORDS.items() if key in fingerprint and key not in before]
+    if unrecorded:
         warnings.warn(
-            f"The search in {project_dir} was made by an earlier seqtune that did not record its default "
-            "settings; if a default changed since (SequenceForecaster's normalize became 'auto'), its "
-            "finished trials ran with the old one and mix with new ones. overwrite=True starts over.",
+            f"The search in {project_dir} was made by an earlier seqtune that did not record "
+            f"{' nor '.join(unrecorded)}; its finished trials mix with new ones. overwrite=True starts over.",
             UserWarning, stacklevel=P.user_stacklevel())
 
 

@@ -152,8 +152,15 @@ def test_a_search_run_with_other_estimator_defaults_is_refused_and_an_unrecorded
     # A record from before defaults were recorded resumes, with a warning that they may differ.
     del record["estimator_defaults"]
     record_path.write_text(json.dumps(record))
-    with pytest.warns(UserWarning, match="did not record its default settings"):
+    with pytest.warns(UserWarning, match="did not record its default settings") as caught:
         assert len(_auto(tmp_path, max_trials=2, refit=False).fit(X, y).trials_) == 2
+    assert "its Keras backend" not in str(caught[0].message)
+    # Nor one from before the Keras backend was recorded: it may have run on another backend.
+    record = json.loads(record_path.read_text())
+    del record["backend"]
+    record_path.write_text(json.dumps(record))
+    with pytest.warns(UserWarning, match="did not record its Keras backend"):
+        assert len(_auto(tmp_path, max_trials=3, refit=False).fit(X, y).trials_) == 3
 
 
 def test_default_folder_is_named_by_the_search_so_other_data_searches_anew_and_the_same_resumes(tmp_path, data,
