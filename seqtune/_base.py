@@ -176,7 +176,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
             P.check_positive("learning_rate", self.learning_rate)
         P.check_int("patience", self.patience, minimum=0)
         P.check_fraction("validation_fraction", self.validation_fraction, allow_none=True)
-        P.check_int("verbose", self.verbose, minimum=0)
+        P.check_verbose(self.verbose)
+        P.check_random_state(self.random_state)
         if self.jit_compile not in ("auto", True, False):
             raise ValueError(f"jit_compile must be 'auto', True or False; got {self.jit_compile!r}.")
         strategy = self.distribution_strategy

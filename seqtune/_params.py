@@ -146,6 +146,28 @@ def check_seed(name: str, value) -> None:
         raise ValueError(f"{name} must be None or an int from 0 to {MAX_SEED}; got {value}.")
 
 
+def check_random_state(value) -> None:
+    """None, an int from 0 to MAX_SEED, or a NumPy RandomState (scikit-learn's ``random_state``)."""
+    import numpy as np
+
+    if value is None or isinstance(value, np.random.RandomState):
+        return
+    if not isinstance(value, Integral) or isinstance(value, bool):
+        raise TypeError(f"random_state must be None, an int or a numpy RandomState; got {value!r} "
+                        f"({type(value).__name__}).")
+    if not 0 <= value <= MAX_SEED:
+        raise ValueError(f"random_state must be None, a numpy RandomState or an int from 0 to {MAX_SEED}; "
+                         f"got {value}.")
+
+
+def check_verbose(value) -> None:
+    """An int >= 0, or True/False as scikit-learn's estimators take them (1 and 0)."""
+    import numpy as np
+
+    if not isinstance(value, (bool, np.bool_)):
+        check_int("verbose", value, minimum=0)
+
+
 def check_int_or_auto(name: str, value) -> None:
     if isinstance(value, str):
         if value != "auto":

@@ -99,7 +99,7 @@ class _AutoSequenceBase(BaseEstimator):
         P.check_choice("tuner", self.tuner, TUNERS)
         P.check_int("max_trials", self.max_trials)
         P.check_int("max_epochs", self.max_epochs)
-        P.check_int("verbose", self.verbose, minimum=0)
+        P.check_verbose(self.verbose)
         for name in ("refit", "overwrite"):  # overwrite="False" would wipe the search it meant to keep
             P.check_bool(name, getattr(self, name))
         if not callable(self.cost):

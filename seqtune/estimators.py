@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 from sklearn.base import ClassifierMixin, RegressorMixin
@@ -186,6 +188,22 @@ _ATTRIBUTES = """
 """
 
 
+def _check_class_weight(class_weight) -> None:
+    """'balanced' or a dict of finite, non-negative weights, as sample_weight's are checked (a negative
+    weight trains the network away from its class, and NaN ends the fit in a diverged loss)."""
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(f"class_weight must be 'balanced', a dict {{class: weight}} or None; got {class_weight!r}.")
+        return
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"class_weight must be 'balanced', a dict {{class: weight}} or None; got "
+                        f"{type(class_weight).__name__}.")
+    bad = {label: weight for label, weight in class_weight.items()
+           if isinstance(weight, bool) or not isinstance(weight, Real) or not 0 <= weight < np.inf}
+    if bad:
+        raise ValueError(f"class_weight must give each class a finite, non-negative weight; got {bad}.")
+
+
 class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
     __doc__ = (
         """Classify sequences with a stack of LSTM or GRU layers.
@@ -349,8 +367,13 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         if _label_indicator(y) is not None:
             raise ValueError("class_weight weighs the samples of each class; with multilabel y (one 0/1 column "
                              "a label) pass sample_weight instead.")
+        _check_class_weight(self.class_weight)
         by_class = compute_sample_weight(self.class_weight, column_or_1d(y)).astype(np.float32)
-        return by_class if weight is None else weight * by_class
+        weight = by_class if weight is None else weight * by_class
+        if not np.any(weight > 0):
+            raise ValueError(f"class_weight{' times sample_weight' * (sample_weight is not None)} is zero for "
+                             "every sample; at least one must be positive.")
+        return weight
 
     def _stratify(self, y_encoded, n_val):
         if self._is_multilabel():

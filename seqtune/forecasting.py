@@ -324,7 +324,8 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
             P.check_int("season", self.season)
         if self.jit_compile not in ("auto", True, False):
             raise ValueError(f"jit_compile must be 'auto', True or False; got {self.jit_compile!r}.")
-        P.check_int("verbose", self.verbose, minimum=0)
+        P.check_verbose(self.verbose)
+        P.check_random_state(self.random_state)
         P.check_quantiles(self.quantiles)
 
     # ----------------------------------------------------------------- fitting

@@ -146,7 +146,8 @@ def refuse_unreadable_text(X) -> None:
         raise ValueError("X is empty (0 samples); expected at least one document.")
     _refuse_bytes(X)
     values = X.to_numpy() if hasattr(X, "to_numpy") else X
-    if np.ndim(values) == 1 and all(_is_missing(x) for x in values):
+    # Rows of a table and sequences of a list are never missing: np.ndim would fail on ragged lists.
+    if isinstance(values, (list, tuple, np.ndarray)) and all(_is_missing(x) for x in values):
         raise TypeError(f"X holds no text: all {len(values)} documents are missing (None/NaN/NA).")
 
 
@@ -207,7 +208,7 @@ def _all_strings(values: np.ndarray) -> bool:
 
 def _is_missing(x) -> bool:
     """None, a float NaN, or pandas' NA / NaT."""
-    if x is None or isinstance(x, str) or np.ndim(x) > 0:
+    if x is None or isinstance(x, (str, list, tuple, np.ndarray)) or np.ndim(x) > 0:
         return x is None
     import pandas as pd
 
@@ -308,6 +309,32 @@ def _is_integer_array(arr: np.ndarray) -> bool:
     return arr.dtype.kind in "iub" and arr.dtype.kind != "b"
 
 
+def _refuse_times(values: np.ndarray, what: str) -> None:
+    """TypeError for datetime64/timedelta64 values: cast to float32 they lose their resolution (time stamps
+    of distinct minutes become one number), and a time stamp is rarely the measurement meant."""
+    if values.dtype.kind in "mM":
+        kind = "time stamps" if values.dtype.kind == "M" else "durations"
+        raise TypeError(
+            f"{what} has dtype {values.dtype} ({kind}); expected numbers, which the network reads in float32, "
+            "where time stamps lose their resolution. Pass numbers of a unit that fits: elapsed time, e.g. "
+            "(X - X[:, :1]) / np.timedelta64(1, 's'), or calendar features (hour, weekday) as features."
+        )
+
+
+def _integer_cells(table: np.ndarray) -> bool:
+    """An object table of integers only (pandas' nullable Int64 columns, ints in an object array): integers
+    as int64 ones are, so that "auto" reads them alike."""
+    return table.dtype.kind == "O" and table.size > 0 and all(
+        isinstance(cell, Integral) and not isinstance(cell, (bool, np.bool_)) for cell in table.flat)
+
+
+def _dtype_words(X) -> str:
+    """``"dtype float64"``, or a DataFrame's ``"columns of dtype ['Float64', 'int64']"``."""
+    if hasattr(X, "dtypes") and not hasattr(X, "dtype"):
+        return f"columns of dtype {sorted({str(d) for d in X.dtypes})}"
+    return f"dtype {np.asarray(X).dtype}"
+
+
 def _check_tokens(arr: np.ndarray, what: str) -> np.ndarray:
     if arr.size and arr.min() < 0:
         raise ValueError(
@@ -338,11 +365,13 @@ def _convert_ragged(X, input_type: str) -> Sequences:
                 raise TypeError(
                     f"X[{i}] holds values that are not numbers ({exc}); expected a numeric sequence."
                 ) from None
+        _refuse_times(arr, f"X[{i}]")
         if arr.dtype.kind not in "biufc":
             raise TypeError(f"X[{i}] has dtype {arr.dtype}; expected a numeric sequence.")
         items.append(arr)
     ndims = {a.ndim for a in items}
-    integers = all(_is_integer_array(a) for a in items)
+    # An empty list is float64 to NumPy: it says nothing of the others' kind (refused below as empty)
+    integers = all(_is_integer_array(a) or a.size == 0 for a in items)
     # As for a 2-D array: "auto" reads non-negative integers as token ids, others as numbers.
     if ndims == {1} and integers and (input_type == "tokens" or (
             input_type == "auto" and all(a.min(initial=0) >= 0 for a in items))):
@@ -492,6 +521,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
     ndim = np.ndim(probe)
     if ndim == 3:
         arr = np.asarray(probe)
+        _refuse_times(arr, "X")
         if arr.dtype.kind == "O":
             try:
                 arr = object_as_float(arr)
@@ -518,6 +548,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         return Sequences("numeric", arr, ragged=False, layout="3d")
     if ndim == 2:
         raw = np.asarray(probe)
+        _refuse_times(raw, "X")
         if raw.dtype.kind in "US" or (raw.dtype.kind == "O" and any(isinstance(cell, str) for cell in raw.flat)):
             try:  # numbers written as strings ("1.5", from a CSV) are read as numbers, as before
                 raw.astype(np.float64)
@@ -536,16 +567,16 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
             except (TypeError, ValueError):
                 pass  # not numbers: scikit-learn's conversion below says so
         _refuse_unreadable(values, "X", ("sample", "step"))
-        integer = _is_integer_array(raw)
+        integer = _is_integer_array(raw) or _integer_cells(raw)
         tokens = input_type == "tokens" or (input_type == "auto" and integer and raw.min(initial=0) >= 0)
         if input_type == "tokens" and not integer:
-            raise ValueError(f"input_type='tokens' expects integer token ids; got dtype {getattr(probe, 'dtype', None)}.")
+            raise ValueError(f"input_type='tokens' expects integer token ids; got {_dtype_words(probe)}.")
         dtype = None if tokens else np.float32
         if estimator is not None and not tokens:
             # Columns of token ids are time steps, free in number like a list's lengths.
             arr = validate_data(estimator, X, reset=reset, dtype=dtype)
         else:
-            arr = check_array(X, dtype=dtype)
+            arr = check_array(raw.astype(np.int64) if tokens and raw.dtype.kind == "O" else X, dtype=dtype)
         if tokens:
             if input_type == "auto":
                 _warn_read_as_tokens("X, an integer array,")

@@ -349,6 +349,38 @@ def test_class_weight_and_sample_weight(seq3d):
         SequenceClassifier(**TINY).fit(X, y, sample_weight=-np.ones(60))
 
 
+@pytest.mark.parametrize("class_weight, error, match", [
+    # these trained silently (zero or negative loss) or diverged with advice about the learning rate
+    ({0: 0.0, 1: 0.0}, ValueError, "class_weight is zero for every sample"),
+    ({0: -1.0, 1: 1.0}, ValueError, r"finite, non-negative weight; got \{0: -1.0\}"),
+    ({0: np.nan, 1: 1.0}, ValueError, "finite, non-negative weight; got"),
+    ({0: np.inf, 1: 1.0}, ValueError, "finite, non-negative weight; got"),
+    ({0: "1", 1: 1.0}, ValueError, "finite, non-negative weight; got"),
+    ("balance", ValueError, "class_weight must be 'balanced', a dict"),  # scikit-learn named its own function
+    ([1.0, 2.0], TypeError, "class_weight must be 'balanced', a dict .* got list"),
+])
+def test_class_weight_is_checked_as_sample_weight_is(seq3d, class_weight, error, match):
+    X, y = seq3d
+    with pytest.raises(error, match=match):
+        SequenceClassifier(class_weight=class_weight, **TINY).fit(X, y)
+
+
+def test_class_weight_times_sample_weight_zero_everywhere_is_refused(seq3d):
+    X, y = seq3d
+    with pytest.raises(ValueError, match="class_weight times sample_weight is zero for every sample"):
+        SequenceClassifier(class_weight={0: 0.0, 1: 1.0}, **TINY).fit(X, y, sample_weight=(y == 0).astype(float))
+
+
+def test_random_state_out_of_range_is_named_and_verbose_true_is_accepted(seq3d, capsys):
+    X, y = seq3d
+    for value, error in [(-1, ValueError), (2**40, ValueError), (1.5, TypeError)]:
+        with pytest.raises(error, match="random_state must be None"):  # NumPy's "Seed must be between 0 and ..."
+            SequenceClassifier(**{**TINY, "random_state": value}).fit(X, y)
+    SequenceClassifier(**{**TINY, "random_state": np.random.RandomState(0)}).fit(X, y)
+    SequenceClassifier(**{**TINY, "verbose": True}).fit(X, y)  # scikit-learn's estimators take it as 1
+    assert "loss" in capsys.readouterr().out
+
+
 def test_prefixed_keras_options_are_validated_with_suggestions(seq3d):
     X, y = seq3d
     clf = SequenceClassifier(compile__steps_per_execution=2, optimizer__clipnorm=1.0, **TINY)
@@ -847,7 +879,10 @@ def test_predict_errors_name_the_problem_for_the_kind_fitted():
     for X, error, match in [([], ValueError, "X is empty"),
                             ([None, None], TypeError, "all 2 documents are missing"),
                             ([b"good day"], TypeError, "X holds bytes"),
-                            (np.zeros((2, 3, 1)), ValueError, "X holds sequences, but .* fitted on text input")]:
+                            (np.zeros((2, 3, 1)), ValueError, "X holds sequences, but .* fitted on text input"),
+                            # ragged lists reached NumPy's "inhomogeneous shape" error
+                            ([[1, 2], [3]], ValueError, "X holds sequences, but .* fitted on text input"),
+                            ([np.zeros((2, 1)), np.zeros((3, 1))], ValueError, "fitted on text input")]:
         with pytest.raises(error, match=match):
             text.predict(X)
 

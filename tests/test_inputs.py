@@ -12,6 +12,45 @@ from hypothesis.extra import numpy as hnp
 from seqtune.inputs import length_bucket, pad, to_sequences
 
 
+def test_integers_are_token_ids_whatever_holds_them():
+    counts = np.random.default_rng(0).integers(0, 20, size=(6, 4))
+    # pandas' nullable Int64 and object arrays of ints were read as numbers, int64 ones as token ids
+    for X in [counts, pd.DataFrame(counts), pd.DataFrame(counts).astype("Int64"), counts.astype(object),
+              counts.tolist()]:
+        with pytest.warns(UserWarning, match="read as token ids"):
+            seqs = to_sequences(X)
+        assert seqs.kind == "tokens"
+        np.testing.assert_array_equal(seqs.values, counts)
+    np.testing.assert_array_equal(to_sequences(pd.DataFrame(counts).astype("Int64"), input_type="tokens").values,
+                                  counts)
+    with pytest.raises(ValueError, match=r"expects integer token ids; got columns of dtype \['Float64'\]"):
+        to_sequences(pd.DataFrame(counts).astype("Float64"), input_type="tokens")  # said "got dtype None"
+
+
+def test_an_empty_token_sequence_is_named_as_empty():
+    """[] is float64 to NumPy: input_type='tokens' said it expected integer arrays, got float64 ones."""
+    for input_type in ("tokens", "auto"):
+        with pytest.raises(ValueError, match="1 zero-length sequence.*first at index 1"):
+            to_sequences([[1, 2], [], [3]], input_type=input_type)
+
+
+@pytest.mark.parametrize("X", [
+    np.array([["2024-01-01T00:00", "2024-01-01T00:01"]] * 3, dtype="datetime64[m]"),
+    np.array([["2024-01-01T00:00", "2024-01-01T00:01"]] * 3, dtype="datetime64[m]")[:, :, None],
+    np.ones((3, 2), dtype="timedelta64[s]"),
+    [np.array(["2024-01-01", "2024-01-02"], dtype="datetime64[D]")] * 2 + [np.array(["2024-01-01"], "datetime64[D]")],
+], ids=["2-D", "3-D", "timedelta", "ragged"])
+def test_time_stamps_are_refused_in_every_layout(X):
+    """Arrays of them were cast to float32, merging distinct minutes; lists were refused."""
+    with pytest.raises(TypeError, match=r"has dtype (datetime|timedelta)64.*expected numbers"):
+        to_sequences(X)
+
+
+def test_ragged_lists_are_not_text():
+    with pytest.raises(TypeError, match="input_type='text' expects a 1-D sequence of str; got list"):
+        to_sequences([[1, 2], [3]], input_type="text")  # NumPy's "inhomogeneous shape" error before
+
+
 def test_kinds_are_detected():
     assert to_sequences(np.zeros((4, 3, 2))).kind == "numeric"
     two_d = to_sequences(np.zeros((4, 3)))
