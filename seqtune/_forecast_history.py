@@ -40,6 +40,12 @@ class ForecastHistoryMixin:
     def _check_continues(self, panel: Panel) -> None:
         check_continues(self.target_meta_, panel)
 
+    def _fitted_offset(self):
+        """The (first) training series' frequency as a pandas offset, or None (no DatetimeIndex): a new
+        history or continuation whose index carries none, too short to infer it, is read on this one."""
+        info = IndexInfo(**self.target_meta_["index"][0])
+        return info.offset() if info.kind == "datetime" else None
+
     def _match_series(self, panel: Panel) -> list:
         """For every series in ``panel``, the training series whose scaling it keeps (or None)."""
         n = len(panel.values)

@@ -246,13 +246,14 @@ def _warn_time_like_columns(frame: pd.DataFrame, what: str) -> None:
             )
 
 
-def _read_one(y, what: str, fill) -> tuple[np.ndarray, IndexInfo, object, str, list, object]:
-    """(values, index info, pandas index, layout, columns, name) of one series."""
+def _read_one(y, what: str, fill, known_freq=None) -> tuple[np.ndarray, IndexInfo, object, str, list, object]:
+    """(values, index info, pandas index, layout, columns, name) of one series (``known_freq``: see
+    :func:`index_info`)."""
     if isinstance(y, (pd.Series, pd.DataFrame)):
         y = with_missing_steps(y, fill)
     if isinstance(y, pd.Series):
         values = _to_2d(_as_float(y.to_numpy(), what), what)
-        info = index_info(y.index, len(y), what)
+        info = index_info(y.index, len(y), what, known_freq)
         return fill_missing(values, fill, what, y.index), info, y.index, "series", [y.name], y.name
     if isinstance(y, pd.DataFrame):
         if y.shape[1] == 0:
@@ -267,7 +268,7 @@ def _read_one(y, what: str, fill) -> tuple[np.ndarray, IndexInfo, object, str, l
             raise TypeError(f"{what} has non-numeric column(s) {non_numeric[:5]}; expected numeric columns ({hint}).")
         _warn_time_like_columns(y, what)
         values = _to_2d(_as_float(y.to_numpy(), what), what)
-        info = index_info(y.index, len(y), what)
+        info = index_info(y.index, len(y), what, known_freq)
         return fill_missing(values, fill, what, y.index), info, y.index, "frame", list(y.columns), None
     if isinstance(y, (str, bytes, dict)) or np.ndim(y) == 0:
         raise TypeError(f"{what} is a {type(y).__name__}; expected a pandas Series/DataFrame or a numeric array.")
@@ -278,8 +279,11 @@ def _read_one(y, what: str, fill) -> tuple[np.ndarray, IndexInfo, object, str, l
             list(range(values.shape[1])), None)
 
 
-def read_target(y, *, fill=None, id_column=None, what: str = "y") -> Panel:
-    """Validate ``y`` (any accepted form) into a :class:`Panel`."""
+def read_target(y, *, fill=None, id_column=None, what: str = "y", known_freq=None) -> Panel:
+    """Validate ``y`` (any accepted form) into a :class:`Panel`.
+
+    ``known_freq``: a fitted model's frequency (a pandas offset), for new data whose DatetimeIndex carries
+    none and is too short for pandas to infer it (see :func:`index_info`)."""
     if fill is not None and fill not in FILL_METHODS:
         raise ValueError(f"fill={fill!r} is not one of {FILL_METHODS} or None.")
     if y is None:
@@ -290,18 +294,18 @@ def read_target(y, *, fill=None, id_column=None, what: str = "y") -> Panel:
         if id_column not in y.columns:
             raise ValueError(f"id_column={id_column!r} is not a column of {what} (columns: {list(y.columns)[:10]}).")
         groups = [(key, part.drop(columns=[id_column])) for key, part in y.groupby(id_column, sort=False)]
-        items = [_read_one(part, f"{what}[{id_column}={key!r}]", fill) for key, part in groups]
+        items = [_read_one(part, f"{what}[{id_column}={key!r}]", fill, known_freq) for key, part in groups]
         ids = [key for key, _ in groups]
         layout, item_layout = "long", "frame"
     elif isinstance(y, (list, tuple)) and len(y) and not np.isscalar(y[0]) and np.ndim(y[0]) >= 1:
-        items = [_read_one(part, f"{what}[{i}]", fill) for i, part in enumerate(y)]
+        items = [_read_one(part, f"{what}[{i}]", fill, known_freq) for i, part in enumerate(y)]
         ids = list(range(len(items)))
         layout, item_layouts = "list", {item[3] for item in items}
         if len(item_layouts) > 1:
             raise TypeError(f"{what} is a list mixing {sorted(item_layouts)}; expected series of one kind.")
         item_layout = item_layouts.pop()
     else:
-        items = [_read_one(y, what, fill)]
+        items = [_read_one(y, what, fill, known_freq)]
         ids, layout, item_layout = [0], None, None
     widths = {item[0].shape[1] for item in items}
     if len(widths) > 1:

@@ -125,8 +125,19 @@ def regular_grid(index: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
     return grid if len(grid) and grid[0] == index[0] and index.isin(grid).all() else None
 
 
-def index_info(index, length: int, what: str) -> IndexInfo:
-    """Check that ``index`` is sorted, unique and regular, and describe it."""
+def _on_grid(index: pd.DatetimeIndex, freq) -> bool:
+    """Whether the timestamps are consecutive steps of ``freq`` (a pandas offset)."""
+    if not len(index) or not freq.is_on_offset(index[0]):
+        return False
+    return bool(pd.date_range(index[0], periods=len(index), freq=freq).equals(index))
+
+
+def index_info(index, length: int, what: str, known_freq=None) -> IndexInfo:
+    """Check that ``index`` is sorted, unique and regular, and describe it.
+
+    ``known_freq`` (a pandas offset: a fitted series') is the frequency of a DatetimeIndex that carries none
+    and is too short for pandas to infer one (a continuation of one or two steps), if it lies on its grid.
+    """
     if index is None:
         return IndexInfo("none", length)
     if not index.is_unique:
@@ -144,6 +155,8 @@ def index_info(index, length: int, what: str) -> IndexInfo:
         raise ValueError(f"{what} has an unsorted index; expected increasing time. Sort it first: {what}.sort_index().")
     if isinstance(index, pd.DatetimeIndex):
         freq = _infer_freq(index)
+        if freq is None and known_freq is not None and _on_grid(index, known_freq):
+            freq = known_freq
         if freq is None:
             grid = regular_grid(index)
             if grid is not None:

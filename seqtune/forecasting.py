@@ -473,7 +473,8 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
             past, which = self.tails_, list(range(self.n_series_))
             past_e = getattr(self, "exog_tails_", None)
         else:
-            panel = self._check_columns(read_target(y, fill=self.fill, id_column=self.id_column, what="y"))
+            panel = self._check_columns(read_target(y, fill=self.fill, id_column=self.id_column, what="y",
+                                                    known_freq=self._fitted_offset()))
             self._warn_if_other_frequency(panel)
             for i, v in enumerate(panel.values):
                 if len(v) < self.lookback_:
@@ -553,7 +554,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
         self._check_fitted_shape()
         if self.n_series_ != 1:
             raise ValueError(SCORE_ONE_SERIES)
-        panel = self._check_columns(read_target(y, fill=self.fill, what="y"))
+        panel = self._check_columns(read_target(y, fill=self.fill, what="y", known_freq=self._fitted_offset()))
         self._check_continues(panel)
         actual = panel.values[0]
         n, H, L = len(actual), self.horizon, self.lookback_

@@ -34,6 +34,19 @@ def daily():
     return y, SequenceForecaster(**TINY).fit(y)
 
 
+def test_a_short_continuation_read_from_a_file_is_scored_on_the_fitted_frequency(daily):
+    """Dates read from a CSV carry no freq, and pandas infers none from fewer than 3: score on the next one
+    or two days (a search's held-out tail) failed, saying the timestamps lay on no regular grid."""
+    y, fc = daily
+    future = pd.Series([10.0, 10.5], index=pd.date_range(y.index[-1], periods=3, freq="D")[1:])
+    from_file = pd.Series(future.to_numpy(), index=pd.DatetimeIndex(list(future.index)))
+    assert from_file.index.freq is None
+    for steps in (1, 2):
+        assert fc.score(from_file[:steps]) == fc.score(future[:steps])
+    with pytest.raises(ValueError, match="DatetimeIndex without a frequency"):  # not on the fitted grid
+        fc.score(pd.Series([10.0, 10.5], index=pd.DatetimeIndex([future.index[0], future.index[0] + pd.Timedelta("5h")])))
+
+
 # ------------------------------------------------------------------ future index
 def test_daily_series_forecast_continues_the_index(daily):
     y, fc = daily
