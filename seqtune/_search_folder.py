@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 import warnings
 from pathlib import Path
 from typing import NamedTuple
@@ -130,6 +131,24 @@ def finished_trials(project_dir: Path, *, overwrite: bool) -> EndedTrials:
 def as_json(value):
     """``value`` as JSON would give it back; objects JSON cannot hold become their type name."""
     return json.loads(json.dumps(value, sort_keys=True, default=lambda o: type(o).__name__))
+
+
+def check_writable(project_dir: Path) -> None:
+    """PermissionError naming the folder when the search cannot write there (its trials, checkpoints and
+    records): keras-tuner's writes fail in TensorFlow's file layer, with a traceback, after it started."""
+    folder = project_dir
+    while not folder.exists() and folder != folder.parent:  # where the search's folders would be made
+        folder = folder.parent
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except PermissionError:
+        raise PermissionError(
+            f"The search folder {project_dir} cannot be written "
+            f"({'it' if folder == project_dir else folder} is read-only to this user): a search "
+            "writes its trials and records there, resumed or not. It was left untouched; pass another "
+            "directory (--directory)."
+        ) from None
 
 
 def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) -> None:

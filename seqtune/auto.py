@@ -31,6 +31,7 @@ from seqtune._search_folder import (
     as_json,
     check_project_name,
     check_same_search,
+    check_writable,
     finished_trials,
     folder_name,
     record_search,
@@ -303,6 +304,7 @@ class _AutoSequenceBase(BaseEstimator):
         resumed = finished_trials(project_dir, overwrite=self.overwrite)
         if role != "worker":  # the chief owns the search folder
             check_same_search(project_dir, fingerprint, overwrite=self.overwrite)
+        check_writable(project_dir)
         try:
             # keras-tuner prints "Reloading Tuner from ..." itself; seqtune's own line says it (verbose=1).
             with contextlib.redirect_stdout(io.StringIO()) if self.verbose < 2 else contextlib.nullcontext():

@@ -204,8 +204,15 @@ def cmd_demo(args) -> int:
 def cmd_report(args) -> int:
     from seqtune.report import report_search
 
-    report_search(args.directory, cost=args.cost, tolerance=args.tolerance,
-                  plot=args.plot or os.path.join(args.directory, "pareto.png"))
+    try:
+        report_search(args.directory, cost=args.cost, tolerance=args.tolerance,
+                      plot=args.plot or os.path.join(args.directory, "pareto.png"))
+    except PermissionError:
+        if args.plot:
+            raise
+        # The report reads the search; only its default plot goes into the folder.
+        print(f"seqtune: the plot was not written: {args.directory} is read-only to this user; pass --plot PATH "
+              "to write it elsewhere.", file=sys.stderr)
     return 0
 
 
@@ -397,7 +404,7 @@ def main(argv=None) -> int:
     warnings.formatwarning = lambda message, category, *_, **__: f"seqtune: {category.__name__}: {message}\n"
     try:
         return args.func(args)
-    except (ValueError, TypeError, FileNotFoundError, RuntimeError) as exc:
+    except (ValueError, TypeError, FileNotFoundError, PermissionError, RuntimeError) as exc:
         # The library's hints name its Python arguments; here they are options.
         message = re.sub(r"fill='(\w+)'", r"--fill \1", str(exc))
         print(f"seqtune: error: {message}", file=sys.stderr)

@@ -53,7 +53,10 @@ def atomic_write_bytes(path, data: bytes) -> None:
     """
     path = Path(os.path.realpath(path))
     # A short temporary name: one built from a long file name could exceed the system's limit.
-    fd, tmp = tempfile.mkstemp(prefix=".seqtune-", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".seqtune-", suffix=".tmp", dir=path.parent)
+    except PermissionError:  # its message named the temporary file, not the one being written
+        raise PermissionError(f"Cannot write {path}: permission denied in the folder {path.parent}.") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -33,9 +33,10 @@ def test_tune_on_npz_then_report_from_disk(tmp_path, capsys):
     X = rng.normal(size=(80, 5, 2)).astype("float32")
     y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
     np.savez(tmp_path / "data.npz", X=X, y=y)
-    code = main(["tune", "--data", str(tmp_path / "data.npz"), "--tuner", "random", "--max-trials", "2",
+    tune_args = ["tune", "--data", str(tmp_path / "data.npz"), "--tuner", "random", "--max-trials", "2",
                  "--max-epochs", "1", "--max-units", "8", "--max-layers", "1",
-                 "--directory", str(tmp_path / "runs"), "--project-name", "cli"])
+                 "--directory", str(tmp_path / "runs"), "--project-name", "cli"]
+    code = main(tune_args)
     out = capsys.readouterr().out
     assert code == 0
     assert "Pareto front" in out and "chosen" in out and "test accuracy" in out
@@ -57,6 +58,25 @@ def test_tune_on_npz_then_report_from_disk(tmp_path, capsys):
     assert main(["report", str(tmp_path / "runs" / "cli")]) == 2
     assert "custom cost function ('custom_cost')" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "runs" / "cli"), "--cost", "params"]) == 0
+    # A read-only search folder: tune gave keras-tuner's and TensorFlow's tracebacks, report one while
+    # writing its default plot there.
+    from tests.conftest import as_plain_user
+
+    folder = tmp_path / "runs" / "cli"
+    (folder / "pareto.png").unlink()
+    folder.chmod(0o555)
+    try:
+        tune = subprocess.run(as_plain_user([sys.executable, "-m", "seqtune.cli", *tune_args]), capture_output=True,
+                              text=True, env=ENV, timeout=300, check=False)
+        report = subprocess.run(as_plain_user([sys.executable, "-m", "seqtune.cli", "report", str(folder), "--cost",
+                                               "params"]),
+                                capture_output=True, text=True, env=ENV, timeout=300, check=False)
+    finally:
+        folder.chmod(0o755)
+    assert tune.returncode == 2 and "Traceback" not in tune.stderr, tune.stderr[-2000:]
+    assert f"seqtune: error: The search folder {folder} cannot be written (it is read-only" in tune.stderr
+    assert report.returncode == 0 and "chosen" in report.stdout, report.stderr[-2000:]
+    assert "the plot was not written" in report.stderr and "Traceback" not in report.stderr
 
 
 def test_tune_a_forecaster_on_a_csv_series(tmp_path, capsys):

@@ -272,3 +272,25 @@ def test_saved_files_leave_out_the_optimizer_state_loading_would_discard(fitted,
     names = _saved_weight_names(tmp_path / "m.seqtune")
     assert names and not [n for n in names if "optimizer" in n]
     np.testing.assert_array_equal(seqtune.load(tmp_path / "m.seqtune").predict_proba(X), est.predict_proba(X))
+
+
+def test_writing_into_a_read_only_folder_names_the_destination(tmp_path):
+    """The error named seqtune's hidden temporary file (.seqtune-xxxx.tmp), not the file being saved."""
+    import subprocess
+    import sys
+
+    from tests.conftest import as_plain_user
+
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    code = ("from seqtune.persistence import atomic_write_bytes\n"
+            "try:\n    atomic_write_bytes(__import__('sys').argv[1], b'x')\n"
+            "except PermissionError as exc:\n    print(exc)\n")
+    try:
+        result = subprocess.run(as_plain_user([sys.executable, "-c", code, str(folder / "m.seqtune")]),
+                                capture_output=True, text=True, timeout=60, check=True)
+    finally:
+        folder.chmod(0o755)
+    assert f"Cannot write {folder / 'm.seqtune'}: permission denied" in result.stdout, result.stdout + result.stderr
+    assert not list(folder.iterdir())
