@@ -5,6 +5,7 @@ Kept apart from :mod:`seqtune.cli` (the commands and their options); heavy impor
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 
@@ -21,15 +22,43 @@ def load_data(args):
                 missing = {"X", "y"} - set(npz.files)
                 if missing:
                     raise ValueError(f"--data {path}: the .npz needs arrays 'X' and 'y' (missing {sorted(missing)}).")
-                return npz["X"], npz["y"]
+                return _npz_array(npz, "X", path), _npz_array(npz, "y", path)
         if path.endswith((".csv", ".tsv")):
-            frame, y = read_table(path, args.target)
+            with _reading(path, "one row a sequence"):
+                frame, y = read_table(path, args.target)
             return csv_sequences(frame, path), y
         raise ValueError(f"--data {path}: expected a .npz (arrays X, y), or a .csv or .tsv (one row a sequence, "
                          "or one text column).")
     from seqtune.datasets import load
 
     return load(args.dataset)
+
+
+def _npz_array(npz, name: str, path: str):
+    """Array ``name`` of an .npz; one of Python objects (sequences of different lengths) is refused by name:
+    loading it runs pickle, which can execute code from the file."""
+    try:
+        return npz[name]
+    except ValueError as exc:
+        if "allow_pickle" not in str(exc):
+            raise
+        raise ValueError(f"--data {path}: array {name!r} holds Python objects (sequences of different lengths?), "
+                         "which only pickle loads, and pickle can run code from a file. Save such sequences as "
+                         "a .csv, one row a sequence (rows may end early), or pad them to one length.") from None
+
+
+@contextlib.contextmanager
+def _reading(path: str, expected: str):
+    """pandas' and Python's reading errors as one line naming ``--data`` and what was ``expected``."""
+    import pandas as pd
+
+    try:
+        yield
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"--data {path}: the file is empty; expected {expected}.") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"--data {path} is not UTF-8 text (byte {exc.object[exc.start]:#x} at position {exc.start}); "
+                         f"convert it first, e.g. from Latin-1: iconv -f latin1 -t utf-8 {path} > utf8.csv") from None
 
 
 def read_table(path: str, target: str):
@@ -49,17 +78,14 @@ def read_table(path: str, target: str):
         first = next(rows, [])
         width = max([len(first), *(len(row) for row in rows)])
     headerless = is_data_row(first, target)
-    try:
-        # Rows may end early without trailing separators (sequences of different lengths): read
-        # every row as wide as the widest; a header names the columns it has.
-        if headerless:
-            frame = pd.read_csv(path, sep=sep, header=None, names=range(width))
-        else:
-            names = list(pd.read_csv(path, sep=sep, nrows=0).columns)  # pandas' names: blanks, repeats
-            frame = pd.read_csv(path, sep=sep, header=0,
-                                names=[*names, *(f"Unnamed: {i}" for i in range(len(names), width))])
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"--data {path}: the file is empty; expected one row a sequence.") from None
+    # Rows may end early without trailing separators (sequences of different lengths): read
+    # every row as wide as the widest; a header names the columns it has.
+    if headerless:
+        frame = pd.read_csv(path, sep=sep, header=None, names=range(width))
+    else:
+        names = list(pd.read_csv(path, sep=sep, nrows=0).columns)  # pandas' names: blanks, repeats
+        frame = pd.read_csv(path, sep=sep, header=0,
+                            names=[*names, *(f"Unnamed: {i}" for i in range(len(names), width))])
     if frame.empty:
         raise ValueError(f"--data {path}: the file has no rows (columns: "
                          f"{', '.join(map(str, frame.columns[:10])) or 'none'}); expected one row a sequence.")
@@ -137,7 +163,8 @@ def load_series(args):
                          "(and the time stamps in --time-column, if any).")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"--data {path}: no such file")
-    frame = pd.read_csv(path)
+    with _reading(path, "a header row naming --target, then one row a time step"):
+        frame = pd.read_csv(path)
     features = [c.strip() for c in args.features.split(",") if c.strip()] if args.features else []
     named = [("--target", args.target), ("--time-column", args.time_column)] + [("--features", c) for c in features]
     for option, column in named:

@@ -20,6 +20,10 @@ CHANGE_WORDS = {"data": "other data",
                 "splits": "other validation splits",
                 "estimator_defaults": "another seqtune version's defaults for the settings it was not given",
                 "backend": "another Keras backend (its costs, measured there, do not compare)"}
+# What a refused resume can do instead (the command line says it in its options).
+RESUME_ADVICE = ("pass project_name=None (a folder named after the data and settings, as inside cross_val_score or "
+                 "a loop over datasets), another project_name (--project-name), or overwrite=True (--overwrite) to "
+                 "start over.")
 # How a warning names a fingerprint entry that an earlier seqtune did not record, and what may differ.
 UNRECORDED_WORDS = {"estimator_defaults": "its default settings (if a default changed since, as SequenceForecaster's "
                                           "normalize became 'auto', its finished trials ran with the old one)",
@@ -177,9 +181,7 @@ def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) 
             what += " (seed=None draws new ones at every fit: pass an int seed to resume)"
         raise ValueError(
             f"The search in {project_dir} was run with {what}; its trials do not compare with this "
-            "one. It was left untouched: pass project_name=None (a folder named after the data and "
-            "settings, as inside cross_val_score or a loop over datasets), another project_name "
-            "(--project-name), or overwrite=True (--overwrite) to start over."
+            f"one. It was left untouched: {RESUME_ADVICE}"
         )
     unrecorded = [words for key, words in UNRECORDED_WORDS.items() if key in fingerprint and key not in before]
     if unrecorded:

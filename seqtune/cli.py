@@ -389,6 +389,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _in_options(message: str) -> str:
+    """The library's hints name its Python arguments; here they are options."""
+    from seqtune._search_folder import RESUME_ADVICE
+
+    message = message.replace(RESUME_ADVICE, "pass another --project-name, or --overwrite to start over. The search "
+                              "runs on the training part of --data: another --test-fraction or --seed is other data.")
+    return re.sub(r"fill='(\w+)'", r"--fill \1", message)
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -405,9 +414,7 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except (ValueError, TypeError, FileNotFoundError, PermissionError, RuntimeError) as exc:
-        # The library's hints name its Python arguments; here they are options.
-        message = re.sub(r"fill='(\w+)'", r"--fill \1", str(exc))
-        print(f"seqtune: error: {message}", file=sys.stderr)
+        print(f"seqtune: error: {_in_options(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\nseqtune: interrupted; finished trials are kept on disk and the search resumes "

@@ -58,6 +58,11 @@ def test_tune_on_npz_then_report_from_disk(tmp_path, capsys):
     assert main(["report", str(tmp_path / "runs" / "cli")]) == 2
     assert "custom cost function ('custom_cost')" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "runs" / "cli"), "--cost", "params"]) == 0
+    # Another split of the same file is refused with the command's options (project_name=None is Python's)
+    assert main([*tune_args, "--test-fraction", "0.3"]) == 2
+    err = capsys.readouterr().err
+    assert "was run with other data" in err and "another --test-fraction or --seed is other data" in err
+    assert "project_name=None" not in err and "overwrite=True" not in err
     # A read-only search folder: tune gave keras-tuner's and TensorFlow's tracebacks, report one while
     # writing its default plot there.
     from tests.conftest import as_plain_user
@@ -118,6 +123,21 @@ def test_errors_are_one_clear_line(tmp_path, capsys):
     np.savez(tmp_path / "bad.npz", X=np.zeros((3, 2)))
     assert main(["tune", "--data", str(tmp_path / "bad.npz")]) == 2
     assert "needs arrays 'X' and 'y'" in capsys.readouterr().err
+    # These came as the libraries' words, naming no file: "Object arrays cannot be loaded when
+    # allow_pickle=False", "'utf-8' codec can't decode byte 0xe9", "No columns to parse from file".
+    ragged = np.empty(2, dtype=object)
+    ragged[:] = [np.zeros(3), np.zeros(4)]
+    np.savez(tmp_path / "ragged.npz", X=ragged, y=np.array([0, 1]))
+    (tmp_path / "latin1.csv").write_bytes("text,label\ncaf\u00e9 cr\u00e8me,1\n".encode("latin-1"))
+    (tmp_path / "empty.csv").write_text("")
+    for args, message in [
+        (["--data", str(tmp_path / "ragged.npz")], "ragged.npz: array 'X' holds Python objects"),
+        (["--data", str(tmp_path / "latin1.csv")], "latin1.csv is not UTF-8 text (byte 0xe9 at position 14)"),
+        (["--task", "forecast", "--data", str(tmp_path / "empty.csv")], "empty.csv: the file is empty; expected a header"),
+    ]:
+        assert main(["tune", *args]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"seqtune: error: --data {tmp_path / message}" in err, err
 
 
 @pytest.mark.parametrize("args", [["--help"], ["demo", "--help"], ["tune", "--help"], ["report", "--help"]])
