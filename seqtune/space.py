@@ -69,6 +69,8 @@ def _check_range(name: str, spec: tuple) -> None:
     low, high = spec[0], spec[1]
     if not (_is_number(low) and _is_number(high)):
         raise TypeError(f"space[{name!r}] = {spec!r}: range ends must be numbers.")
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise ValueError(f"space[{name!r}] = {spec!r}: range ends must be finite numbers.")
     if low > high:
         raise ValueError(f"space[{name!r}] = {spec!r}: low ({low}) is above high ({high}).")
     if len(spec) == 3:
@@ -86,7 +88,7 @@ _CONSTRAINTS = {
     "units": lambda v: isinstance(v, Integral) and not isinstance(v, bool) and v >= 1,
     "bidirectional": lambda v: isinstance(v, bool),
     "dropout": lambda v: _is_number(v) and 0 <= v < 1,
-    "learning_rate": lambda v: _is_number(v) and v > 0,
+    "learning_rate": lambda v: _is_number(v) and 0 < v < np.inf,
     "batch_size": lambda v: isinstance(v, Integral) and not isinstance(v, bool) and v >= 1,
     "pooling": lambda v: isinstance(v, str) and v.lower() in POOLINGS,
     "frame_length": lambda v: isinstance(v, Integral) and not isinstance(v, bool) and v >= 1,
@@ -97,7 +99,7 @@ _EXPECTED = {
     "units": "an int >= 1",
     "bidirectional": "True or False",
     "dropout": "a float in [0, 1)",
-    "learning_rate": "a positive float",
+    "learning_rate": "a positive, finite float",
     "batch_size": "an int >= 1",
     "pooling": "'last', 'max' or 'mean'",
     "frame_length": "an int >= 1",

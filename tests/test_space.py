@@ -58,6 +58,11 @@ def test_deeper_widths_are_conditional_on_depth():
         ({"dropout": (0.0, 1.5)}, ValueError, "in \\[0, 1\\)"),
         ({"layers": 0}, ValueError, "int >= 1"),
         ({"learning_rate": ("a", "b")}, TypeError, "must be numbers"),
+        # these passed, then failed every trial (or keras-tuner's set-up)
+        ({"learning_rate": (1e-3, float("inf"), "log")}, ValueError, "must be finite numbers"),
+        ({"learning_rate": float("inf")}, ValueError, "positive, finite float"),
+        ({"learning_rate": [1e-3, float("nan")]}, ValueError, "positive, finite float"),
+        ({"dropout": (float("nan"), 0.2)}, ValueError, "must be finite numbers"),
         ({"pooling": ("last", "max")}, TypeError, "list of values, not a range"),
         ({"pooling": "sum"}, ValueError, "'last', 'max' or 'mean'"),
         ("lstm", TypeError, "space must be a dict"),
