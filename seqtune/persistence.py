@@ -173,9 +173,14 @@ def read_bundle(path) -> tuple[dict, dict, bytes]:
             try:
                 with np.load(io.BytesIO(zf.read("arrays.npz")), allow_pickle=False) as npz:
                     arrays = {k: npz[k] for k in npz.files}
-            except (ValueError, OSError, zipfile.BadZipFile) as exc:  # NumPy would suggest allow_pickle=True
-                raise ValueError(f"{path} is a damaged seqtune estimator file (arrays.npz: {exc}).") from None
+            except (ValueError, OSError, zipfile.BadZipFile) as exc:
+                # NumPy's advice for what it cannot read as arrays is to allow pickle: never for a file
+                why = "not NumPy arrays" if "allow_pickle" in str(exc) else str(exc)
+                raise ValueError(f"{path} is a damaged seqtune estimator file (arrays.npz: {why}).") from None
             model_bytes = zf.read("model.keras")
+            if not zipfile.is_zipfile(io.BytesIO(model_bytes)):  # Keras says "File not found" of its temporary copy
+                raise ValueError(f"{path} is a damaged seqtune estimator file (model.keras is not a Keras file: not "
+                                 "a complete zip archive).")
     except (zipfile.BadZipFile, zlib.error, EOFError):
         raise ValueError(
             f"{path} is not a seqtune estimator file (not a readable zip archive; truncated, corrupted or foreign)."
@@ -225,7 +230,10 @@ def load(path, *, unsafe: bool = False):
         raise not_ours from None
     if not (isinstance(cls, type) and issubclass(cls, BundledEstimatorMixin)):
         raise not_ours
-    return cls._from_bundle(meta, arrays, model_bytes, unsafe=unsafe)
+    try:
+        return cls._from_bundle(meta, arrays, model_bytes, unsafe=unsafe)
+    except KeyError as exc:
+        raise ValueError(f"{path} is a damaged seqtune estimator file (its fitted state lacks {exc}).") from None
 
 
 def jsonable(value):

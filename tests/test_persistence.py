@@ -173,6 +173,19 @@ def test_a_file_naming_another_class_or_its_parameters_is_refused_clearly(fitted
                  arrays=arrays, model_bytes=model_bytes)
     with pytest.raises(ValueError, match="damaged: SequenceForecaster has no parameter.*class_weight"):
         seqtune.load(tmp_path / "odd.seqtune")
+    # Damaged members inside an intact zip gave Keras' "File not found: filepath=/tmp/...", a bare KeyError,
+    # and NumPy's advice to allow pickle.
+    for damage, match in [({"model_bytes": b"not a keras file"}, r"model.keras is not a Keras file"),
+                          ({"model_bytes": model_bytes[: len(model_bytes) // 2]}, r"model.keras is not a Keras file"),
+                          ({"meta": {**meta, "state": {}}}, r"its fitted state lacks '\w+'"),
+                          ({}, r"arrays.npz: not NumPy arrays\)\.$")]:
+        write_bundle(tmp_path / "odd.seqtune", **{"meta": meta, "arrays": arrays, "model_bytes": model_bytes, **damage})
+        if not damage:  # arrays.npz rewritten as bytes that are not an .npz
+            with zipfile.ZipFile(tmp_path / "ok.seqtune") as src, zipfile.ZipFile(tmp_path / "odd.seqtune", "w") as zf:
+                for name in src.namelist():
+                    zf.writestr(name, b"zz" if name == "arrays.npz" else src.read(name))
+        with pytest.raises(ValueError, match=f"odd.seqtune is a damaged seqtune estimator file.*{match}"):
+            seqtune.load(tmp_path / "odd.seqtune")
 
 
 def test_callbacks_that_cannot_be_pickled_are_left_out_with_a_warning(tmp_path):
