@@ -197,6 +197,12 @@ def plot_pareto(trials: pd.DataFrame, front: pd.DataFrame, chosen, cost: str, pa
     return path
 
 
+def _status(status: str) -> str:
+    """A trial's status in words: read from disk, a RUNNING one may be running elsewhere, or was stopped (a
+    killed search) and runs again when the search resumes."""
+    return "unfinished (running, or interrupted)" if status == "RUNNING" else status.lower()
+
+
 def report_search(project_dir, *, cost: str | None = None, tolerance: float | None = None,
                   plot: str | None = None, stream=None) -> dict:
     """Print the trial table, the front and the pick of a search on disk; optionally plot it.
@@ -236,12 +242,12 @@ def report_search(project_dir, *, cost: str | None = None, tolerance: float | No
     score_name = saved.get("score", "score")
     counts = trials["status"].value_counts().to_dict()
     n = len(trials)
-    print(f"{project_dir}: {n} trial{'s' * (n != 1)} ({', '.join(f'{v} {k.lower()}' for k, v in counts.items())})",
+    print(f"{project_dir}: {n} trial{'s' * (n != 1)} ({', '.join(f'{v} {_status(k)}' for k, v in counts.items())})",
           file=stream)
     print(format_table(trials), file=stream)
     failed = trials[trials["status"] != "COMPLETED"]
     for row in failed.itertuples():
-        print(f"trial {row.trial_id} {row.status.lower()}" + (f": {row.error}" if row.error else ""), file=stream)
+        print(f"trial {row.trial_id} {_status(row.status)}" + (f": {row.error}" if row.error else ""), file=stream)
     pool, front, chosen, cell, text = summarize(trials, cost_column, tolerance, score_name)
     print(f"\nPareto front ({score_name} vs {cost_column}, {len(pool)} trials at the full budget):", file=stream)
     print(format_table(front), file=stream)

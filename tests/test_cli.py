@@ -82,6 +82,12 @@ def test_tune_on_npz_then_report_from_disk(tmp_path, capsys):
     assert f"seqtune: error: The search folder {folder} cannot be written (it is read-only" in tune.stderr
     assert report.returncode == 0 and "chosen" in report.stdout, report.stderr[-2000:]
     assert "the plot was not written" in report.stderr and "Traceback" not in report.stderr
+    # A trial a killed search left RUNNING read as "1 running", as if still in progress
+    record = next(folder.glob("trial_*/trial.json"))
+    record.write_text(json.dumps({**json.loads(record.read_text()), "status": "RUNNING"}))
+    assert main(["report", str(folder), "--cost", "params", "--plot", str(tmp_path / "p.png")]) == 0
+    out = capsys.readouterr().out
+    assert "1 unfinished (running, or interrupted)" in out and "1 running" not in out
 
 
 def test_tune_a_forecaster_on_a_csv_series(tmp_path, capsys):
