@@ -34,10 +34,14 @@ class IndexInfo:
     # Business hours' opening times ("bh" alone would forecast 09:00-17:00), as "HH:MM" strings (pandas takes no seconds there)
     opens: list | None = None
     closes: list | None = None
+    # A pd.DateOffset of keywords (months=2), whose string pandas cannot read back: its keywords and n
+    date_offset: dict | None = None
 
     def offset(self):
         """The frequency as a pandas offset, with a custom business frequency's weekmask and holidays
         and business hours' opening times."""
+        if self.date_offset is not None:
+            return pd.DateOffset(**self.date_offset)
         offset = pd.tseries.frequencies.to_offset(self.freq)
         details = {}
         if self.weekmask is not None:
@@ -125,6 +129,19 @@ def regular_grid(index: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
     return grid if len(grid) and grid[0] == index[0] and index.isin(grid).all() else None
 
 
+def _check_continued(info: IndexInfo, freq, what: str) -> None:
+    """ValueError when ``info`` would continue the index on another frequency than its own (one pandas
+    cannot describe in a string, such as Easter), found before the network is trained on it."""
+    try:
+        same = info.offset() == freq
+    except ValueError:
+        same = False
+    if not same:
+        raise ValueError(f"{what} has a DatetimeIndex at frequency {freq!r}, which seqtune cannot store to continue "
+                         f"it; expected a pandas frequency string ('D', 'W-MON', '2MS', ...). Put {what} on one "
+                         f"({what}.asfreq('MS')), or use a PeriodIndex ({what}.to_period('M')).")
+
+
 def _on_grid(index: pd.DatetimeIndex, freq) -> bool:
     """Whether the timestamps are consecutive steps of ``freq`` (a pandas offset)."""
     if not len(index) or not freq.is_on_offset(index[0]):
@@ -175,14 +192,20 @@ def index_info(index, length: int, what: str, known_freq=None) -> IndexInfo:
             )
         tz = None if index.tz is None else str(index.tz)
         last = index[-1].tz_convert("UTC").isoformat() if tz else index[-1].isoformat()
+        if isinstance(freq, pd.offsets.Week) and freq.weekday is None:  # its string, "W", reads back as W-SUN
+            freq = pd.offsets.Week(n=freq.n, weekday=index[-1].weekday())
         custom = {}
+        if type(freq) is pd.DateOffset and all(type(v) is int for v in freq.kwds.values()):
+            custom.update(date_offset={"n": freq.n, **freq.kwds})
         if getattr(freq, "weekmask", None) is not None:  # CustomBusinessDay, CustomBusinessHour, ...
             custom.update(weekmask=freq.weekmask, holidays=[str(day) for day in freq.holidays])
         if isinstance(freq, pd.offsets.BusinessHour | pd.offsets.CustomBusinessHour):
             custom.update(opens=[t.strftime("%H:%M") for t in freq.start],
                           closes=[t.strftime("%H:%M") for t in freq.end])
-        return IndexInfo("datetime", length, freq=freq.freqstr, last=last, unit=index.unit, tz=tz,
+        info = IndexInfo("datetime", length, freq=freq.freqstr, last=last, unit=index.unit, tz=tz,
                          name=index.name, **custom)
+        _check_continued(info, freq, what)
+        return info
     if isinstance(index, pd.PeriodIndex):
         if len(index) > 1 and np.any(np.diff(index.asi8) != index.freq.n):  # 2M periods step by 2 months
             raise ValueError(f"{what} has a PeriodIndex with gaps; expected consecutive periods. Pass "

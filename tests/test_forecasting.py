@@ -98,6 +98,19 @@ def test_forecast_from_a_new_history_gets_its_future_index(daily, index, expecte
     assert getattr(pred.index, "freq", None) == getattr(index, "freq", None)
 
 
+def test_offsets_without_a_string_of_their_own_are_continued_or_refused(daily):
+    """Week() (no weekday) was stored as "W", read back as W-SUN: forecasts of a Monday series fell on Sundays
+    13 days on. DateOffset(months=2) trained, then predict failed in pandas' to_offset."""
+    _, fc = daily
+    for freq in (pd.offsets.Week(), pd.DateOffset(months=2)):
+        index = pd.date_range("2021-01-04", periods=44, freq=freq)
+        pred = fc.predict(y=pd.Series(seasonal(40), index=index[:40]))
+        pd.testing.assert_index_equal(pred.index, index[40:].as_unit(index.unit), check_exact=True, exact=False)
+    with pytest.raises(ValueError, match="frequency <Easter.*cannot store to continue it"):
+        SequenceForecaster(**TINY).fit(pd.Series(seasonal(30), index=pd.date_range("2000", periods=30,
+                                                                                  freq=pd.offsets.Easter())))
+
+
 def test_timezone_and_dataframe_targets_are_kept():
     idx = pd.date_range("2024-03-30", periods=120, freq="h", tz="Europe/Paris")
     y = pd.DataFrame({"a": seasonal(120), "b": seasonal(120, seed=1)}, index=idx)
