@@ -1,6 +1,6 @@
 """The forecaster's anchor on real series: normalize="seasonal", "drift" and "trend", and what "auto" picks.
 
-On short real series that ship with statsmodels and sktime (``pip install -e
+On short real series that ship with statsmodels, sktime and vega_datasets (``pip install -e
 ".[cpu,recipes]"``), each with its last ``horizon`` steps held out, prints the mean
 absolute error of ``SequenceForecaster(horizon=h, normalize=..., random_state=seed)``
 (mean over ``--seeds``) with ``"seasonal"`` (corrections to the seasonal-naive
@@ -38,12 +38,17 @@ ANCHORS = ("seasonal", "drift", "trend")
 
 def series() -> dict:
     """name -> (series, horizon, season of the seasonal-naive baseline)."""
+    import pandas as pd
     import statsmodels.api as sm
     from sktime import datasets
 
     co2 = sm.datasets.co2.load_pandas().data["co2"].resample("MS").mean().ffill()
     nile = sm.datasets.nile.load_pandas().data
     macro = sm.datasets.macrodata.load_pandas().data
+    from vega_datasets import local_data  # US nonfarm employment, monthly 2006-2015 (in thousands)
+
+    jobs = local_data.us_employment()
+    nonfarm = jobs.set_index(pd.DatetimeIndex(jobs["month"], freq="MS"))["nonfarm"].astype(float)
     return {
         "airline": (datasets.load_airline(), 12, 12),
         "co2": (co2, 24, 12),
@@ -53,6 +58,7 @@ def series() -> dict:
         "shampoo": (datasets.load_shampoo_sales(), 3, 1),
         "inflation": (macro["infl"], 4, 1),
         "real_gdp": (macro["realgdp"], 8, 1),
+        "nonfarm": (nonfarm, 12, 12),
     }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqtune._series import point_index
+from seqtune._series import point_forecast
 
 # Point-forecast losses by name, as Keras calls them.
 POINT_LOSSES = {"mae": "mean_absolute_error", "mse": "mean_squared_error", "huber": "huber"}
@@ -79,10 +79,10 @@ def best_correction_weight(predicted: np.ndarray, actual: np.ndarray, quantiles)
     if that error is at least :data:`CLEARLY_BETTER` below the whole correction's; else 1.
 
     ``predicted`` ``(n, horizon, k, n_q)`` and ``actual`` ``(n, horizon, k)`` are scaled
-    corrections (0: the anchor); the point forecast (the quantile nearest 0.5) is scored
+    corrections (0: the anchor); the point forecast (:func:`point_forecast`) is scored
     by its mean absolute error.
     """
-    point = predicted[..., point_index(quantiles)]
+    point = point_forecast(predicted, quantiles)
     errors = [float(np.mean(np.abs(weight * point - actual))) for weight in CORRECTION_WEIGHTS]
     best = int(np.argmin(errors))
     return CORRECTION_WEIGHTS[best] if errors[best] < (1 - CLEARLY_BETTER) * errors[-1] else 1.0
@@ -94,7 +94,7 @@ def weigh_correction(outputs: np.ndarray, weight: float, quantiles) -> np.ndarra
     Every quantile moves with the point forecast, so a band keeps its width: scaling all of them
     by the weight collapsed the band to the anchor (zero width) when the weight was 0.
     """
-    return outputs - (1.0 - weight) * outputs[..., point_index(quantiles), None]
+    return outputs - (1.0 - weight) * point_forecast(outputs, quantiles)[..., None]
 
 
 def widening_shifts(predicted: np.ndarray, actual: np.ndarray, quantiles) -> np.ndarray:

@@ -61,11 +61,21 @@ def _as_float(values, what: str, columns=None) -> np.ndarray:
     return arr.astype(np.float64)
 
 
+# Beyond this magnitude a series' variance overflows float64 (and its forecasts come out NaN).
+LARGEST_VALUE = 1e150
+
+
 def fill_missing(values: np.ndarray, fill, what: str, index=None) -> np.ndarray:
     """Fill NaN by ``fill`` ("ffill" or "interpolate"), or raise a ValueError that says how."""
     nan = np.isnan(values)
     if np.any(np.isinf(values)):
         raise ValueError(f"{what} contains infinite values; expected finite numbers.")
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(values) > LARGEST_VALUE
+    if huge.any():
+        raise ValueError(f"{what} holds values beyond +-{LARGEST_VALUE:.0e} (largest {np.nanmax(np.abs(values)):.3g}), "
+                         "whose squares overflow: their spread, which scales the series, would be infinite and "
+                         "every forecast NaN. Rescale them, e.g. divide by a power of 10.")
     if not nan.any():
         return values
     if fill is None:
@@ -100,9 +110,22 @@ def _to_2d(values, what: str) -> np.ndarray:
     return values
 
 
-def point_index(quantiles) -> int:
-    """Which forecast output is the point forecast: the quantile nearest 0.5 (the only output without quantiles)."""
-    return 0 if quantiles is None else int(np.argmin(np.abs(np.asarray(quantiles, dtype=np.float64) - 0.5)))
+def point_forecast(outputs: np.ndarray, quantiles) -> np.ndarray:
+    """The point forecast in forecast outputs ``(..., n_q)``: the only output without quantiles, else the
+    median: the 0.5 quantile, or interpolated between the quantiles either side of it (the mean of 0.1 and
+    0.9: taking the nearer of two tied ones skewed the band and the scores), or the nearest where all lie
+    on one side."""
+    if quantiles is None:
+        return outputs[..., 0]
+    q = np.asarray(quantiles, dtype=np.float64)
+    below, above = np.flatnonzero(q <= 0.5), np.flatnonzero(q >= 0.5)
+    if not (len(below) and len(above)):
+        return outputs[..., int(np.argmin(np.abs(q - 0.5)))]
+    low, high = below[-1], above[0]
+    if low == high:
+        return outputs[..., low]
+    share = (0.5 - q[low]) / (q[high] - q[low])
+    return (1 - share) * outputs[..., low] + share * outputs[..., high]
 
 
 def spread(values: np.ndarray) -> np.ndarray:
@@ -279,6 +302,19 @@ def _read_one(y, what: str, fill, known_freq=None) -> tuple[np.ndarray, IndexInf
             list(range(values.shape[1])), None)
 
 
+def _warn_if_rows_of_a_table(y, what: str) -> None:
+    """A list of plain lists, all as long and more of them than their length, is more likely the rows of one
+    table (time steps x targets, as ``array.tolist()`` gives) than that many short series."""
+    lengths = {len(item) if isinstance(item, (list, tuple)) else None for item in y}
+    if None in lengths or len(lengths) != 1 or len(y) <= next(iter(lengths)):
+        return
+    length = next(iter(lengths))
+    warnings.warn(
+        f"{what} is a list of {len(y)} lists of {length} values each, read as {len(y)} series of {length} steps. "
+        f"If it is one table (a row a time step, a column a target), pass np.asarray({what}).",
+        UserWarning, stacklevel=P.user_stacklevel())
+
+
 def read_target(y, *, fill=None, id_column=None, what: str = "y", known_freq=None) -> Panel:
     """Validate ``y`` (any accepted form) into a :class:`Panel`.
 
@@ -298,6 +334,7 @@ def read_target(y, *, fill=None, id_column=None, what: str = "y", known_freq=Non
         ids = [key for key, _ in groups]
         layout, item_layout = "long", "frame"
     elif isinstance(y, (list, tuple)) and len(y) and not np.isscalar(y[0]) and np.ndim(y[0]) >= 1:
+        _warn_if_rows_of_a_table(y, what)
         items = [_read_one(part, f"{what}[{i}]", fill, known_freq) for i, part in enumerate(y)]
         ids = list(range(len(items)))
         layout, item_layouts = "list", {item[3] for item in items}

@@ -46,7 +46,7 @@ from seqtune._series import (
     FILL_METHODS,
     Panel,
     format_forecast,
-    point_index,
+    point_forecast,
     read_exog,
     read_target,
     scaled_error,
@@ -150,6 +150,9 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
     quantiles : sequence of float or None, default=None
         Forecast these quantiles (in (0, 1), increasing) instead of a point forecast:
         trained with the pinball loss, one output column per quantile, never crossing.
+        Where a point forecast is needed (``score``, ``correction_weight``, backtests)
+        it is the median: the 0.5 quantile, or interpolated between the quantiles
+        either side of it (the mean of 0.1 and 0.9).
     calibrate_quantiles : bool, default=True
         With ``quantiles``, early stopping and at least 20 validation windows: move
         each quantile below 0.5 down and each above 0.5 up (per forecast step) until,
@@ -537,7 +540,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
         error is divided by the in-sample error of the seasonal-naive forecast
         (period ``season_``) of the training series, averaged over targets, and
         negated so that greater is better (scikit-learn's convention). With
-        ``quantiles``, the quantile nearest 0.5 is scored.
+        ``quantiles``, their median is scored (see ``quantiles``).
 
         Parameters
         ----------
@@ -574,7 +577,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
             fut_e = np.stack([exog[o : o + H] for o in origins])
         out = self._forecast(past, past_e, fut_e, [self._stats(0, None)] * len(origins))
         if self.quantiles_ is not None:
-            out = out[..., point_index(self.quantiles_)]
+            out = point_forecast(out, self.quantiles_)
         return -scaled_error(stitched_mae(out, origins, actual), self.mase_scale_[0])
 
     def __sklearn_tags__(self):

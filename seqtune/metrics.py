@@ -17,7 +17,7 @@ import pandas as pd
 
 from seqtune import _params as P
 from seqtune._seasonality import MAX_AUTO_SEASON, dominant_period
-from seqtune._series import fill_missing, naive_error, point_index, take_steps
+from seqtune._series import fill_missing, naive_error, point_forecast, take_steps
 from seqtune._time_index import with_missing_steps_xy
 
 
@@ -205,14 +205,14 @@ def coverage(y_true, lower, upper) -> float:
 def split_forecast(pred, horizon: int, n_targets: int, quantiles=None):
     """(point, lower, upper) arrays ``(horizon, n_targets)`` from a forecaster's output.
 
-    With ``quantiles`` the point is the quantile nearest 0.5 and the band the
+    With ``quantiles`` the point is their median (:func:`~seqtune._series.point_forecast`) and the band the
     outermost quantiles; without, lower and upper are None.
     """
     arr = np.asarray(pred, dtype=np.float64)
     if quantiles is None:
         return arr.reshape(horizon, n_targets), None, None
     arr = arr.reshape(horizon, n_targets, len(quantiles))
-    return arr[..., point_index(quantiles)], arr[..., 0], arr[..., -1]
+    return point_forecast(arr, quantiles), arr[..., 0], arr[..., -1]
 
 
 def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season: int | str = "auto") -> pd.DataFrame:
