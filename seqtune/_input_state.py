@@ -12,16 +12,14 @@ import warnings
 import numpy as np
 
 from seqtune import _params as P
+from seqtune._input_tables import frame_columns, nested_table_columns, unwrap_column
 from seqtune.inputs import (
     InputWarning,
     Sequences,
-    frame_columns,
     is_text,
     length_bucket,
-    nested_table_columns,
     refuse_unreadable_text,
     to_sequences,
-    unwrap_column,
 )
 
 DEFAULT_TEXT_VOCABULARY = 20_000

@@ -583,7 +583,7 @@ def _positional(X):
     in C order (a hash sees the memory layout of a view or of a DataFrame's values)."""
     import pandas as pd
 
-    from seqtune.inputs import nested_table
+    from seqtune._input_tables import nested_table
 
     X = nested_table(X)  # sktime's nested DataFrame holds the same samples as their list
     if isinstance(X, (pd.Series, pd.DataFrame)):

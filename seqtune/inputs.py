@@ -26,6 +26,7 @@ import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
 from seqtune import _params as P
+from seqtune._input_tables import is_missing, refuse_long_table, unwrap_column
 
 INPUT_TYPES = ("auto", "numeric", "tokens", "text")
 
@@ -115,19 +116,6 @@ def _warn_read_as_tokens(where: str) -> None:
     )
 
 
-def _refuse_long_table(X) -> None:
-    """TypeError for a long table (several rows a sequence under a 2-level row index, sktime's
-    'pd-multiindex'): read row by row it would be as many samples as rows."""
-    index = getattr(X, "index", None)
-    if getattr(X, "ndim", None) == 2 and getattr(index, "nlevels", 1) == 2 and \
-            index.get_level_values(0).has_duplicates:
-        raise TypeError(
-            "X is a long table: a 2-level row index (sequence, time step) with several rows a sequence, "
-            "like sktime's 'pd-multiindex'. Pass one (n_timesteps, n_features) array a sequence, e.g. "
-            "[g.to_numpy() for _, g in X.groupby(level=0, sort=False)], in the order of y."
-        )
-
-
 def _refuse_bytes(X) -> None:
     """TypeError for documents given as bytes (e.g. files read in binary mode): decoding is the user's call.
     Called where X was found to be neither text nor sequences, so a valid X pays nothing for it."""
@@ -147,30 +135,13 @@ def refuse_unreadable_text(X) -> None:
     _refuse_bytes(X)
     values = X.to_numpy() if hasattr(X, "to_numpy") else X
     # Rows of a table and sequences of a list are never missing: np.ndim would fail on ragged lists.
-    if isinstance(values, (list, tuple, np.ndarray)) and all(_is_missing(x) for x in values):
+    if isinstance(values, (list, tuple, np.ndarray)) and all(is_missing(x) for x in values):
         raise TypeError(f"X holds no text: all {len(values)} documents are missing (None/NaN/NA).")
 
 
 # The advice for text that comes as words (pre-tokenized) or in several columns.
 _ONE_STR_A_SAMPLE = ("Text is read as one str a sample: join pre-tokenized words (' '.join(words)) "
                      "or several text columns (df['title'] + ' ' + df['body']) into one document each.")
-
-
-def frame_columns(X) -> list[str] | None:
-    """The column names of a list of pandas DataFrames (one sequence each), as str; else None.
-
-    Every DataFrame must have the same columns in the same order: a sequence whose columns
-    are swapped would be read with its features swapped.
-    """
-    if not isinstance(X, (list, tuple)) or not X or not all(hasattr(x, "columns") for x in X):
-        return None
-    first = [str(c) for c in X[0].columns]
-    for i, frame in enumerate(X):
-        columns = [str(c) for c in frame.columns]
-        if columns != first:
-            raise ValueError(f"X[{i}] has columns {columns[:10]} but X[0] has {first[:10]}; every sequence's "
-                             "DataFrame must have the same columns in the same order.")
-    return first
 
 
 def _refuse_unencodable(texts) -> None:
@@ -197,7 +168,7 @@ def _all_strings(values: np.ndarray) -> bool:
         return True
     _refuse_bytes(values)
     kinds = {type(x).__name__ for x in values}
-    missing = [i for i, x in enumerate(values) if _is_missing(x)]
+    missing = [i for i, x in enumerate(values) if is_missing(x)]
     hint = (f" {len(missing)} of them are missing (None/NaN/NA, first at position {missing[0]}): "
             "fill them, e.g. X.fillna(''), or drop those rows." if missing else "")
     raise TypeError(
@@ -206,90 +177,12 @@ def _all_strings(values: np.ndarray) -> bool:
     )
 
 
-def _is_missing(x) -> bool:
-    """None, a float NaN, or pandas' NA / NaT."""
-    if x is None or isinstance(x, (str, list, tuple, np.ndarray)) or np.ndim(x) > 0:
-        return x is None
-    import pandas as pd
-
-    return bool(pd.isna(x))
-
-
 def object_as_float(values: np.ndarray) -> np.ndarray:
     """An object array of numbers as float64, pandas' missing markers (``pd.NA`` of nullable dtypes,
     None) read as NaN so that the NaN check names their place. Raises TypeError/ValueError on non-numbers."""
     import pandas as pd
 
     return np.where(pd.isna(values), np.nan, values).astype(np.float64)
-
-
-def unwrap_column(X):
-    """X with a column layout read as its content: a Series (or 1-D object array) of sequences as
-    a list of sequences, a one-column table of strings as its column of text; else X."""
-    return _single_text_column(_column_of_sequences(nested_table(X)))
-
-
-def nested_table(X):
-    """A table whose every cell is a 1-D sequence (sktime's nested DataFrame: one column a channel,
-    one row a sample) as a list of (n_timesteps, n_channels) arrays; else X."""
-    if not _object_table(X):
-        return X
-    rows = np.asarray(X, dtype=object)
-    if rows.size == 0 or not all(map(_is_sequence_cell, rows.flat)):
-        return X
-    sequences = []
-    for i, row in enumerate(rows):
-        lengths = {len(cell) for cell in row}
-        if len(lengths) > 1:
-            raise ValueError(f"X is a table of sequences (one column a channel), but row {i} holds channels of "
-                             f"different lengths {sorted(lengths)}; every channel of a sample needs one value a step.")
-        sequences.append(np.column_stack([np.asarray(cell) for cell in row]))
-    return sequences
-
-
-def nested_table_columns(X) -> list[str] | None:
-    """The column names (channels) of a DataFrame whose first row holds 1-D sequences (sktime's nested
-    DataFrame), as str; else None. Cheap: :func:`nested_table` reads every cell."""
-    if not (hasattr(X, "columns") and _object_table(X) and len(X)):
-        return None
-    if not all(map(_is_sequence_cell, X.iloc[0])):
-        return None
-    return [str(c) for c in X.columns]
-
-
-def _is_sequence_cell(cell) -> bool:
-    """Whether a table's cell holds a 1-D sequence (not text, not a single value)."""
-    return not isinstance(cell, str) and np.ndim(cell) == 1
-
-
-def _object_table(X) -> bool:
-    """Whether X is 2-D with object columns only: only those can hold sequences (so a numeric table is
-    never copied into Python objects)."""
-    if getattr(X, "ndim", None) != 2:
-        return False
-    dtypes = list(X.dtypes) if hasattr(X, "dtypes") else [getattr(X, "dtype", np.dtype(float))]
-    return all(getattr(dtype, "kind", "O") == "O" for dtype in dtypes)  # pandas' own dtypes have a kind too
-
-
-def _column_of_sequences(X):
-    """A pandas Series or 1-D object array whose cells are sequences, as a list; else X."""
-    is_series = hasattr(X, "iloc") and getattr(X, "ndim", None) == 1
-    if not (is_series or (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind == "O")) or len(X) == 0:
-        return X
-    first = X.iloc[0] if is_series else X[0]
-    if isinstance(first, str) or np.ndim(first) == 0:  # text or numbers: no copy of a long column
-        return X
-    cells = list(X)
-    # missing cells (NaN after a merge) stay in, for the ragged reader to name them
-    return cells if all((not isinstance(c, str) and np.ndim(c) > 0) or _is_missing(c) for c in cells) else X
-
-
-def _single_text_column(X):
-    """A one-column table of strings (``df[["text"]]``, an (n, 1) str array) as its column; else X."""
-    if getattr(X, "ndim", None) != 2 or getattr(X, "shape", (0, 0))[1] != 1:
-        return X
-    column = np.asarray(X, dtype=object)[:, 0]
-    return column if any(isinstance(x, str) for x in column) else X
 
 
 def _looks_ragged(X) -> bool:
@@ -352,7 +245,7 @@ def _convert_ragged(X, input_type: str) -> Sequences:
                 f"X[{i}] is a string inside a list of sequences; pass text as a flat list of str, "
                 "or numeric sequences as arrays."
             )
-        if _is_missing(item):
+        if is_missing(item):
             raise TypeError(f"X[{i}] is missing ({item!r}) where a sequence was expected; drop that sample "
                             "or fill it with a sequence.")
         arr = np.asarray(item)
@@ -493,7 +386,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("X is empty (0 samples); expected at least one sequence.")
     X = unwrap_column(X)
-    _refuse_long_table(X)
+    refuse_long_table(X)
     if is_text(X):
         if input_type not in ("auto", "text"):
             raise ValueError(f"X holds strings but input_type={input_type!r}; use input_type='text'.")
