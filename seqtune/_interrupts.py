@@ -21,8 +21,13 @@ _requested = threading.Event()
 
 @contextlib.contextmanager
 def interrupts_kept():
-    """While the block runs (in the main thread), SIGINT is recorded as well as raised."""
-    if threading.current_thread() is not threading.main_thread():
+    """While the block runs (in the main thread), SIGINT is recorded as well as raised.
+
+    A process that ignores SIGINT (started with ``nohup``, or in the background of a script) keeps
+    ignoring it, as Python itself leaves it.
+    """
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         yield  # signal handlers can only be set from the main thread
         return
 

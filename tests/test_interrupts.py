@@ -11,6 +11,14 @@ import pytest
 from seqtune._interrupts import InterruptCheck, interrupts_kept, raise_if_interrupted
 
 
+@pytest.fixture(autouse=True)
+def ctrl_c_handled():
+    """Python's own Ctrl-C handler, whatever pytest was started with (a background job ignores SIGINT)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 def test_a_ctrl_c_inside_a_gc_callback_is_raised_at_the_next_training_batch(monkeypatch):
     """JAX registers a gc callback: a KeyboardInterrupt raised in it was printed as "Exception ignored" and lost,
     and `seqtune tune` ran its search to the end."""
@@ -41,3 +49,14 @@ def test_a_ctrl_c_elsewhere_is_raised_where_it_arrives():
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(5)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler before is back
+
+
+def test_a_process_that_ignores_ctrl_c_keeps_ignoring_it():
+    """Started in the background of a script or with nohup: the search installed its handler over the ignore,
+    and a SIGINT meant for the script stopped it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with interrupts_kept():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.5)
+    raise_if_interrupted()  # nothing was recorded either
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
