@@ -10,7 +10,7 @@ import os
 
 
 def load_data(args):
-    """(X, y, task) from --dataset NAME or --data FILE (.npz with X, y; .csv with a target column)."""
+    """(X, y) from --dataset NAME or --data FILE (.npz with X, y; .csv with a target column)."""
     import numpy as np
 
     if args.data:
@@ -173,9 +173,9 @@ def load_series(args):
                              f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
     if args.target in features or args.time_column in features:
         raise ValueError("--features must not repeat the --target or --time-column column.")
-    time_column = args.time_column
+    time_column, dates = args.time_column, None
     if time_column is None:
-        time_column = date_column(frame.drop(columns=[args.target, *features]))
+        time_column, dates = date_column(frame.drop(columns=[args.target, *features]))
         if time_column is not None:
             print(f"Time stamps from column {time_column!r} (--time-column names another).", flush=True)
     if time_column is not None:
@@ -183,7 +183,7 @@ def load_series(args):
         if pd.api.types.is_numeric_dtype(column.dtype):  # years, step numbers: an evenly spaced numeric index
             frame.index = pd.Index(column, name=time_column)
         else:
-            stamps, day_first = read_dates(column)
+            stamps, day_first = dates or read_dates(column)
             if stamps is None:
                 raise ValueError(f"--time-column {time_column!r} does not hold dates: {day_first}")
             if day_first:
@@ -232,8 +232,9 @@ def read_dates(column):
 
 
 def date_column(others):
-    """The one column of ``others`` (the columns neither target nor feature) whose text reads as distinct
-    dates, else None: without it the series would be indexed by step numbers, its frequency and season unread."""
+    """``(name, read_dates(column))`` of the one column of ``others`` (the columns neither target nor feature)
+    whose text reads as distinct dates, else ``(None, None)``: without it the series would be indexed by
+    step numbers, its frequency and season unread."""
     import pandas as pd
 
     found = []
@@ -241,8 +242,8 @@ def date_column(others):
         column = others[name]
         if pd.api.types.is_numeric_dtype(column.dtype) or column.isna().any():
             continue
-        stamps = read_dates(column)[0]
+        dates = read_dates(column)
         # repeated stamps (month names over several years) cannot index a series
-        if stamps is not None and stamps.is_unique:
-            found.append(name)
-    return found[0] if len(found) == 1 else None
+        if dates[0] is not None and dates[0].is_unique:
+            found.append((name, dates))
+    return found[0] if len(found) == 1 else (None, None)

@@ -4,7 +4,8 @@ Python raises ``KeyboardInterrupt`` wherever the main thread is when SIGINT arri
 garbage-collection callback (JAX registers one, and Keras imports JAX where it is installed) the
 exception is printed as "Exception ignored" and lost: the search ran on to its end. Here the
 interrupt is recorded (and not raised inside such a callback), and every training batch and trial
-boundary of the search raises it.
+boundary of the search raises it (:class:`seqtune.tuning.InterruptCheck`). Keras is not imported:
+the distributed launcher, which imports this module, only supervises processes.
 """
 
 from __future__ import annotations
@@ -14,9 +15,21 @@ import gc
 import signal
 import threading
 
-import keras
-
 _requested = threading.Event()
+
+
+@contextlib.contextmanager
+def signal_handled(signum: int, handler):
+    """``handler`` for ``signum`` while the block runs, the previous handler back after; nothing changes
+    outside the main thread, where Python cannot set handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signum, previous)
 
 
 @contextlib.contextmanager
@@ -26,9 +39,8 @@ def interrupts_kept():
     A process that ignores SIGINT (started with ``nohup``, or in the background of a script) keeps
     ignoring it, as Python itself leaves it.
     """
-    if threading.current_thread() is not threading.main_thread() or \
-            signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-        yield  # signal handlers can only be set from the main thread
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield
         return
 
     def on_interrupt(signum, frame):
@@ -37,11 +49,10 @@ def interrupts_kept():
             raise KeyboardInterrupt
 
     _requested.clear()
-    previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
-        yield
+        with signal_handled(signal.SIGINT, on_interrupt):
+            yield
     finally:
-        signal.signal(signal.SIGINT, previous)
         _requested.clear()
 
 
@@ -58,10 +69,3 @@ def raise_if_interrupted() -> None:
     """Raise the ``KeyboardInterrupt`` of a Ctrl-C that something swallowed."""
     if _requested.is_set():
         raise KeyboardInterrupt
-
-
-class InterruptCheck(keras.callbacks.Callback):
-    """Raises a swallowed Ctrl-C after the batch it arrived in."""
-
-    def on_train_batch_end(self, batch, logs=None):
-        raise_if_interrupted()

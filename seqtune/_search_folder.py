@@ -137,22 +137,29 @@ def as_json(value):
     return json.loads(json.dumps(value, sort_keys=True, default=lambda o: type(o).__name__))
 
 
+def is_writable(folder: Path) -> bool:
+    """Whether this process can create files in an existing ``folder`` (tried, not read from its mode
+    bits, which root and access lists override)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except PermissionError:
+        return False
+
+
 def check_writable(project_dir: Path) -> None:
     """PermissionError naming the folder when the search cannot write there (its trials, checkpoints and
     records): keras-tuner's writes fail in TensorFlow's file layer, with a traceback, after it started."""
     folder = project_dir
     while not folder.exists() and folder != folder.parent:  # where the search's folders would be made
         folder = folder.parent
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except PermissionError:
+    if not is_writable(folder):
         raise PermissionError(
             f"The search folder {project_dir} cannot be written "
             f"({'it' if folder == project_dir else folder} is read-only to this user): a search "
             "writes its trials and records there, resumed or not. It was left untouched; pass another "
             "directory (--directory)."
-        ) from None
+        )
 
 
 def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) -> None:

@@ -31,7 +31,8 @@ class IndexInfo:
     # A custom business frequency's days off ("C" alone would forecast its holidays and other weekdays)
     weekmask: str | None = None
     holidays: list | None = None
-    # Business hours' opening times ("bh" alone would forecast 09:00-17:00), as "HH:MM" strings (pandas takes no seconds there)
+    # Business hours' opening times ("bh" alone would forecast 09:00-17:00), as "HH:MM" strings (pandas
+    # takes no seconds there)
     opens: list | None = None
     closes: list | None = None
     # A pd.DateOffset of keywords (months=2), whose string pandas cannot read back: its keywords and n

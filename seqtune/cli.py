@@ -202,17 +202,18 @@ def cmd_demo(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from seqtune._search_folder import is_writable
     from seqtune.report import report_search
 
-    try:
-        report_search(args.directory, cost=args.cost, tolerance=args.tolerance,
-                      plot=args.plot or os.path.join(args.directory, "pareto.png"))
-    except PermissionError:
-        if args.plot:
-            raise
+    plot = args.plot
+    if plot is None:
         # The report reads the search; only its default plot goes into the folder.
-        print(f"seqtune: the plot was not written: {args.directory} is read-only to this user; pass --plot PATH "
-              "to write it elsewhere.", file=sys.stderr)
+        if os.path.isdir(args.directory) and not is_writable(Path(args.directory)):
+            print(f"seqtune: the plot was not written: {args.directory} is read-only to this user; pass "
+                  "--plot PATH to write it elsewhere.", file=sys.stderr)
+        else:
+            plot = os.path.join(args.directory, "pareto.png")
+    report_search(args.directory, cost=args.cost, tolerance=args.tolerance, plot=plot)
     return 0
 
 

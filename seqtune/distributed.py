@@ -16,7 +16,6 @@ restart, that trial would stay RUNNING and the chief would wait forever).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import socket
@@ -24,6 +23,8 @@ import subprocess
 import sys
 import threading
 import time
+
+from seqtune._interrupts import signal_handled
 
 TUNER_ID = "KERASTUNER_TUNER_ID"
 ORACLE_IP = "KERASTUNER_ORACLE_IP"
@@ -166,20 +167,12 @@ def _exit_code(chief) -> int:
     return chief.returncode if chief.returncode >= 0 else 1
 
 
-@contextlib.contextmanager
 def _terminated_as_exit():
     """SIGTERM (``kill``, ``timeout``, a job scheduler) raises SystemExit(143) while the launcher supervises,
     so that its cleanup stops the chief and the workers: Python's default action ended the launcher alone,
     leaving the chief serving the oracle with no one to stop it."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set from the main thread
-        return
 
     def exit_on_term(signum, frame):
         raise SystemExit(128 + signum)
 
-    previous = signal.signal(signal.SIGTERM, exit_on_term)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    return signal_handled(signal.SIGTERM, exit_on_term)

@@ -193,7 +193,8 @@ def _check_class_weight(class_weight) -> None:
     weight trains the network away from its class, and NaN ends the fit in a diverged loss)."""
     if isinstance(class_weight, str):
         if class_weight != "balanced":
-            raise ValueError(f"class_weight must be 'balanced', a dict {{class: weight}} or None; got {class_weight!r}.")
+            raise ValueError(f"class_weight must be 'balanced', a dict {{class: weight}} or None; "
+                             f"got {class_weight!r}.")
         return
     if not isinstance(class_weight, dict):
         raise TypeError(f"class_weight must be 'balanced', a dict {{class: weight}} or None; got "

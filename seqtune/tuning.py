@@ -16,11 +16,12 @@ import time
 import warnings
 from typing import NamedTuple
 
+import keras
 import keras_tuner as kt
 import numpy as np
 
 from seqtune import cost as C
-from seqtune._interrupts import InterruptCheck, raise_if_interrupted
+from seqtune._interrupts import raise_if_interrupted
 from seqtune.inputs import InputWarning
 from seqtune.space import declare
 
@@ -35,6 +36,13 @@ def take(X, index):
     if isinstance(X, np.ndarray):
         return X[index]
     return [X[i] for i in index]
+
+
+class InterruptCheck(keras.callbacks.Callback):
+    """Raises a Ctrl-C that something swallowed (see :mod:`seqtune._interrupts`) after the batch it arrived in."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        raise_if_interrupted()
 
 
 class _CandidateHyperModel(kt.HyperModel):

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from seqtune._interrupts import InterruptCheck, interrupts_kept, raise_if_interrupted
+from seqtune._interrupts import interrupts_kept, raise_if_interrupted
+from seqtune.tuning import InterruptCheck
 
 
 @pytest.fixture(autouse=True)
