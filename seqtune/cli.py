@@ -305,13 +305,20 @@ def _fraction(text: str) -> float:
     return value
 
 
-def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, project=None):
+def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, project=None, max_units=None,
+                    max_layers=None):
+    """The search's options; ``max_units``/``max_layers`` None leave the default search space's."""
+    from seqtune.space import DEFAULT_SPACE  # numpy only: the CLI still starts without TensorFlow
+
     parser.add_argument("--tuner", default=tuner, choices=["hyperband", "bayesian", "random", "grid"])
     parser.add_argument("--max-trials", type=_at_least(1), default=max_trials,
-                        help="trials for random/bayesian/grid (Hyperband derives its own)")
-    parser.add_argument("--max-epochs", type=_at_least(1), default=max_epochs, help="epochs of a fully trained trial")
-    parser.add_argument("--max-units", type=_at_least(1), default=None, help="widest layer searched (default 128)")
-    parser.add_argument("--max-layers", type=_at_least(1), default=None, help="deepest stack searched (default 3)")
+                        help=f"trials for random/bayesian/grid (Hyperband derives its own; default {max_trials})")
+    parser.add_argument("--max-epochs", type=_at_least(1), default=max_epochs,
+                        help=f"epochs of a fully trained trial (default {max_epochs})")
+    parser.add_argument("--max-units", type=_at_least(1), default=max_units,
+                        help=f"widest layer searched (default {max_units or DEFAULT_SPACE['units'][1]})")
+    parser.add_argument("--max-layers", type=_at_least(1), default=max_layers,
+                        help=f"deepest stack searched (default {max_layers or DEFAULT_SPACE['layers'][1]})")
     parser.add_argument("--batch-sizes", type=_batch_sizes, default=None,
                         help="batch sizes searched, comma-separated (default 32,64,128)")
     parser.add_argument("--cost", default="latency", choices=["latency", "fit_time", "params", "memory"])
@@ -338,9 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="quick start: search LSTM vs GRU on the bundled digits (~3 min)")
-    _search_options(demo, max_epochs=12, project="digits_demo")
     # A space small enough for a few minutes on 2 cores: up to 2 layers of up to 64 units.
-    demo.set_defaults(func=cmd_demo, max_units=64, max_layers=2,
+    _search_options(demo, max_epochs=12, project="digits_demo", max_units=64, max_layers=2)
+    demo.set_defaults(func=cmd_demo,
                       space={"learning_rate": (1e-3, 2e-2, "log")})
 
     tune = sub.add_parser("tune", help="run a cost-aware search on a file or a bundled dataset")

@@ -153,6 +153,24 @@ def test_every_help_page(args):
     assert exit_info.value.code == 0
 
 
+def test_the_demo_help_names_the_demo_defaults(capsys):
+    """Found by an exploratory run: `seqtune demo --help` named the tune command's defaults (128 units,
+    3 layers), not the 64 and 2 the demo searches."""
+    from seqtune.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "widest layer searched (default 64)" in out and "deepest stack searched (default 2)" in out
+    assert "trial (default 12)" in out
+    demo = build_parser().parse_args(["demo"])
+    assert (demo.max_units, demo.max_layers, demo.max_epochs) == (64, 2, 12)
+    with pytest.raises(SystemExit):
+        main(["tune", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "widest layer searched (default 128)" in out and "deepest stack searched (default 3)" in out
+
+
 def test_recipes_list_names_every_recipe(capsys):
     from seqtune.cli import recipes_dir
 
