@@ -11,7 +11,8 @@ datasets (``pip install -e ".[cpu,recipes]"``; official train/test splits):
   the defaults (``epochs="auto"``: at least 1,000 gradient steps; ``frame_length="auto"``:
   series over 64 steps read in about 32 frames), against the same with ``frame_length=1``
   (every step, the default before), with ``epochs=50`` (the default before that) and with
-  ``pooling="max"`` (the head reads the maximum over the steps, not the last state), beside
+  ``pooling="max"`` (the head reads the maximum over the steps only; the default reads the final
+  state, the maximum and the mean side by side: ``bench/bench_pooling.py`` compares them), beside
   1-nearest-neighbour and logistic (ridge) regression on the flattened series;
 * seconds an epoch of the same fit with seqtune's repeating ``tf.data`` pipeline against
   plain arrays handed to Keras (``batching.REPEAT_MAX_BYTES = 0``), TensorFlow backend.

@@ -159,7 +159,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         P.check_units(self.units, self.layers)
         for name in ("bidirectional", "early_stopping", "warm_start"):
             P.check_bool(name, getattr(self, name))
-        P.check_choice("pooling", self.pooling, ("auto", "last", "max", "mean"))
+        P.check_choice("pooling", self.pooling, ("auto", "last", "max", "mean", "concat"))
         P.check_fraction("dropout", self.dropout)
         P.check_fraction("recurrent_dropout", self.recurrent_dropout)
         P.check_int("embedding_dim", self.embedding_dim)
@@ -195,8 +195,14 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         if backend == "torch" and self._prefixed_params().get("compile__steps_per_execution", 1) != 1:
             raise ValueError("compile__steps_per_execution must be 1 on Keras' torch backend (Keras runs one "
                              "batch a step there); drop it, or use the TensorFlow or JAX backend.")
-        if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
-            raise TypeError(f"callbacks must be a list of keras.callbacks.Callback; got {type(self.callbacks).__name__}.")
+        if self.callbacks is not None:
+            if not isinstance(self.callbacks, (list, tuple)):
+                raise TypeError("callbacks must be a list of keras.callbacks.Callback; got "
+                                f"{type(self.callbacks).__name__}.")
+            wrong = sorted({type(c).__name__ for c in self.callbacks if not isinstance(c, keras.callbacks.Callback)})
+            if wrong:
+                raise TypeError("callbacks must be a list of keras.callbacks.Callback; got a "
+                                f"{type(self.callbacks).__name__} holding {', '.join(wrong)}.")
         if self.recurrent_dropout:
             warnings.warn(
                 "recurrent_dropout > 0 cannot use the fused cuDNN kernels: on a GPU, training "
@@ -257,11 +263,12 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         return model
 
     def _pooling(self) -> str:
-        """``pooling``, with "auto" resolved: max over the steps for text and token ids, else the last state."""
+        """``pooling``, with "auto" resolved: max over the steps for text and token ids, else the final state,
+        max and mean side by side ("concat")."""
         pooling = self.pooling.lower()
         if pooling != "auto":
             return pooling
-        return "max" if self.input_kind_ in ("text", "tokens") else "last"
+        return "max" if self.input_kind_ in ("text", "tokens") else "concat"
 
     def _network_params(self) -> dict:
         """The parameters that shape the network and its input state (vocabulary, length cut,
@@ -392,7 +399,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         if seed is not None:
             keras.utils.set_random_seed(seed)
         if not warm:
-            self._fit_input_state(seqs)
+            self._fit_input_state(seqs, original=X)
         values = self._network_input(seqs)
         if not warm:
             lengths = np.array([len(v) for v in values]) if not isinstance(values, np.ndarray) else None

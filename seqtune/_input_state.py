@@ -157,8 +157,9 @@ class InputStateMixin:
                 ids[i] = row[: nonzero[-1] + 1].copy() if len(nonzero) else np.array([1])
         return ids
 
-    def _fit_input_state(self, seqs: Sequences) -> None:
-        """Learn what the network's input layer needs: vocabulary, scaling, lengths."""
+    def _fit_input_state(self, seqs: Sequences, original=None) -> None:
+        """Learn what the network's input layer needs: vocabulary, scaling, lengths (``original``: X as
+        the caller passed it, for the float32 precision warning)."""
         from seqtune.architectures import InputLayout
 
         self.input_kind_ = seqs.kind
@@ -217,7 +218,7 @@ class InputStateMixin:
             # float64: float32 sums overflow past about 1e19 and lose tiny spreads to rounding
             mean, variance = flat.mean(axis=0, dtype=np.float64), flat.var(axis=0, dtype=np.float64)
             _warn_if_scales_differ(seqs)
-            _warn_if_level_hides_spread(mean, variance)
+            _warn_if_level_hides_spread(mean, variance, original)
         self._input_layout_ = InputLayout(
             kind="numeric" if seqs.kind == "numeric" else "tokens",
             n_features=seqs.n_features or 1,
@@ -293,26 +294,46 @@ def _warn_sparse_ids(values, top: int, embedding_dim: int) -> None:
         warnings.warn(message, InputWarning, stacklevel=P.user_stacklevel())
 
 
-def _warn_if_level_hides_spread(mean, variance) -> None:
+def _warn_if_level_hides_spread(mean, variance, original=None) -> None:
     """Warn when a feature varies so little against its level that float32, in which seqtune
     reads X (about 7 significant digits), keeps few distinct values of it: a sensor's small
-    swings on a large baseline, say."""
+    swings on a large baseline, say. ``mean`` and ``variance`` are of X in float32; ``original``
+    (X as the caller passed it) tells a feature that float32 made constant from one that was."""
     std = np.sqrt(variance)
     level = np.abs(mean)
     ratio = np.where(level > 0, std / np.where(level > 0, level, 1.0), np.inf)
-    worst = int(np.argmin(ratio))
     # A constant feature says nothing, unless its level is past 2**24, where float32 steps by
-    # at least 1 and may have rounded its variation away.
-    if ratio[worst] < LEVEL_SPREAD_WARNING and (std[worst] > 0 or level[worst] >= 2.0**24):
-        step = level[worst] * 2.0**-24  # about float32's spacing near the level
-        what = (f"varies by a standard deviation of {std[worst]:.3g} around a level of {mean[worst]:.6g}; "
-                f"float32 keeps only about {int(std[worst] / step):,} distinct values a standard deviation"
-                if std[worst] > 0 else
-                f"is constant at {mean[worst]:.6g} in float32, which loses any variation under about {step:.3g}")
-        warnings.warn(
-            f"Feature {worst} of X {what} (seqtune reads X as float32, about 7 significant digits). "
-            "Subtract the level before fit (X - X.mean(axis=(0, 1)) for a 3-D array; the same offset at predict).",
-            InputWarning, stacklevel=P.user_stacklevel())
+    # at least 1 and may have rounded its variation away, or it varied before the cast.
+    flagged = (ratio < LEVEL_SPREAD_WARNING) & ((std > 0) | (level >= 2.0**24))
+    for feature in np.flatnonzero((std == 0) & (level > 0) & ~flagged):
+        flagged[feature] = _varied_before_float32(original, int(feature))
+    if not flagged.any():
+        return
+    worst = int(np.flatnonzero(flagged)[np.argmin(ratio[flagged])])
+    step = level[worst] * 2.0**-24  # about float32's spacing near the level
+    what = (f"varies by a standard deviation of {std[worst]:.3g} around a level of {mean[worst]:.6g}; "
+            f"float32 keeps only about {int(std[worst] / step):,} distinct values a standard deviation"
+            if std[worst] > 0 else
+            f"is constant at {mean[worst]:.6g} in float32, which loses any variation under about {step:.3g}")
+    warnings.warn(
+        f"Feature {worst} of X {what} (seqtune reads X as float32, about 7 significant digits). "
+        "Subtract the level before fit (X - X.mean(axis=(0, 1)) for a 3-D array; the same offset at predict).",
+        InputWarning, stacklevel=P.user_stacklevel())
+
+
+def _varied_before_float32(original, feature: int) -> bool:
+    """Whether ``feature`` takes more than one value in ``original``, a float array wider than float32
+    (2-D: one feature) or a list of them; False for anything else, which is not looked into."""
+    arrays = [original] if isinstance(original, np.ndarray) else (
+        list(original) if isinstance(original, (list, tuple)) else [])
+    if not arrays or not all(isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.dtype.itemsize > 4
+                             and a.ndim in (1, 2, 3) for a in arrays):
+        return False
+    single = isinstance(original, np.ndarray)
+    columns = [a if (a.ndim == 2 and single) or a.ndim == 1 else a[..., feature] for a in arrays]
+    values = np.concatenate([np.ravel(c) for c in columns])
+    values = values[~np.isnan(values)]
+    return values.size > 0 and values.min() != values.max()
 
 
 def _warn_if_scales_differ(seqs: Sequences) -> None:

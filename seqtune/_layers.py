@@ -195,6 +195,47 @@ class MaskedGlobalAveragePooling(_MaskedPooling):
 
 
 @keras.saving.register_keras_serializable(package="seqtune")
+class MaskedFinalStates(_MaskedPooling):
+    """The recurrent layer's final state, read from its outputs at every step.
+
+    The forward direction ends at the last kept step; with ``bidirectional=True`` the second half of the
+    features is the backward direction, which ends at the first kept step. These are the states a layer
+    returns without ``return_sequences``, so the final state can sit beside a pooling of the same outputs.
+    A sequence that is all padding gets zeros.
+    """
+
+    def __init__(self, bidirectional: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.bidirectional = bool(bidirectional)
+
+    def call(self, inputs, mask=None):
+        steps = ops.shape(inputs)[1]
+        if mask is None:
+            last = ops.full((ops.shape(inputs)[0],), steps - 1, dtype="int32")
+            first = ops.zeros_like(last)
+        else:
+            kept = ops.cast(mask, "int32")
+            first = ops.cast(ops.argmax(kept, axis=1), "int32")
+            last = steps - 1 - ops.cast(ops.argmax(ops.flip(kept, axis=1), axis=1), "int32")
+        states = _take_step(inputs, last)
+        if self.bidirectional:
+            half = inputs.shape[-1] // 2
+            states = ops.concatenate([states[:, :half], _take_step(inputs, first)[:, half:]], axis=-1)
+        if mask is None:
+            return states
+        return ops.where(ops.any(ops.cast(mask, "bool"), axis=1, keepdims=True), states, ops.zeros_like(states))
+
+    def get_config(self):
+        return {**super().get_config(), "bidirectional": self.bidirectional}
+
+
+def _take_step(inputs, steps):
+    """``inputs[i, steps[i]]`` for every row i of a (batch, steps, features) tensor."""
+    index = ops.expand_dims(ops.expand_dims(steps, -1), -1)
+    return ops.squeeze(ops.take_along_axis(inputs, index, axis=1), axis=1)
+
+
+@keras.saving.register_keras_serializable(package="seqtune")
 class TextIds(keras.layers.Layer):
     """Token ids of vectorized text as the estimators feed them to the network.
 

@@ -83,9 +83,16 @@ def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice
         stops.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True,
                                                    start_from_epoch=max(0, warm_up)))
     build_before_tracing(model, fit_args)
-    with release_traced_gradients(), retracing_notes_hidden():
-        history = model.fit(epochs=epochs, initial_epoch=initial_epoch, callbacks=stops + list(callbacks),
-                            verbose={0: 0, 1: 2}.get(verbose, 1), **fit_args)
+    try:
+        with release_traced_gradients(), retracing_notes_hidden():
+            history = model.fit(epochs=epochs, initial_epoch=initial_epoch, callbacks=stops + list(callbacks),
+                                verbose={0: 0, 1: 2}.get(verbose, 1), **fit_args)
+    finally:
+        # The caller's callbacks keep what they recorded, not the network: an estimator's clone
+        # (scikit-learn deep-copies its parameters) would otherwise copy the trained model too.
+        for callback in callbacks:
+            if getattr(callback, "_model", None) is model:
+                callback.set_model(None)
     losses = history.history.get("loss", [])
     if losses and not np.isfinite(losses[-1]):
         raise FloatingPointError(

@@ -115,9 +115,9 @@ def build_network(
         Dropout on the recurrent state (disables cuDNN on GPU).
     embedding_dim : int
         Embedding width for token input.
-    pooling : {"last", "max", "mean"}
-        What the head reads: the last layer's final state, or the maximum / mean of
-        its outputs over the (unpadded) time steps.
+    pooling : {"last", "max", "mean", "concat"}
+        What the head reads: the last layer's final state, the maximum / mean of
+        its outputs over the (unpadded) time steps, or all three side by side.
     name : str
         Model name.
 
@@ -162,6 +162,14 @@ def build_network(
         from seqtune._layers import MaskedGlobalAveragePooling
 
         x = MaskedGlobalAveragePooling(name="mean_pooling")(x)
+    elif pooling == "concat":
+        from seqtune._layers import MaskedFinalStates, MaskedGlobalAveragePooling, MaskedGlobalMaxPooling
+
+        x = keras.layers.Concatenate(name="concat_pooling")([
+            MaskedFinalStates(bidirectional, name="final_states")(x),
+            MaskedGlobalMaxPooling(name="max_pooling")(x),
+            MaskedGlobalAveragePooling(name="mean_pooling")(x),
+        ])
     if dropout:
         x = keras.layers.Dropout(dropout, name="head_dropout")(x)
     outputs = keras.layers.Dense(head.units, activation=head.activation, name="head")(x)

@@ -64,11 +64,13 @@ _PARAMETERS = """
         Number of stacked recurrent layers; None means 1 (or ``len(units)``).
     bidirectional : bool, default=False
         Read every sequence in both directions.
-    pooling : {"auto", "last", "max", "mean"}, default="auto"
-        What the output layer reads: the last recurrent layer's final state, or the
-        maximum / mean of its outputs over the time steps (padding excluded).
-        ``"auto"``: max for text and token ids, where the telling words may be
-        anywhere in a long text, the last state for numeric sequences.
+    pooling : {"auto", "last", "max", "mean", "concat"}, default="auto"
+        What the output layer reads: the last recurrent layer's final state, the
+        maximum / mean of its outputs over the time steps (padding excluded), or
+        all three side by side (``"concat"``). ``"auto"``: max for text and token
+        ids, where the telling words may be anywhere in a long text; concat for
+        numeric sequences, where the final state alone forgets early steps
+        (``bench/bench_pooling.py``).
     dropout : float, default=0.0
         Dropout on the inputs of each recurrent layer and before the output layer.
     recurrent_dropout : float, default=0.0

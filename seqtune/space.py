@@ -9,9 +9,10 @@ A space is a dict from a parameter name to
   as third item uses that step.
 
 ``pooling`` (how a classifier or regressor reads the last layer's outputs: "last",
-"max", "mean") and ``frame_length`` (time steps of numeric input joined into one
-recurrent step) are searchable too, but not by default: add them, e.g.
-``space={"pooling": ["last", "mean", "max"]}``, where the telling part of a
+"max", "mean", or "concat": all three side by side) and ``frame_length`` (time steps
+of numeric input joined into one recurrent step) are searchable too, but not by
+default: add them, e.g.
+``space={"pooling": ["last", "mean", "max", "concat"]}``, where the telling part of a
 sequence may be anywhere (long texts), or ``space={"frame_length": [1, 4, 16]}`` for
 long series (unsearched, the estimators' ``frame_length="auto"`` applies).
 
@@ -38,7 +39,7 @@ DEFAULT_SPACE = {
     "batch_size": [32, 64, 128],
 }
 
-POOLINGS = ("last", "max", "mean")
+POOLINGS = ("last", "max", "mean", "concat")
 # Searchable on request only; not every estimator has them (the forecaster has no pooling).
 OPTIONAL = ("pooling", "frame_length")
 SEARCHABLE = (*DEFAULT_SPACE, *OPTIONAL)
@@ -101,7 +102,7 @@ _EXPECTED = {
     "dropout": "a float in [0, 1)",
     "learning_rate": "a positive, finite float",
     "batch_size": "an int >= 1",
-    "pooling": "'last', 'max' or 'mean'",
+    "pooling": "'last', 'max', 'mean' or 'concat'",
     "frame_length": "an int >= 1",
 }
 

@@ -510,7 +510,7 @@ def test_clone_and_params(tmp_path):
         ({"estimator_params": {"units": 4}}, ValueError, "is searched"),
         ({"estimator_params": {"epoch": 4}}, ValueError, "Did you mean 'epochs'"),
         ({"cv": 1}, ValueError, "at least 2 folds"),
-        ({"space": {"pooling": ["last", "sum"]}}, ValueError, "'last', 'max' or 'mean'"),
+        ({"space": {"pooling": ["last", "sum"]}}, ValueError, "'last', 'max', 'mean' or 'concat'"),
         ({"tuner": "grid"}, ValueError, r"walks a finite grid, but space\['learning_rate'\].*log-scale range"),
         ({"space": {"pooling": ["mean"]}, "estimator_params": {"pooling": "max"}}, ValueError, "both searched"),
     ],

@@ -32,6 +32,7 @@ CASES = {
     "lstm_kernels": (["bench_lstm_kernels.py", "--quick"], ["TF fused op", "seqtune step outside the fused op"],
                      ["torch"], None),
     "normalize": (["bench_normalize.py", "--quick"], ["auto picks", "airline", "nile"], ["statsmodels", "sktime"], None),
+    "pooling": (["bench_pooling.py", "--quick"], ["unit_test", "concat"], ["sktime"], None),
     "scales": (["bench_scales.py", "--quick"], ["plaid"], ["sktime"], None),
     "small_data": (["bench_small_data.py", "--quick"], ["unit_test"], ["sktime"], None),
     "startup": (["bench_startup.py", "--repeat", "1"],

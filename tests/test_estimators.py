@@ -107,7 +107,7 @@ def test_ragged_padding_never_changes_a_prediction(ragged):
     np.testing.assert_allclose(with_long, alone[0], atol=1e-6)
 
 
-@pytest.mark.parametrize("pooling", ["max", "mean"])
+@pytest.mark.parametrize("pooling", ["max", "mean", "concat"])
 def test_pooled_outputs_ignore_padding(ragged, rng, pooling, tmp_path):
     import seqtune
 
@@ -127,7 +127,7 @@ def test_pooled_outputs_ignore_padding(ragged, rng, pooling, tmp_path):
     np.testing.assert_allclose(seqtune.load(tmp_path / "pooled.seqtune").predict_proba(X), clf.predict_proba(X))
 
 
-def test_auto_pooling_is_max_for_text_and_tokens_and_last_for_numbers(rng):
+def test_auto_pooling_is_max_for_text_and_tokens_and_concat_for_numbers(rng):
     texts = ["good match", "late goal", "markets fell", "bank rates"] * 5
     layers = lambda est: [layer.name for layer in est.model_.layers]  # noqa: E731
     assert "max_pooling" in layers(SequenceClassifier(**TINY).fit(texts, [0, 0, 1, 1] * 5))
@@ -135,7 +135,10 @@ def test_auto_pooling_is_max_for_text_and_tokens_and_last_for_numbers(rng):
     assert "max_pooling" in layers(SequenceClassifier(**TINY).fit(ids, [0, 1] * 10))
     X = rng.normal(size=(20, 5, 2))
     numeric = SequenceClassifier(**TINY).fit(X, [0, 1] * 10)
-    assert not any(name.endswith("_pooling") for name in layers(numeric)) and numeric.pooling == "auto"
+    assert {"final_states", "max_pooling", "mean_pooling", "concat_pooling"} <= set(layers(numeric))
+    assert numeric.pooling == "auto" and numeric.model_.get_layer("head").kernel.shape == (3 * 4, 1)
+    last = SequenceClassifier(**TINY, pooling="last").fit(X, [0, 1] * 10)
+    assert not any(name.endswith("_pooling") for name in layers(last))
 
 
 def test_masked_max_pooling_never_picks_a_padding_step():
@@ -168,6 +171,31 @@ def test_masked_mean_pooling_averages_the_kept_steps_and_empty_sequences_pool_to
     clf = SequenceClassifier(units=4, epochs=2, pooling="mean", input_type="tokens", random_state=0)
     clf.fit(ids, np.arange(20) % 2)  # the loss was NaN: "Training diverged"
     assert np.isfinite(clf.predict_proba(ids)).all()
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_final_states_read_from_the_outputs_are_the_states_a_layer_returns(cell, bidirectional):
+    import keras
+
+    from seqtune._layers import MaskedFinalStates, NaNPaddingMask
+    from seqtune.architectures import _rnn_class
+
+    X = np.random.default_rng(0).normal(size=(5, 7, 3)).astype("float32")
+    X[1, 4:] = X[2, :2] = X[3, 2:4] = X[4] = np.nan  # right and left padding, a gap, all padding
+    inputs = keras.Input((None, 3))
+    masked = NaNPaddingMask()(inputs)
+
+    def recurrent(return_sequences):
+        layer = _rnn_class(cell)(4, return_sequences=return_sequences)
+        return keras.layers.Bidirectional(layer) if bidirectional else layer
+
+    outputs = recurrent(True)(masked)
+    from_outputs = keras.Model(inputs, MaskedFinalStates(bidirectional)(outputs))
+    states = keras.Model(inputs, recurrent(False)(masked))
+    states.set_weights(from_outputs.get_weights())
+    np.testing.assert_allclose(from_outputs.predict(X, verbose=0), states.predict(X, verbose=0), atol=1e-6)
+    np.testing.assert_array_equal(from_outputs.predict(X[4:], verbose=0), 0.0)
 
 
 def test_long_numeric_series_are_read_in_frames(rng):
@@ -704,6 +732,25 @@ def test_without_early_stopping_every_sample_trains(seq3d):
     assert CountSamples.seen == len(X) - round(0.25 * len(X))
 
 
+def test_callbacks_keep_what_they_recorded_but_not_the_network(seq3d):
+    """Found by a review: a callback kept the trained network after fit, so every clone of the
+    estimator (scikit-learn deep-copies its parameters: GridSearchCV, cross_val_score) copied the
+    network too, and pickles carried it."""
+    import pickle
+
+    import keras
+    from sklearn.base import clone
+
+    X, y = seq3d
+    stop = keras.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=1e9)  # stops after 1 epoch
+    clf = SequenceClassifier(**{**TINY, "epochs": 5}, callbacks=[stop]).fit(X, y)
+    assert stop.stopped_epoch == 1 and stop.model is None
+    assert clone(clf).callbacks[0].model is None
+    assert b"Functional" not in pickle.dumps(clf.get_params()["callbacks"])
+    with pytest.raises(TypeError, match="list of keras.callbacks.Callback; got a list holding str"):
+        SequenceClassifier(**TINY, callbacks=["early_stopping"]).fit(X, y)
+
+
 def test_early_stopping_waits_for_enough_gradient_steps(rng):
     import keras
 
@@ -983,6 +1030,12 @@ def test_standardize_reads_features_on_any_scale_and_warns_when_float32_rounds_a
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message="Feature", category=UserWarning)
         SequenceClassifier(**TINY).fit(X + [3.0, 2020.0], y)  # a level a few thousand times the spread is fine
+        SequenceClassifier(**TINY).fit(np.concatenate([X, np.full((80, 6, 1), 5.0)], axis=-1), y)  # constant
+    # a swing of 1e-3 on 1e6 is rounded away entirely below 2**24 too (found by an exploratory run: no
+    # warning), in a 3-D array, a 2-D array (one feature) and a list of sequences
+    for tiny_swing in (X * 1e-3 + [1e6, 0.0], X[:, :, 0] * 1e-3 + 1e6, list(X * 1e-3 + [1e6, 0.0])):
+        with pytest.warns(UserWarning, match=r"Feature 0 of X is constant at 1e\+06 in float32"):
+            SequenceClassifier(**TINY).fit(tiny_swing, y)
 
 
 def test_sequences_given_as_dataframes_are_checked_by_column_name(rng, tmp_path):

@@ -30,8 +30,11 @@ def _expected_failed_checks(estimator):
 @parametrize_with_checks(
     [
         SequenceClassifier(units=8, epochs=12, learning_rate=0.01, random_state=0),
-        # the LSTM here (TensorFlow's fused op) and the default GRU above: both cells meet the checks
-        SequenceRegressor(cell="lstm", units=8, epochs=50, learning_rate=0.01, patience=10, random_state=0),
+        # the LSTM here (TensorFlow's fused op) and the default GRU above: both cells meet the checks.
+        # 16 units: check_regressors_train wants R^2 > 0.5 on its data (y linear in one of 10 noise steps),
+        # which 8 units missed in three of four fits (seeds 0 and 1, pooling "last" or "concat": 0.38-0.57;
+        # 16 units, "concat": 0.64-0.76 on seeds 0, 1 and 2)
+        SequenceRegressor(cell="lstm", units=16, epochs=50, learning_rate=0.01, patience=10, random_state=0),
     ],
     expected_failed_checks=_expected_failed_checks,
 )

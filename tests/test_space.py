@@ -64,7 +64,7 @@ def test_deeper_widths_are_conditional_on_depth():
         ({"learning_rate": [1e-3, float("nan")]}, ValueError, "positive, finite float"),
         ({"dropout": (float("nan"), 0.2)}, ValueError, "must be finite numbers"),
         ({"pooling": ("last", "max")}, TypeError, "list of values, not a range"),
-        ({"pooling": "sum"}, ValueError, "'last', 'max' or 'mean'"),
+        ({"pooling": "sum"}, ValueError, "'last', 'max', 'mean' or 'concat'"),
         ("lstm", TypeError, "space must be a dict"),
     ],
 )
