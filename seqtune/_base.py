@@ -22,6 +22,9 @@ from seqtune.persistence import BundledEstimatorMixin
 
 # Fitted attributes that are NumPy arrays / plain values: stored by ``save`` and pickling.
 _ARRAY_STATE = ("classes_", "feature_names_in_", "target_mean_", "target_scale_")
+# What pooling="auto" reads, by input kind. A search records it with the estimator defaults, so one run when
+# "auto" meant another head (the final state alone for numbers, before "concat") is not resumed.
+AUTO_POOLING = {"text": "max", "tokens": "max", "numeric": "concat"}
 
 
 @dataclass
@@ -268,7 +271,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         pooling = self.pooling.lower()
         if pooling != "auto":
             return pooling
-        return "max" if self.input_kind_ in ("text", "tokens") else "concat"
+        return AUTO_POOLING[self.input_kind_]
 
     def _network_params(self) -> dict:
         """The parameters that shape the network and its input state (vocabulary, length cut,

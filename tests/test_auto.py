@@ -144,6 +144,12 @@ def test_a_search_run_with_other_estimator_defaults_is_refused_and_an_unrecorded
     record_path = tmp_path / "p" / "seqtune_search.json"
     record = json.loads(record_path.read_text())
     assert record["estimator_defaults"]["standardize"] is True  # a default the search was not given
+    # what pooling="auto" reads is recorded: the word stayed when numbers went from "last" to "concat"
+    assert record["estimator_defaults"]["pooling"] == {"auto": {"text": "max", "tokens": "max", "numeric": "concat"}}
+    record_path.write_text(json.dumps({**record, "estimator_defaults": {**record["estimator_defaults"],
+                                                                        "pooling": "auto"}}))
+    with pytest.raises(ValueError, match="another seqtune version's defaults"):
+        _auto(tmp_path, max_trials=2, refit=False).fit(X, y)
     # As if an earlier seqtune had another default: its trials do not compare with this one's.
     record_path.write_text(json.dumps({**record, "estimator_defaults": {**record["estimator_defaults"],
                                                                         "standardize": "sequence"}}))
