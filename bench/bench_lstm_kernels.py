@@ -90,7 +90,7 @@ def seqtune_step(x, units: int):
     from seqtune import SequenceClassifier
 
     y = np.arange(len(x)) % 3
-    clf = SequenceClassifier(cell="lstm", units=units, epochs=1, frame_length=1, batch_size=len(x),
+    clf = SequenceClassifier(cell="lstm", units=units, epochs=1, frame_length=1, pooling="last", batch_size=len(x),
                              early_stopping=False, validation_fraction=0.0, random_state=0).fit(x, y)
     import tensorflow as tf
 

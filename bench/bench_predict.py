@@ -50,7 +50,7 @@ def fitted(cell: str, steps: int, units: int, rng, jit_compile="auto"):
 
     X = rng.normal(size=(300, steps, 8)).astype("float32")
     y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
-    return SequenceClassifier(cell=cell, units=units, epochs=1, frame_length=1, jit_compile=jit_compile,
+    return SequenceClassifier(cell=cell, units=units, epochs=1, frame_length=1, pooling="last", jit_compile=jit_compile,
                               random_state=0).fit(X, y)
 
 
