@@ -19,11 +19,11 @@ from seqtune._fit_state import forget_fitted_state, restored_on_error
 from seqtune._input_state import InputStateMixin
 from seqtune.inputs import length_bucket
 from seqtune.persistence import BundledEstimatorMixin
+from seqtune.space import POOLINGS
 
 # Fitted attributes that are NumPy arrays / plain values: stored by ``save`` and pickling.
 _ARRAY_STATE = ("classes_", "feature_names_in_", "target_mean_", "target_scale_")
-# What pooling="auto" reads, by input kind. A search records it with the estimator defaults, so one run when
-# "auto" meant another head (the final state alone for numbers, before "concat") is not resumed.
+# What pooling="auto" reads, by input kind.
 AUTO_POOLING = {"text": "max", "tokens": "max", "numeric": "concat"}
 
 
@@ -59,6 +59,10 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
     # A tf.distribute strategy holds devices and threads: it does not pickle, and the
     # unpickled estimator predicts on the default device.
     _unpicklable_params = ("distribution_strategy",)
+    # What each "auto" default resolves to. A search records it with the estimator defaults, so one run when
+    # an "auto" meant something else (pooling: the final state alone for numbers, before "concat") is not
+    # resumed: the word stayed, the trials would not compare.
+    _auto_meanings = {"pooling": AUTO_POOLING}
 
     def __init__(
         self,
@@ -162,7 +166,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         P.check_units(self.units, self.layers)
         for name in ("bidirectional", "early_stopping", "warm_start"):
             P.check_bool(name, getattr(self, name))
-        P.check_choice("pooling", self.pooling, ("auto", "last", "max", "mean", "concat"))
+        P.check_choice("pooling", self.pooling, ("auto", *POOLINGS))
         P.check_fraction("dropout", self.dropout)
         P.check_fraction("recurrent_dropout", self.recurrent_dropout)
         P.check_int("embedding_dim", self.embedding_dim)

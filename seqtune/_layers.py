@@ -209,18 +209,17 @@ class MaskedFinalStates(_MaskedPooling):
         self.bidirectional = bool(bidirectional)
 
     def call(self, inputs, mask=None):
-        steps = ops.shape(inputs)[1]
         if mask is None:
-            last = ops.full((ops.shape(inputs)[0],), steps - 1, dtype="int32")
-            first = ops.zeros_like(last)
+            last, first = inputs[:, -1], (inputs[:, 0] if self.bidirectional else None)
         else:
             kept = ops.cast(mask, "int32")
-            first = ops.cast(ops.argmax(kept, axis=1), "int32")
-            last = steps - 1 - ops.cast(ops.argmax(ops.flip(kept, axis=1), axis=1), "int32")
-        states = _take_step(inputs, last)
+            steps = ops.shape(inputs)[1]
+            last = _take_step(inputs, steps - 1 - ops.cast(ops.argmax(ops.flip(kept, axis=1), axis=1), "int32"))
+            first = _take_step(inputs, ops.cast(ops.argmax(kept, axis=1), "int32")) if self.bidirectional else None
+        states = last
         if self.bidirectional:
             half = inputs.shape[-1] // 2
-            states = ops.concatenate([states[:, :half], _take_step(inputs, first)[:, half:]], axis=-1)
+            states = ops.concatenate([last[:, :half], first[:, half:]], axis=-1)
         if mask is None:
             return states
         return ops.where(ops.any(ops.cast(mask, "bool"), axis=1, keepdims=True), states, ops.zeros_like(states))

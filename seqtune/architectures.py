@@ -154,22 +154,15 @@ def build_network(
         if bidirectional:
             rnn = keras.layers.Bidirectional(rnn, name=f"bi_{cell}_{i}")
         x = rnn(x)
-    if pooling == "max":
-        from seqtune._layers import MaskedGlobalMaxPooling
-
-        x = MaskedGlobalMaxPooling(name="max_pooling")(x)
-    elif pooling == "mean":
-        from seqtune._layers import MaskedGlobalAveragePooling
-
-        x = MaskedGlobalAveragePooling(name="mean_pooling")(x)
-    elif pooling == "concat":
+    if pooling != "last":
         from seqtune._layers import MaskedFinalStates, MaskedGlobalAveragePooling, MaskedGlobalMaxPooling
 
-        x = keras.layers.Concatenate(name="concat_pooling")([
-            MaskedFinalStates(bidirectional, name="final_states")(x),
-            MaskedGlobalMaxPooling(name="max_pooling")(x),
-            MaskedGlobalAveragePooling(name="mean_pooling")(x),
-        ])
+        def pooled(kind: str):
+            layer = {"max": MaskedGlobalMaxPooling, "mean": MaskedGlobalAveragePooling}[kind]
+            return layer(name=f"{kind}_pooling")(x)
+
+        x = pooled(pooling) if pooling != "concat" else keras.layers.Concatenate(name="concat_pooling")(
+            [MaskedFinalStates(bidirectional, name="final_states")(x), pooled("max"), pooled("mean")])
     if dropout:
         x = keras.layers.Dropout(dropout, name="head_dropout")(x)
     outputs = keras.layers.Dense(head.units, activation=head.activation, name="head")(x)

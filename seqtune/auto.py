@@ -26,7 +26,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
-from seqtune._base import AUTO_POOLING, check_sample_weight
+from seqtune._base import check_sample_weight
 from seqtune._search_folder import (
     as_json,
     check_project_name,
@@ -264,10 +264,10 @@ class _AutoSequenceBase(BaseEstimator):
         import keras
 
         set_by_trials = set(space) | set(fixed) | {"epochs", "random_state", "verbose"}
-        defaults = {key: value for key, value in self._estimator_class().get_params(deep=False).items()
+        meanings = getattr(self._estimator_class, "_auto_meanings", {})
+        defaults = {key: {"auto": meanings[key]} if value == "auto" and key in meanings else value
+                    for key, value in self._estimator_class().get_params(deep=False).items()
                     if key not in set_by_trials}
-        if defaults.get("pooling") == "auto":  # the word stays, what it reads has changed
-            defaults["pooling"] = {"auto": AUTO_POOLING}
         return {
             "estimator": type(self).__name__,
             "data": joblib.hash(data),

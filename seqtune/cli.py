@@ -308,7 +308,7 @@ def _fraction(text: str) -> float:
 def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, project=None, max_units=None,
                     max_layers=None):
     """The search's options; ``max_units``/``max_layers`` None leave the default search space's."""
-    from seqtune.space import DEFAULT_SPACE  # numpy only: the CLI still starts without TensorFlow
+    from seqtune.space import DEFAULT_SPACE  # standard library only: --help stays quick
 
     parser.add_argument("--tuner", default=tuner, choices=["hyperband", "bayesian", "random", "grid"])
     parser.add_argument("--max-trials", type=_at_least(1), default=max_trials,

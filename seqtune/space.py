@@ -23,9 +23,8 @@ honest about which widths a trial actually used.
 
 from __future__ import annotations
 
+import math
 from numbers import Integral, Real
-
-import numpy as np
 
 from seqtune._params import did_you_mean
 
@@ -51,7 +50,7 @@ def searched_options(trial) -> dict:
     found = {}
     for name in OPTIONAL:
         value = trial.get(name)
-        if value is None or (isinstance(value, float) and np.isnan(value)):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
         found[name] = str(value) if name == "pooling" else int(value)
     return found
@@ -70,7 +69,7 @@ def _check_range(name: str, spec: tuple) -> None:
     low, high = spec[0], spec[1]
     if not (_is_number(low) and _is_number(high)):
         raise TypeError(f"space[{name!r}] = {spec!r}: range ends must be numbers.")
-    if not (np.isfinite(low) and np.isfinite(high)):
+    if not (math.isfinite(low) and math.isfinite(high)):
         raise ValueError(f"space[{name!r}] = {spec!r}: range ends must be finite numbers.")
     if low > high:
         raise ValueError(f"space[{name!r}] = {spec!r}: low ({low}) is above high ({high}).")
@@ -89,7 +88,7 @@ _CONSTRAINTS = {
     "units": lambda v: isinstance(v, Integral) and not isinstance(v, bool) and v >= 1,
     "bidirectional": lambda v: isinstance(v, bool),
     "dropout": lambda v: _is_number(v) and 0 <= v < 1,
-    "learning_rate": lambda v: _is_number(v) and 0 < v < np.inf,
+    "learning_rate": lambda v: _is_number(v) and 0 < v < math.inf,
     "batch_size": lambda v: isinstance(v, Integral) and not isinstance(v, bool) and v >= 1,
     "pooling": lambda v: isinstance(v, str) and v.lower() in POOLINGS,
     "frame_length": lambda v: isinstance(v, Integral) and not isinstance(v, bool) and v >= 1,
@@ -162,6 +161,8 @@ def resolve_space(space: dict | None = None, cells=None) -> dict:
 def _plain(spec):
     """NumPy scalars (``np.int64(4)``, items of ``list(np.array(...))``) as Python numbers:
     keras-tuner accepts only ``int``, ``float``, ``str`` and ``bool``."""
+    import numpy as np  # here: the CLI reads DEFAULT_SPACE for its help, which needs no NumPy
+
     if isinstance(spec, np.generic):
         return spec.item()
     if isinstance(spec, (list, tuple)):
@@ -208,7 +209,11 @@ def _grid_example(spec: tuple) -> list:
             values.append(value)
             value = value * 2 if value > 0 else 1
         return values + [int(high)]
-    return [float(f"{v:.2g}") for v in np.geomspace(low, high, 3)] if low > 0 else [low, (low + high) / 2, high]
+    if low <= 0:
+        return [low, (low + high) / 2, high]
+    import numpy as np
+
+    return [float(f"{v:.2g}") for v in np.geomspace(low, high, 3)]
 
 
 def _declare(hp, name: str, spec, *, default=None):
