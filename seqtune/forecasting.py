@@ -239,6 +239,10 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
     Timestamp('2016-09-01 00:00:00')
     """
 
+    # What an "auto" default resolves to, recorded by a search (see seqtune._base.BaseSequenceEstimator):
+    # normalize="auto" judged the anchors on every training window before it judged them on the later half.
+    _auto_meanings = {"normalize": "drift or seasonal, by their errors on the later half of the training windows"}
+
     def __init__(
         self,
         lookback="auto",

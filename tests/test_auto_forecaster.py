@@ -51,6 +51,21 @@ def test_search_scores_trials_by_mase_on_the_tail_and_refits(tmp_path, series, c
     assert np.isfinite(forecast.to_numpy()).all()
 
 
+def test_a_search_run_when_normalize_auto_meant_another_rule_is_refused(tmp_path, series):
+    """Found by a review: normalize="auto" came to judge the anchors on the later half of the training
+    windows while the word stayed, so a forecast search run before would have resumed and mixed its trials."""
+    import json
+
+    _auto(tmp_path, max_trials=1, refit=False).fit(series)
+    record_path = tmp_path / "f" / "seqtune_search.json"
+    record = json.loads(record_path.read_text())
+    assert record["estimator_defaults"]["normalize"] == {"auto": SequenceForecaster._auto_meanings["normalize"]}
+    record_path.write_text(json.dumps({**record, "estimator_defaults": {**record["estimator_defaults"],
+                                                                        "normalize": "auto"}}))
+    with pytest.raises(ValueError, match="another seqtune version's defaults"):
+        _auto(tmp_path, max_trials=2, refit=False).fit(series)
+
+
 def test_a_trial_score_is_the_forecasters_own_score_on_the_tail(tmp_path, series):
     """Retrain the best trial's configuration as the tuner did and compare its score."""
     auto = _auto(tmp_path, max_trials=1, refit=False).fit(series)
