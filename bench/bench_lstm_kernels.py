@@ -8,6 +8,9 @@ each as the median of ``--repeat`` calls after two warm-up calls, alternating th
 * ``Keras LSTM, XLA``: ``keras.layers.LSTM`` forward and backward, XLA-compiled (Keras' loop);
 * ``PyTorch``: ``torch.nn.LSTM`` forward and backward (PyTorch's fused oneDNN kernel), what the
   PyTorch side of ``bench_torch.py`` runs;
+* ``JAX scan, unroll k`` (with ``--jax-unroll k ...``): a hand-written LSTM cell in ``jax.lax.scan``,
+  forward and backward, ``jax.jit``-compiled, each step's loop body unrolled ``k`` times (what Keras'
+  LSTM on JAX runs is the scan with ``k = 1``);
 * ``seqtune step``: a whole training step of the network ``SequenceClassifier`` builds
   (normalization, the LSTM, the softmax head, loss, Adam; Keras' compiled train function, as
   ``fit`` runs it a batch), for the share of the step that is not the kernel.
@@ -16,7 +19,8 @@ Each kernel's loss is the sum of the last step's output, so the backward pass ru
 step. Prints milliseconds a batch and each side's speed as a ratio to PyTorch's (below 1: slower),
 as ``bench_torch.py`` reports its ratios.
 
-Run: ``python bench/bench_lstm_kernels.py`` (``--quick`` for a smoke run). Needs the bench extra
+Run: ``python bench/bench_lstm_kernels.py`` (``--quick`` for a smoke run; ``--jax-unroll 1 4 10`` adds
+the JAX sides). Needs the bench extra
 (PyTorch) and TensorFlow's backend.
 """
 
@@ -85,6 +89,39 @@ def torch_side(x, units: int):
     return step
 
 
+def jax_sides(x, units: int, unrolls: list[int]) -> dict:
+    """A plain LSTM cell in ``lax.scan``, one compiled function a loop-unrolling factor."""
+    import jax
+    import jax.numpy as jnp
+
+    batch, features = x.shape[0], x.shape[2]
+    rng = np.random.default_rng(0)
+    weights = (jnp.asarray(rng.normal(scale=0.3, size=(features, 4 * units)), "float32"),
+               jnp.asarray(rng.normal(scale=0.3, size=(units, 4 * units)), "float32"),
+               jnp.zeros(4 * units, "float32"))
+    steps_first = jnp.swapaxes(jnp.asarray(x), 0, 1)
+
+    def loss(weights, unroll):
+        kernel, recurrent, bias = weights
+
+        def cell(state, inputs):
+            h, c = state
+            i, f, g, o = jnp.split(inputs @ kernel + h @ recurrent + bias, 4, axis=-1)
+            c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
+            h = jax.nn.sigmoid(o) * jnp.tanh(c)
+            return (h, c), None
+
+        zeros = jnp.zeros((batch, units), "float32")
+        (last, _), _ = jax.lax.scan(cell, (zeros, zeros), steps_first, unroll=unroll)
+        return jnp.sum(last)
+
+    def side(unroll: int):
+        gradient = jax.jit(jax.grad(loss), static_argnums=1)
+        return lambda: jax.block_until_ready(gradient(weights, unroll))
+
+    return {f"JAX scan, unroll {unroll}": side(unroll) for unroll in unrolls}
+
+
 def seqtune_step(x, units: int):
     """A training step of the network SequenceClassifier builds for ``x``."""
     from seqtune import SequenceClassifier
@@ -107,6 +144,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke run")
     parser.add_argument("--repeat", type=int, default=None, help="timed calls a side (default 50; 3 with --quick)")
+    parser.add_argument("--jax-unroll", type=int, nargs="+", default=[], metavar="K",
+                        help="also time a jax.lax.scan LSTM with each loop-unrolling factor K (needs JAX)")
     args = parser.parse_args()
 
     # PyTorch's CUDA wheels bring Triton, which crashes the process when first imported after
@@ -119,7 +158,8 @@ def main() -> None:
     batch, steps, features, units = (8, 10, 3, 4) if args.quick else (64, 100, 8, 64)
     repeat = args.repeat or (3 if args.quick else 50)
     x = np.random.default_rng(0).normal(size=(batch, steps, features)).astype("float32")
-    sides = {**tensorflow_sides(x, units), "PyTorch": torch_side(x, units), "seqtune step": seqtune_step(x, units)}
+    sides = {**tensorflow_sides(x, units), "PyTorch": torch_side(x, units),
+             **jax_sides(x, units, args.jax_unroll), "seqtune step": seqtune_step(x, units)}
     for call in sides.values():  # warm up: traces, compilation, first allocations
         call()
         call()
@@ -131,7 +171,7 @@ def main() -> None:
     print(f"LSTM({units}), {steps} steps x {features} features, batch {batch}: forward and backward, "
           f"median of {repeat} calls")
     for name, value in median.items():
-        print(f"{name:16s} {value:8.2f} ms a batch | speed / PyTorch's = {median['PyTorch'] / value:.2f}x")
+        print(f"{name:20s} {value:8.2f} ms a batch | speed / PyTorch's = {median['PyTorch'] / value:.2f}x")
     print(f"seqtune step outside the fused op: {median['seqtune step'] - median['TF fused op']:.2f} ms "
           f"({1 - median['TF fused op'] / median['seqtune step']:.0%} of the step)")
 
