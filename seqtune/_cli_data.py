@@ -100,7 +100,26 @@ def read_table(path: str, target: str):
     if target not in frame.columns:
         raise ValueError(f"--target {target!r} is not a column of {path} "
                          f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
+    if not headerless and not first[0].strip() and is_row_index(frame.iloc[:, 0]):
+        print(f"{path}: the first column has no name and numbers the rows (a pandas index, which to_csv writes "
+              "unless index=False): left out of the sequences.", flush=True)
+        frame = frame.iloc[:, 1:]
     return frame, frame.pop(target).to_numpy()
+
+
+def is_row_index(column) -> bool:
+    """Whether a table's column numbers or names its rows: increasing integers, or distinct text labels.
+    Read as a time step, row numbers are data that follow the file's order (and leak the labels of a
+    file sorted by them)."""
+    import numpy as np
+    import pandas as pd
+
+    if column.isna().any():
+        return False
+    if pd.api.types.is_integer_dtype(column.dtype):
+        return bool(np.all(np.diff(column.to_numpy()) > 0))
+    text = pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype)
+    return text and column.is_unique and not pd.to_numeric(column, errors="coerce").notna().any()
 
 
 def is_data_row(first: list, target: str) -> bool:

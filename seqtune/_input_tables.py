@@ -20,6 +20,44 @@ def refuse_long_table(X) -> None:
         )
 
 
+def refuse_non_numeric_columns(X) -> None:
+    """TypeError naming the columns of a DataFrame X (one sequence a row, one column a time step) that
+    hold no numbers: time stamps or durations (any column), or text or categories beside numeric columns
+    (an id or a label left in). A table of text alone is left to the caller, which reads it as text.
+    Columns of sequences (a nested table) are not looked at."""
+    if not hasattr(X, "dtypes") or getattr(X, "ndim", None) != 2:
+        return
+    import pandas as pd
+
+    times, others = [], []
+    for i, dtype in enumerate(X.dtypes):
+        name = X.columns[i]
+        if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+            times.append(name)
+        elif not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+            cells = X.iloc[:, i].to_numpy(dtype=object)
+            if any(_is_sequence_cell(cell) for cell in cells):
+                continue
+            try:  # numbers written as text ("1.5", from a CSV) are numbers
+                pd.to_numeric(cells)
+            except (TypeError, ValueError):
+                others.append(name)
+    if times:
+        raise TypeError(
+            f"X has column(s) of time stamps or durations {_listed(times)}; expected numbers, one column a time "
+            "step. Drop them, or pass numbers of a unit that fits (elapsed seconds) or calendar features.")
+    if others and len(others) < X.shape[1]:
+        raise TypeError(
+            f"X has non-numeric column(s) {_listed(others)} beside numeric ones; each column of a 2-D X is a "
+            "time step of one sequence a row, so every column must hold numbers. Drop or encode them (an id, "
+            "a category) before fitting.")
+
+
+def _listed(names: list) -> str:
+    shown = ", ".join(repr(name) for name in names[:5])
+    return f"[{shown}{f', and {len(names) - 5} more' if len(names) > 5 else ''}]"
+
+
 def frame_columns(X) -> list[str] | None:
     """The column names of a list of pandas DataFrames (one sequence each), as str; else None.
 

@@ -18,8 +18,18 @@ def _label_indicator(y):
     """``y`` as a float32 label indicator matrix when it is one (2-D, several columns, each 0 or 1), else None.
 
     A 2-D ``y`` of several columns holding anything else is refused: a classifier reads one label a
-    sample, or several yes/no labels a sample, not several multi-class outputs.
+    sample, or several yes/no labels a sample, not several multi-class outputs. So is a list of label
+    lists, which ``MultiLabelBinarizer`` turns into the indicator matrix.
     """
+    label_sets = (list, tuple, set, frozenset)
+    listed = isinstance(y, (list, tuple, pd.Series)) or (isinstance(y, np.ndarray) and y.dtype == object)
+    if listed and len(y) and isinstance(next(iter(y)), label_sets):
+        lengths = {len(labels) if isinstance(labels, label_sets) else -1 for labels in y}
+        if len(lengths) > 1 or any(isinstance(labels, (set, frozenset)) for labels in y):
+            raise ValueError(
+                "y is a list of label sets (a list of lists of labels): multilabel targets are a 0/1 indicator "
+                "matrix, one column a label. Convert them with sklearn.preprocessing.MultiLabelBinarizer: "
+                "y = MultiLabelBinarizer().fit_transform(y).")
     values = np.asarray(y.toarray() if hasattr(y, "toarray") else y)
     if values.ndim != 2 or values.shape[1] < 2:
         return None
@@ -319,6 +329,9 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             raise ValueError(f"y contains {len(missing)} missing label(s) (None or NaN), the first at position "
                              f"{missing[0]}; expected a class label for every sample.")
         _refuse_mixed_label_types(y)
+        if y.dtype.kind == "O" and all(isinstance(label, (Real, np.number)) and not isinstance(label, (bool, np.bool_))
+                                       for label in y):
+            y = np.asarray(y.tolist())  # numbers held as objects (a pandas object column): classes_ of numbers
         check_classification_targets(y)
         if len(y) != n:
             raise ValueError(f"X has {n} samples but y has {len(y)}; they must be the same length.")

@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
 from seqtune import _params as P
-from seqtune._input_tables import is_missing, refuse_long_table, unwrap_column
+from seqtune._input_tables import is_missing, refuse_long_table, refuse_non_numeric_columns, unwrap_column
 
 INPUT_TYPES = ("auto", "numeric", "tokens", "text")
 
@@ -440,6 +440,7 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
             )
         return Sequences("numeric", arr, ragged=False, layout="3d")
     if ndim == 2:
+        refuse_non_numeric_columns(probe)
         raw = np.asarray(probe)
         _refuse_times(raw, "X")
         if raw.dtype.kind in "US" or (raw.dtype.kind == "O" and any(isinstance(cell, str) for cell in raw.flat)):

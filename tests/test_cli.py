@@ -244,6 +244,27 @@ def test_a_tsv_without_header_takes_labels_from_its_first_column(tmp_path, capsy
     assert _load_data(Namespace(data=str(tmp_path / "named.csv"), target="kind"))[1].tolist() == ["up", "down"]
 
 
+def test_a_csv_written_with_its_pandas_index_leaves_the_row_numbers_out(tmp_path, capsys):
+    """df.to_csv() writes the index as a first column without a name: the row numbers were read as every
+    sequence's first step (data that follows the file's order, a leak where rows are sorted by label)."""
+    from argparse import Namespace
+
+    from seqtune._cli_data import load_data as _load_data
+
+    frame = pd.DataFrame(np.arange(12.0).reshape(4, 3) / 10, columns=["s0", "s1", "s2"]).assign(label=list("abab"))
+    for index, name in ((None, "row numbers"), (["p1", "p2", "p3", "p4"], "row names")):
+        if index is not None:
+            frame.index = index
+        frame.to_csv(tmp_path / "indexed.csv")
+        X, y = _load_data(Namespace(data=str(tmp_path / "indexed.csv"), target="label"))
+        assert X.shape == (4, 3) and X[0].tolist() == [0.0, 0.1, 0.2] and y.tolist() == list("abab"), name
+        assert "the first column has no name and numbers the rows" in capsys.readouterr().out
+    # a first column without a name that holds measurements stays a step
+    (tmp_path / "blank.csv").write_text(",s1,label\n0.5,1.0,a\n0.2,2.0,b\n")
+    X, _ = _load_data(Namespace(data=str(tmp_path / "blank.csv"), target="label"))
+    assert X.tolist() == [[0.5, 1.0], [0.2, 2.0]] and "numbers the rows" not in capsys.readouterr().out
+
+
 def test_a_numeric_time_column_is_a_numeric_index(tmp_path):
     from argparse import Namespace
 

@@ -80,6 +80,22 @@ def test_2d_targets_other_than_a_label_indicator_are_refused(seq3d):
         warm.fit(X, indicator[:, 0])
 
 
+def test_label_lists_are_refused_with_the_binarizer_named(seq3d):
+    """A list of label lists (what MultiLabelBinarizer takes) raised NumPy's "inhomogeneous shape" error."""
+    X, _ = seq3d
+    for y in ([["sports"], ["sports", "politics"]] * 30, [{"a"}, {"b"}] * 30):
+        with pytest.raises(ValueError, match=r"list of label sets.*MultiLabelBinarizer\(\)\.fit_transform\(y\)"):
+            SequenceClassifier(**TINY).fit(X, y)
+
+
+def test_numeric_labels_held_as_objects_are_numbers(seq3d):
+    """A pandas object column of whole numbers gave scikit-learn's "Unknown label type: unknown"."""
+    X, y = seq3d
+    clf = SequenceClassifier(**TINY).fit(X, pd.Series(y + 1, dtype=object))
+    assert clf.classes_.tolist() == [1, 2] and clf.classes_.dtype.kind == "i"
+    assert set(clf.predict(X).tolist()) <= {1, 2}
+
+
 def test_2d_input_is_univariate_and_works_in_a_pipeline(rng):
     X = rng.normal(size=(60, 12)) * 50 + 10
     y = (X[:, :6].sum(axis=1) > X[:, 6:].sum(axis=1)).astype(int)

@@ -46,6 +46,30 @@ def test_time_stamps_are_refused_in_every_layout(X):
         to_sequences(X)
 
 
+@pytest.mark.parametrize("column", [
+    pd.date_range("2024-01-01", periods=6), pd.date_range("2024-01-01", periods=6, tz="UTC"),
+    pd.to_timedelta(np.arange(6), unit="s"),
+], ids=["naive", "time zone", "duration"])
+def test_a_column_of_time_stamps_among_steps_is_named(column):
+    """Beside numeric columns the frame became an object array: NumPy's DTypePromotionError or pandas'
+    TypeError on float(Timestamp) came out instead of seqtune's refusal."""
+    X = pd.DataFrame(np.ones((6, 3)), columns=["t0", "t1", "t2"]).assign(recorded=column)
+    with pytest.raises(TypeError, match=r"column\(s\) of time stamps or durations \['recorded'\]"):
+        to_sequences(X)
+
+
+def test_a_text_or_category_column_among_steps_is_named_not_read_as_text():
+    """It was "X is a 2-D table of strings", with advice about joining words, the column unnamed."""
+    X = pd.DataFrame(np.ones((6, 4)), columns=["t0", "t1", "t2", "t3"])
+    for extra in (["patient_a"] * 6, pd.Categorical(["left", "right"] * 3)):
+        with pytest.raises(TypeError, match=r"non-numeric column\(s\) \['extra'\] beside numeric ones"):
+            to_sequences(X.assign(extra=extra))
+    # numbers written as text are numbers; a table of text alone is still read (and refused) as text
+    assert to_sequences(X.assign(extra=["1.5"] * 6)).values.shape == (6, 5, 1)
+    with pytest.raises(TypeError, match="2-D table of strings"):
+        to_sequences(pd.DataFrame({"a": ["x y"] * 6, "b": ["z"] * 6}))
+
+
 def test_ragged_lists_are_not_text():
     with pytest.raises(TypeError, match="input_type='text' expects a 1-D sequence of str; got list"):
         to_sequences([[1, 2], [3]], input_type="text")  # NumPy's "inhomogeneous shape" error before
