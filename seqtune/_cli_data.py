@@ -206,8 +206,8 @@ def load_series(args):
             if stamps is None:
                 raise ValueError(f"--time-column {time_column!r} does not hold dates: {day_first}")
             if day_first:
-                print(f"Dates in {time_column!r} read day first (dd/mm): month first does not make them a "
-                      "regular series.", flush=True)
+                print(f"Dates in {time_column!r} read day first (dd/mm, not mm/dd): write them as yyyy-mm-dd "
+                      "if they are month first.", flush=True)
             frame.index = pd.DatetimeIndex(stamps, name=time_column)
         if not frame.index.is_monotonic_increasing:
             # A file listing the newest rows first (or out of order): the series and its held-out
@@ -221,8 +221,9 @@ def read_dates(column):
     """``(stamps, day_first)`` of a text column of dates, or ``(None, reason)``.
 
     pandas reads "01/02/2020" month first. Day first is taken where only it reads every row
-    ("13/01/2023"), or where both do and only it makes regularly spaced time stamps: monthly
-    "01/mm/yyyy" rows read month first are the 1st to 12th of January.
+    ("13/01/2023" after "01/01/2023"), or where both do and only it makes regularly spaced time stamps:
+    monthly "01/mm/yyyy" rows read month first are the 1st to 12th of January. ``day_first`` also says
+    where pandas itself read the day first (a first row of "13/01/2023" sets its format).
     """
     import warnings
 
@@ -238,9 +239,11 @@ def read_dates(column):
                 reason = reason or str(exc)
     if not readings:
         return None, reason
-    if len(readings) == 1 or readings[False].equals(readings[True]):
+    if len(readings) == 1:
         day_first = next(iter(readings))
         return readings[day_first], day_first
+    if readings[False].equals(readings[True]):  # pandas took the day first itself where the first row needs it
+        return readings[False], _day_before_month(column)
 
     def regular(stamps) -> bool:
         ordered = pd.DatetimeIndex(stamps).sort_values()
@@ -248,6 +251,20 @@ def read_dates(column):
 
     day_first = regular(readings[True]) and not regular(readings[False])
     return readings[day_first], day_first
+
+
+def _day_before_month(column) -> bool:
+    """Whether pandas reads a column of dates in a format with the day before the month, guessed from
+    its first value ("13/01/2023": dd/mm/yyyy), as it does when no other reading fits that row."""
+    import warnings
+
+    from pandas.tseries.api import guess_datetime_format
+
+    values = column.dropna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the note that it parses day first: what is asked here
+        fmt = guess_datetime_format(str(values.iloc[0]), dayfirst=False) if len(values) else None
+    return bool(fmt) and "%d" in fmt and "%m" in fmt and fmt.index("%d") < fmt.index("%m")
 
 
 def date_column(others):

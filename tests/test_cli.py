@@ -301,6 +301,7 @@ def test_a_single_column_of_dates_is_the_time_index_without_time_column(tmp_path
     ("MS", "%d/%m/%Y", "2020-01-01"),  # monthly, day first: read month first they were January 1st to 12th
     ("D", "%d/%m/%Y", "2020-01-01"),  # daily, day first: "13/01/2020" is no date month first
     ("D", "%m/%d/%Y", "2020-01-01"),  # daily, month first (pandas' own reading) stays month first
+    ("D", "%d/%m/%Y", "2020-01-13"),  # daily, day first from a first row pandas reads day first: announced too
 ])
 def test_dates_are_read_day_first_where_only_that_makes_a_regular_series(tmp_path, capsys, freq, fmt, first):
     from argparse import Namespace
