@@ -62,18 +62,29 @@ def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias):
 
     x = tf.transpose(sequences, [1, 0, 2])  # the op is time major
     dtype = x.dtype
-    if x.shape[-1] is not None and x.shape[-1] % 2:
-        # The op runs a slower path, and logs a warning on every call, when the batch and the features
-        # are both odd (a one-sample prediction of 3 features): one zero feature, read by a zero row.
-        x = tf.pad(x, [[0, 0], [0, 0], [0, 1]])
-        kernel = tf.concat([kernel, tf.zeros_like(kernel[:1])], axis=0)
+    weights = _icfo(tf.cast(tf.concat([kernel, recurrent_kernel], axis=0), dtype))
     no_peephole = tf.zeros(tf.shape(bias)[:1] // 4, dtype)
-    _, cs, _, _, _, _, h = tf.raw_ops.BlockLSTM(
-        seq_len_max=tf.cast(tf.shape(x)[0], tf.int64), x=x, cs_prev=tf.cast(c0, dtype), h_prev=tf.cast(h0, dtype),
-        w=_icfo(tf.cast(tf.concat([kernel, recurrent_kernel], axis=0), dtype)), wci=no_peephole,
-        wcf=no_peephole, wco=no_peephole, b=_icfo(tf.cast(bias, dtype)),
-        forget_bias=0.0, cell_clip=0.0, use_peephole=False)  # Keras adds no forget bias; cell_clip 0: no clipping
-    return h, cs
+
+    def run(x, h0, c0):
+        _, cs, _, _, _, _, h = tf.raw_ops.BlockLSTM(
+            seq_len_max=tf.cast(tf.shape(x)[0], tf.int64), x=x, cs_prev=tf.cast(c0, dtype),
+            h_prev=tf.cast(h0, dtype), w=weights, wci=no_peephole, wcf=no_peephole, wco=no_peephole,
+            b=_icfo(tf.cast(bias, dtype)), forget_bias=0.0, cell_clip=0.0,
+            use_peephole=False)  # Keras adds no forget bias; cell_clip 0: no clipping
+        return h, cs
+
+    def run_even(x, h0, c0):
+        # The op runs a slower path, and logs a warning on every call, when the batch is odd and so is
+        # the number of features or of units (a one-sample prediction of an LSTM(15)): one zero
+        # sample, dropped from the results, makes the batch even.
+        batch = tf.shape(x)[1]
+        h, cs = run(tf.pad(x, [[0, 0], [0, 1], [0, 0]]), tf.pad(h0, [[0, 1], [0, 0]]), tf.pad(c0, [[0, 1], [0, 0]]))
+        return h[:, :batch], cs[:, :batch]
+
+    h0, c0 = tf.convert_to_tensor(h0), tf.convert_to_tensor(c0)
+    if x.shape[1] is not None:  # eager calls and traces of a known batch: no branch in the graph
+        return run_even(x, h0, c0) if x.shape[1] % 2 else run(x, h0, c0)
+    return tf.cond(tf.shape(x)[1] % 2 == 1, lambda: run_even(x, h0, c0), lambda: run(x, h0, c0))
 
 
 def _icfo(blocks):

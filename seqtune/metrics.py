@@ -215,6 +215,14 @@ def split_forecast(pred, horizon: int, n_targets: int, quantiles=None):
     return point_forecast(arr, quantiles), arr[..., 0], arr[..., -1]
 
 
+def _setting(params: dict, name: str):
+    """A forecaster's setting: its own parameter, else the one an Auto* search gives every trial
+    (``estimator_params``); None where neither has it."""
+    if name in params:
+        return params[name]
+    return (params.get("estimator_params") or {}).get(name)
+
+
 def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season: int | str = "auto") -> pd.DataFrame:
     """Rolling-origin evaluation: refit on growing history, forecast the next steps, score.
 
@@ -282,7 +290,7 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
                 f"({f'non-numeric column(s) {text[:3]}' if text else 'its index repeats'}); backtest each "
                 "series: for key, part in y.groupby(id_column): backtest(forecaster, part.drop(columns=id_column))."
             )
-    fill = params.get("fill")
+    fill = _setting(params, "fill")
     # With fill=, the forecaster inserts the time steps y skips: count folds in those steps too.
     y, X = with_missing_steps_xy(y, X, fill)
     n = len(y)
@@ -306,7 +314,7 @@ def backtest(forecaster, y, X=None, *, cv=5, horizon: int | None = None, season:
                           stacklevel=P.user_stacklevel())
     if season != "auto" and (not isinstance(season, Integral) or isinstance(season, bool) or season < 1):
         raise ValueError(f"season must be an int >= 1 or 'auto'; got {season!r}.")
-    quantiles = params.get("quantiles")
+    quantiles = _setting(params, "quantiles")
     y_arr = np.asarray(y, dtype=np.float64)
     n_targets = 1 if y_arr.ndim == 1 else y_arr.shape[1]
     y_arr = y_arr.reshape(n, n_targets)

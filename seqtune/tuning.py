@@ -180,7 +180,8 @@ class SequenceHyperModel(_CandidateHyperModel):
         est.model_ = model
         est.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         est.n_iter_ = initial_epoch + len(history.history.get("loss", []))
-        return data.n, float(np.mean([len(v) for v in data.values]))
+        # the recurrent layers' steps: a frame of frame_length_ steps is one
+        return data.n, float(np.mean(np.ceil(np.array([len(v) for v in data.values]) / est.frame_length_)))
 
     def _score(self, est, split):
         _, val = split

@@ -667,6 +667,19 @@ def test_memory_cost_counts_the_batches_a_trial_really_trains_on(tmp_path, data)
     assert memory.loc[32] == memory.loc[128] > 0
 
 
+def test_memory_cost_counts_the_steps_the_recurrent_layers_run_in_frames(tmp_path, data):
+    """Sequences read in frames of 6 run one recurrent step, not 6: the activations were counted for 6."""
+    X, y = data
+    space = {"cell": "lstm", "units": 8, "layers": 1, "bidirectional": False, "dropout": 0.0,
+             "learning_rate": 0.01, "batch_size": 16, "frame_length": [1, 6]}
+    auto = _auto(tmp_path, tuner="grid", max_trials=2, max_epochs=1, cost="memory", space=space,
+                 refit=False).fit(X, y)
+    trials = auto.trials_.set_index("frame_length")
+    weights_mb = 4 * 4 * trials["params"] / 2**20  # weights, gradients and Adam's two moments, in float32
+    activations = trials["memory_mb"] - weights_mb
+    assert activations.loc[1] == pytest.approx(6 * activations.loc[6], rel=1e-6)
+
+
 def test_fit_time_cost_over_one_epoch_warns_that_it_times_compilation(tmp_path, data):
     X, y = data
     with pytest.warns(UserWarning, match="compare compile times"):

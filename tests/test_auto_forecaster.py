@@ -144,6 +144,16 @@ def test_exogenous_features_reach_every_trial(tmp_path, series):
     assert len(auto.predict(X=future)) == 6
 
 
+def test_a_backtest_reads_the_quantiles_the_search_gives_its_trials(tmp_path, series):
+    """backtest read quantiles from the forecaster's own parameters only: an Auto forecaster's (3 a step) were
+    reshaped as point forecasts, and NumPy's "cannot reshape array of size 18 into shape (6,1)" came out."""
+    from seqtune.metrics import backtest
+
+    auto = _auto(tmp_path, max_trials=1, max_epochs=1, estimator_params={**TINY, "quantiles": (0.1, 0.5, 0.9)})
+    table = backtest(auto, series, cv=1)
+    assert table.loc[0, "horizon"] == 6 and table.loc[0, "pinball"] > 0 and 0 <= table.loc[0, "coverage"] <= 1
+
+
 def test_clone_and_params(tmp_path):
     auto = AutoSequenceForecaster(horizon=12, max_trials=7, directory=tmp_path)
     twin = clone(auto)
