@@ -305,6 +305,28 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _plot_path(text: str) -> str:
+    """An argparse type: a file name matplotlib can write (a typo found before the search, not after)."""
+    from seqtune.report import check_plot_path
+
+    try:
+        check_plot_path(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _tolerance(text: str) -> float:
+    """An argparse type: a number >= 0 (inf: always the cheapest model)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0; got {text!r}") from None
+    if not value >= 0:  # NaN too
+        raise argparse.ArgumentTypeError(f"expected a number >= 0; got {text}")
+    return value
+
+
 def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, project=None, max_units=None,
                     max_layers=None):
     """The search's options; ``max_units``/``max_layers`` None leave the default search space's."""
@@ -322,7 +344,7 @@ def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, 
     parser.add_argument("--batch-sizes", type=_batch_sizes, default=None,
                         help="batch sizes searched, comma-separated (default 32,64,128)")
     parser.add_argument("--cost", default="latency", choices=["latency", "fit_time", "params", "memory"])
-    parser.add_argument("--tolerance", type=float, default=0.01,
+    parser.add_argument("--tolerance", type=_tolerance, default=0.01,
                         help="pick the cheapest front model within this much of the best score")
     parser.add_argument("--test-fraction", type=_fraction, default=0.2,
                         help="held out for the final test score (between 0 and 1)")
@@ -331,7 +353,8 @@ def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, 
     parser.add_argument("--project-name", default=project,
                         help="search folder inside DIRECTORY (default: the data file's name, or the dataset's)")
     parser.add_argument("--overwrite", action="store_true", help="start over instead of resuming")
-    parser.add_argument("--plot", default=None, help="PNG path (default: DIRECTORY/PROJECT/pareto.png)")
+    parser.add_argument("--plot", type=_plot_path, default=None,
+                        help="plot file, its format by its extension (default: DIRECTORY/PROJECT/pareto.png)")
     parser.add_argument("--verbose", type=_at_least(0), default=1, help="0 silent, 1 a line per trial, 2 epochs too")
     parser.add_argument("--workers", type=_at_least(0), default=0,
                         help="run trials in N worker processes (keras-tuner's distributed mode)")
@@ -376,8 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="table, front and plot of a search folder (no retraining)")
     report.add_argument("directory", help="the search folder, e.g. seqtune_runs/data")
     report.add_argument("--cost", default=None, choices=["latency", "fit_time", "params", "memory"])
-    report.add_argument("--tolerance", type=float, default=None)
-    report.add_argument("--plot", default=None, help="PNG path (default: DIRECTORY/pareto.png)")
+    report.add_argument("--tolerance", type=_tolerance, default=None)
+    report.add_argument("--plot", type=_plot_path, default=None,
+                        help="plot file, its format by its extension (default: DIRECTORY/pareto.png)")
     report.set_defaults(func=cmd_report)
 
     recipes = sub.add_parser("recipes", help="list or run the end-to-end recipes (NLP, speech, forecasting)")

@@ -140,6 +140,22 @@ def format_table(table: pd.DataFrame, columns=None) -> str:
     return shown.to_string(index=False)
 
 
+def check_plot_path(path) -> tuple[Path, str]:
+    """``(path, image format)`` of a plot file; ValueError for a folder or a format matplotlib cannot
+    write (the command line checks ``--plot`` so before a search, not after it)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"the plot path {path} is a folder; expected a file name, e.g. {path / 'pareto.png'}.")
+    image_format = path.suffix[1:].lower() or "png"
+    supported = FigureCanvasAgg.get_supported_filetypes()
+    if image_format not in supported:
+        raise ValueError(f"the plot path {path} ends in .{image_format}, which matplotlib cannot write; use one "
+                         f"of {', '.join('.' + k for k in sorted(supported))}.")
+    return path, image_format
+
+
 def plot_pareto(trials: pd.DataFrame, front: pd.DataFrame, chosen, cost: str, path, *,
                 score_name: str = "score", title: str | None = None) -> Path:
     """Write a plot: every comparable trial by cell type, the front as a line, the chosen model marked.
@@ -154,15 +170,8 @@ def plot_pareto(trials: pd.DataFrame, front: pd.DataFrame, chosen, cost: str, pa
 
     from seqtune.persistence import atomic_write_bytes
 
-    path = Path(path)
-    if path.is_dir():
-        raise ValueError(f"the plot path {path} is a folder; expected a file name, e.g. {path / 'pareto.png'}.")
+    path, image_format = check_plot_path(path)
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
-    image_format = path.suffix[1:].lower() or "png"
-    if image_format not in fig.canvas.get_supported_filetypes():
-        plt.close(fig)
-        raise ValueError(f"the plot path {path} ends in .{image_format}, which matplotlib cannot write; use one "
-                         f"of {', '.join('.' + k for k in sorted(fig.canvas.get_supported_filetypes()))}.")
     colours = {"lstm": "tab:blue", "gru": "tab:orange"}
     for cell, group in trials.groupby("cell"):
         ax.scatter(group[cost], group["score"], s=30, alpha=0.7, color=colours.get(cell, "tab:gray"),

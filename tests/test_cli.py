@@ -51,8 +51,9 @@ def test_tune_on_npz_then_report_from_disk(tmp_path, capsys):
             "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
     assert out.returncode == 0 and out.stdout.strip().endswith("[]"), out.stderr[-2000:]
-    assert main(["report", str(tmp_path / "runs" / "cli"), "--tolerance", "nan"]) == 2
-    assert "tolerance must be a number >= 0; got nan" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="2"):
+        main(["report", str(tmp_path / "runs" / "cli"), "--tolerance", "nan"])
+    assert "argument --tolerance: expected a number >= 0; got nan" in capsys.readouterr().err
     summary = tmp_path / "runs" / "cli" / "seqtune_summary.json"  # as a search picked by a cost function
     summary.write_text(json.dumps({**json.loads(summary.read_text()), "cost": "custom_cost"}))
     assert main(["report", str(tmp_path / "runs" / "cli")]) == 2
@@ -203,6 +204,20 @@ def test_a_csv_of_documents_or_of_rows_that_end_early(tmp_path, capsys):
     code = main(["tune", "--data", str(tmp_path / "docs.csv"), "--target", "topic", "--task", "regress",
                  "--directory", str(tmp_path / "runs"), "--project-name", "docs2"])
     assert code == 2 and "--task regress needs numeric targets" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--plot", "front.jpgg", "ends in .jpgg, which matplotlib cannot write"),
+    ("--plot", ".", "is a folder; expected a file name"),
+    ("--tolerance", "-1", "expected a number >= 0; got -1"),
+])
+def test_a_bad_plot_path_or_tolerance_is_refused_before_the_search(tmp_path, capsys, option, value, message):
+    """A --plot typo was reported after every trial and the refit had run (and the run exited 2)."""
+    with pytest.raises(SystemExit, match="2"):
+        main(["tune", "--dataset", "digits", "--directory", str(tmp_path), option, value])
+    out, err = capsys.readouterr()
+    assert f"argument {option}: " in err and message in err and "Searching" not in out
+    assert not any(tmp_path.iterdir())
 
 
 def test_a_tsv_without_header_takes_labels_from_its_first_column(tmp_path, capsys):
