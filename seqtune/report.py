@@ -212,12 +212,27 @@ def _status(status: str) -> str:
     return "unfinished (running, or interrupted)" if status == "RUNNING" else status.lower()
 
 
+def _recorded_score_name(project_dir: Path) -> str:
+    """The score name of the Auto* estimator a search folder records at its start (a search interrupted
+    before its summary was written); "score" where the folder does not say."""
+    import seqtune
+    from seqtune._search_folder import FINGERPRINT_FILE
+
+    try:
+        name = json.loads((project_dir / FINGERPRINT_FILE).read_text()).get("estimator")
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return "score"
+    estimator = getattr(seqtune, name) if name in seqtune.__all__ else None
+    return getattr(estimator, "_score_name", "score")
+
+
 def report_search(project_dir, *, cost: str | None = None, tolerance: float | None = None,
                   plot: str | None = None, stream=None) -> dict:
     """Print the trial table, the front and the pick of a search on disk; optionally plot it.
 
     ``cost`` and ``tolerance`` default to those the search was run with (read from
-    ``seqtune_summary.json``), else ``"latency"`` and 0.01. Nothing is retrained.
+    ``seqtune_summary.json``), else ``"latency"`` and 0.01; the score is named after the estimator
+    searched. Nothing is retrained.
 
     Returns
     -------
@@ -248,7 +263,7 @@ def report_search(project_dir, *, cost: str | None = None, tolerance: float | No
         raise ValueError(f"cost {cost!r} is not one of {sorted(COSTS)}.")
     tolerance = saved.get("tolerance", 0.01) if tolerance is None else tolerance
     P.check_tolerance(tolerance)
-    score_name = saved.get("score", "score")
+    score_name = saved.get("score") or _recorded_score_name(project_dir)
     counts = trials["status"].value_counts().to_dict()
     n = len(trials)
     print(f"{project_dir}: {n} trial{'s' * (n != 1)} ({', '.join(f'{v} {_status(k)}' for k, v in counts.items())})",

@@ -59,6 +59,11 @@ def test_tune_on_npz_then_report_from_disk(tmp_path, capsys):
     assert main(["report", str(tmp_path / "runs" / "cli")]) == 2
     assert "custom cost function ('custom_cost')" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "runs" / "cli"), "--cost", "params"]) == 0
+    # a search interrupted before its summary: the score is still named after the estimator searched
+    capsys.readouterr()
+    summary.unlink()
+    assert main(["report", str(tmp_path / "runs" / "cli")]) == 0
+    assert "Pareto front (accuracy vs latency_ms" in capsys.readouterr().out
     # Another split of the same file is refused with the command's options (project_name=None is Python's)
     assert main([*tune_args, "--test-fraction", "0.3"]) == 2
     err = capsys.readouterr().err
