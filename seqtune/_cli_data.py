@@ -238,19 +238,38 @@ def read_dates(column):
             except (ValueError, TypeError, OverflowError) as exc:
                 reason = reason or str(exc)
     if not readings:
+        if reason and "utc=True" in reason:  # offsets that change: pandas' export of a zone with summer time
+            try:
+                return _read_changing_offsets(column), False
+            except (ValueError, TypeError, OverflowError) as exc:
+                reason = str(exc)
         return None, reason
     if len(readings) == 1:
         day_first = next(iter(readings))
         return readings[day_first], day_first
     if readings[False].equals(readings[True]):  # pandas took the day first itself where the first row needs it
         return readings[False], _day_before_month(column)
-
-    def regular(stamps) -> bool:
-        ordered = pd.DatetimeIndex(stamps).sort_values()
-        return len(ordered) >= 3 and ordered.is_unique and pd.infer_freq(ordered) is not None
-
-    day_first = regular(readings[True]) and not regular(readings[False])
+    day_first = _regular(readings[True]) and not _regular(readings[False])
     return readings[day_first], day_first
+
+
+def _regular(stamps) -> bool:
+    """Whether time stamps, in order, are distinct and regularly spaced (pandas infers a frequency)."""
+    import pandas as pd
+
+    ordered = pd.DatetimeIndex(stamps).sort_values()
+    return len(ordered) >= 3 and ordered.is_unique and pd.infer_freq(ordered) is not None
+
+
+def _read_changing_offsets(column):
+    """Time stamps whose UTC offsets change between rows ("+01:00", then "+02:00" from the change to summer
+    time): their local times where those are regularly spaced and the instants are not (a daily series at
+    local midnight), else the instants in UTC (an hourly series, whose local times skip or repeat an hour)."""
+    import pandas as pd
+
+    instants = pd.to_datetime(column, utc=True)
+    local = pd.to_datetime(column.astype(str).str.strip().str.replace(r"(Z|[+-]\d\d:?\d\d)$", "", regex=True))
+    return local if _regular(local) and not _regular(instants) else instants
 
 
 def _day_before_month(column) -> bool:
@@ -269,7 +288,7 @@ def _day_before_month(column) -> bool:
 
 def date_column(others):
     """``(name, read_dates(column))`` of the one column of ``others`` (the columns neither target nor feature)
-    whose text reads as distinct dates, else ``(None, None)``: without it the series would be indexed by
+    whose text reads as dates, nearly all distinct, else ``(None, None)``: without it the series would be indexed by
     step numbers, its frequency and season unread."""
     import pandas as pd
 
@@ -279,7 +298,8 @@ def date_column(others):
         if pd.api.types.is_numeric_dtype(column.dtype) or column.isna().any():
             continue
         dates = read_dates(column)
-        # repeated stamps (month names over several years) cannot index a series
-        if dates[0] is not None and dates[0].is_unique:
+        # Stamps that repeat often (month names over several years) cannot index a series; a few repeats (a
+        # row written twice) are the series' own, refused by the forecaster where they are.
+        if dates[0] is not None and dates[0].nunique() >= 0.9 * len(dates[0]):
             found.append((name, dates))
     return found[0] if len(found) == 1 else (None, None)

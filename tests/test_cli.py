@@ -285,6 +285,30 @@ def test_a_csv_written_with_its_pandas_index_leaves_the_row_numbers_out(tmp_path
     assert X.tolist() == [[0.5, 1.0], [0.2, 2.0]] and "numbers the rows" not in capsys.readouterr().out
 
 
+def test_a_date_column_with_a_repeated_row_or_changing_utc_offsets_still_indexes_the_series(tmp_path):
+    """Both were dropped without a word (the series numbered 0..n-1, a repeated row trained as a step), and
+    --time-column gave pandas' advice to pass utc=True for offsets that change with summer time."""
+    from argparse import Namespace
+
+    from seqtune._cli_data import load_series as _load_series
+
+    def load(frame, name):
+        frame.to_csv(tmp_path / name, index=False)
+        return _load_series(Namespace(data=str(tmp_path / name), target="v", time_column=None, features=None))[0]
+
+    days = pd.date_range("2024-01-01", periods=30, freq="D")
+    plain = pd.DataFrame({"day": days.strftime("%Y-%m-%d"), "v": np.arange(30.0)})
+    y = load(pd.concat([plain.iloc[:10], plain.iloc[[9]], plain.iloc[10:]]), "repeated.csv")
+    assert y.index.name == "day" and y.index.duplicated().sum() == 1  # the forecaster refuses it by its date
+    # pandas' own export of a series in a zone with summer time: "+01:00" rows, then "+02:00" ones
+    for freq, expected in (("D", pd.date_range("2024-03-20", periods=30, freq="D", name="day")),
+                           ("h", pd.date_range("2024-03-30 22:00", periods=30, freq="h", tz="UTC", name="day"))):
+        local = pd.date_range("2024-03-20" if freq == "D" else "2024-03-30 23:00", periods=30, freq=freq,
+                              tz="Europe/Berlin")
+        y = load(pd.DataFrame({"day": local.astype(str), "v": np.arange(30.0)}), f"zone_{freq}.csv")
+        assert y.index.equals(expected), freq  # daily: its local dates; hourly: the instants, in UTC
+
+
 def test_a_numeric_time_column_is_a_numeric_index(tmp_path):
     from argparse import Namespace
 
