@@ -355,7 +355,9 @@ def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, 
     parser.add_argument("--overwrite", action="store_true", help="start over instead of resuming")
     parser.add_argument("--plot", type=_plot_path, default=None,
                         help="plot file, its format by its extension (default: DIRECTORY/PROJECT/pareto.png)")
-    parser.add_argument("--verbose", type=_at_least(0), default=1, help="0 silent, 1 a line per trial, 2 epochs too")
+    parser.add_argument("--verbose", type=_at_least(0), default=1,
+                        help="0 no trial lines (the front, the pick and the test score still print), "
+                             "1 a line per trial, 2 epochs too")
     parser.add_argument("--workers", type=_at_least(0), default=0,
                         help="run trials in N worker processes (keras-tuner's distributed mode)")
 
