@@ -478,6 +478,11 @@ class _AutoSequenceBase(BaseEstimator):
         """Score ``best_estimator_`` (accuracy for classifiers, R^2 for regressors)."""
         return self._chosen_estimator().score(X, y, sample_weight=sample_weight)
 
+    def save(self, path) -> None:
+        """Save ``best_estimator_`` to one file: ``seqtune.load(path)`` reads back the chosen model (a
+        SequenceClassifier, ...), not the search, whose trials stay in its folder."""
+        self._chosen_estimator().save(path)
+
 
 class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
     """Search LSTM/GRU classifiers with keras-tuner and pick one on the accuracy/cost front.

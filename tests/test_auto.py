@@ -11,6 +11,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+import seqtune
 from seqtune import AutoSequenceClassifier, AutoSequenceRegressor, SequenceClassifier
 from seqtune.pareto import pareto_front
 from seqtune.report import format_table
@@ -77,6 +78,9 @@ def test_search_returns_trials_front_choice_and_refit(tmp_path, data, capsys):
     assert auto.report()["chosen"].sum() == 1
     png = auto.plot_pareto(tmp_path / "front.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    auto.save(tmp_path / "chosen.seqtune")  # the chosen model, as best_estimator_.save writes it
+    loaded = seqtune.load(tmp_path / "chosen.seqtune")
+    assert type(loaded) is SequenceClassifier and np.array_equal(loaded.predict_proba(X), auto.predict_proba(X))
     # A later fit with refit=False leaves no model of the earlier fit to predict with (found by an
     # exploratory run: predict used the old model, fitted on other features)
     auto.set_params(refit=False, max_trials=1, overwrite=True, verbose=0).fit(X[:, :, :1], y)
