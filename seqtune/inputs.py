@@ -443,6 +443,10 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
         refuse_non_numeric_columns(probe)
         raw = np.asarray(probe)
         _refuse_times(raw, "X")
+        if raw.shape[1] == 0 and len(raw):  # also a list of empty sequences ([[]]); scikit-learn's words kept
+            raise ValueError(f"X holds {len(raw)} sequence(s), all of zero length: every sequence needs at least one "
+                             f"time step (found array with 0 feature(s) (shape={raw.shape}) while a minimum of 1 "
+                             "is required).")
         if raw.dtype.kind in "US" or (raw.dtype.kind == "O" and any(isinstance(cell, str) for cell in raw.flat)):
             try:  # numbers written as strings ("1.5", from a CSV) are read as numbers, as before
                 raw.astype(np.float64)

@@ -70,6 +70,14 @@ def test_a_text_or_category_column_among_steps_is_named_not_read_as_text():
         to_sequences(pd.DataFrame({"a": ["x y"] * 6, "b": ["z"] * 6}))
 
 
+def test_sequences_all_of_zero_length_are_named_so():
+    """A list of empty sequences became an (n, 0) table: scikit-learn's "Found array with 0 feature(s)" alone."""
+    for X in ([[]], [[], []], np.empty((12, 0))):
+        with pytest.raises(ValueError, match=r"all of zero length: every sequence needs at least one time step "
+                                             r"\(found array with 0 feature\(s\) \(shape=\(\d+, 0\)\)"):
+            to_sequences(X)
+
+
 def test_ragged_lists_are_not_text():
     with pytest.raises(TypeError, match="input_type='text' expects a 1-D sequence of str; got list"):
         to_sequences([[1, 2], [3]], input_type="text")  # NumPy's "inhomogeneous shape" error before
