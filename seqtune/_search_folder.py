@@ -162,16 +162,23 @@ def check_writable(project_dir: Path) -> None:
         )
 
 
+def recorded_search(project_dir: Path) -> dict | None:
+    """The data and settings a search folder records (its fingerprint), or None where the record is
+    missing or unreadable."""
+    try:
+        record = json.loads((project_dir / FINGERPRINT_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
 def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) -> None:
     """Refuse to resume a search that was run on other data or settings."""
     record = project_dir / FINGERPRINT_FILE
     if overwrite:
         return
-    try:
-        before = json.loads(record.read_text()) if record.exists() else None
-    except (OSError, ValueError):
-        before = None
-    if not isinstance(before, dict):
+    before = recorded_search(project_dir)
+    if before is None:
         if _has_trials(project_dir):  # trials whose data and settings cannot be told
             raise ValueError(
                 f"The search in {project_dir} has trials but its record of their data and settings "

@@ -317,13 +317,17 @@ def _plot_path(text: str) -> str:
 
 
 def _tolerance(text: str) -> float:
-    """An argparse type: a number >= 0 (inf: always the cheapest model)."""
+    """An argparse type: a tolerance as the estimators take it (``_params.check_tolerance``)."""
+    from seqtune import _params as P
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number >= 0; got {text!r}") from None
-    if not value >= 0:  # NaN too
-        raise argparse.ArgumentTypeError(f"expected a number >= 0; got {text}")
+    try:
+        P.check_tolerance(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0; got {text}") from None
     return value
 
 

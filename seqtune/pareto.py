@@ -197,18 +197,12 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
 
 
 def _best_of(rows: pd.DataFrame, score: str, cost: str) -> pd.Series:
-    """The best-scoring row; of several with that score the one the front keeps: the cheapest on ``cost``,
-    or on a timed cost the fewest parameters among those within ``TIMING_TIE`` of the cheapest (so timing
-    noise does not change the model an explanation compares with)."""
+    """The best-scoring row; of several with that score the one the front keeps, picked as :func:`choose`
+    picks (timings within ``TIMING_TIE`` tie, the fewest parameters settle it), so timing noise does not
+    change the model an explanation compares with."""
     scores = rows[score].astype(float)
     top = rows[scores == scores.max()]
-    if cost not in top or len(top) == 1:
-        return top.iloc[0]
-    costs = top[cost].astype(float)
-    if cost in TIMED_COSTS and "params" in top:
-        tied = top[costs <= costs.min() * (1 + TIMING_TIE)]
-        return tied.sort_values(["params", cost]).iloc[0]
-    return top.loc[costs.idxmin()]
+    return choose(top, 0.0, score, cost) if cost in top and len(top) > 1 else top.iloc[0]
 
 
 def _size(row: pd.Series) -> str:

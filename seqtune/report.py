@@ -216,12 +216,9 @@ def _recorded_score_name(project_dir: Path) -> str:
     """The score name of the Auto* estimator a search folder records at its start (a search interrupted
     before its summary was written); "score" where the folder does not say."""
     import seqtune
-    from seqtune._search_folder import FINGERPRINT_FILE
+    from seqtune._search_folder import recorded_search
 
-    try:
-        name = json.loads((project_dir / FINGERPRINT_FILE).read_text()).get("estimator")
-    except (OSError, json.JSONDecodeError, AttributeError):
-        return "score"
+    name = (recorded_search(project_dir) or {}).get("estimator")
     estimator = getattr(seqtune, name) if name in seqtune.__all__ else None
     return getattr(estimator, "_score_name", "score")
 
