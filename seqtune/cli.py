@@ -75,8 +75,9 @@ def _run_search(args, X, y) -> int:
                tolerance=args.tolerance, seed=args.seed, directory=args.directory,
                project_name=args.project_name, overwrite=args.overwrite, space=space or None,
                verbose=args.verbose)
-    print(f"Searching {args.tuner} over LSTM and GRU on {len(X_train)} training sequences "
-          f"(search folder {os.path.join(args.directory, args.project_name)})", flush=True)
+    with _chief_speaks():
+        print(f"Searching {args.tuner} over LSTM and GRU on {len(X_train)} training sequences "
+              f"(search folder {os.path.join(args.directory, args.project_name)})", flush=True)
     start = time.perf_counter()
     auto.fit(X_train, y_train)
     if auto.search_role_ == "worker":
@@ -121,9 +122,10 @@ def _run_forecast_search(args, y, X=None) -> int:
         project_name=args.project_name, overwrite=args.overwrite, space=space or None, verbose=args.verbose,
         estimator_params={"fill": args.fill} if args.fill else None)
     covariates = "" if X is None else f" with {X.shape[1]} known covariate(s) ({', '.join(map(str, X.columns))})"
-    print(f"Searching {args.tuner} over LSTM and GRU forecasters of {args.horizon} step(s) on {len(train)} "
-          f"observations{covariates}, the last {n_test} held out (search folder "
-          f"{os.path.join(args.directory, args.project_name)})", flush=True)
+    with _chief_speaks():
+        print(f"Searching {args.tuner} over LSTM and GRU forecasters of {args.horizon} step(s) on {len(train)} "
+              f"observations{covariates}, the last {n_test} held out (search folder "
+              f"{os.path.join(args.directory, args.project_name)})", flush=True)
     start = time.perf_counter()
     auto.fit(train, X=train_X)
     if auto.search_role_ == "worker":
@@ -189,10 +191,24 @@ def cmd_tune(args) -> int:
     if launched is not None:
         return launched
     _quiet_tensorflow()
+    with _chief_speaks():
+        data = load_series(args) if args.task == "forecast" else load_data(args)
     if args.task == "forecast":
-        return _run_forecast_search(args, *load_series(args))
-    X, y = load_data(args)
-    return _run_search(args, X, y)
+        return _run_forecast_search(args, *data)
+    return _run_search(args, *data)
+
+
+def _chief_speaks():
+    """Hush what a worker prints before its trials: it reads the same data as the chief, whose output
+    has announced it (the lines about the file, and the search's own line) already."""
+    import contextlib
+    import io
+
+    from seqtune import distributed
+
+    if distributed.role() != "worker":
+        return contextlib.nullcontext()
+    return contextlib.redirect_stdout(io.StringIO())
 
 
 def cmd_demo(args) -> int:
