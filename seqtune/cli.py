@@ -75,20 +75,11 @@ def _run_search(args, X, y) -> int:
                tolerance=args.tolerance, seed=args.seed, directory=args.directory,
                project_name=args.project_name, overwrite=args.overwrite, space=space or None,
                verbose=args.verbose)
-    with _chief_speaks():
-        print(f"Searching {args.tuner} over LSTM and GRU on {len(X_train)} training sequences "
-              f"(search folder {os.path.join(args.directory, args.project_name)})", flush=True)
-    start = time.perf_counter()
-    auto.fit(X_train, y_train)
-    if auto.search_role_ == "worker":
-        print("worker finished: no more trials to run", flush=True)
+    minutes = _search(auto, f"Searching {args.tuner} over LSTM and GRU on {len(X_train)} training sequences "
+                            f"(search folder {os.path.join(args.directory, args.project_name)})", X_train, y_train)
+    if minutes is None:
         return 0
-    minutes = (time.perf_counter() - start) / 60
-    from seqtune.report import format_table
-
-    print(f"\nPareto front ({auto._score_name} vs {auto.cost_column_}):")
-    print(format_table(auto.pareto_front_))
-    print(f"\n{auto.explanation_}")
+    _print_front(auto, f"{auto._score_name} vs {auto.cost_column_}")
     name = "accuracy" if task == "classify" else "R^2"
     print(f"chosen model refit on all training data: test {name} {auto.score(X_test, y_test):.4f}")
     plot = auto.plot_pareto(args.plot or os.path.join(auto.search_dir_, "pareto.png"))
@@ -104,7 +95,6 @@ def _run_forecast_search(args, y, X=None) -> int:
     from seqtune._time_index import with_missing_steps_xy
     from seqtune.baselines import SeasonalNaiveForecaster
     from seqtune.metrics import mase
-    from seqtune.report import format_table
 
     if args.horizon < 1:
         raise ValueError(f"--horizon must be an int >= 1; got {args.horizon}.")
@@ -122,19 +112,12 @@ def _run_forecast_search(args, y, X=None) -> int:
         project_name=args.project_name, overwrite=args.overwrite, space=space or None, verbose=args.verbose,
         estimator_params={"fill": args.fill} if args.fill else None)
     covariates = "" if X is None else f" with {X.shape[1]} known covariate(s) ({', '.join(map(str, X.columns))})"
-    with _chief_speaks():
-        print(f"Searching {args.tuner} over LSTM and GRU forecasters of {args.horizon} step(s) on {len(train)} "
-              f"observations{covariates}, the last {n_test} held out (search folder "
-              f"{os.path.join(args.directory, args.project_name)})", flush=True)
-    start = time.perf_counter()
-    auto.fit(train, X=train_X)
-    if auto.search_role_ == "worker":
-        print("worker finished: no more trials to run", flush=True)
+    minutes = _search(auto, f"Searching {args.tuner} over LSTM and GRU forecasters of {args.horizon} step(s) on "
+                            f"{len(train)} observations{covariates}, the last {n_test} held out (search folder "
+                            f"{os.path.join(args.directory, args.project_name)})", train, X=train_X)
+    if minutes is None:
         return 0
-    minutes = (time.perf_counter() - start) / 60
-    print(f"\nPareto front (MASE on the validation tail, negated, vs {auto.cost_column_}):")
-    print(format_table(auto.pareto_front_))
-    print(f"\n{auto.explanation_}")
+    _print_front(auto, f"MASE on the validation tail, negated, vs {auto.cost_column_}")
     # The held-out steps, forecast every `horizon` steps from the true history, by the chosen
     # model and by seasonal naive with the same season. With covariates, only origins whose
     # whole horizon lies in the file (the model needs the covariates of every step it forecasts).
@@ -159,6 +142,26 @@ def _run_forecast_search(args, y, X=None) -> int:
     print(f"Pareto plot: {plot}")
     print(f"search took {minutes:.1f} min; `seqtune report {auto.search_dir_}` shows it again.")
     return 0
+
+
+def _search(auto, announcement: str, *data, **fit_params) -> float | None:
+    """Announce and run the search: the minutes it took, or None in a worker (it stops when no trial is left)."""
+    with _chief_speaks():
+        print(announcement, flush=True)
+    start = time.perf_counter()
+    auto.fit(*data, **fit_params)
+    if auto.search_role_ == "worker":
+        print("worker finished: no more trials to run", flush=True)
+        return None
+    return (time.perf_counter() - start) / 60
+
+
+def _print_front(auto, axes: str) -> None:
+    from seqtune.report import format_table
+
+    print(f"\nPareto front ({axes}):")
+    print(format_table(auto.pareto_front_))
+    print(f"\n{auto.explanation_}")
 
 
 def _launch_workers(args) -> int | None:
