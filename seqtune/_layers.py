@@ -265,7 +265,7 @@ _PUNCTUATION = r"[\p{P}$+<=>^`|~]"
 # Spaces Keras' split does not see: no-break (French « a », "a !"), thin, ideographic,
 # zero-width spaces and line separators; and control characters (\x85 from Windows-1252 text
 # read as Latin-1, \x1c..\x1e), which a vocabulary file's lines would otherwise break a word on.
-_OTHER_SPACES = r"[\p{Z}\p{Cc}\x{200B}]"
+_OTHER_SPACES = r"[\p{Z}\p{Cc}\x{200B}\x{FEFF}]"  # FEFF: a byte-order mark, zero-width
 # Chinese and Japanese are written without spaces: each of their characters is a token; so is
 # each emoji or other symbol, which would otherwise stick to the word it touches ("fun😀").
 _OWN_TOKENS = r"(\p{Han}|\p{Hiragana}|\p{Katakana}|\p{So})"
@@ -278,7 +278,7 @@ def standardize_text(texts):
     Keras' ``"lower_and_strip_punctuation"`` for every script: lower-cases all letters
     (``"Über"`` and ``"über"`` are one word; Keras lower-cases ASCII only), removes
     Unicode punctuation (« » “ ” 。), reads every Unicode space and control character
-    as a space, and puts spaces around each Chinese or Japanese character and each
+    (NUL too) and a byte-order mark as a space, and puts spaces around each Chinese or Japanese character and each
     emoji or symbol, so text written without spaces is read a character a token rather
     than a sentence a token. ASCII text gives the words Keras' default gives (and splits
     on control characters, which Keras would keep inside a word). Not done: Unicode
@@ -288,7 +288,8 @@ def standardize_text(texts):
     import tensorflow as tf
 
     texts = tf.convert_to_tensor(texts, dtype=tf.string)  # Keras gives NumPy str arrays off TensorFlow
+    # Spaces first: lower() with an encoding ends a string at its first NUL character.
+    texts = tf.strings.regex_replace(texts, _OTHER_SPACES, " ")
     texts = tf.strings.lower(texts, encoding="utf-8")
     texts = tf.strings.regex_replace(texts, _PUNCTUATION, "")
-    texts = tf.strings.regex_replace(texts, _OTHER_SPACES, " ")
     return tf.strings.regex_replace(texts, _OWN_TOKENS, r" \1 ")

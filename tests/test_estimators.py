@@ -314,6 +314,16 @@ def test_text_in_any_script_is_lower_cased_stripped_of_punctuation_and_split():
         SequenceClassifier(**TINY).fit(["", "!!", "\u00a0", "« »"], [0, 1, 0, 1])
 
 
+def test_nul_characters_and_byte_order_marks_are_spaces_in_text():
+    from seqtune._layers import standardize_text
+
+    # A NUL ended the document (TensorFlow's lower() stops there); a byte-order mark (a file read as
+    # utf-8, not utf-8-sig) stuck to the first word, a second, unknown spelling of it.
+    texts = ["great\x00AWFUL bad", "\ufeffWorst day"]
+    assert [t.split() for t in standardize_text(texts).numpy().astype(str)] == [["great", "awful", "bad"],
+                                                                                ["worst", "day"]]
+
+
 def test_regressor_1d_and_2d_targets(seq3d):
     X, _ = seq3d
     y1 = X[:, :, 0].mean(axis=1) * 100 + 7
