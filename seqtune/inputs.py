@@ -74,7 +74,7 @@ class Sequences:
 
 def is_text(X) -> bool:
     """Whether X is raw text (a 1-D sequence of str); TypeError for a lone or mixed str."""
-    if isinstance(X, str):
+    if isinstance(X, str) or (isinstance(X, np.ndarray) and X.ndim == 0 and isinstance(X.item(), str)):
         raise TypeError(
             "X is a single string; expected a list, array or Series of strings (one document a sample)."
         )

@@ -720,6 +720,9 @@ def test_predict_refuses_other_kinds_and_shapes(seq3d, ragged, texts, rng):
     text_clf = SequenceClassifier(**TINY).fit(*texts)
     with pytest.raises(ValueError, match="fitted on text input"):
         text_clf.predict(X)
+    for one in ("great joy", np.str_("great joy"), np.array("great joy"), np.array("great joy", dtype=object)):
+        with pytest.raises(TypeError, match="X is a single string"):  # np.asarray's 0-d array too
+            text_clf.predict(one)
 
 
 def test_predict_before_fit_raises_not_fitted():
