@@ -70,6 +70,7 @@ def read_table(path: str, target: str):
     """
     import csv
 
+    import numpy as np
     import pandas as pd
 
     sep = "\t" if path.endswith(".tsv") else ","
@@ -80,12 +81,16 @@ def read_table(path: str, target: str):
     headerless = is_data_row(first, target)
     # Rows may end early without trailing separators (sequences of different lengths): read
     # every row as wide as the widest; a header names the columns it has.
+    # Only empty cells are missing while reading: "NA", "None" or "null" may be a label (North America)
+    # or a document. A column of numbers keeps pandas' missing-value markers as missing (R writes NA).
+    literal = {"sep": sep, "keep_default_na": False, "na_values": [""]}
     if headerless:
-        frame = pd.read_csv(path, sep=sep, header=None, names=range(width))
+        frame = pd.read_csv(path, header=None, names=range(width), **literal)
     else:
-        names = list(pd.read_csv(path, sep=sep, nrows=0).columns)  # pandas' names: blanks, repeats
-        frame = pd.read_csv(path, sep=sep, header=0,
-                            names=[*names, *(f"Unnamed: {i}" for i in range(len(names), width))])
+        names = list(pd.read_csv(path, nrows=0, **literal).columns)  # pandas' names: blanks, repeats
+        frame = pd.read_csv(path, header=0, names=[*names, *(f"Unnamed: {i}" for i in range(len(names), width))],
+                            **literal)
+    frame = frame.apply(numbers_with_missing_markers)
     if frame.empty:
         raise ValueError(f"--data {path}: the file has no rows (columns: "
                          f"{', '.join(map(str, frame.columns[:10])) or 'none'}); expected one row a sequence.")
@@ -100,11 +105,35 @@ def read_table(path: str, target: str):
     if target not in frame.columns:
         raise ValueError(f"--target {target!r} is not a column of {path} "
                          f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
-    if not headerless and not first[0].strip() and is_row_index(frame.iloc[:, 0]):
+    # (the only column besides the target is the data: text whose header cell is blank, say)
+    if not headerless and not first[0].strip() and frame.shape[1] > 2 and is_row_index(frame.iloc[:, 0]):
         print(f"{path}: the first column has no name and numbers the rows (a pandas index, which to_csv writes "
               "unless index=False): left out of the sequences.", flush=True)
         frame = frame.iloc[:, 1:]
-    return frame, frame.pop(target).to_numpy()
+    y = frame.pop(target)
+    if y.isna().any():
+        raise ValueError(f"--target {target!r}: {int(y.isna().sum())} row(s) of {path} have no value (first: data "
+                         f"row {int(np.flatnonzero(y.isna())[0])}, from 0); drop those rows or fill them in.")
+    return frame, y.to_numpy()
+
+
+# pandas' markers of a missing value (read_csv's default na_values, less the empty cell)
+MISSING_MARKERS = frozenset({"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                             "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
+
+
+def numbers_with_missing_markers(column):
+    """A column of numbers and missing-value markers ("NA", "null", ...) as numbers with NaN; any other
+    column as it is (text keeps "NA" as a word, labels as a label)."""
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return column
+    marked = column.isin(MISSING_MARKERS)
+    numbers = pd.to_numeric(column.mask(marked), errors="coerce")
+    if marked.any() and numbers.notna().sum() == (column.notna() & ~marked).sum():
+        return numbers
+    return column
 
 
 def is_row_index(column) -> bool:
@@ -156,7 +185,11 @@ def csv_sequences(frame, path: str):
     text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
     if text:
         if len(frame.columns) == 1:
-            return frame[text[0]].fillna("").astype(str).tolist()
+            documents = frame[text[0]]
+            if documents.isna().any():
+                print(f"{path}: {int(documents.isna().sum())} empty cell(s) of column {text[0]!r} read as empty "
+                      "documents.", flush=True)
+            return documents.fillna("").astype(str).tolist()
         raise ValueError(f"--data {path}: column(s) {text[:5]} are not numeric. A .csv holds either one text "
                          "column (documents) or numeric columns (one row a sequence), besides --target.")
     values = frame.to_numpy(dtype=float)

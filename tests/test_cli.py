@@ -237,8 +237,10 @@ def test_a_tsv_without_header_takes_labels_from_its_first_column(tmp_path, capsy
     assert y.tolist() == [1, 2, 1] and [len(row) for row in X] == [3, 2, 3]
     assert list(X[0]) == [0.5, 0.25, 1.5]
     assert "no header row: labels from its first column" in capsys.readouterr().out
-    X, y = _load_data(Namespace(data=str(tmp_path / "ucr.tsv"), target="3"))  # a column by its number
-    assert np.isnan(y[1]) and list(X[0]) == [1.0, 0.5, 0.25]
+    X, y = _load_data(Namespace(data=str(tmp_path / "ucr.tsv"), target="2"))  # a column by its number
+    assert y.tolist() == [0.25, 2.0, 0.0] and list(X[0]) == [1.0, 0.5, 1.5]
+    with pytest.raises(ValueError, match=r"--target '3': 1 row\(s\) of .* have no value \(first: data row 1"):
+        _load_data(Namespace(data=str(tmp_path / "ucr.tsv"), target="3"))
     with pytest.raises(ValueError, match="no header row, so --target is a column number from 0 to 3"):
         _load_data(Namespace(data=str(tmp_path / "ucr.tsv"), target="label"))
     # a file with a header row reads its names, whatever the separator
@@ -284,6 +286,40 @@ def test_a_csv_written_with_its_pandas_index_leaves_the_row_numbers_out(tmp_path
     (tmp_path / "blank.csv").write_text(",s1,label\n0.5,1.0,a\n0.2,2.0,b\n")
     X, _ = _load_data(Namespace(data=str(tmp_path / "blank.csv"), target="label"))
     assert X.tolist() == [[0.5, 1.0], [0.2, 2.0]] and "numbers the rows" not in capsys.readouterr().out
+
+
+def test_words_that_pandas_reads_as_missing_stay_labels_and_documents(tmp_path, capsys):
+    """"NA" (North America) as a label, "None" or "null" as a document: pandas read them as missing, so a label
+    column of "EU" and "NA" failed in NumPy ('<' not supported between float and str) and such documents
+    became empty without a word. Numbers keep the markers as missing (R writes NA)."""
+    from argparse import Namespace
+
+    from seqtune._cli_data import load_data as _load_data
+
+    documents = ["great film", "None", "NA", "null", "nan", "", "awful film", "N/A"]
+    pd.DataFrame({"text": documents, "region": ["EU", "NA"] * 4}).to_csv(tmp_path / "docs.csv", index=False)
+    X, y = _load_data(Namespace(data=str(tmp_path / "docs.csv"), target="region"))
+    assert X == documents and y.tolist() == ["EU", "NA"] * 4
+    assert "1 empty cell(s) of column 'text' read as empty documents" in capsys.readouterr().out
+    (tmp_path / "r.csv").write_text("s0,s1,s2,label\n0.5,1.5,NA,1\n0.25,NA,,0\n1.0,2.0,3.0,NA\n")
+    with pytest.raises(ValueError, match=r"--target 'label': 1 row\(s\) of .* have no value \(first: data row 2"):
+        _load_data(Namespace(data=str(tmp_path / "r.csv"), target="label"))
+    (tmp_path / "r.csv").write_text("s0,s1,s2,label\n0.5,1.5,NA,1\n0.25,NA,,0\n")
+    X, y = _load_data(Namespace(data=str(tmp_path / "r.csv"), target="label"))
+    assert [list(row) for row in X] == [[0.5, 1.5], [0.25]] and y.tolist() == [1, 0]
+
+
+def test_a_text_column_with_a_blank_header_is_the_documents_not_a_row_index(tmp_path, capsys):
+    """Distinct documents under a blank header cell were taken for a pandas index and dropped, leaving
+    sequences of zero length."""
+    from argparse import Namespace
+
+    from seqtune._cli_data import load_data as _load_data
+
+    (tmp_path / "docs.csv").write_text(",label\ngood film one,pos\nbad film two,neg\ngreat film three,pos\n")
+    X, y = _load_data(Namespace(data=str(tmp_path / "docs.csv"), target="label"))
+    assert X == ["good film one", "bad film two", "great film three"] and y.tolist() == ["pos", "neg", "pos"]
+    assert "numbers the rows" not in capsys.readouterr().out
 
 
 def test_a_date_column_with_a_repeated_row_or_changing_utc_offsets_still_indexes_the_series(tmp_path):
