@@ -103,8 +103,10 @@ def read_table(path: str, target: str):
             raise ValueError(f"--target {target!r}: {path} has no header row, so --target is a column number "
                              f"from 0 to {frame.shape[1] - 1}.")
     if target not in frame.columns:
+        other = next((mark for mark in ";|\t," if mark != sep and target in str(frame.columns[0]).split(mark)), None)
+        hint = f" The header looks separated by {other!r}: a .csv is read by commas, a .tsv by tabs." if other else ""
         raise ValueError(f"--target {target!r} is not a column of {path} "
-                         f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
+                         f"(columns: {', '.join(map(str, frame.columns[:10]))}).{hint}")
     # (the only column besides the target is the data: text whose header cell is blank, say)
     if not headerless and not first[0].strip() and frame.shape[1] > 2 and is_row_index(frame.iloc[:, 0]):
         print(f"{path}: the first column has no name and numbers the rows (a pandas index, which to_csv writes "

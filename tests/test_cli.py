@@ -309,9 +309,9 @@ def test_words_that_pandas_reads_as_missing_stay_labels_and_documents(tmp_path, 
     assert [list(row) for row in X] == [[0.5, 1.5], [0.25]] and y.tolist() == [1, 0]
 
 
-def test_a_text_column_with_a_blank_header_is_the_documents_not_a_row_index(tmp_path, capsys):
+def test_a_text_column_under_a_blank_header_is_read_and_semicolons_are_named(tmp_path, capsys):
     """Distinct documents under a blank header cell were taken for a pandas index and dropped, leaving
-    sequences of zero length."""
+    sequences of zero length; a file separated by semicolons was told only that --target is not a column."""
     from argparse import Namespace
 
     from seqtune._cli_data import load_data as _load_data
@@ -320,6 +320,9 @@ def test_a_text_column_with_a_blank_header_is_the_documents_not_a_row_index(tmp_
     X, y = _load_data(Namespace(data=str(tmp_path / "docs.csv"), target="label"))
     assert X == ["good film one", "bad film two", "great film three"] and y.tolist() == ["pos", "neg", "pos"]
     assert "numbers the rows" not in capsys.readouterr().out
+    (tmp_path / "semicolons.csv").write_text("text;label\ngood film;pos\nbad film;neg\n")  # a European export
+    with pytest.raises(ValueError, match=r"\(columns: text;label\)\. The header looks separated by ';': a \.csv"):
+        _load_data(Namespace(data=str(tmp_path / "semicolons.csv"), target="label"))
 
 
 def test_a_date_column_with_a_repeated_row_or_changing_utc_offsets_still_indexes_the_series(tmp_path):
