@@ -3,6 +3,7 @@ data and settings they were run with (so a resumed search never mixes in other t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -211,3 +212,37 @@ def record_search(project_dir: Path, fingerprint: dict) -> None:
 
     project_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(project_dir / FINGERPRINT_FILE, json.dumps(fingerprint, indent=2).encode())
+
+
+@contextlib.contextmanager
+def search_lock(project_dir: Path, *, verbose=1):
+    """Hold the search folder ``project_dir`` for this process while the block runs.
+
+    A second search of the same folder (``GridSearchCV(n_jobs=2)`` over ``tolerance``, which the folder's
+    name leaves out; the same command run twice) waits, then resumes the trials the first finished,
+    instead of both writing the same trials at once. The lock is the operating system's (``flock`` on a
+    file in the temporary folder, not in the user's), released when the process ends however it ends.
+    Where there is none (Windows) or the file cannot be made, the search runs without it.
+    """
+    try:
+        import fcntl
+
+        folder = Path(tempfile.gettempdir()) / f"seqtune-locks-{os.getuid()}"
+        folder.mkdir(exist_ok=True)
+        key = hashlib.sha256(str(project_dir.resolve()).encode()).hexdigest()[:32]
+        handle = open(folder / f"{key}.lock", "w")
+    except (ImportError, AttributeError, OSError):
+        yield
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if verbose:
+                print(f"Waiting for another process's search in {project_dir} to end (the same folder); its "
+                      "finished trials are then kept.", flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -35,6 +35,7 @@ from seqtune._search_folder import (
     finished_trials,
     folder_name,
     record_search,
+    search_lock,
     search_root,
 )
 from seqtune._search_splits import describe_cv, search_splits
@@ -286,6 +287,15 @@ class _AutoSequenceBase(BaseEstimator):
         }
 
     def _search(self, hypermodel, project_dir: Path, fingerprint: dict) -> None:
+        """Run (or resume) the search, holding its folder against other processes (but a distributed search's
+        workers, which share it with their chief)."""
+        from seqtune import distributed
+
+        worker = distributed.role() == "worker"
+        with contextlib.nullcontext() if worker else search_lock(project_dir, verbose=self.verbose):
+            self._search_held(hypermodel, project_dir, fingerprint)
+
+    def _search_held(self, hypermodel, project_dir: Path, fingerprint: dict) -> None:
         """Run (or resume) the keras-tuner search and, on the chief, read its results."""
         from seqtune import distributed
         from seqtune._interrupts import interrupts_kept
@@ -572,6 +582,10 @@ class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
     def predict_proba(self, X):
         """Class probabilities from ``best_estimator_``."""
         return self._chosen_estimator().predict_proba(X)
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities, from ``best_estimator_``."""
+        return self._chosen_estimator().predict_log_proba(X)
 
 
 class AutoSequenceRegressor(RegressorMixin, _AutoSequenceBase):

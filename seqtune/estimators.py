@@ -432,6 +432,20 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             out = np.column_stack([1.0 - p, p])
         return out / out.sum(axis=1, keepdims=True)
 
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba` (``-inf`` where a probability is 0).
+
+        Parameters
+        ----------
+        X : sequences, as in ``fit``
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
     def predict(self, X):
         """Predicted class label of each sequence.
 

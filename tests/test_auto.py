@@ -72,6 +72,7 @@ def test_search_returns_trials_front_choice_and_refit(tmp_path, data, capsys):
     assert isinstance(auto.best_estimator_, SequenceClassifier)
     assert auto.best_estimator_.cell == auto.best_params_["cell"]
     assert auto.predict(X).shape == (90,) and auto.predict_proba(X).shape == (90, 2)
+    np.testing.assert_allclose(np.exp(auto.predict_log_proba(X)), auto.predict_proba(X), rtol=1e-12)
     assert 0 <= auto.score(X, y) <= 1
     summary = json.loads((tmp_path / "p" / "seqtune_summary.json").read_text())
     assert summary["chosen_trial"] == str(auto.best_trial_["trial_id"])
@@ -187,6 +188,27 @@ def test_default_folder_is_named_by_the_search_so_other_data_searches_anew_and_t
     d = _auto(tmp_path, project_name=None, max_trials=2, refit=False).fit(frame, labels)
     assert d.search_dir_ == c.search_dir_ and len(d.trials_) == 2
     pd.testing.assert_series_equal(d.trials_["score"].iloc[:1], c.trials_["score"])
+
+
+def test_a_second_process_searching_the_same_folder_waits_for_the_first(tmp_path, data, capsys):
+    """Two processes searching one folder at once (GridSearchCV(n_jobs=2) over tolerance, which the folder's
+    name leaves out; the same command twice) wrote the same trials together. The second now waits."""
+    import subprocess
+    import sys
+
+    X, y = data
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\nfrom pathlib import Path\nfrom seqtune._search_folder import search_lock\n"
+        "with search_lock(Path(sys.argv[1]), verbose=0):\n"
+        "    print('held', flush=True)\n    time.sleep(3)\n    Path(sys.argv[2]).write_text(repr(time.time()))\n"),
+        str(tmp_path / "p"), str(tmp_path / "released")], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    auto = _auto(tmp_path, max_trials=1, refit=False, verbose=1).fit(X, y)
+    assert holder.wait() == 0
+    assert "Waiting for another process's search in" in capsys.readouterr().out
+    released = float((tmp_path / "released").read_text())
+    trial_files = list(Path(auto.search_dir_).glob("trial_*/trial.json"))
+    assert trial_files and min(p.stat().st_mtime for p in trial_files) >= released
 
 
 def test_a_nested_dataframe_names_the_same_search_as_its_list_of_sequences(data):

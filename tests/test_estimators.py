@@ -23,6 +23,7 @@ def test_fit_3d_predict_proba_rows_sum_to_one(seq3d):
     proba = clf.predict_proba(X)
     assert proba.shape == (60, 2)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba, rtol=1e-12)  # cross_val_predict's method
     assert set(clf.predict(X)) <= {0, 1}
     assert clf.n_features_in_ == 3
     assert clf.input_kind_ == "numeric"
