@@ -469,6 +469,14 @@ class _AutoSequenceBase(BaseEstimator):
             if hasattr(self.best_estimator_, name):
                 setattr(self, name, getattr(self.best_estimator_, name))
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        searched = self._estimator_class().__sklearn_tags__()  # what the searched estimator takes
+        tags.input_tags.three_d_array = searched.input_tags.three_d_array
+        tags.target_tags.multi_output = searched.target_tags.multi_output
+        tags.non_deterministic = self.seed is None
+        return tags
+
     def _chosen_estimator(self):
         """``best_estimator_``, or an error that says why there is none."""
         if not hasattr(self, "best_estimator_") and hasattr(self, "best_params_"):
@@ -586,6 +594,11 @@ class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities, from ``best_estimator_``."""
         return self._chosen_estimator().predict_log_proba(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True  # as SequenceClassifier
+        return tags
 
 
 class AutoSequenceRegressor(RegressorMixin, _AutoSequenceBase):

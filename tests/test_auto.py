@@ -718,3 +718,17 @@ def test_hyperband_with_too_few_epochs_to_search_warns(tmp_path, data):
     with pytest.warns(UserWarning, match=r"max_epochs=1 runs only 1 trial\(s\).*tuner='random'"):
         auto = _auto(tmp_path, tuner="hyperband", max_epochs=1, refit=False).fit(X, y)
     assert len(auto.trials_) == 1
+
+
+def test_tags_say_what_the_searched_estimator_takes():
+    """scikit-learn's tags of the Auto* estimators said they took no 3-D arrays, multilabel or multi-output y."""
+    from sklearn.utils import get_tags
+
+    from seqtune import SequenceRegressor
+
+    for auto, plain in ((AutoSequenceClassifier(), SequenceClassifier()), (AutoSequenceRegressor(), SequenceRegressor())):
+        ours, theirs = get_tags(auto), get_tags(plain)
+        assert (ours.input_tags, ours.target_tags, ours.classifier_tags, ours.regressor_tags) == (
+            theirs.input_tags, theirs.target_tags, theirs.classifier_tags, theirs.regressor_tags)
+    assert get_tags(AutoSequenceClassifier(seed=None)).non_deterministic
+    assert not get_tags(AutoSequenceClassifier(seed=0)).non_deterministic
