@@ -86,13 +86,17 @@ def check_prefixed(kwargs: dict, prefix: str, target) -> dict:
 
 
 def user_stacklevel() -> int:
-    """The ``stacklevel`` that makes a warning point at the first caller outside seqtune."""
+    """The ``stacklevel`` that makes a warning point at the first caller outside seqtune, and outside
+    scikit-learn and joblib when seqtune runs inside their meta-estimators (a ``VotingClassifier``'s
+    fit was named where the user's was meant); the outermost frame where there is no such caller."""
     import os
     import sys
 
-    package = os.path.dirname(os.path.abspath(__file__))
+    libraries = [os.path.dirname(os.path.abspath(__file__)) + os.sep]
+    libraries += [os.path.dirname(os.path.abspath(sys.modules[name].__file__)) + os.sep
+                  for name in ("sklearn", "joblib") if getattr(sys.modules.get(name), "__file__", None)]
     frame, level = sys._getframe(1), 1  # level 1: the function calling warnings.warn
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == package:
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(tuple(libraries)):
         frame, level = frame.f_back, level + 1
     return level
 

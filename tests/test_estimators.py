@@ -671,6 +671,12 @@ def test_integers_read_as_token_ids_are_announced(rng):
         SequenceRegressor(**{**TINY, "input_type": "tokens"}).fit(counts, rng.normal(size=20))
         assert SequenceRegressor(**{**TINY, "input_type": "numeric"}).fit(counts, rng.normal(size=20)).input_kind_ \
             == "numeric"
+    # inside a scikit-learn meta-estimator the warning names the user's line, not scikit-learn's
+    from sklearn.ensemble import VotingRegressor
+
+    with pytest.warns(InputWarning, match="read as token ids") as caught:
+        VotingRegressor([("a", SequenceRegressor(**TINY))]).fit(counts, rng.normal(size=20))
+    assert {w.filename for w in caught if issubclass(w.category, InputWarning)} == {__file__}
 
 
 def test_nested_dataframes_are_read_and_long_tables_refused_with_a_hint(rng):
