@@ -200,3 +200,21 @@ def resolve_jit(jit_compile, work: float, *, shapes: int = 1, distributed: bool 
         # and are not XLA-compilable.
         return not tf.config.list_physical_devices("GPU")
     return False
+
+
+def warn_if_trials_train_too_little(n_train: int, batch, max_epochs: int) -> None:
+    """Warn when even the smallest batch a search tries (``batch``: its space entry) gives a trial too few
+    gradient steps to learn."""
+    smallest = min(batch) if isinstance(batch, list) else batch[0] if isinstance(batch, tuple) else batch
+    batches = math.ceil(n_train / int(smallest))
+    if batches * max_epochs < MIN_STEPS_BEFORE_STOPPING:
+        enough = math.ceil(MIN_STEPS_BEFORE_STOPPING / batches)
+        smaller = sorted({max(1, int(smallest) // 4), max(1, int(smallest) // 2)})
+        batches_hint = (f", or search smaller batches (space={{'batch_size': {smaller}}}, or --batch-sizes "
+                        f"{','.join(map(str, smaller))} on the command line)" if int(smallest) > 1 else "")
+        warnings.warn(
+            f"Each trial trains at most {batches * max_epochs} gradient steps ({n_train} training "
+            f"samples a trial, batch size {smallest} or more, max_epochs={max_epochs}): too few for a "
+            f"recurrent network to learn, so the search would compare undertrained models. Raise max_epochs "
+            f"(to {enough} or more){batches_hint}.",
+            UserWarning, stacklevel=P.user_stacklevel())

@@ -209,6 +209,7 @@ class _AutoSequenceBase(BaseEstimator):
         """
         import joblib
 
+        from seqtune._training import warn_if_trials_train_too_little
         from seqtune.tuning import SequenceHyperModel
 
         space, fixed = self._check_params()
@@ -220,7 +221,7 @@ class _AutoSequenceBase(BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, len(y))
         splits = search_splits(np.asarray(y), groups, cv=self.cv, validation_fraction=self.validation_fraction,
                                seed=self.seed, classifier=isinstance(self, ClassifierMixin))
-        self._warn_if_trials_train_too_little(len(splits[-1][0]), space)
+        warn_if_trials_train_too_little(len(splits[-1][0]), space["batch_size"], self.max_epochs)
         make_estimator = self._estimator_factory(fixed)
         # The same samples in another container are the same data (the estimators read pandas by
         # position); an unweighted search's fingerprint stays what it was, so its folders resume.
@@ -230,25 +231,6 @@ class _AutoSequenceBase(BaseEstimator):
                      root / (self.project_name or folder_name(type(self).__name__, fingerprint)), fingerprint)
         self._refit_chosen(make_estimator, X, y, sample_weight)
         return self
-
-    def _warn_if_trials_train_too_little(self, n_train: int, space: dict) -> None:
-        """Warn when even the smallest searched batch gives a trial too few gradient steps to learn."""
-        from seqtune._training import MIN_STEPS_BEFORE_STOPPING
-
-        batch = space["batch_size"]
-        smallest = min(batch) if isinstance(batch, list) else batch[0] if isinstance(batch, tuple) else batch
-        batches = math.ceil(n_train / int(smallest))
-        if batches * self.max_epochs < MIN_STEPS_BEFORE_STOPPING:
-            enough = math.ceil(MIN_STEPS_BEFORE_STOPPING / batches)
-            smaller = sorted({max(1, int(smallest) // 4), max(1, int(smallest) // 2)})
-            batches_hint = (f", or search smaller batches (space={{'batch_size': {smaller}}}, or --batch-sizes "
-                            f"{','.join(map(str, smaller))} on the command line)" if int(smallest) > 1 else "")
-            warnings.warn(
-                f"Each trial trains at most {batches * self.max_epochs} gradient steps ({n_train} training "
-                f"samples a trial, batch size {smallest} or more, max_epochs={self.max_epochs}): too few for a "
-                f"recurrent network to learn, so the search would compare undertrained models. Raise max_epochs "
-                f"(to {enough} or more){batches_hint}.",
-                UserWarning, stacklevel=P.user_stacklevel())
 
     def _estimator_factory(self, fixed: dict):
         """``params -> estimator``: a trial's (and the refit's) plain seqtune estimator."""
