@@ -623,10 +623,12 @@ def test_a_search_whose_trials_cannot_learn_warns(tmp_path, data):
     # 72 training samples a trial in batches of 16, 2 epochs: 10 gradient steps
     with pytest.warns(UserWarning, match=r"at most 10 gradient steps.*max_epochs \(to 40 or more\).*\[4, 8\]"):
         _auto(tmp_path, max_trials=1).fit(X, y)
+    from seqtune._training import warn_if_trials_train_too_little
+
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        _auto(tmp_path, max_epochs=40)._warn_if_trials_train_too_little(72, resolve_space(SMALL))  # 200 steps
-        _auto(tmp_path, max_epochs=3)._warn_if_trials_train_too_little(72, resolve_space({"batch_size": (1, 64)}))
+        warn_if_trials_train_too_little(72, resolve_space(SMALL)["batch_size"], 40)  # 200 steps
+        warn_if_trials_train_too_little(72, resolve_space({"batch_size": (1, 64)})["batch_size"], 3)
 
 
 def test_a_class_seen_only_in_validation_is_a_miss_not_a_failed_trial(tmp_path, data):
