@@ -83,6 +83,26 @@ def _has_trials(project_dir: Path) -> bool:
     return any(project_dir.glob("trial_*/trial.json"))
 
 
+def _is_search_file(path: Path) -> bool:
+    """Whether a search folder's entry is the search's own: keras-tuner's oracle, tuner states and trial
+    folders, seqtune's records and plot, and a temporary file an interrupted write left."""
+    name = path.name
+    return (name in ("oracle.json", "pareto.png", FINGERPRINT_FILE, "seqtune_summary.json", "seqtune_trials.csv")
+            or (name.startswith("trial_") and path.is_dir())
+            or (name.startswith(("tuner", "chief")) and name.endswith(".json"))
+            or (name.startswith(".seqtune-") and name.endswith(".tmp")))
+
+
+def _refuse_foreign_files(project_dir: Path) -> None:
+    """keras-tuner's overwrite deletes the search folder whole: refuse where a user keeps other files in it."""
+    foreign = sorted(p.name for p in project_dir.iterdir() if not _is_search_file(p))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise ValueError(
+            f"{project_dir} holds files that are not the search's ({shown}); overwrite=True would delete the "
+            "folder whole, so it was left untouched. Move them out, or choose another project_name or directory.")
+
+
 class EndedTrials(NamedTuple):
     """Trials of a search on disk that ended, and how many of those failed."""
 
@@ -110,7 +130,10 @@ def finished_trials(project_dir: Path, *, overwrite: bool) -> EndedTrials:
             f"{project_dir} exists and is not a search (no oracle.json, {FINGERPRINT_FILE} or trial "
             "folders); it was left untouched, overwrite=True included. Choose another project_name or directory."
         )
-    if overwrite or not (project_dir / "oracle.json").exists():
+    if overwrite:
+        _refuse_foreign_files(project_dir)
+        return EndedTrials(0, 0)
+    if not (project_dir / "oracle.json").exists():
         return EndedTrials(0, 0)
     try:
         oracle = json.loads((project_dir / "oracle.json").read_text())

@@ -583,6 +583,17 @@ def test_foreign_or_corrupt_search_directory_is_refused_and_kept(tmp_path, data)
     with pytest.raises(ValueError, match="unreadable"):
         _auto(tmp_path).fit(X, y)
     assert (foreign / "oracle.json").read_text() == "{not json"
+    # overwrite deletes the folder whole: not where a user keeps other files, beside a search's or not
+    with pytest.raises(ValueError, match=r"holds files that are not the search's \(notes.txt, trial_notes.txt\)"):
+        _auto(tmp_path, overwrite=True).fit(X, y)
+    assert (foreign / "notes.txt").read_text() == "mine" and (foreign / "oracle.json").read_text() == "{not json"
+    search = _auto(tmp_path, project_name="s", max_trials=1, refit=False).fit(X, y)
+    (Path(search.search_dir_) / "analysis.ipynb").write_text("{}")
+    with pytest.raises(ValueError, match=r"\(analysis.ipynb\); overwrite=True would delete the folder whole"):
+        _auto(tmp_path, project_name="s", max_trials=1, refit=False, overwrite=True).fit(X, y)
+    assert (Path(search.search_dir_) / "analysis.ipynb").exists() and len(list(Path(search.search_dir_).glob("trial_*")))
+    (Path(search.search_dir_) / "analysis.ipynb").unlink()
+    assert len(_auto(tmp_path, project_name="s", max_trials=1, refit=False, overwrite=True).fit(X, y).trials_) == 1
 
 
 def test_directory_that_cannot_be_created_is_refused(tmp_path, data):
