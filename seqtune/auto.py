@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
 from seqtune._base import check_sample_weight
+from seqtune._fit_state import restored_on_error
 from seqtune._search_folder import (
     as_json,
     check_project_name,
@@ -213,7 +214,6 @@ class _AutoSequenceBase(BaseEstimator):
         from seqtune.tuning import SequenceHyperModel
 
         space, fixed = self._check_params()
-        root = search_root(self.directory)
         # Our own validation of X, y and the weights, before keras-tuner or TensorFlow see them.
         self._estimator_class(**fixed)._prepare(X, y, sample_weight)
         if y is None:
@@ -227,9 +227,8 @@ class _AutoSequenceBase(BaseEstimator):
         # position); an unweighted search's fingerprint stays what it was, so its folders resume.
         data = (_positional(X), _positional(np.asarray(y))) + (() if sample_weight is None else (sample_weight,))
         fingerprint = {**self._fingerprint(data, space, fixed), "splits": joblib.hash(splits)}
-        self._search(SequenceHyperModel(make_estimator, space, X, y, splits, self.max_epochs, sample_weight),
-                     root / (self.project_name or folder_name(type(self).__name__, fingerprint)), fingerprint)
-        self._refit_chosen(make_estimator, X, y, sample_weight)
+        self._search_and_refit(SequenceHyperModel(make_estimator, space, X, y, splits, self.max_epochs, sample_weight),
+                               fingerprint, make_estimator, X, y, sample_weight)
         return self
 
     def _estimator_factory(self, fixed: dict):
@@ -267,6 +266,15 @@ class _AutoSequenceBase(BaseEstimator):
             # with another's (a search resumed on torch reported TensorFlow's costs as its own).
             "backend": keras.backend.backend(),
         }
+
+    def _search_and_refit(self, hypermodel, fingerprint: dict, make_estimator, *data) -> None:
+        """The search (in the folder ``project_name`` names, or one named after ``fingerprint``), then the refit of
+        its pick on ``data``. One that raises (or a Ctrl-C) leaves the estimator as it was, an earlier fit's model
+        included; the trials that finished stay on disk. The folder is made only now, after the data's checks."""
+        project_dir = search_root(self.directory) / (self.project_name or folder_name(type(self).__name__, fingerprint))
+        with restored_on_error(self):
+            self._search(hypermodel, project_dir, fingerprint)
+            self._refit_chosen(make_estimator, *data)
 
     def _search(self, hypermodel, project_dir: Path, fingerprint: dict) -> None:
         """Run (or resume) the search, holding its folder against other processes (but a distributed search's
@@ -441,12 +449,20 @@ class _AutoSequenceBase(BaseEstimator):
             vars(self).pop(name, None)
         if self.search_role_ == "worker" or not self.refit:
             return
-        self.best_estimator_ = make_estimator(self.best_params_)
-        with warnings.catch_warnings():
+        from seqtune._interrupts import interrupts_kept, raise_if_interrupted
+
+        chosen = make_estimator(self.best_params_)
+        with warnings.catch_warnings(), interrupts_kept():
             # The chosen model trains for the budget its trial was scored at (max_epochs).
             warnings.simplefilter("ignore", ConvergenceWarning)
             warnings.simplefilter("ignore", InputWarning)
-            self.best_estimator_.fit(*data)
+            try:
+                chosen.fit(*data)
+            except Exception:
+                raise_if_interrupted()  # what a Ctrl-C broke on its way out: say it was the Ctrl-C
+                raise
+            raise_if_interrupted()  # a Ctrl-C that a garbage-collection callback swallowed
+        self.best_estimator_ = chosen
         for name in ("n_features_in_", "feature_names_in_"):  # scikit-learn's convention for a fitted estimator
             if hasattr(self.best_estimator_, name):
                 setattr(self, name, getattr(self.best_estimator_, name))

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from seqtune import _params as P
-from seqtune._search_folder import folder_name, search_root
 from seqtune.auto import _AutoSequenceBase
 from seqtune.forecasting import SequenceForecaster
 
@@ -108,7 +107,6 @@ directory, project_name, overwrite, verbose
         from seqtune.tuning import ForecastHyperModel
 
         space, fixed = self._check_params()
-        root = search_root(self.directory)
         P.check_int("horizon", self.horizon)
         if "horizon" in fixed:
             raise ValueError("estimator_params['horizon'] is set by AutoSequenceForecaster(horizon=...); remove it.")
@@ -130,9 +128,8 @@ directory, project_name, overwrite, verbose
             probe._prepare(fold.y, fold.X, holdout=fold.holdout)
         make_estimator = self._estimator_factory(fixed)
         fingerprint = self._fingerprint((y, X), space, fixed)  # the folds follow from y, X and cv
-        self._search(ForecastHyperModel(make_estimator, space, folds, self.max_epochs),
-                     root / (self.project_name or folder_name(type(self).__name__, fingerprint)), fingerprint)
-        self._refit_chosen(make_estimator, y, X)
+        self._search_and_refit(ForecastHyperModel(make_estimator, space, folds, self.max_epochs), fingerprint,
+                               make_estimator, y, X)
         return self
 
     def _folds(self, y, X, panel) -> list:

@@ -559,8 +559,8 @@ def test_bad_data_is_refused_before_searching(tmp_path, data):
     with pytest.raises(ValueError, match="NaN"):
         _auto(tmp_path).fit(np.full_like(X, np.nan), y)
     with pytest.raises(ValueError, match="1 class"):
-        _auto(tmp_path).fit(X, np.zeros_like(y))
-    assert not (tmp_path / "p").exists()
+        _auto(tmp_path / "runs" / "new").fit(X, np.zeros_like(y))
+    assert not (tmp_path / "p").exists() and not (tmp_path / "runs").exists()  # no folder made for it
 
 
 def test_foreign_or_corrupt_search_directory_is_refused_and_kept(tmp_path, data):
@@ -591,7 +591,8 @@ def test_foreign_or_corrupt_search_directory_is_refused_and_kept(tmp_path, data)
     (Path(search.search_dir_) / "analysis.ipynb").write_text("{}")
     with pytest.raises(ValueError, match=r"\(analysis.ipynb\); overwrite=True would delete the folder whole"):
         _auto(tmp_path, project_name="s", max_trials=1, refit=False, overwrite=True).fit(X, y)
-    assert (Path(search.search_dir_) / "analysis.ipynb").exists() and len(list(Path(search.search_dir_).glob("trial_*")))
+    folder = Path(search.search_dir_)
+    assert (folder / "analysis.ipynb").exists() and list(folder.glob("trial_*"))
     (Path(search.search_dir_) / "analysis.ipynb").unlink()
     assert len(_auto(tmp_path, project_name="s", max_trials=1, refit=False, overwrite=True).fit(X, y).trials_) == 1
 
@@ -739,7 +740,8 @@ def test_tags_say_what_the_searched_estimator_takes():
 
     from seqtune import SequenceRegressor
 
-    for auto, plain in ((AutoSequenceClassifier(), SequenceClassifier()), (AutoSequenceRegressor(), SequenceRegressor())):
+    pairs = ((AutoSequenceClassifier(), SequenceClassifier()), (AutoSequenceRegressor(), SequenceRegressor()))
+    for auto, plain in pairs:
         ours, theirs = get_tags(auto), get_tags(plain)
         assert (ours.input_tags, ours.target_tags, ours.classifier_tags, ours.regressor_tags) == (
             theirs.input_tags, theirs.target_tags, theirs.classifier_tags, theirs.regressor_tags)
