@@ -36,7 +36,7 @@ def search_root(directory) -> Path:
     """``directory``, created if needed, where search folders live; refused when unusable."""
     if directory is None or (isinstance(directory, str) and not directory.strip()):
         raise ValueError("directory must be a folder path; got an empty value.")
-    root = Path(directory)
+    root = Path(directory).expanduser()
     if root.exists() and not root.is_dir():
         raise ValueError(f"directory={str(directory)!r} is a file, not a folder; it was left untouched.")
     try:

@@ -57,6 +57,8 @@ def atomic_write_bytes(path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".seqtune-", suffix=".tmp", dir=path.parent)
     except PermissionError:  # its message named the temporary file, not the one being written
         raise PermissionError(f"Cannot write {path}: permission denied in the folder {path.parent}.") from None
+    except FileNotFoundError:  # a symbolic link into a folder that does not exist
+        raise FileNotFoundError(f"Cannot write {path}: folder {path.parent} does not exist.") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -132,13 +134,25 @@ def load_model_safely(data: bytes, *, unsafe: bool, compile: bool = True):
         if "safe_mode" in str(exc) or "unsafe" in str(exc).lower():
             raise ValueError(_unsafe_hint(exc)) from None
         raise
+    except KeyError as exc:  # zipfile's "There is no item named 'config.json' in the archive"
+        raise ValueError(f"its model.keras is a zip archive but not a Keras model ({exc}).") from None
+
+
+def file_path(path, what: str) -> Path:
+    """``path`` (str or path-like, ``~`` expanded) as a Path; TypeError for anything else, naming ``what``."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{what} must be a file path (str or pathlib.Path); got {type(path).__name__}. "
+                        "Open files and buffers are not supported: give the file's name.")
+    return Path(path).expanduser()
 
 
 def write_bundle(path, *, meta: dict, arrays: dict, model_bytes: bytes) -> Path:
     """Write an estimator bundle atomically."""
-    path = Path(path)
-    if path.is_dir():
-        raise ValueError(f"Cannot save to {path}: it is a folder; give a file name such as {path / 'model.seqtune'}.")
+    meant_as_folder = isinstance(path, str) and path.endswith(("/", os.sep))
+    path = file_path(path, "save's path")
+    if path.is_dir() or meant_as_folder:
+        raise ValueError(f"Cannot save to {path}: it {'names' if meant_as_folder else 'is'} a folder; give a file name "
+                         f"such as {path / 'model.seqtune'}.")
     if not path.parent.exists():
         raise ValueError(f"Cannot save to {path}: folder {path.parent} does not exist.")
     buffer = io.BytesIO()
@@ -154,7 +168,7 @@ def write_bundle(path, *, meta: dict, arrays: dict, model_bytes: bytes) -> Path:
 
 def read_bundle(path) -> tuple[dict, dict, bytes]:
     """Read ``(meta, arrays, model_bytes)`` from a bundle; clear errors for foreign files."""
-    path = Path(path)
+    path = file_path(path, "load's path")
     if not path.is_file():
         raise FileNotFoundError(f"No saved estimator at {path}.")
     with open(path, "rb") as f:
@@ -234,6 +248,10 @@ def load(path, *, unsafe: bool = False):
         return cls._from_bundle(meta, arrays, model_bytes, unsafe=unsafe)
     except KeyError as exc:
         raise ValueError(f"{path} is a damaged seqtune estimator file (its fitted state lacks {exc}).") from None
+    except ValueError as exc:
+        if str(exc).startswith("its model.keras"):
+            raise ValueError(f"{path} is a damaged seqtune estimator file: {exc}") from None
+        raise
 
 
 def jsonable(value):

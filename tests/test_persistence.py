@@ -1,8 +1,10 @@
 """pickle / joblib / save / load: identical predictions, safe loading, atomic writes, clear errors."""
 
+import io
 import pickle
 import warnings
 import zipfile
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -144,6 +146,25 @@ def test_foreign_or_corrupt_files_give_clear_errors_and_are_kept(tmp_path):
         seqtune.load(tmp_path / "missing.seqtune")
 
 
+def test_a_file_whose_inner_model_is_not_keras_is_named_so_and_home_is_expanded(fitted, tmp_path, monkeypatch):
+    est, _ = fitted["dense"]
+    monkeypatch.setenv("HOME", str(tmp_path))
+    est.save("~/model.seqtune")  # in the home folder, not a folder named "~"
+    assert (tmp_path / "model.seqtune").is_file() and not (Path.cwd() / "~").exists()
+    assert type(seqtune.load("~/model.seqtune")) is type(est)
+    with zipfile.ZipFile(tmp_path / "model.seqtune") as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("notes.txt", "not a model")
+    with zipfile.ZipFile(tmp_path / "odd.seqtune", "w") as zf:
+        for name, data in {**parts, "model.keras": inner.getvalue()}.items():
+            zf.writestr(name, data)
+    with pytest.raises(ValueError, match="odd.seqtune is a damaged seqtune estimator file: its model.keras is a zip "
+                                         "archive but not a Keras model"):
+        seqtune.load(tmp_path / "odd.seqtune")  # (it said the fitted state lacked "config.json")
+
+
 def test_save_is_atomic_and_leaves_no_temporary_files(fitted, tmp_path):
     est, _ = fitted["dense"]
     target = tmp_path / "model.seqtune"
@@ -155,6 +176,17 @@ def test_save_is_atomic_and_leaves_no_temporary_files(fitted, tmp_path):
         est.save(tmp_path / "no" / "such" / "dir.seqtune")
     with pytest.raises(ValueError, match="it is a folder; give a file name"):
         est.save(tmp_path)
+    with pytest.raises(ValueError, match="it names a folder; give a file name"):  # written as a file named new
+        est.save(f"{tmp_path}/new/")
+    (tmp_path / "link.seqtune").symlink_to(tmp_path / "gone" / "m.seqtune")
+    with pytest.raises(FileNotFoundError, match=r"Cannot write .*gone/m.seqtune: folder .*gone does not exist"):
+        est.save(tmp_path / "link.seqtune")  # (the message named seqtune's temporary file)
+    (tmp_path / "link.seqtune").unlink()
+    for not_a_path in (io.BytesIO(), None):
+        with pytest.raises(TypeError, match="save's path must be a file path"):
+            est.save(not_a_path)
+        with pytest.raises(TypeError, match="load's path must be a file path"):
+            seqtune.load(not_a_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.seqtune"]
 
 
