@@ -747,3 +747,12 @@ def test_tags_say_what_the_searched_estimator_takes():
             theirs.input_tags, theirs.target_tags, theirs.classifier_tags, theirs.regressor_tags)
     assert get_tags(AutoSequenceClassifier(seed=None)).non_deterministic
     assert not get_tags(AutoSequenceClassifier(seed=0)).non_deterministic
+
+
+def test_a_directory_in_the_home_folder_is_expanded(tmp_path, data, monkeypatch):
+    """directory="~/runs" made a folder named "~" in the working directory."""
+    X, y = data
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    auto = _auto("~/runs", max_trials=1, refit=False).fit(X, y)
+    assert Path(auto.search_dir_) == tmp_path / "runs" / "p" and not (tmp_path / "~").exists()
