@@ -24,12 +24,53 @@ SUBPERIOD_SHARE = 0.9
 MAX_AUTO_SEASON = 128
 # The chance that white noise shows a season: the significance level of the test over all lags.
 FALSE_SEASON_RATE = 0.05
+# Differences are read (see dominant_period) only where the detrended series is this persistent (its lag-1
+# autocorrelation; white noise: 0, a level shift: near 1), at this stricter level: over 1,200 simulated walks,
+# autoregressive and heavy-tailed series without a season, none more showed one than from the detrended series
+# alone, while a shift of 3 seasonal ranges in the airline passengers no longer hid its season of 12
+# (bench/bench_seasons.py, bench/RESULTS.md).
+PERSISTENT = 0.8
+FALSE_SEASON_RATE_OF_DIFFERENCES = 0.001
+# A difference this many median absolute deviations from the median is a level shift, not the season's.
+SHIFT_MADS = 8
 
 
 def dominant_period(series: list, max_period: int) -> int:
     """The strongest seasonal period (a lag) shared by ``series``, or 1 if there is none.
 
-    The autocorrelation of each linearly detrended column is averaged (weighted by
+    Read from the series detrended (:func:`_acf_period`), and where they show none but are
+    persistent, from their step-to-step differences with level shifts taken out: a shift
+    (sales that fall for good one month) leaves the detrended autocorrelation decaying slowly,
+    with no seasonal peak standing out, while the differences keep the season.
+    """
+    columns = [np.asarray(values, dtype=np.float64).reshape(len(values), -1) for values in series]
+    period = _acf_period([_detrended(c) for c in columns], max_period, FALSE_SEASON_RATE)
+    if period > 1 or min(len(c) for c in columns) < 8:
+        return period
+    lag_one = np.mean([autocorrelation(col, 1)[1] for c in columns for col in _detrended(c).T])
+    if lag_one < PERSISTENT:
+        return 1
+    return _acf_period([_without_shifts(np.diff(c, axis=0)) for c in columns], max_period,
+                       FALSE_SEASON_RATE_OF_DIFFERENCES)
+
+
+def _detrended(columns: np.ndarray) -> np.ndarray:
+    """Each column minus its least-squares line."""
+    tt = np.arange(len(columns), dtype=np.float64)
+    return np.column_stack([col - np.polyval(np.polyfit(tt, col, 1), tt) for col in columns.T])
+
+
+def _without_shifts(steps: np.ndarray) -> np.ndarray:
+    """Differences with the outlying ones (level shifts: ``SHIFT_MADS`` deviations out) set to the median."""
+    median = np.median(steps, axis=0)
+    spread = np.median(np.abs(steps - median), axis=0) * 1.4826
+    return np.where((spread > 0) & (np.abs(steps - median) > SHIFT_MADS * spread), median, steps)
+
+
+def _acf_period(series: list, max_period: int, false_season_rate: float) -> int:
+    """The period of :func:`dominant_period` in ``series`` (arrays of columns, detrended or differenced).
+
+    The autocorrelation of each column is averaged (weighted by
     length); the period is the lag of its highest local maximum that stands clearly
     above noise, or a shorter peak it is a multiple of (give or take a step) if that
     is nearly as high (``SUBPERIOD_SHARE`` of it): monthly data with a multi-year
@@ -37,7 +78,7 @@ def dominant_period(series: list, max_period: int) -> int:
 
     "Clearly above noise": the peak, and its rise above the lowest autocorrelation at
     a shorter lag, both exceed the white-noise band z / sqrt(n), with z corrected for
-    testing every lag (Bonferroni, ``FALSE_SEASON_RATE`` in all). Without the
+    testing every lag (Bonferroni, ``false_season_rate`` in all). Without the
     correction white noise of 200 steps showed a "season" of 98 and 35 months of
     trending sales one of 2; without the rise, a wiggle on the slowly falling
     autocorrelation of daily temperatures one of 10 days.
@@ -49,10 +90,8 @@ def dominant_period(series: list, max_period: int) -> int:
     lag_range = np.arange(max_lag + 1)
     unbiased = np.zeros(max_lag + 1)
     for values in series:
-        for col in np.asarray(values, dtype=np.float64).T:
-            tt = np.arange(len(col), dtype=np.float64)
-            resid = col - np.polyval(np.polyfit(tt, col, 1), tt)
-            acf = autocorrelation(resid, max_lag)
+        for col in values.T:
+            acf = autocorrelation(col, max_lag)
             total = acf * len(col) if total is None else total + acf * len(col)
             unbiased += acf * len(col) * len(col) / (len(col) - lag_range)
             weight += len(col)
@@ -66,7 +105,7 @@ def dominant_period(series: list, max_period: int) -> int:
 
     lags = np.arange(2, max_lag)
     peaks = lags[(acf[lags] > acf[lags - 1]) & (acf[lags] >= acf[lags + 1])]
-    band = NormalDist().inv_cdf(1 - FALSE_SEASON_RATE / 2 / (max_lag - 2)) / np.sqrt(n_min)
+    band = NormalDist().inv_cdf(1 - false_season_rate / 2 / (max_lag - 2)) / np.sqrt(n_min)
     lowest_before = np.minimum.accumulate(acf)[peaks - 1]
     peaks = peaks[(acf[peaks] > band) & (acf[peaks] - lowest_before > band)]
     if len(peaks) == 0:

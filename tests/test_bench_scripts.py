@@ -36,6 +36,8 @@ CASES = {
     "pooling": (["bench_pooling.py", "--quick"], ["unit_test", "concat"], ["sktime"], None),
     "scales": (["bench_scales.py", "--quick"], ["plaid"], ["sktime"], None),
     "small_data": (["bench_small_data.py", "--quick"], ["unit_test"], ["sktime"], None),
+    "seasons": (["bench_seasons.py", "--simulated", "3"], ["airline", "detrended only", "random walk"],
+                ["statsmodels", "sktime", "vega_datasets"], None),
     "startup": (["bench_startup.py", "--repeat", "1"],
                 ["seqtune --help", "(tensorflow imported: False)"], [], None),
     "torch": (["bench_torch.py", "--quick"], ["seqtune/PyTorch", "whole-fit ratio"], ["torch"], None),
