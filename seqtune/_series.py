@@ -204,7 +204,9 @@ class Panel:
         Series ids ("long": the id values; otherwise positions).
     id_column : str or None
     name : object
-        The Series name.
+        The Series name (of the first series of a list).
+    names : list
+        Each series' name (a list of Series: each forecast keeps its own).
     """
 
     values: list
@@ -216,6 +218,7 @@ class Panel:
     ids: list = field(default_factory=list)
     id_column: object = None
     name: object = None
+    names: list = field(default_factory=list)
 
     @property
     def n_columns(self) -> int:
@@ -228,7 +231,7 @@ class Panel:
         width = len(meta["columns"])
         return cls(values=[np.empty((0, width))] * len(infos), index=infos, pandas_index=[None] * len(infos),
                    layout=meta["layout"], columns=meta["columns"], item_layout=meta["item_layout"],
-                   ids=meta["ids"], id_column=meta["id_column"], name=meta["name"])
+                   ids=meta["ids"], id_column=meta["id_column"], name=meta["name"], names=meta.get("names", []))
 
     def head(self, lengths: list) -> "Panel":
         """The first ``lengths[i]`` observations of every series (index descriptions shortened to match)."""
@@ -241,6 +244,7 @@ class Panel:
         """JSON-safe description used to write forecasts back (see :func:`format_forecast`)."""
         return {"layout": self.layout, "columns": _plain_labels(self.columns), "item_layout": self.item_layout,
                 "ids": _plain_labels(self.ids), "id_column": self.id_column, "name": plain_label(self.name),
+                "names": _plain_labels(self.names),
                 "index": [info.to_json() for info in self.index]}
 
 
@@ -281,6 +285,7 @@ def _read_one(y, what: str, fill, known_freq=None) -> tuple[np.ndarray, IndexInf
     if isinstance(y, pd.DataFrame):
         if y.shape[1] == 0:
             raise ValueError(f"{what} is a DataFrame without columns; expected at least one numeric column.")
+        refuse_repeated_columns(y, what, "target")
         # bool columns are read as 0/1, as a bool Series is
         non_numeric = [c for c in y.columns if not pd.api.types.is_numeric_dtype(y[c].dtype)]
         if non_numeric:
@@ -300,6 +305,23 @@ def _read_one(y, what: str, fill, known_freq=None) -> tuple[np.ndarray, IndexInf
     values = _to_2d(_as_float(arr, what), what)
     return (fill_missing(values, fill, what), IndexInfo("none", len(values)), None, layout,
             list(range(values.shape[1])), None)
+
+
+def refuse_repeated_columns(frame: pd.DataFrame, what: str, kind: str) -> None:
+    """ValueError for a table whose columns repeat a name (``pd.concat(axis=1)`` of two series of one name):
+    columns are matched, and forecasts returned, by name."""
+    if not frame.columns.is_unique:
+        repeated = _plain_labels(frame.columns[frame.columns.duplicated()].unique())
+        raise ValueError(f"{what} has more than one column named {repeated[:5]}; expected a name of its own for "
+                         f"each {kind} column (rename them, e.g. {what}.columns = [...]).")
+
+
+def _refuse_missing_ids(frame: pd.DataFrame, id_column, what: str) -> None:
+    """ValueError for rows without a series id: grouping by the id column would drop them silently."""
+    missing = frame[id_column].isna().to_numpy()
+    if missing.any():
+        raise ValueError(f"{what}'s id_column {id_column!r} is missing in {int(missing.sum())} row(s) (first at "
+                         f"index {frame.index[np.flatnonzero(missing)[0]]}); every row needs the id of its series.")
 
 
 def _warn_if_rows_of_a_table(y, what: str) -> None:
@@ -329,6 +351,7 @@ def read_target(y, *, fill=None, id_column=None, what: str = "y", known_freq=Non
             raise TypeError(f"id_column={id_column!r} needs {what} to be a long DataFrame; got {type(y).__name__}.")
         if id_column not in y.columns:
             raise ValueError(f"id_column={id_column!r} is not a column of {what} (columns: {list(y.columns)[:10]}).")
+        _refuse_missing_ids(y, id_column, what)
         groups = [(key, part.drop(columns=[id_column])) for key, part in y.groupby(id_column, sort=False)]
         items = [_read_one(part, f"{what}[{id_column}={key!r}]", fill, known_freq) for key, part in groups]
         ids = [key for key, _ in groups]
@@ -355,7 +378,8 @@ def read_target(y, *, fill=None, id_column=None, what: str = "y", known_freq=Non
     first = items[0]
     return Panel(values=[item[0] for item in items], index=[item[1] for item in items],
                  pandas_index=[item[2] for item in items], layout=layout or first[3], columns=first[4],
-                 item_layout=item_layout or first[3], ids=ids, id_column=id_column, name=first[5])
+                 item_layout=item_layout or first[3], ids=ids, id_column=id_column, name=first[5],
+                 names=[item[5] for item in items])
 
 
 def exog_columns(X, panel: Panel) -> list | None:
@@ -382,6 +406,7 @@ def read_exog(X, panel: Panel, *, fill=None, what: str = "X", future: int = 0,
         if not isinstance(X, pd.DataFrame) or panel.id_column not in X.columns:
             raise TypeError(f"{what} must be a long DataFrame with the id column {panel.id_column!r}, like y; "
                             f"got {type(X).__name__}.")
+        _refuse_missing_ids(X, panel.id_column, what)
         by_id = dict(list(X.groupby(panel.id_column, sort=False)))
         missing = [i for i in panel.ids if i not in by_id]
         if missing:
@@ -398,6 +423,8 @@ def read_exog(X, panel: Panel, *, fill=None, what: str = "X", future: int = 0,
     out = []
     for i, part in enumerate(parts):
         name = what if n_series == 1 and panel.layout != "long" else f"{what}[{panel.ids[i]!r}]"
+        if isinstance(part, pd.DataFrame):
+            refuse_repeated_columns(part, name, "feature")
         if isinstance(part, pd.DataFrame) and columns is not None:
             part = _by_name(part, columns, name)
         out.append(_align_exog(part, panel, i, name, fill, future))
@@ -505,8 +532,9 @@ def format_forecast(values: np.ndarray, meta: dict, horizon: int, quantiles=None
                 return v[:, 0] if lay == "array1d" else v
             return v[:, 0, :] if lay == "array1d" else v
         if quantiles is None:
-            if lay == "series":
-                return pd.Series(v[:, 0], index=future, name=meta["name"])
+            if lay == "series":  # (a model saved before names were kept has the first one's)
+                names = meta.get("names") or []
+                return pd.Series(v[:, 0], index=future, name=names[k] if k < len(names) else meta["name"])
             return pd.DataFrame(v, index=future, columns=columns)
         flat = v.reshape(horizon, -1)
         labels = quantile_labels(columns, quantiles, several)

@@ -260,6 +260,17 @@ def test_list_of_series_trains_one_global_model():
     assert out[1].mean() > 2 * out[0].mean()  # each series keeps its own scale
 
 
+def test_each_series_of_a_list_keeps_its_name(tmp_path):
+    """Every forecast of a list of named Series carried the first one's name."""
+    idx = pd.date_range("2024-01-01", periods=60, freq="D")
+    named = [pd.Series(seasonal(60, seed=i), index=idx, name=name) for i, name in enumerate(["north", "south"])]
+    fc = SequenceForecaster(**TINY).fit(named)
+    assert [out.name for out in fc.predict()] == ["north", "south"]
+    assert [out.name for out in fc.predict(y=named[::-1])] == ["south", "north"]
+    fc.save(tmp_path / "fc.seqtune")
+    assert [out.name for out in seqtune.load(tmp_path / "fc.seqtune").predict()] == ["north", "south"]
+
+
 def test_a_short_series_that_cuts_everyones_automatic_lookback_is_named():
     long, short = seasonal(144), seasonal(14, seed=1)
     params = {**TINY, "lookback": "auto", "epochs": 1}
@@ -284,6 +295,25 @@ def test_long_frame_with_id_column():
     assert pred.index.name == "day"
     assert pred.groupby("store").size().to_dict() == {"north": 4, "south": 4}
     assert pred.loc[pred.store == "south"].index[0] == pd.Timestamp("2024-03-05")
+    # a row without an id was dropped by the grouping (with fill=, silently, its value interpolated over)
+    gap = long.copy()
+    gap.iloc[70, 0] = None
+    for fill in (None, "interpolate"):
+        with pytest.raises(ValueError, match=r"y's id_column 'store' is missing in 1 row\(s\) \(first at index "
+                                             r"2024-01-15"):
+            SequenceForecaster(**TINY, id_column="store", fill=fill).fit(gap)
+
+
+def test_columns_of_one_name_are_refused():
+    """Two target columns of one name (pd.concat of two series named alike) failed inside pandas."""
+    idx = pd.date_range("2024-01-01", periods=60, freq="D")
+    y = pd.concat([pd.Series(seasonal(60), index=idx, name="gdp"), pd.Series(seasonal(60, 1), index=idx, name="gdp")],
+                  axis=1)
+    with pytest.raises(ValueError, match=r"y has more than one column named \['gdp'\]; expected a name of its own"):
+        SequenceForecaster(**TINY).fit(y)
+    X = pd.DataFrame(np.ones((64, 2)), index=pd.date_range("2024-01-01", periods=64, freq="D"), columns=["t", "t"])
+    with pytest.raises(ValueError, match=r"X has more than one column named \['t'\]"):
+        SequenceForecaster(**TINY).fit(y.iloc[:, :1], X)
 
 
 def test_tuple_and_time_stamp_labels_survive_predict_and_save(tmp_path):
