@@ -213,6 +213,12 @@ def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) 
     changed = [key for key in fingerprint if key in before and before[key] != fingerprint[key]]
     if "data" in changed and "splits" in changed:
         changed.remove("splits")  # other data split otherwise: the splits say nothing more
+    if "estimator_params" in changed and "estimator_defaults" in changed:
+        # The defaults recorded leave out the settings estimator_params gives: another estimator_params
+        # changes which are recorded, not what they are.
+        old, new = before["estimator_defaults"], fingerprint["estimator_defaults"]
+        if isinstance(old, dict) and all(old[key] == new[key] for key in old.keys() & new.keys()):
+            changed.remove("estimator_defaults")
     if changed:
         what = ", ".join(CHANGE_WORDS.get(key, f"a different {key}") for key in changed)
         if "splits" in changed and fingerprint.get("seed") is None:

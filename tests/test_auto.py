@@ -155,6 +155,11 @@ def test_a_search_run_with_other_estimator_defaults_is_refused_and_an_unrecorded
                                                                         "pooling": "auto"}}))
     with pytest.raises(ValueError, match="another seqtune version's defaults"):
         _auto(tmp_path, max_trials=2, refit=False).fit(X, y)
+    record_path.write_text(json.dumps(record))
+    # another estimator_params is that, not other defaults (the defaults recorded leave out what it sets)
+    with pytest.raises(ValueError, match=r"run with a different estimator_params; its trials") as refused:
+        _auto(tmp_path, max_trials=2, refit=False, estimator_params={"patience": 3}).fit(X, y)
+    assert "defaults" not in str(refused.value)
     # As if an earlier seqtune had another default: its trials do not compare with this one's.
     record_path.write_text(json.dumps({**record, "estimator_defaults": {**record["estimator_defaults"],
                                                                         "standardize": "sequence"}}))
