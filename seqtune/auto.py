@@ -136,7 +136,8 @@ class _AutoSequenceBase(BaseEstimator):
         valid = set(self._estimator_class()._get_param_names())
         for key in params:
             if key in SEARCHED:
-                raise ValueError(f"estimator_params[{key!r}] is searched; fix it with space={{{key!r}: value}} instead.")
+                raise ValueError(f"estimator_params[{key!r}] is searched; fix it with space={{{key!r}: value}} "
+                                 "instead.")
             if key in SET_BY_SEARCH:
                 raise ValueError(f"estimator_params[{key!r}] is set by the search; use {type(self).__name__}"
                                  f"({SET_BY_SEARCH[key]}=...) instead.")
@@ -338,7 +339,7 @@ class _AutoSequenceBase(BaseEstimator):
             failed = (f" ({resumed.failed} of them failed: keras-tuner counts failed trials against max_trials "
                       "and does not retry them)") if resumed.failed else ""
             print(f"Resuming the search in {project_dir}: {resumed.ended} finished trial(s) are kept and "
-                  f"not run again{failed} (overwrite=True starts over).", flush=True)
+                  f"not run again{failed} (overwrite=True, --overwrite on the command line, starts over).", flush=True)
         self.search_role_ = role
         if self.search_role_ == "worker" and self.verbose:
             # keras-tuner's client waits (up to an hour) for a chief that is not up yet, silently.

@@ -190,6 +190,9 @@ def cmd_tune(args) -> int:
         # One folder per data file: searching another file never meets the first one's trials,
         # and running the same command again resumes.
         args.project_name = Path(args.data).stem if args.data else args.dataset
+    from seqtune._search_folder import check_project_name
+
+    check_project_name(args.project_name)  # before the search is announced in it
     launched = _launch_workers(args)
     if launched is not None:
         return launched
@@ -452,6 +455,11 @@ def _in_options(message: str) -> str:
 
     message = message.replace(RESUME_ADVICE, "pass another --project-name, or --overwrite to start over. The search "
                               "runs on the training part of --data: another --test-fraction or --seed is other data.")
+    for python, option in (("overwrite=True (--overwrite)", "--overwrite"), ("overwrite=True", "--overwrite"),
+                           ("project_name (--project-name)", "--project-name"),
+                           ("project_name or directory", "--project-name or --directory"),
+                           ("another project_name", "another --project-name"), ("project_name=", "--project-name ")):
+        message = message.replace(python, option)
     return re.sub(r"fill='(\w+)'", r"--fill \1", message)
 
 
@@ -467,7 +475,8 @@ def main(argv=None) -> int:
     # One line a warning, as the errors below: Python's default format shows the seqtune script's own
     # line ("sys.exit(main())"), which says nothing to someone at the command line.
     default_format = warnings.formatwarning
-    warnings.formatwarning = lambda message, category, *_, **__: f"seqtune: {category.__name__}: {message}\n"
+    warnings.formatwarning = lambda message, category, *_, **__: (f"seqtune: {category.__name__}: "
+                                                                  f"{_in_options(str(message))}\n")
     try:
         return args.func(args)
     except (ValueError, TypeError, FileNotFoundError, PermissionError, RuntimeError) as exc:

@@ -211,6 +211,22 @@ def test_a_csv_of_documents_or_of_rows_that_end_early(tmp_path, capsys):
     assert code == 2 and "--task regress needs numeric targets" in capsys.readouterr().err
 
 
+def test_folder_refusals_name_the_options(tmp_path, capsys):
+    """The command line's refusals named the Python arguments (overwrite=True, project_name), and a bad
+    --project-name was announced as the search folder before it was refused."""
+    np.savez(tmp_path / "d.npz", X=np.zeros((20, 4, 1)), y=np.arange(20) % 2)
+    (tmp_path / "runs" / "d").mkdir(parents=True)
+    (tmp_path / "runs" / "d" / "notes.txt").write_text("mine")
+    base = ["tune", "--data", str(tmp_path / "d.npz"), "--directory", str(tmp_path / "runs")]
+    assert main([*base, "--overwrite"]) == 2
+    out, err = capsys.readouterr()
+    assert "--overwrite included. Choose another --project-name or --directory." in err and "=True" not in err
+    assert (tmp_path / "runs" / "d" / "notes.txt").read_text() == "mine"
+    assert main([*base, "--project-name", "../x"]) == 2
+    out, err = capsys.readouterr()
+    assert "--project-name '../x' must be a plain folder name" in err and "Searching" not in out
+
+
 @pytest.mark.parametrize("option, value, message", [
     ("--plot", "front.jpgg", "ends in .jpgg, which matplotlib cannot write"),
     ("--plot", ".", "is a folder; expected a file name"),
