@@ -54,7 +54,7 @@ def check_project_name(project_name) -> None:
         return
     if not isinstance(project_name, str) or not project_name.strip():
         raise ValueError(f"project_name must be a non-empty string or None; got {project_name!r}.")
-    if (os.path.isabs(project_name) or os.sep in project_name or "/" in project_name
+    if (os.path.isabs(project_name) or os.sep in project_name or "/" in project_name or "\x00" in project_name
             or project_name in (".", "..") or project_name.startswith("..")):
         raise ValueError(
             f"project_name={project_name!r} must be a plain folder name inside directory "

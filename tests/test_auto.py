@@ -544,6 +544,7 @@ def test_clone_and_params(tmp_path):
         ({"space": {"units": (8, 4)}}, ValueError, "above high"),
         ({"project_name": "../escape"}, ValueError, "plain folder name"),
         ({"project_name": "/abs"}, ValueError, "plain folder name"),
+        ({"project_name": "a\x00b"}, ValueError, "plain folder name"),  # (Python's bare "embedded null byte")
         ({"estimator_params": {"units": 4}}, ValueError, "is searched"),
         ({"estimator_params": {"epoch": 4}}, ValueError, "Did you mean 'epochs'"),
         ({"cv": 1}, ValueError, "at least 2 folds"),
