@@ -408,7 +408,7 @@ class _AutoSequenceBase(BaseEstimator):
         atomic_write_bytes(project_dir / "seqtune_trials.csv", self.trials_.to_csv(index=False).encode())
         summary = {
             "cost": self.cost_column_,
-            "tolerance": self.tolerance,
+            "tolerance": float(self.tolerance),  # (JSON has no NumPy floats)
             "score": self._score_name,
             "chosen_trial": str(self.best_trial_["trial_id"]),
             "cell_choice": self.cell_choice_,

@@ -249,6 +249,7 @@ def summarize(trials: pd.DataFrame, cost: str, tolerance: float, score_name: str
     cell : str
     explanation : str
     """
+    tolerance = float(tolerance)  # a NumPy float made NumPy booleans of the explanation's plurals
     pool = comparable(trials)
     front = pareto_front(pool, "score", cost)
     chosen = choose(front, tolerance, "score", cost)

@@ -762,3 +762,10 @@ def test_a_directory_in_the_home_folder_is_expanded(tmp_path, data, monkeypatch)
     monkeypatch.chdir(tmp_path)
     auto = _auto("~/runs", max_trials=1, refit=False).fit(X, y)
     assert Path(auto.search_dir_) == tmp_path / "runs" / "p" and not (tmp_path / "~").exists()
+
+
+def test_a_numpy_tolerance_is_written_to_the_summary(tmp_path, data):
+    """np.float32 tolerance: the search ran, then writing its summary failed (JSON has no NumPy floats)."""
+    X, y = data
+    auto = _auto(tmp_path, max_trials=1, refit=False, tolerance=np.float32(0.25)).fit(X, y)
+    assert json.loads((Path(auto.search_dir_) / "seqtune_summary.json").read_text())["tolerance"] == 0.25
