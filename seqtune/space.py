@@ -134,7 +134,7 @@ def resolve_space(space: dict | None = None, cells=None) -> dict:
     for name, spec in (space or {}).items():
         if name not in SEARCHABLE:
             raise ValueError(
-                f"space has unknown parameter {name!r}.{did_you_mean(name, SEARCHABLE)} "
+                f"space has unknown parameter {name!r}.{did_you_mean(str(name), SEARCHABLE)} "
                 f"Searchable: {', '.join(SEARCHABLE)}."
             )
         merged[name] = _plain(spec)
@@ -145,6 +145,12 @@ def resolve_space(space: dict | None = None, cells=None) -> dict:
                 raise TypeError(f"space[{name!r}] = {spec!r}: give a list of values, not a range.")
             _check_range(name, spec)
             bad = [v for v in spec[:2] if not ok(v)]
+            step = spec[2] if len(spec) == 3 and spec[2] != "log" else None
+            if not bad and step is not None and all(isinstance(v, Integral) for v in spec[:2]) and step != int(step):
+                fractions = (" (ends written as floats, e.g. 1.0, make a range of fractions)"
+                             if name in ("dropout", "learning_rate") else "")
+                raise ValueError(f"space[{name!r}] = {spec!r}: a range of whole numbers needs a whole step; got "
+                                 f"{step}{fractions}.")
         elif isinstance(spec, list):
             if not spec:
                 raise ValueError(f"space[{name!r}] is an empty list; give at least one value.")

@@ -66,6 +66,12 @@ def test_deeper_widths_are_conditional_on_depth():
         ({"pooling": ("last", "max")}, TypeError, "list of values, not a range"),
         ({"pooling": "sum"}, ValueError, "'last', 'max', 'mean' or 'concat'"),
         ("lstm", TypeError, "space must be a dict"),
+        # keras-tuner divided by a step of int(0.5) == 0; 1.5 ran as 1 without a word; a key that is no
+        # string failed in difflib
+        ({"units": (2, 8, 0.5)}, ValueError, r"space\['units'\] = \(2, 8, 0.5\): a range of whole numbers needs"),
+        ({"layers": (1, 3, 1.5)}, ValueError, "needs a whole step; got 1.5"),
+        ({"learning_rate": (1, 2, 0.5)}, ValueError, "ends written as floats"),
+        ({None: 3}, ValueError, "unknown parameter None"),
     ],
 )
 def test_invalid_spaces_are_refused(space, error, match):
