@@ -181,16 +181,20 @@ def plot_pareto(trials: pd.DataFrame, front: pd.DataFrame, chosen, cost: str, pa
     if chosen is not None:
         ax.scatter([chosen[cost]], [chosen["score"]], s=180, facecolors="none", edgecolors="red",
                    linewidths=2, label="chosen")
-    ax.set_xscale("log")
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+    # A log axis where every cost is positive (the measured ones are); a custom cost of 0 or below would
+    # fall off it, the chosen model with it, so such costs get a linear axis.
+    logarithmic = bool((pd.to_numeric(trials[cost], errors="coerce").dropna() > 0).all())
+    if logarithmic:
+        ax.set_xscale("log")
+        from matplotlib.ticker import FuncFormatter, NullFormatter
 
-    # Plain numbers (0.7, 2) on the log axis instead of 7x10^-1; minor ticks are labelled
-    # only when the costs span less than a decade (else they would crowd).
-    plain = FuncFormatter(lambda value, _: f"{value:g}")
-    low, high = ax.get_xlim()
-    ax.xaxis.set_major_formatter(plain)
-    ax.xaxis.set_minor_formatter(plain if high < 10 * low else NullFormatter())
-    ax.set_xlabel(COST_LABELS.get(cost, cost) + " (log scale)")
+        # Plain numbers (0.7, 2) on the log axis instead of 7x10^-1; minor ticks are labelled
+        # only when the costs span less than a decade (else they would crowd).
+        plain = FuncFormatter(lambda value, _: f"{value:g}")
+        low, high = ax.get_xlim()
+        ax.xaxis.set_major_formatter(plain)
+        ax.xaxis.set_minor_formatter(plain if high < 10 * low else NullFormatter())
+    ax.set_xlabel(COST_LABELS.get(cost, cost) + (" (log scale)" if logarithmic else ""))
     ax.set_ylabel(f"validation {score_name}")
     ax.set_title(title or f"{score_name} against {COST_LABELS.get(cost, cost)}")
     ax.grid(True, alpha=0.3)

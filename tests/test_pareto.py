@@ -194,3 +194,19 @@ def test_explanation_says_whether_another_cell_type_was_run_at_all():
     failed_gru = _trials([np.nan], [np.nan], cells=["gru"]).assign(status="FAILED", epochs=5, trial_id="9")
     *_, text = summarize(pd.concat([trials, failed_gru], ignore_index=True), "latency_ms", 0.01, "accuracy")
     assert "no trial of another cell type finished at this budget" in text
+
+
+def test_a_custom_cost_of_zero_or_below_is_plotted_on_a_linear_axis(tmp_path):
+    """The axis was always logarithmic: costs of 0 or below (a custom cost may be any finite number) fell off
+    it, the chosen model with them, leaving an empty plot and matplotlib's warning."""
+    import warnings
+
+    from seqtune.report import plot_pareto
+
+    trials = _trials([0.5, 0.75, 0.8], [-107.0, 0.0, -3.0]).rename(columns={"latency_ms": "custom_cost"})
+    front = pareto_front(trials, "score", "custom_cost")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = plot_pareto(trials, front, choose(front, 0.5, "score", "custom_cost"), "custom_cost",
+                           tmp_path / "front.png")
+    assert path.stat().st_size > 0
