@@ -38,8 +38,11 @@ def search_splits(y: np.ndarray, groups, *, cv, validation_fraction: float, seed
         splitter = (StratifiedKFold if stratified else KFold)(cv, shuffle=True, random_state=seed)
     elif hasattr(cv, "split") and not isinstance(cv, str):
         splitter = cv
+    elif isinstance(cv, (list, tuple)):
+        return _given_splits(cv, n)
     else:
-        raise TypeError(f"cv must be None, an int or a splitter with a split() method; got {cv!r}.")
+        raise TypeError(f"cv must be None, an int, a splitter with a split() method or a list of (train, validation) "
+                        f"index pairs; got {type(cv).__name__} {str(cv)[:60]}.")
     try:  # a splitter of the user's own may take no groups at all
         split = splitter.split(np.zeros(n), y) if groups is None else splitter.split(np.zeros(n), y, groups)
         return [(np.asarray(tr), np.asarray(va)) for tr, va in split]
@@ -49,8 +52,27 @@ def search_splits(y: np.ndarray, groups, *, cv, validation_fraction: float, seed
         raise
 
 
+def _given_splits(cv, n: int) -> list:
+    """A list of ``(train, validation)`` index pairs, as scikit-learn's searches take it, checked."""
+    if not cv:
+        raise ValueError("cv is an empty list; give at least one (train, validation) pair of index arrays.")
+    pairs = []
+    for i, pair in enumerate(cv):
+        if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
+            raise TypeError(f"cv[{i}] must be a (train, validation) pair of index arrays; got {type(pair).__name__}.")
+        parts = tuple(np.asarray(part) for part in pair)
+        for part, name in zip(parts, ("train", "validation")):
+            if part.ndim != 1 or part.size == 0 or part.dtype.kind not in "iu" or part.min() < 0 or part.max() >= n:
+                raise ValueError(f"cv[{i}]'s {name} part must be a non-empty 1-D array of sample positions, "
+                                 f"integers in [0, {n}).")
+        pairs.append(parts)
+    return pairs
+
+
 def describe_cv(cv) -> str:
     """``cv`` in words that are the same in every process (a default repr holds a memory address)."""
+    if isinstance(cv, (list, tuple)):  # the pairs themselves are in the fingerprint's splits
+        return f"{len(cv)} (train, validation) index pairs given"
     text = repr(cv)
     if " at 0x" not in text:
         return text

@@ -523,9 +523,9 @@ class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
         number from ``max_epochs``).
     max_epochs : int, default=20
         Epochs of a fully trained candidate.
-    cv : None, int or splitter, default=None
-        None: score on a held-out ``validation_fraction``; int or splitter (e.g.
-        ``TimeSeriesSplit``): mean score over folds.
+    cv : None, int, splitter or list of (train, validation) index pairs, default=None
+        None: score on a held-out ``validation_fraction``; int, splitter (e.g.
+        ``TimeSeriesSplit``) or pairs: mean score over folds.
     cost : {"latency", "fit_time", "params", "memory"} or callable, default="latency"
         The cost traded against the score; a callable maps a trial row to a number.
     tolerance : float, default=0.01

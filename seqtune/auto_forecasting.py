@@ -190,7 +190,8 @@ directory, project_name, overwrite, verbose
         elif hasattr(self.cv, "split") and not isinstance(self.cv, str):
             splitter = self.cv
         else:
-            raise TypeError(f"cv must be None, an int or a splitter with a split() method; got {self.cv!r}.")
+            raise TypeError(f"cv must be None, an int or a splitter with a split() method; got "
+                            f"{type(self.cv).__name__} {str(self.cv)[:60]}.")
         folds = []
         for train, test in splitter.split(np.zeros(n)):
             train, test = np.asarray(train), np.asarray(test)

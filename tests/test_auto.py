@@ -399,6 +399,28 @@ def test_a_group_splitter_takes_groups_as_scikit_learns_searches_do(tmp_path, da
         assert not set(groups[train]) & set(groups[val])
 
 
+def test_cv_takes_a_list_of_index_pairs_as_scikit_learns_searches_do(tmp_path, data):
+    """A list of (train, validation) pairs was refused, its message printing every index."""
+    import json
+
+    from seqtune._search_splits import search_splits
+
+    X, y = data
+    pairs = [(np.arange(0, 60), np.arange(60, 90)), (np.arange(30, 90), np.arange(0, 30))]
+    auto = _auto(tmp_path, cv=pairs, max_trials=1, refit=False).fit(X, y)
+    assert (auto.trials_["status"] == "COMPLETED").all()
+    record = json.loads((tmp_path / "p" / "seqtune_search.json").read_text())
+    assert record["validation"] == "2 (train, validation) index pairs given"
+    splits = search_splits(y, None, cv=pairs, validation_fraction=0.2, seed=1, classifier=True)
+    assert [list(v) for _, v in splits] == [list(range(60, 90)), list(range(30))]
+    for bad, error, match in (([], ValueError, "cv is an empty list"),
+                              ([np.arange(10)], TypeError, r"cv\[0\] must be a \(train, validation\) pair"),
+                              ([(np.arange(10), np.arange(90, 95))], ValueError, r"validation part .* \[0, 90\)"),
+                              ([(np.arange(10), [])], ValueError, "non-empty")):
+        with pytest.raises(error, match=match):
+            search_splits(y, None, cv=bad, validation_fraction=0.2, seed=1, classifier=True)
+
+
 def test_multilabel_targets_are_split_at_random_and_searched(tmp_path, data):
     """Stratifying by a label indicator matrix fails in scikit-learn (rows of one combination)."""
     from seqtune._search_splits import search_splits
