@@ -78,7 +78,11 @@ class SequenceStandardize(keras.layers.Layer):
         zeroed = ops.where(valid, inputs, ops.zeros_like(inputs))
         mean = ops.sum(zeroed, axis=1, keepdims=True) / count
         centred = ops.where(valid, inputs - mean, ops.zeros_like(inputs))
-        std = ops.sqrt(ops.sum(ops.square(centred), axis=1, keepdims=True) / count)
+        # Squares of float32 values over 1e19 overflow and under 1e-19 vanish (every such sequence came out
+        # flat): square them relative to the sequence's largest deviation.
+        largest = ops.max(ops.abs(centred), axis=1, keepdims=True)
+        largest = ops.where(largest > 0, largest, ops.ones_like(largest))
+        std = largest * ops.sqrt(ops.sum(ops.square(centred / largest), axis=1, keepdims=True) / count)
         return (inputs - mean) / ops.where(std > 0, std, ops.ones_like(std))
 
     def compute_output_shape(self, input_shape):

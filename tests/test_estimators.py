@@ -1035,6 +1035,9 @@ def test_standardize_sequence_reads_each_sequence_by_its_own_level_and_scale(tmp
     # a sequence's prediction does not depend on its level or scale, padded among others or alone
     moved = [x * 1e3 - 7 for x in X]
     np.testing.assert_allclose(est.predict_proba(moved), est.predict_proba(X), atol=1e-4)
+    # at scales whose float32 squares overflow or vanish every sequence came out flat
+    for scale in (1e-20, 1e20):
+        np.testing.assert_allclose(est.predict_proba([x * scale for x in X]), est.predict_proba(X), atol=1e-4)
     np.testing.assert_allclose(est.predict_proba(X[:1] + [X[1][:20]])[1], est.predict_proba([X[1][:20]])[0],
                                atol=1e-5)
     est.save(tmp_path / "m.seqtune")
