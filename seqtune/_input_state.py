@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from seqtune import _params as P
-from seqtune._input_tables import frame_columns, nested_table_columns, unwrap_column
+from seqtune._input_tables import column_difference, frame_columns, nested_table_columns, unwrap_column
 from seqtune.inputs import (
     InputWarning,
     Sequences,
@@ -64,8 +64,8 @@ class InputStateMixin:
         columns = nested_columns or frame_columns(X)
         fitted = getattr(self, "sequence_columns_", None)
         if columns is not None and fitted is not None and columns != fitted:
-            raise ValueError(f"X's sequences have columns {columns[:10]}, but {type(self).__name__} was fitted on "
-                             f"{fitted[:10]}; pass the same columns in the same order as in fit.")
+            raise ValueError(f"X's sequences have other columns than {type(self).__name__} was fitted on: "
+                             f"{column_difference(columns, fitted)}; pass the same columns in the same order as in fit.")
         if is_text(X) != (self.input_kind_ == "text"):
             if self.input_kind_ == "text":
                 refuse_unreadable_text(X)

@@ -70,9 +70,22 @@ def frame_columns(X) -> list[str] | None:
     for i, frame in enumerate(X):
         columns = [str(c) for c in frame.columns]
         if columns != first:
-            raise ValueError(f"X[{i}] has columns {columns[:10]} but X[0] has {first[:10]}; every sequence's "
-                             "DataFrame must have the same columns in the same order.")
+            raise ValueError(f"X[{i}]'s columns differ from X[0]'s: {column_difference(columns, first)}; every "
+                             "sequence's DataFrame must have the same columns in the same order.")
     return first
+
+
+def column_difference(columns: list, expected: list) -> str:
+    """How ``columns`` differ from ``expected``, in words: the names missing or extra, else the first place
+    where the order differs (lists cut to their first names hid both)."""
+    missing = [c for c in expected if c not in columns]
+    extra = [c for c in columns if c not in expected]
+    if missing or extra:
+        parts = ([f"{len(missing)} missing ({missing[:5]})"] if missing else []) + (
+            [f"{len(extra)} not expected ({extra[:5]})"] if extra else [])
+        return f"{len(columns)} columns against {len(expected)}, " + ", ".join(parts)
+    at = next(i for i, (a, b) in enumerate(zip(columns, expected)) if a != b)
+    return f"the same names in another order, from position {at} ({columns[at]!r} where {expected[at]!r} was)"
 
 
 def unwrap_column(X):
