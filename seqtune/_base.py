@@ -467,7 +467,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         """Raw network outputs for X, through a compiled predict path (no ``model.predict``)."""
         check_is_fitted(self, "model_")
         seqs = self._sequences(X, reset=False)
-        values = self._network_input(seqs)
+        values = self._network_input(seqs, announce_cuts=True)
         from seqtune._inference import predict
 
         layout = self._input_layout_

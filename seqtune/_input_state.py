@@ -129,8 +129,9 @@ class InputStateMixin:
         typical = min(np.percentile(lengths, 99), AUTO_LENGTH_PER_MEDIAN * np.median(lengths))
         return max(64, length_bucket(int(typical)))
 
-    def _network_input(self, seqs: Sequences):
-        """Turn validated sequences into what the network eats: an array or a list."""
+    def _network_input(self, seqs: Sequences, *, announce_cuts: bool = False):
+        """Turn validated sequences into what the network eats: an array or a list; ``announce_cuts`` (at
+        predict: fit announces its own) warns when sequences are cut to ``max_length_``."""
         values = seqs.values
         if seqs.kind == "text":
             values = self._vectorize(values)
@@ -139,11 +140,17 @@ class InputStateMixin:
                 values = np.minimum(values, self.vocab_size_ - 1)
             else:
                 values = [np.minimum(v, self.vocab_size_ - 1) for v in values]
-        if isinstance(values, np.ndarray) and self.max_length_ is not None:
-            values = values[:, : self.max_length_]
-        elif self.max_length_ is not None:
-            values = [v[: self.max_length_] for v in values]
-        return values
+        if self.max_length_ is None:
+            return values
+        longest = values.shape[1] if isinstance(values, np.ndarray) else max(len(v) for v in values)
+        if announce_cuts and longest > self.max_length_:
+            warnings.warn(
+                f"X holds sequences longer than max_length={self.max_length_} (up to {longest} steps); the model "
+                f"reads their first {self.max_length_}, as in fit. Fit with max_length=None (or a larger one) to "
+                "read every step.", InputWarning, stacklevel=P.user_stacklevel())
+        if isinstance(values, np.ndarray):
+            return values[:, : self.max_length_]
+        return [v[: self.max_length_] for v in values]
 
     def _vectorize(self, texts) -> list:
         """Token ids of each text (no padding); an empty text becomes one unknown token."""

@@ -160,9 +160,7 @@ class SequenceHyperModel(_CandidateHyperModel):
         train, _ = split
         est = self.make_estimator(params)
         weight = None if self.sample_weight is None else take(self.sample_weight, train)
-        with warnings.catch_warnings():
-            # The search's own validation of X showed them once; not again every trial.
-            warnings.simplefilter("ignore", InputWarning)
+        with _input_notes_hidden():
             return est, est._prepare(take(self.X, train), take(self.y, train), weight)
 
     def _new_model(self, est, data):
@@ -185,10 +183,21 @@ class SequenceHyperModel(_CandidateHyperModel):
 
     def _score(self, est, split):
         _, val = split
-        return est.score(take(self.X, val), take(self.y, val))
+        with _input_notes_hidden():
+            return est.score(take(self.X, val), take(self.y, val))
 
     def _latency(self, est, split):
-        return C.prediction_latency(est, take(self.X, split[1]))
+        with _input_notes_hidden():
+            return C.prediction_latency(est, take(self.X, split[1]))
+
+
+@contextlib.contextmanager
+def _input_notes_hidden():
+    """No InputWarning (sequences cut to max_length, integers read as token ids): the search's own validation
+    of X showed them once, not again every trial."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        yield
 
 
 class ForecastFold(NamedTuple):

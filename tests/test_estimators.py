@@ -527,6 +527,23 @@ def test_long_text_truncation_is_announced():
         assert SequenceClassifier(**TINY).fit(few, np.arange(16) % 2).max_length_ == 64
 
 
+def test_predicting_on_sequences_longer_than_max_length_is_announced(rng):
+    """fit announced its cut; predict read the first max_length steps of longer sequences without a word."""
+    from seqtune.inputs import InputWarning
+
+    X = [rng.normal(size=(n, 1)) for n in range(5, 41)]
+    with pytest.warns(InputWarning, match="longer than max_length=20"):
+        reg = SequenceRegressor(**{**TINY, "max_length": 20}).fit(X, rng.normal(size=36))
+    long = rng.normal(size=(1, 200, 1))
+    with pytest.warns(InputWarning, match=r"longer than max_length=20 \(up to 200 steps\); the model reads their "
+                                          r"first 20"):
+        cut = reg.predict(long)
+    np.testing.assert_allclose(cut, reg.predict(long[:, :20]), atol=1e-6)  # what it reads, as said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        reg.predict(X[:3])
+
+
 def test_a_few_huge_token_ids_warn_about_the_embedding_size():
     X = np.array([[1, 2, 3], [3, 2, 1], [2, 200_000, 1]] * 4)
     with pytest.warns(UserWarning, match=r"Token ids go up to 200000 but only 4 distinct ids occur.*max_tokens"):
@@ -689,8 +706,8 @@ def test_nested_dataframes_are_read_and_long_tables_refused_with_a_hint(rng):
     np.testing.assert_allclose(clf.predict_proba(nested), SequenceClassifier(**TINY).fit(X, y).predict_proba(X),
                                rtol=1e-5)
     # channels in another order would be read as each other: refused, with the names
-    with pytest.raises(ValueError, match=r"columns \['dim_1', 'dim_0'\], but SequenceClassifier was fitted on "
-                                         r"\['dim_0', 'dim_1'\]"):
+    with pytest.raises(ValueError, match=r"other columns than SequenceClassifier was fitted on: the same names in "
+                                         r"another order, from position 0 \('dim_1' where 'dim_0' was\)"):
         clf.predict(nested[["dim_1", "dim_0"]])
     same_length = nested.map(lambda cell: cell[:4])  # every sample as long: read as a 3-D array
     assert SequenceClassifier(**TINY).fit(same_length, y).predict(same_length.iloc[:3]).shape == (3,)
