@@ -285,7 +285,7 @@ def _read_one(y, what: str, fill, known_freq=None) -> tuple[np.ndarray, IndexInf
     if isinstance(y, pd.DataFrame):
         if y.shape[1] == 0:
             raise ValueError(f"{what} is a DataFrame without columns; expected at least one numeric column.")
-        refuse_repeated_columns(y, what, "target")
+        _refuse_repeated_columns(y, what, "target")
         # bool columns are read as 0/1, as a bool Series is
         non_numeric = [c for c in y.columns if not pd.api.types.is_numeric_dtype(y[c].dtype)]
         if non_numeric:
@@ -307,7 +307,7 @@ def _read_one(y, what: str, fill, known_freq=None) -> tuple[np.ndarray, IndexInf
             list(range(values.shape[1])), None)
 
 
-def refuse_repeated_columns(frame: pd.DataFrame, what: str, kind: str) -> None:
+def _refuse_repeated_columns(frame: pd.DataFrame, what: str, kind: str) -> None:
     """ValueError for a table whose columns repeat a name (``pd.concat(axis=1)`` of two series of one name):
     columns are matched, and forecasts returned, by name."""
     if not frame.columns.is_unique:
@@ -424,7 +424,7 @@ def read_exog(X, panel: Panel, *, fill=None, what: str = "X", future: int = 0,
     for i, part in enumerate(parts):
         name = what if n_series == 1 and panel.layout != "long" else f"{what}[{panel.ids[i]!r}]"
         if isinstance(part, pd.DataFrame):
-            refuse_repeated_columns(part, name, "feature")
+            _refuse_repeated_columns(part, name, "feature")
         if isinstance(part, pd.DataFrame) and columns is not None:
             part = _by_name(part, columns, name)
         out.append(_align_exog(part, panel, i, name, fill, future))
