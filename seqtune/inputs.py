@@ -292,9 +292,13 @@ def _convert_ragged(X, input_type: str) -> Sequences:
         seqs.append(arr)
     feature_counts = sorted({a.shape[1] for a in seqs})
     if len(feature_counts) > 1:
+        # every array with as many rows: channels first (features x steps), as sktime's nested data gives them
+        rows = {a.shape[0] for a in seqs}
+        hint = (f" Each sequence has {rows.pop()} rows: if those are its features (channels first), pass "
+                "[x.T for x in X]." if len(rows) == 1 else "")
         raise ValueError(
-            f"The sequences in X have different numbers of features {feature_counts}; "
-            "every sequence must have the same number of features per time step."
+            f"The sequences in X have different numbers of features {feature_counts[:10]}; "
+            f"every sequence must have the same number of features per time step.{hint}"
         )
     _check_nonempty(seqs)
     return Sequences("numeric", seqs, ragged=True, layout="list")

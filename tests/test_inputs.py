@@ -121,6 +121,8 @@ def test_padding_and_buckets():
         (np.zeros((3, 0, 2)), ValueError, "at least one time step"),
         ([np.zeros((2, 2)), np.zeros((0, 2))], ValueError, "zero-length"),
         ([np.zeros((2, 2)), np.zeros((3, 3))], ValueError, "different numbers of features"),
+        # channels first (JapaneseVowels' 12 coefficients x its steps): the transpose is suggested
+        ([np.zeros((12, 7)), np.zeros((12, 9))], ValueError, r"features \[7, 9\].*12 rows.*\[x\.T for x in X\]"),
         ([np.zeros((2, 2)), "abc"], TypeError, "string inside a list"),
         ([np.zeros((2, 2, 2)), np.zeros((3, 2, 2))], ValueError, "must be 2-D"),
         (np.array(["a", 1], dtype=object), TypeError, "mixing strings"),
