@@ -65,7 +65,8 @@ class InputStateMixin:
         fitted = getattr(self, "sequence_columns_", None)
         if columns is not None and fitted is not None and columns != fitted:
             raise ValueError(f"X's sequences have other columns than {type(self).__name__} was fitted on: "
-                             f"{column_difference(columns, fitted)}; pass the same columns in the same order as in fit.")
+                             f"{column_difference(columns, fitted)}; pass the same columns in the same order as in "
+                             "fit.")
         if is_text(X) != (self.input_kind_ == "text"):
             if self.input_kind_ == "text":
                 refuse_unreadable_text(X)
@@ -142,12 +143,13 @@ class InputStateMixin:
                 values = [np.minimum(v, self.vocab_size_ - 1) for v in values]
         if self.max_length_ is None:
             return values
-        longest = values.shape[1] if isinstance(values, np.ndarray) else max(len(v) for v in values)
-        if announce_cuts and longest > self.max_length_:
-            warnings.warn(
-                f"X holds sequences longer than max_length={self.max_length_} (up to {longest} steps); the model "
-                f"reads their first {self.max_length_}, as in fit. Fit with max_length=None (or a larger one) to "
-                "read every step.", InputWarning, stacklevel=P.user_stacklevel())
+        if announce_cuts:
+            longest = values.shape[1] if isinstance(values, np.ndarray) else max(len(v) for v in values)
+            if longest > self.max_length_:
+                warnings.warn(
+                    f"X holds sequences longer than max_length={self.max_length_} (up to {longest} steps); the "
+                    f"model reads their first {self.max_length_}, as in fit. Fit with max_length=None (or a larger "
+                    "one) to read every step.", InputWarning, stacklevel=P.user_stacklevel())
         if isinstance(values, np.ndarray):
             return values[:, : self.max_length_]
         return [v[: self.max_length_] for v in values]

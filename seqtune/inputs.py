@@ -18,6 +18,7 @@ id Keras reserves for padding.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from dataclasses import dataclass
 from numbers import Integral
@@ -104,6 +105,15 @@ def is_text(X) -> bool:
 class InputWarning(UserWarning):
     """How X is read may not be what its owner meant (layout, token ids, truncation): shown once
     a fit, once a search."""
+
+
+@contextlib.contextmanager
+def input_notes_hidden():
+    """No :class:`InputWarning` while the block runs: for fits and predictions on data whose notes were
+    shown once already (a search's trials, its refit)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        yield
 
 
 def _warn_read_as_tokens(where: str) -> None:

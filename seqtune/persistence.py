@@ -135,7 +135,11 @@ def load_model_safely(data: bytes, *, unsafe: bool, compile: bool = True):
             raise ValueError(_unsafe_hint(exc)) from None
         raise
     except KeyError as exc:  # zipfile's "There is no item named 'config.json' in the archive"
-        raise ValueError(f"its model.keras is a zip archive but not a Keras model ({exc}).") from None
+        raise NotAKerasModel(f"its model.keras is a zip archive but not a Keras model ({exc}).") from None
+
+
+class NotAKerasModel(ValueError):
+    """A bundle's model.keras is a zip archive without a Keras model in it."""
 
 
 def file_path(path, what: str) -> Path:
@@ -248,10 +252,8 @@ def load(path, *, unsafe: bool = False):
         return cls._from_bundle(meta, arrays, model_bytes, unsafe=unsafe)
     except KeyError as exc:
         raise ValueError(f"{path} is a damaged seqtune estimator file (its fitted state lacks {exc}).") from None
-    except ValueError as exc:
-        if str(exc).startswith("its model.keras"):
-            raise ValueError(f"{path} is a damaged seqtune estimator file: {exc}") from None
-        raise
+    except NotAKerasModel as exc:
+        raise ValueError(f"{path} is a damaged seqtune estimator file: {exc}") from None
 
 
 def jsonable(value):

@@ -13,7 +13,6 @@ import contextlib
 import math
 import sys
 import time
-import warnings
 from typing import NamedTuple
 
 import keras
@@ -22,7 +21,7 @@ import numpy as np
 
 from seqtune import cost as C
 from seqtune._interrupts import raise_if_interrupted
-from seqtune.inputs import InputWarning
+from seqtune.inputs import input_notes_hidden
 from seqtune.space import declare
 
 TUNERS = ("hyperband", "bayesian", "random", "grid")
@@ -160,7 +159,7 @@ class SequenceHyperModel(_CandidateHyperModel):
         train, _ = split
         est = self.make_estimator(params)
         weight = None if self.sample_weight is None else take(self.sample_weight, train)
-        with _input_notes_hidden():
+        with input_notes_hidden():
             return est, est._prepare(take(self.X, train), take(self.y, train), weight)
 
     def _new_model(self, est, data):
@@ -183,21 +182,12 @@ class SequenceHyperModel(_CandidateHyperModel):
 
     def _score(self, est, split):
         _, val = split
-        with _input_notes_hidden():
+        with input_notes_hidden():
             return est.score(take(self.X, val), take(self.y, val))
 
     def _latency(self, est, split):
-        with _input_notes_hidden():
+        with input_notes_hidden():
             return C.prediction_latency(est, take(self.X, split[1]))
-
-
-@contextlib.contextmanager
-def _input_notes_hidden():
-    """No InputWarning (sequences cut to max_length, integers read as token ids): the search's own validation
-    of X showed them once, not again every trial."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", InputWarning)
-        yield
 
 
 class ForecastFold(NamedTuple):
