@@ -103,7 +103,8 @@ class InputStateMixin:
             fitted = self._input_layout_.n_features
             if seqs.layout == "2d":
                 raise ValueError(
-                    f"X is a 2-D array (one univariate sequence a row), but {type(self).__name__} was "
+                    f"X holds one-feature sequences (a 2-D array or a list of 1-D arrays: one univariate "
+                    f"sequence a row), but {type(self).__name__} was "
                     f"fitted on sequences with {fitted} features a step; pass 3-D X (n_samples, "
                     f"n_timesteps, {fitted}) or a list of (n_timesteps, {fitted}) arrays."
                 )

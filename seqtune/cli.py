@@ -310,10 +310,12 @@ def _at_least(minimum: int):
 def _batch_sizes(text: str) -> list:
     """An argparse type: comma-separated ints >= 1 (``"16,32"``)."""
     parse = _at_least(1)
-    values = [parse(part.strip()) for part in text.split(",") if part.strip()]
-    if not values:
+    parts = [part.strip() for part in text.split(",")]
+    if parts[-1] == "" and len(parts) > 1:
+        parts.pop()  # a trailing comma ("16,32,") is harmless
+    if "" in parts:  # "16,,32" is more likely a size left out than a stray comma
         raise argparse.ArgumentTypeError(f"expected comma-separated ints >= 1 such as 16,32; got {text!r}")
-    return sorted(set(values))
+    return sorted(set(parse(part) for part in parts))
 
 
 def _fraction(text: str) -> float:

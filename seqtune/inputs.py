@@ -438,6 +438,8 @@ def to_sequences(X, *, input_type: str = "auto", estimator=None, reset: bool = T
             raise ValueError("input_type='tokens' expects a 2-D integer array or a list of 1-D ones; got 3-D X.")
         _refuse_unreadable(arr, "X", ("sample", "step", "feature"))
         arr = check_array(arr, dtype=np.float32, allow_nd=True, ensure_min_features=1)
+        if arr.shape[1] == 0 and isinstance(X, (list, tuple)):
+            _check_nonempty(arr)  # a list of empty (0, n_features) arrays: named by index, as ragged lists are
         if arr.shape[1] == 0 or arr.shape[2] == 0:
             raise ValueError(f"X has shape {arr.shape}; sequences need at least one time step and one feature.")
         steps, features = arr.shape[1], arr.shape[2]

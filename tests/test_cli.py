@@ -483,6 +483,7 @@ def test_max_units_and_max_layers_each_narrow_the_space_on_their_own():
     assert space("--max-units", "16") == {"units": (8, 16, "log")}
     assert space("--batch-sizes", "16,4, 16") == {"batch_size": [4, 16]}
     assert space("--batch-sizes", "8") == {"batch_size": 8}
+    assert space("--batch-sizes", "8,16,") == {"batch_size": [8, 16]}
     assert space() == {}
 
 
@@ -494,6 +495,7 @@ def test_max_units_and_max_layers_each_narrow_the_space_on_their_own():
     ("--test-fraction", "1.5", r"expected a number between 0 and 1 \(exclusive\); got 1.5"),
     ("--batch-sizes", "16,0", "expected an int >= 1; got 0"),
     ("--batch-sizes", ",", "expected comma-separated ints >= 1 such as 16,32; got ','"),
+    ("--batch-sizes", "16,,32", "expected comma-separated ints >= 1 such as 16,32; got '16,,32'"),
 ])
 def test_bad_numbers_are_refused_while_parsing_before_any_work(option, value, message, capsys):
     with pytest.raises(SystemExit) as exit_:

@@ -735,6 +735,8 @@ def test_predict_refuses_other_kinds_and_shapes(seq3d, ragged, texts, rng):
         clf.predict(texts[0])
     with pytest.raises(ValueError, match=r"fitted on sequences with 3 features a step; pass 3-D X"):
         clf.predict(X[:, :, 0])
+    with pytest.raises(ValueError, match=r"holds one-feature sequences \(a 2-D array or a list of 1-D arrays"):
+        clf.predict([X[0, :, 0]])  # a list of one 1-D sequence was called "a 2-D array"
     with pytest.raises(ValueError, match="NaN"):
         clf.predict(np.full((2, 8, 3), np.nan))
     # equal-length-trained model still predicts ragged lists correctly (grouped by length)

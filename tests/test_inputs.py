@@ -34,6 +34,14 @@ def test_an_empty_token_sequence_is_named_as_empty():
             to_sequences([[1, 2], [], [3]], input_type=input_type)
 
 
+def test_a_list_of_empty_sequences_of_one_shape_is_named_by_index():
+    """A list whose arrays are all (0, n_features) stacks to 3-D; it was named by the stacked shape (1, 0, 2)."""
+    with pytest.raises(ValueError, match=r"2 zero-length sequence.*first at index 0"):
+        to_sequences([np.zeros((0, 2)), np.zeros((0, 2))])
+    with pytest.raises(ValueError, match=r"has shape \(2, 0, 2\)"):  # an array is still named by its shape
+        to_sequences(np.zeros((2, 0, 2)))
+
+
 @pytest.mark.parametrize("X", [
     np.array([["2024-01-01T00:00", "2024-01-01T00:01"]] * 3, dtype="datetime64[m]"),
     np.array([["2024-01-01T00:00", "2024-01-01T00:01"]] * 3, dtype="datetime64[m]")[:, :, None],
