@@ -6,9 +6,11 @@ the wall time of whole fits (building, compiling and every epoch) with ``jit_com
 ``False`` on two ragged data sets, and what ``"auto"`` picks for each:
 
 * ``text``: BBC News (1,780 articles, 16 length buckets), embedding 64 + GRU(32);
-* ``ragged``: 3,000 random sequences of 10 to 400 steps and 8 features (12 buckets), GRU(16).
+* ``ragged``: 3,000 random sequences of 10 to 400 steps and 8 features (12 buckets), GRU(16);
+* ``long``: 30 random sequences of 10,000 to 20,000 steps and 2 features, GRU(16): few sequences, each
+  very long (a sensor recording read step by step, ``frame_length=1``).
 
-Run: ``python bench/bench_xla_shapes.py`` (``--case text|ragged|both``, ``--epochs 1 4``).
+Run: ``python bench/bench_xla_shapes.py`` (``--case text|ragged|long|all``, ``--epochs 1 4``).
 """
 
 from __future__ import annotations
@@ -36,29 +38,54 @@ def ragged_data():
     return X, np.array([int(x[:, 0].mean() > 0) for x in X]), {"units": 16}
 
 
+def long_data():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 2)).astype("float32") for n in rng.integers(10_000, 20_001, size=30)]
+    return X, np.array([int(x[:, 0].mean() > 0) for x in X]), {"units": 16}
+
+
+DATA = {"text": text_data, "ragged": ragged_data, "long": long_data}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--case", choices=["text", "ragged", "both"], default="both")
+    parser.add_argument("--case", choices=[*DATA, "both", "all"], default="all",
+                        help="'both' is text and ragged (the cases of the first figures)")
     parser.add_argument("--epochs", type=int, nargs="+", default=[1, 4])
     args = parser.parse_args()
+    import keras
+
     from seqtune import SequenceClassifier
 
-    cases = ["text", "ragged"] if args.case == "both" else [args.case]
+    class EpochTimes(keras.callbacks.Callback):
+        """Wall time of each epoch: the first holds the compilations, the last is the steady state."""
+
+        def on_train_begin(self, logs=None):
+            self.seconds = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self.start)
+
+    cases = {"both": ["text", "ragged"], "all": list(DATA)}.get(args.case, [args.case])
     for case in cases:
-        X, y, network = text_data() if case == "text" else ragged_data()
+        X, y, network = DATA[case]()
         for epochs in args.epochs:
-            seconds, auto = {}, None
+            seconds, last, auto = {}, {}, None
             for jit in ("auto", True, False):
-                start = time.perf_counter()
+                start, timer = time.perf_counter(), EpochTimes()
                 clf = SequenceClassifier(cell="gru", epochs=epochs, max_length=None, frame_length=1,
                                          early_stopping=False, validation_fraction=0.0, jit_compile=jit,
-                                         random_state=0, **network)
+                                         random_state=0, callbacks=[timer], **network)
                 clf.fit(X, y)
-                seconds[jit] = time.perf_counter() - start
+                seconds[jit], last[jit] = time.perf_counter() - start, timer.seconds[-1]
                 auto = clf.jit_compiled_ if jit == "auto" else auto
             best = "XLA" if seconds[True] < seconds[False] else "no XLA"
             print(f"{case:6} {epochs:2d} epoch(s): XLA {seconds[True]:6.1f} s | no XLA {seconds[False]:6.1f} s "
-                  f"-> faster: {best}; 'auto' chose {'XLA' if auto else 'no XLA'} ({seconds['auto']:.1f} s)",
+                  f"-> faster: {best}; 'auto' chose {'XLA' if auto else 'no XLA'} ({seconds['auto']:.1f} s)"
+                  + (f" | last epoch: XLA {last[True]:.1f} s, no XLA {last[False]:.1f} s" if epochs > 1 else ""),
                   flush=True)
 
 

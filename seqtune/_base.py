@@ -219,12 +219,15 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
             )
 
     # ------------------------------------------------------------------ training
-    def _resolved_jit(self, work: float, shapes: int = 1) -> bool:
-        """Whether to XLA-compile a fit of ``work`` time steps in ``shapes`` batch shapes: see ``jit_compile``."""
+    def _resolved_jit(self, work: float, shapes: int = 1, longest: int | None = None) -> bool:
+        """Whether to XLA-compile a fit of ``work`` time steps in ``shapes`` batch shapes whose longest padded
+        length is ``longest`` recurrent steps: see ``jit_compile``."""
         from seqtune._training import resolve_jit
+        from seqtune.architectures import layer_widths
 
         return resolve_jit(self.jit_compile, work, shapes=shapes, distributed=self.distribution_strategy is not None,
-                           cell=self.cell, recurrent_dropout=self.recurrent_dropout)
+                           cell=self.cell, recurrent_dropout=self.recurrent_dropout,
+                           layers=len(layer_widths(self.units, self.layers)), longest=longest)
 
     def _make_optimizer(self):
         import keras
@@ -414,7 +417,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
             work = n * self._epochs(n) * steps
             # Batches of ragged data are padded to a few bucket lengths, each an XLA compilation.
             shapes = 1 if lengths is None else len({length_bucket(int(m)) for m in lengths})
-            self.jit_compiled_ = self._resolved_jit(work, shapes)
+            longest = values.shape[1] if lengths is None else length_bucket(int(lengths.max()))
+            self.jit_compiled_ = self._resolved_jit(work, shapes, longest=math.ceil(longest / self.frame_length_))
         return TrainingData(values, y_encoded, weight, head, seed)
 
     def _validation_data(self, X, y) -> "TrainingData":

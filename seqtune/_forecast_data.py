@@ -113,9 +113,11 @@ class ForecastDataMixin:
                              else bool(self.linear_skip))
         steps = windows[0][0].shape[1]
         from seqtune._training import resolve_jit
+        from seqtune.architectures import layer_widths
 
         self.jit_compiled_ = resolve_jit(self.jit_compile, len(windows[0][0]) * steps * self.epochs * self.n_models,
-                                         cell=self.cell)
+                                         cell=self.cell, layers=len(layer_widths(self.units, self.layers)),
+                                         longest=steps)
         return windows
 
     def _resolve_season(self, values: list, shortest: int) -> int:

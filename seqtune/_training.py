@@ -24,6 +24,12 @@ JIT_MIN_WORK = 250_000
 # 120,000 a shape for BBC News text (16 buckets, embedding + GRU(32)) and 200,000 for 3,000 ragged
 # 8-feature sequences (12 buckets, GRU(16)).
 JIT_WORK_PER_SHAPE = 150_000
+# ... and a stack of recurrent layers on TensorFlow is compiled only up to this many padded steps:
+# XLA differentiates an inner layer's loop (which writes every step's output) by copying all of
+# its outputs at each step. Measured on 2 CPU cores (bench/RESULTS.md, "Pooling inside the
+# recurrence"): two GRU(64) layers train 1.23x faster with XLA at 100 steps, level at 250, 2.4x
+# slower at 1,000.
+JIT_MAX_STEPS_STACKED = 200
 
 
 # Early stopping watches the validation loss only after this many gradient steps: on a few dozen
@@ -158,12 +164,15 @@ def jit_on_this_backend(jit_compiled: bool) -> bool:
 
 
 def resolve_jit(jit_compile, work: float, *, shapes: int = 1, distributed: bool = False,
-                cell: str = "gru", recurrent_dropout: float = 0.0) -> bool:
+                cell: str = "gru", recurrent_dropout: float = 0.0, layers: int = 1,
+                longest: int | None = None) -> bool:
     """Whether to XLA-compile a fit of ``work`` time steps (``jit_compile`` "auto", True or False).
 
     XLA compiles once per batch shape, so on TensorFlow a fit over ``shapes`` padded
-    lengths (ragged data in length buckets) needs work in proportion to repay it. A network
-    of ``cell`` layers that run a fused kernel (see :mod:`seqtune._fused_rnn`) is never compiled.
+    lengths (ragged data in length buckets) needs work in proportion to repay it, and a stack of
+    ``layers`` > 1 recurrent layers is compiled only if its ``longest`` padded length (recurrent steps)
+    is at most ``JIT_MAX_STEPS_STACKED``. A network of ``cell`` layers that run a fused kernel (see
+    :mod:`seqtune._fused_rnn`) is never compiled.
     """
     import keras
 
@@ -192,6 +201,8 @@ def resolve_jit(jit_compile, work: float, *, shapes: int = 1, distributed: bool 
         # and predicting one sequence 67 ms against 0.2 ms. Always worth compiling.
         return True
     if work < max(JIT_MIN_WORK, JIT_WORK_PER_SHAPE * shapes) or distributed:
+        return False
+    if layers > 1 and longest is not None and longest > JIT_MAX_STEPS_STACKED:
         return False
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf

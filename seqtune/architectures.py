@@ -9,7 +9,9 @@ The recurrent layers keep Keras' defaults (tanh, sigmoid gates, no unroll,
 kernels; only ``recurrent_dropout > 0`` leaves that path (the estimators warn). On
 Keras' torch backend the layers are :class:`seqtune._fused_rnn.FusedLSTM` and
 :class:`seqtune._fused_rnn.FusedGRU`, which run PyTorch's fused kernels on CPU too,
-and on TensorFlow the LSTM is ``FusedLSTM``, which runs TensorFlow's fused LSTM op on CPU.
+and on TensorFlow the LSTM is ``FusedLSTM``, which runs TensorFlow's fused LSTM op on CPU. Where
+Keras' loop runs on TensorFlow's CPU (the GRU), a pooling other than "last" is computed inside the
+last layer's loop (:mod:`seqtune._pooled_rnn`), which XLA compiles without copying every step's output.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import keras
 import numpy as np
 
 from seqtune._layers import FeatureStandardize, NaNPaddingMask, SequenceStandardize, StepFrames
+from seqtune._pooled_rnn import PooledGRU, PooledLSTM, pools_in_loop
 
 CELLS = ("lstm", "gru")
 
@@ -143,18 +146,19 @@ def build_network(
             x = StepFrames(layout.frame_length, name="frames")(x)
         if layout.masked:
             x = NaNPaddingMask(name="padding_mask")(x)
+    # The last layer pools its outputs itself where XLA would otherwise copy them at every step.
+    in_loop = pooling != "last" and pools_in_loop(cell, recurrent_dropout)
     for i, width in enumerate(widths):
-        rnn = rnn_class(
-            width,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            return_sequences=i < len(widths) - 1 or pooling != "last",
-            name=f"{cell}_{i}",
-        )
+        last = i == len(widths) - 1
+        options = {"dropout": dropout, "recurrent_dropout": recurrent_dropout, "name": f"{cell}_{i}"}
+        if last and in_loop:
+            rnn = {"lstm": PooledLSTM, "gru": PooledGRU}[cell](width, pooling=pooling, **options)
+        else:
+            rnn = rnn_class(width, return_sequences=not last or pooling != "last", **options)
         if bidirectional:
             rnn = keras.layers.Bidirectional(rnn, name=f"bi_{cell}_{i}")
         x = rnn(x)
-    if pooling != "last":
+    if pooling != "last" and not in_loop:
         from seqtune._layers import MaskedFinalStates, MaskedGlobalAveragePooling, MaskedGlobalMaxPooling
 
         def pooled(kind: str):

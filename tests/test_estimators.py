@@ -907,6 +907,23 @@ def test_xla_is_chosen_by_the_work_per_batch_shape(rng):
     assert est.frame_length_ == 4 and not est.jit_compiled_
 
 
+def test_a_stack_of_long_sequences_is_not_compiled(rng):
+    """XLA copies an inner layer's outputs at every step of its gradient: two GRU layers trained 2.4x slower
+    with XLA at 1,000 steps (bench/RESULTS.md). One layer pools inside its loop and is compiled at any length."""
+    from seqtune._training import JIT_MAX_STEPS_STACKED, resolve_jit
+
+    assert not resolve_jit("auto", 1e9, layers=2, longest=JIT_MAX_STEPS_STACKED + 1)
+    assert resolve_jit("auto", 1e9, layers=2, longest=JIT_MAX_STEPS_STACKED)
+    assert resolve_jit("auto", 1e9, layers=1, longest=20 * JIT_MAX_STEPS_STACKED)
+    long = rng.normal(size=(20, 2 * JIT_MAX_STEPS_STACKED, 1))
+    epochs = 1 + int(1e6 // long[:, :, 0].size)  # enough work for XLA
+    stacked = SequenceClassifier(units=[2, 2], epochs=epochs, frame_length=1)
+    stacked._prepare(long, np.arange(20) % 2)
+    assert not stacked.jit_compiled_
+    stacked.set_params(frame_length=4)._prepare(long, np.arange(20) % 2)  # 100 recurrent steps
+    assert stacked.jit_compiled_
+
+
 def test_several_fits_in_one_process_do_not_warn_about_retracing(rng):
     """Each model traces its own functions (and one a padded length): TensorFlow's note is dropped."""
     seen = []
