@@ -156,6 +156,8 @@ _PARAMETERS = """
         TensorFlow's CPU, which runs TensorFlow's fused LSTM op: it trains faster than
         XLA's compilation of Keras' loop and XLA cannot compile it (True is ignored with a
         warning; ``recurrent_dropout > 0`` leaves the fused op, and XLA applies again).
+        A stack of several recurrent layers on TensorFlow is compiled only up to 200 padded
+        steps (recurrent steps, after framing): beyond that XLA trains it slower.
     distribution_strategy : tf.distribute.Strategy or None, default=None
         Train on several devices, e.g. ``tf.distribute.MirroredStrategy()`` for the
         GPUs of one machine. ``batch_size`` is per replica: the global batch is

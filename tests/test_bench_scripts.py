@@ -38,6 +38,7 @@ CASES = {
     "small_data": (["bench_small_data.py", "--quick"], ["unit_test"], ["sktime"], None),
     "seasons": (["bench_seasons.py", "--simulated", "3"], ["airline", "detrended only", "random walk"],
                 ["statsmodels", "sktime", "vega_datasets"], None),
+    "pooled_rnn": (["bench_pooled_rnn.py", "--quick"], ["in loop / sequence, with XLA"], [], None),
     "startup": (["bench_startup.py", "--repeat", "1"],
                 ["seqtune --help", "(tensorflow imported: False)"], [], None),
     "torch": (["bench_torch.py", "--quick"], ["seqtune/PyTorch", "whole-fit ratio"], ["torch"], None),
