@@ -1,13 +1,12 @@
 """LSTM and GRU layers that pool their outputs over the time steps inside the recurrence.
 
 ``pooling="max"``, ``"mean"`` and ``"concat"`` read every step's output. Read from a layer with
-``return_sequences=True``, that costs little on most paths, but TensorFlow's XLA differentiates a
-loop that writes every step's output by copying the whole (steps, batch, units) buffer at each step:
-measured on 2 CPU cores (``bench/RESULTS.md``, "Pooling inside the recurrence"), a GRU(64) of 100
-steps trained at 0.92x the speed without XLA instead of 2.1x, and slower still as sequences grow
-(4x slower than without XLA at 4,000 steps). Here the layer carries the running sum and maximum of
-its outputs as two more states and returns only them and its final state, which XLA compiles without
-the copies.
+``return_sequences=True``, that costs little on most paths, but the gradient of such a loop compiled by
+TensorFlow's XLA costs more at each step the longer the sequence (as a copy of the whole (steps, batch,
+units) buffer a step would): measured on 2 CPU cores (``bench/RESULTS.md``, "Pooling inside the
+recurrence"), a GRU(64) of 100 steps trained 1.05x faster with XLA than without instead of 2.03x, and
+at 1,000 steps 3.6x slower. Here the layer carries the running sum and maximum of its outputs as two
+more states and returns only them and its final state, which XLA compiles without that cost.
 
 The layers compute what :class:`~seqtune._layers.MaskedFinalStates`,
 :class:`~seqtune._layers.MaskedGlobalMaxPooling` and :class:`~seqtune._layers.MaskedGlobalAveragePooling`
