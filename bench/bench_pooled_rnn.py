@@ -44,20 +44,12 @@ def build(graph: str, steps: int, units: int):
 def samples_per_second(graph: str, jit: bool, X, y, *, units: int, epochs: int) -> float:
     import keras
 
-    class EpochTimes(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.seconds = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self.start)
+    from seqtune.cost import EpochTimer
 
     keras.utils.set_random_seed(0)
     model = build(graph, X.shape[1], units)
     model.compile("adam", "sparse_categorical_crossentropy", jit_compile=jit)
-    timer = EpochTimes()
+    timer = EpochTimer()
     model.fit(X, y, batch_size=64, epochs=epochs, verbose=0, callbacks=[timer])
     return len(X) / min(timer.seconds[1:])
 
@@ -82,9 +74,9 @@ def main() -> None:
         for graph in ("sequence", "in loop"):
             print(f"  {graph:9} XLA {speed[graph, True]:8,.0f} | no XLA {speed[graph, False]:8,.0f}"
                   f" | XLA speed-up {speed[graph, True] / speed[graph, False]:.2f}x", flush=True)
+        best = {graph: max(speed[graph, True], speed[graph, False]) for graph in ("sequence", "in loop")}
         print(f"  in loop / sequence, with XLA: {speed['in loop', True] / speed['sequence', True]:.2f}x; "
-              f"best in loop / best sequence: {max(speed['in loop', j] for j in (True, False)) / max(speed['sequence', j] for j in (True, False)):.2f}x",
-              flush=True)
+              f"best in loop / best sequence: {best['in loop'] / best['sequence']:.2f}x", flush=True)
 
 
 if __name__ == "__main__":

@@ -53,21 +53,8 @@ def main() -> None:
                         help="'both' is text and ragged (the cases of the first figures)")
     parser.add_argument("--epochs", type=int, nargs="+", default=[1, 4])
     args = parser.parse_args()
-    import keras
-
     from seqtune import SequenceClassifier
-
-    class EpochTimes(keras.callbacks.Callback):
-        """Wall time of each epoch: the first holds the compilations, the last is the steady state."""
-
-        def on_train_begin(self, logs=None):
-            self.seconds = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self.start)
+    from seqtune.cost import EpochTimer
 
     cases = {"both": ["text", "ragged"], "all": list(DATA)}.get(args.case, [args.case])
     for case in cases:
@@ -75,7 +62,7 @@ def main() -> None:
         for epochs in args.epochs:
             seconds, last, auto = {}, {}, None
             for jit in ("auto", True, False):
-                start, timer = time.perf_counter(), EpochTimes()
+                start, timer = time.perf_counter(), EpochTimer()
                 clf = SequenceClassifier(cell="gru", epochs=epochs, max_length=None, frame_length=1,
                                          early_stopping=False, validation_fraction=0.0, jit_compile=jit,
                                          random_state=0, callbacks=[timer], **network)
