@@ -11,7 +11,8 @@ Keras' torch backend the layers are :class:`seqtune._fused_rnn.FusedLSTM` and
 :class:`seqtune._fused_rnn.FusedGRU`, which run PyTorch's fused kernels on CPU too,
 and on TensorFlow the LSTM is ``FusedLSTM``, which runs TensorFlow's fused LSTM op on CPU. Where
 Keras' loop runs on TensorFlow's CPU (the GRU), a pooling other than "last" is computed inside the
-last layer's loop (:mod:`seqtune._pooled_rnn`), which XLA compiles without copying every step's output.
+last layer's loop (:mod:`seqtune._pooled_rnn`): XLA's gradient of a layer that returns every step's
+output costs more a step the longer the sequence.
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ def build_network(
             x = StepFrames(layout.frame_length, name="frames")(x)
         if layout.masked:
             x = NaNPaddingMask(name="padding_mask")(x)
-    # The last layer pools its outputs itself where XLA would otherwise copy them at every step.
+    # The last layer pools its outputs itself where XLA may compile Keras' loop (see seqtune._pooled_rnn).
     in_loop = pooling != "last" and pools_in_loop(cell, recurrent_dropout)
     for i, width in enumerate(widths):
         last = i == len(widths) - 1
