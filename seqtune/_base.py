@@ -398,6 +398,10 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         n = len(seqs)
         y_encoded, head, target_state = self._encode_target(y, n, warm=warm)
         weight = self._sample_weight(sample_weight, y, n)
+        if weight is not None:
+            # Only their ratios matter: at 1e-6 each (weights summing to 1 over a large set) the gradients
+            # fell under Adam's epsilon and the network stopped learning without a word.
+            weight = (weight / weight.mean()).astype(np.float32)
         seed = self._seed()
         if not warm:
             forget_fitted_state(self, keep=(("n_features_in_", "feature_names_in_") if seqs.layout == "2d" else ())

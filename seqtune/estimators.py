@@ -42,6 +42,19 @@ def _label_indicator(y):
     return values.astype(np.float32)
 
 
+def _object_labels_as_values(y: np.ndarray) -> np.ndarray:
+    """1-D labels held as objects (a pandas object column: ``Series(ints).astype(object)``, or bools after a
+    ``fillna``) as an array of their own type. scikit-learn reads an object array of numbers or bools as an
+    "unknown" target: its metrics (``score``, a search's validation score) refuse it."""
+    if y.ndim != 1 or y.dtype.kind != "O" or not len(y):
+        return y
+    if all(isinstance(label, (bool, np.bool_)) for label in y):
+        return y.astype(bool)
+    if all(isinstance(label, (Real, np.number)) and not isinstance(label, (bool, np.bool_)) for label in y):
+        return np.asarray(y.tolist())
+    return y
+
+
 def _refuse_mixed_label_types(y: np.ndarray) -> None:
     """ValueError when labels mix strings with numbers (``[0, "a"]``): they cannot be sorted into
     ``classes_``, and scikit-learn's own message ("Unknown label type: unknown") does not say why."""
@@ -306,6 +319,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             Class labels (any hashable, sortable type), or a 0/1 indicator matrix of
             multilabel targets (several labels may apply to a sample).
         sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the training loss. Only their ratios matter: they are
+            rescaled to a mean of 1 (with ``class_weight``'s, for a classifier).
 
         Returns
         -------
@@ -331,9 +346,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             raise ValueError(f"y contains {len(missing)} missing label(s) (None or NaN), the first at position "
                              f"{missing[0]}; expected a class label for every sample.")
         _refuse_mixed_label_types(y)
-        if y.dtype.kind == "O" and all(isinstance(label, (Real, np.number)) and not isinstance(label, (bool, np.bool_))
-                                       for label in y):
-            y = np.asarray(y.tolist())  # numbers held as objects (a pandas object column): classes_ of numbers
+        y = _object_labels_as_values(y)
         check_classification_targets(y)
         if len(y) != n:
             raise ValueError(f"X has {n} samples but y has {len(y)}; they must be the same length.")
@@ -410,6 +423,16 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
 
     def _metrics(self):
         return ["accuracy"]
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Mean accuracy of ``predict(X)`` against ``y`` (scikit-learn's ``ClassifierMixin.score``).
+
+        Labels held as objects (numbers or bools in a pandas object column) are read as in ``fit``.
+        """
+        labels = np.asarray(y) if not hasattr(y, "toarray") else None
+        if labels is not None and labels.ndim == 1 and labels.dtype.kind == "O":
+            y = _object_labels_as_values(labels)
+        return super().score(X, y, sample_weight=sample_weight)
 
     def predict_proba(self, X):
         """Class probabilities, one column per class in ``classes_`` order; rows sum to 1.
@@ -505,6 +528,8 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         X : array-like of shape (n_samples, n_timesteps[, n_features]), list of arrays, or list of str
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
         sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the training loss. Only their ratios matter: they are
+            rescaled to a mean of 1 (with ``class_weight``'s, for a classifier).
 
         Returns
         -------

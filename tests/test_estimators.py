@@ -92,9 +92,17 @@ def test_label_lists_are_refused_with_the_binarizer_named(seq3d):
 def test_numeric_labels_held_as_objects_are_numbers(seq3d):
     """A pandas object column of whole numbers gave scikit-learn's "Unknown label type: unknown"."""
     X, y = seq3d
-    clf = SequenceClassifier(**TINY).fit(X, pd.Series(y + 1, dtype=object))
+    held = pd.Series(y + 1, dtype=object)
+    clf = SequenceClassifier(**TINY).fit(X, held)
     assert clf.classes_.tolist() == [1, 2] and clf.classes_.dtype.kind == "i"
     assert set(clf.predict(X).tolist()) <= {1, 2}
+    # score read them as scikit-learn's "unknown" targets (so did cross_val_score and a search's trials)
+    assert clf.score(X, held) == clf.score(X, y + 1)
+    assert np.isfinite(cross_val_score(SequenceClassifier(**TINY), X, held, cv=2, error_score="raise")).all()
+    # bools held as objects (pd.Series([True, None]).fillna(False)) were refused as an "unknown" target
+    bools = SequenceClassifier(**TINY).fit(X, pd.Series(y == 1, dtype=object))
+    assert bools.classes_.tolist() == [False, True]
+    assert bools.score(X, pd.Series(y == 1, dtype=object)) == bools.score(X, y == 1)
 
 
 def test_2d_input_is_univariate_and_works_in_a_pipeline(rng):
@@ -144,18 +152,31 @@ def test_pooled_outputs_ignore_padding(ragged, rng, pooling, tmp_path):
     np.testing.assert_allclose(seqtune.load(tmp_path / "pooled.seqtune").predict_proba(X), clf.predict_proba(X))
 
 
+def _pooling_read(est) -> str:
+    """What the fitted network's head reads: a pooling done inside the last recurrent layer (TensorFlow's CPU,
+    seqtune._pooled_rnn) or by pooling layers after it."""
+    names = {layer.name for layer in est.model_.layers}
+    for layer in est.model_.layers:
+        if getattr(layer, "pooling", None):
+            return layer.pooling
+    if {"final_states", "max_pooling", "mean_pooling", "concat_pooling"} <= names:
+        return "concat"
+    pooled = [name.removesuffix("_pooling") for name in names if name.endswith("_pooling")]
+    return pooled[0] if pooled else "last"
+
+
 def test_auto_pooling_is_max_for_text_and_tokens_and_concat_for_numbers(rng):
     texts = ["good match", "late goal", "markets fell", "bank rates"] * 5
-    layers = lambda est: [layer.name for layer in est.model_.layers]  # noqa: E731
-    assert "max_pooling" in layers(SequenceClassifier(**TINY).fit(texts, [0, 0, 1, 1] * 5))
+    assert _pooling_read(SequenceClassifier(**TINY).fit(texts, [0, 0, 1, 1] * 5)) == "max"
     ids = [rng.integers(1, 9, size=n) for n in (3, 5, 4, 6) * 5]
-    assert "max_pooling" in layers(SequenceClassifier(**TINY).fit(ids, [0, 1] * 10))
+    assert _pooling_read(SequenceClassifier(**TINY).fit(ids, [0, 1] * 10)) == "max"
     X = rng.normal(size=(20, 5, 2))
-    numeric = SequenceClassifier(**TINY).fit(X, [0, 1] * 10)
-    assert {"final_states", "max_pooling", "mean_pooling", "concat_pooling"} <= set(layers(numeric))
-    assert numeric.pooling == "auto" and numeric.model_.get_layer("head").kernel.shape == (3 * 4, 1)
+    for cell in ("gru", "lstm"):  # on TensorFlow's CPU, pooled inside the GRU, after the LSTM's fused op
+        numeric = SequenceClassifier(**TINY, cell=cell).fit(X, [0, 1] * 10)
+        assert _pooling_read(numeric) == "concat"
+        assert numeric.pooling == "auto" and numeric.model_.get_layer("head").kernel.shape == (3 * 4, 1)
     last = SequenceClassifier(**TINY, pooling="last").fit(X, [0, 1] * 10)
-    assert not any(name.endswith("_pooling") for name in layers(last))
+    assert _pooling_read(last) == "last"
 
 
 def test_masked_max_pooling_never_picks_a_padding_step():
@@ -402,6 +423,17 @@ def test_class_weight_and_sample_weight(seq3d):
         SequenceClassifier(**TINY).fit(X, y, sample_weight=np.ones(5))
     with pytest.raises(ValueError, match="non-negative"):
         SequenceClassifier(**TINY).fit(X, y, sample_weight=-np.ones(60))
+
+
+def test_only_the_ratios_of_sample_weights_matter(seq3d):
+    """Weights of 1e-6 each (summing to 1 over a large set) put the gradients under Adam's epsilon: the
+    network stopped learning without a word. They are rescaled to a mean of 1."""
+    X, y = seq3d
+    for estimator, target in ((SequenceClassifier, y), (SequenceRegressor, X[:, 0, 0])):
+        plain = estimator(**TINY).fit(X, target).predict(X)
+        for scale in (1e-6, 1e3):
+            tiny = estimator(**TINY).fit(X, target, sample_weight=np.full(len(X), scale)).predict(X)
+            np.testing.assert_allclose(tiny, plain, atol=1e-5)
 
 
 @pytest.mark.parametrize("class_weight, error, match", [
