@@ -26,9 +26,11 @@ SAME_BUDGET = {"early_stopping": False, "validation_fraction": 0.0}
 MISSING = 3
 
 
-def parse_args(name: str, description: str, argv=None) -> argparse.Namespace:
-    """The options every recipe takes; creates the output folder."""
+def parse_args(name: str, description: str, argv=None, options=None) -> argparse.Namespace:
+    """The options every recipe takes, and those ``options(parser)`` adds; creates the output folder."""
     parser = argparse.ArgumentParser(prog=f"python recipes/{name}.py", description=description)
+    if options is not None:
+        options(parser)
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: less data and a tiny search (about 2 minutes on 2 cores)")
     parser.add_argument("--out", default=os.path.join("recipes_output", name),

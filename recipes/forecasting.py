@@ -206,27 +206,28 @@ def plot(curves_by_series: dict, path):
     return path
 
 
-def main(argv=None) -> int:
-    import argparse
+def _options(parser) -> None:
+    """This recipe's own options, beside every recipe's."""
+    parser.add_argument("--seeds", type=int, nargs="+", default=None,
+                        help="seeds of the networks, whose mean and spread are reported (default: --seed alone)")
+    parser.add_argument("--only", choices=["sunspots", "seattle"], help="run one of the two series")
 
-    extra = argparse.ArgumentParser(add_help=False)
-    extra.add_argument("--seeds", type=int, nargs="+", default=None)
-    extra.add_argument("--only", choices=["sunspots", "seattle"])
-    more, rest = extra.parse_known_args(argv)
-    args = C.parse_args("forecasting", __doc__.splitlines()[0], rest)
+
+def main(argv=None) -> int:
+    args = C.parse_args("forecasting", __doc__.splitlines()[0], argv, options=_options)
     C.require("statsmodels", "it ships the sunspots data and the ARIMA/ETS baselines")
     C.require("vega_datasets", "it ships the Seattle temperatures")
-    seeds = more.seeds or [args.seed]
+    seeds = args.seeds or [args.seed]
 
     results, curves = {}, {}
-    if more.only in (None, "sunspots"):
+    if args.only in (None, "sunspots"):
         y = sunspots()
         rows, curves["Sunspots (yearly), last 30 years"], details = evaluate(
             "sunspots", y, len(y) - 30, 30, [len(y) - 30], 11, seeds, args)
         table = C.print_table(rows, ["model", "mase", "smape", "coverage_10_90", "fit_s"],
                               "Sunspots: last 30 years held out, horizon 30, MASE (season 11)")
         results["sunspots"] = {"rows": rows, "seqtune": details, "table": table, "horizon": 30, "origins": 1}
-    if more.only in (None, "seattle"):
+    if args.only in (None, "seattle"):
         y = seattle()
         train_len = len(y) - 14 * 24
         if args.quick:  # a smoke run: the last 60 days of training, 2 origins

@@ -78,6 +78,18 @@ def _is_search(project_dir: Path) -> bool:
             or _has_trials(project_dir))
 
 
+def _change_in_words(key: str, before, now) -> str:
+    """How a refused resume names one changed fingerprint entry; a settings dict names the settings that differ
+    (the forecaster's search keeps its horizon there, which a command-line user knows as --horizon)."""
+    if isinstance(before, dict) and isinstance(now, dict) and key not in CHANGE_WORDS:
+        unset = "(not set)"
+        settings = [f"{name} {before.get(name, unset)!r} then {now.get(name, unset)!r}"
+                    for name in sorted(before.keys() | now.keys(), key=str) if before.get(name) != now.get(name)]
+        if settings:
+            return f"a different {key} ({'; '.join(settings)})"
+    return CHANGE_WORDS.get(key, f"a different {key}")
+
+
 def _has_trials(project_dir: Path) -> bool:
     """Whether a folder holds keras-tuner trial folders (not merely a user's trial_notes.txt)."""
     return any(project_dir.glob("trial_*/trial.json"))
@@ -220,7 +232,7 @@ def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) 
         if isinstance(old, dict) and all(old[key] == new[key] for key in old.keys() & new.keys()):
             changed.remove("estimator_defaults")
     if changed:
-        what = ", ".join(CHANGE_WORDS.get(key, f"a different {key}") for key in changed)
+        what = ", ".join(_change_in_words(key, before[key], fingerprint[key]) for key in changed)
         if "splits" in changed and fingerprint.get("seed") is None:
             what += " (seed=None draws new ones at every fit: pass an int seed to resume)"
         raise ValueError(

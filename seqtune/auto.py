@@ -419,6 +419,8 @@ class AutoSequenceClassifier(ClassifierMixin, _AutoSequenceBase):
         "lstm" or "gru".
     explanation_ : str
         Why that model was chosen.
+    search_dir_ : str
+        The search's folder: keras-tuner's trials, ``seqtune_trials.csv`` and ``seqtune_summary.json``.
     classes_ : ndarray
         Class labels.
     """

@@ -43,7 +43,7 @@ directory, project_name, overwrite, verbose
 
     Attributes
     ----------
-    trials_, pareto_front_, best_trial_, best_params_, cell_choice_, explanation_
+    trials_, pareto_front_, best_trial_, best_params_, cell_choice_, explanation_, search_dir_
         As in :class:`AutoSequenceClassifier`.
     best_estimator_ : SequenceForecaster
         The chosen configuration refit on the whole series.

@@ -269,7 +269,7 @@ def cmd_recipes(args) -> int:
     command = [sys.executable, str(names[args.name])] + (["--quick"] if args.quick else [])
     if args.out:
         command += ["--out", args.out]
-    return subprocess.call(command)
+    return subprocess.call(command + getattr(args, "recipe_options", []))
 
 
 def cmd_train(args) -> int:
@@ -390,12 +390,22 @@ def _search_options(parser, *, tuner="hyperband", max_epochs=20, max_trials=20, 
                         help="run trials in N worker processes (keras-tuner's distributed mode)")
 
 
+class _StrictParser(argparse.ArgumentParser):
+    """A command's parser: an option is named in full (``--max-trial`` is not taken for ``--max-trials``, which a
+    search may ignore: it would start a search of another size without a word)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="seqtune",
         description="scikit-learn estimators over Keras LSTM/GRU stacks, with cost-aware tuning.",
+        allow_abbrev=False,
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_StrictParser)
+    parser.commands = sub.choices  # main() reports a command's unknown options with that command's usage
 
     demo = sub.add_parser("demo", help="quick start: search LSTM vs GRU on the bundled digits (~3 min)")
     # A space small enough for a few minutes on 2 cores: up to 2 layers of up to 64 units.
@@ -439,6 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
     recipes.add_argument("name", nargs="?", help="recipe to run (see: seqtune recipes list)")
     recipes.add_argument("--quick", action="store_true", help="a smoke run of about 2 minutes")
     recipes.add_argument("--out", default=None, help="output folder (JSON, PNG)")
+    recipes.epilog = ("Other options after the recipe's name go to the recipe (e.g. --seed 1; each recipe's own "
+                      "options: python recipes/NAME.py --help in a checkout).")
     recipes.set_defaults(func=cmd_recipes)
 
     train = sub.add_parser("train", help="train and evaluate one model on a bundled dataset")
@@ -462,12 +474,20 @@ def _in_options(message: str) -> str:
                            ("project_name or directory", "--project-name or --directory"),
                            ("another project_name", "another --project-name"), ("project_name=", "--project-name ")):
         message = message.replace(python, option)
+    message = re.sub(r"\bmax_epochs=(\d+)", r"--max-epochs \1", message)
+    message = re.sub(r"\bRaise max_epochs\b", "Raise --max-epochs", message)
     return re.sub(r"fill='(\w+)'", r"--fill \1", message)
 
 
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if getattr(args, "command", None) == "recipes" and args.action == "run":
+            args.recipe_options = extra  # the recipe's own options (--seed, --only, ...)
+        else:  # as parse_args, but with the command's usage, not the top level's
+            (parser.commands.get(getattr(args, "command", None)) or parser).error(
+                f"unrecognized arguments: {' '.join(extra)}")
     args.argv = list(sys.argv[1:] if argv is None else argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -157,9 +157,15 @@ def test_a_search_run_with_other_estimator_defaults_is_refused_and_an_unrecorded
         _auto(tmp_path, max_trials=2, refit=False).fit(X, y)
     record_path.write_text(json.dumps(record))
     # another estimator_params is that, not other defaults (the defaults recorded leave out what it sets)
-    with pytest.raises(ValueError, match=r"run with a different estimator_params; its trials") as refused:
+    changed = r"run with a different estimator_params \(patience .* then 3\); its trials"  # names the setting
+    with pytest.raises(ValueError, match=changed) as refused:
         _auto(tmp_path, max_trials=2, refit=False, estimator_params={"patience": 3}).fit(X, y)
     assert "defaults" not in str(refused.value)
+    # The forecaster's search keeps its horizon there: a command-line user was told of estimator_params only.
+    from seqtune._search_folder import _change_in_words
+
+    assert _change_in_words("estimator_params", {"horizon": 14}, {"horizon": 7}) == (
+        "a different estimator_params (horizon 14 then 7)")
     # As if an earlier seqtune had another default: its trials do not compare with this one's.
     record_path.write_text(json.dumps({**record, "estimator_defaults": {**record["estimator_defaults"],
                                                                         "standardize": "sequence"}}))

@@ -188,6 +188,26 @@ def test_recipes_list_names_every_recipe(capsys):
     assert "no recipe 'no_such_recipe'" in capsys.readouterr().err
 
 
+def test_a_recipes_own_options_reach_it(capfd):
+    """`seqtune recipes run forecasting --only sunspots` was refused: only --quick and --out were passed on."""
+    assert main(["recipes", "run", "forecasting", "--only", "nowhere"]) == 2  # the recipe's own parser refuses it
+    err = capfd.readouterr().err
+    assert "argument --only: invalid choice: 'nowhere'" in err and "python recipes/forecasting.py" in err
+
+
+@pytest.mark.parametrize("argv, usage, unknown", [
+    (["tune", "--max-trial", "3"], "seqtune tune", "--max-trial 3"),  # was --max-trials, which Hyperband ignores
+    (["tune", "--tunr", "random"], "seqtune tune", "--tunr random"),  # was reported with the top level's usage
+    (["report", "runs/x", "--max-trials", "3"], "seqtune report", "--max-trials 3"),
+])
+def test_unknown_or_shortened_options_are_refused_with_the_commands_usage(argv, usage, unknown, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and f"{usage}: error: unrecognized arguments: {unknown}" in err
+    assert f"usage: {usage}" in err
+
+
 def test_a_csv_of_documents_or_of_rows_that_end_early(tmp_path, capsys):
     from seqtune._cli_data import csv_sequences as _csv_sequences
 
@@ -503,3 +523,14 @@ def test_bad_numbers_are_refused_while_parsing_before_any_work(option, value, me
     err = capsys.readouterr()
     assert exit_.value.code == 2 and re.search(f"argument {option}: {message}", err.err)
     assert "Searching" not in err.out and "Starting" not in err.out
+
+
+def test_the_librarys_hints_name_options_on_the_command_line():
+    """The too-few-gradient-steps warning said "Raise max_epochs" to a user who had typed --max-epochs."""
+    from seqtune._training import warn_if_trials_train_too_little
+    from seqtune.cli import _in_options
+
+    with pytest.warns(UserWarning) as seen:
+        warn_if_trials_train_too_little(76, [32, 64], 1)
+    message = _in_options(str(seen[0].message))
+    assert "Raise --max-epochs (to" in message and "--max-epochs 1)" in message and "max_epochs" not in message
