@@ -194,13 +194,19 @@ def resolve_jit(jit_compile, work: float, *, shapes: int = 1, distributed: bool 
         if jit_compile is True:
             warnings.warn(f"jit_compile=True is not used {not_used}", UserWarning, stacklevel=P.user_stacklevel())
         return False
+    if distributed:
+        if jit_compile is True:
+            # Measured: a 2-replica MirroredStrategy failed inside XLA (a device error) on its first batch.
+            warnings.warn("jit_compile=True is not used under a distribution_strategy: XLA is off there (with "
+                          "several replicas its compilation fails).", UserWarning, stacklevel=P.user_stacklevel())
+        return False
     if jit_compile != "auto":
         return bool(jit_compile)
     if keras.backend.backend() == "jax":
         # Uncompiled JAX runs op by op from Python: a small fit took 14 s against 1.7 s compiled,
         # and predicting one sequence 67 ms against 0.2 ms. Always worth compiling.
         return True
-    if work < max(JIT_MIN_WORK, JIT_WORK_PER_SHAPE * shapes) or distributed:
+    if work < max(JIT_MIN_WORK, JIT_WORK_PER_SHAPE * shapes):
         return False
     if layers > 1 and longest is not None and longest > JIT_MAX_STEPS_STACKED:
         return False

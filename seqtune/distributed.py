@@ -144,9 +144,13 @@ def launch(command: list[str], n_workers: int, *, host: str = "127.0.0.1", port:
                                  f"id ({restarts[tuner_id]}/{max_restarts}) to finish its trial\n")
                     stream.flush()
                     workers[tuner_id] = start(tuner_id)
-                if workers and all(p.poll() not in (None, 0) for p in workers.values()) and all(
-                        restarts[t] >= max_restarts for t in workers):
-                    stream.write("[launcher] every worker failed repeatedly; stopping the chief\n")
+                # A worker out of restarts leaves its trial RUNNING: once no worker is left to run trials, the
+                # chief would wait for it forever (also when the other workers finished normally).
+                gave_up = [t for t, p in workers.items() if p.poll() not in (None, 0) and restarts[t] >= max_restarts]
+                if gave_up and all(p.poll() is not None for p in workers.values()):
+                    stream.write(f"[launcher] {', '.join(gave_up)} failed {max_restarts + 1} times and no worker is "
+                                 "left to finish its trial; stopping the chief (finished trials are kept)\n")
+                    stream.flush()
                     chief.terminate()
                 time.sleep(0.5)
             return _exit_code(chief)

@@ -131,6 +131,29 @@ def test_a_terminated_launcher_stops_the_chief_and_the_workers():
             os.kill(pid, 0)
 
 
+# Stands in for a search whose trial kills its worker every time: tuner0 fails, tuner1 finishes its own trials.
+_ONE_WORKER_FAILS = """
+import os, socket, sys, time
+tuner_id = os.environ["KERASTUNER_TUNER_ID"]
+if tuner_id == "chief":  # waits for tuner0's trial, as keras-tuner's oracle does
+    server = socket.socket()
+    server.bind(("127.0.0.1", int(os.environ["KERASTUNER_ORACLE_PORT"])))
+    server.listen()
+    time.sleep(120)
+sys.exit(1 if tuner_id == "tuner0" else 0)
+"""
+
+
+def test_the_chief_is_stopped_once_a_failed_workers_trial_cannot_finish():
+    """Only when every worker had failed was the chief stopped: one worker finishing normally left the launcher
+    waiting forever for the other's trial."""
+    out = io.StringIO()
+    start = time.monotonic()
+    code = distributed.launch([sys.executable, "-c", _ONE_WORKER_FAILS], 2, max_restarts=1, stream=out)
+    assert code == 1 and time.monotonic() - start < 60, out.getvalue()
+    assert "tuner0 failed 2 times and no worker is left to finish its trial; stopping the chief" in out.getvalue()
+
+
 def test_launch_refuses_zero_workers():
     with pytest.raises(ValueError, match="n_workers"):
         distributed.launch(["true"], 0)

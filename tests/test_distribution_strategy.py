@@ -29,6 +29,13 @@ SCRIPT = textwrap.dedent(
     again = pickle.loads(pickle.dumps(multi))
     assert again.distribution_strategy is None
     np.testing.assert_allclose(again.predict_proba(X[192:]), multi.predict_proba(X[192:]), atol=1e-6)
+    import warnings
+    with warnings.catch_warnings(record=True) as seen:  # XLA failed with a device error on two replicas
+        warnings.simplefilter("always")
+        jitted = SequenceClassifier(distribution_strategy=strategy, jit_compile=True, units=4, epochs=1,
+                                    batch_size=16, random_state=0).fit(X[:64], y[:64])
+    assert not jitted.jit_compiled_
+    assert any("not used under a distribution_strategy" in str(w.message) for w in seen)
     """
 )
 
