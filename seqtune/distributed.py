@@ -152,6 +152,12 @@ def launch(command: list[str], n_workers: int, *, host: str = "127.0.0.1", port:
                                  "left to finish its trial; stopping the chief (finished trials are kept)\n")
                     stream.flush()
                     chief.terminate()
+                    try:
+                        chief.wait(timeout=20)
+                    except subprocess.TimeoutExpired:
+                        chief.kill()
+                        chief.wait()
+                    break
                 time.sleep(0.5)
             return _exit_code(chief)
         finally:
