@@ -5,7 +5,7 @@
 TensorFlow's XLA costs more at each step the longer the sequence (as a copy of the whole (steps, batch,
 units) buffer a step would): measured on 2 CPU cores (``bench/RESULTS.md``, "Pooling inside the
 recurrence"), a GRU(64) of 100 steps trained 1.05x faster with XLA than without instead of 2.03x, and
-at 1,000 steps 3.6x slower. Here the layer carries the running sum and maximum of its outputs as two
+at 1,000 steps 3.5x slower. Here the layer carries the running sum and maximum of its outputs as two
 more states and returns only them and its final state, which XLA compiles without that cost.
 
 The layers compute what :class:`~seqtune._layers.MaskedFinalStates`,
