@@ -57,10 +57,11 @@ def training_memory_mb(model, batch_size: int, timesteps: float) -> float:
         directions = 1
         if isinstance(layer, keras.layers.Bidirectional):
             layer, directions = layer.forward_layer, 2
-        if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
-            gates = 4 if isinstance(layer, keras.layers.LSTM) else 3
+        cell = getattr(getattr(layer, "cell", None), "cell", getattr(layer, "cell", None))  # pooled layers wrap it
+        if isinstance(cell, (keras.layers.LSTMCell, keras.layers.GRUCell)):
+            gates = 4 if isinstance(cell, keras.layers.LSTMCell) else 3
             # per step: gate pre-activations and the new state, for every sequence of the batch
-            floats += directions * batch_size * timesteps * layer.units * (gates + 1)
+            floats += directions * batch_size * timesteps * cell.units * (gates + 1)
         elif isinstance(layer, keras.layers.Embedding):
             floats += batch_size * timesteps * layer.output_dim
     return floats * 4 / 2**20
