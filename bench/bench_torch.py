@@ -96,16 +96,17 @@ def run_record(fit_seconds: float, epoch_seconds: list, final_loss: float) -> di
 
 
 # --------------------------------------------------------------------------- seqtune
-def seqtune_fit(cell, X, y, *, task, units, epochs, batch, seed) -> tuple[dict, object]:
+def seqtune_fit(cell, X, y, *, task, units, epochs, batch, seed, **options) -> tuple[dict, object]:
+    """seqtune's fit of PyTorch's model; ``options`` (estimator parameters) override the choices that make it so."""
     from seqtune import SequenceClassifier, SequenceRegressor
 
     estimator = SequenceClassifier if task == "classify" else SequenceRegressor
     timer = epoch_timer()
+    same_model = {"frame_length": 1,  # the same model as PyTorch's: every step (the default reads frames)
+                  "pooling": "last"}  # ... and a head on the final state (the default adds its max and mean)
     est = estimator(cell=cell, units=units, epochs=epochs, batch_size=batch,
                     early_stopping=False, validation_fraction=0.0, callbacks=[timer],
-                    frame_length=1,  # the same model as PyTorch's: every step (the default reads frames)
-                    pooling="last",  # ... and a head on the final state (the default adds its max and mean)
-                    random_state=seed, verbose=0)
+                    random_state=seed, verbose=0, **{**same_model, **options})
     start = time.perf_counter()
     est.fit(X, y)
     fit_seconds = time.perf_counter() - start
@@ -150,7 +151,8 @@ def torch_targets(y, task):
     return torch.from_numpy(((y - y.mean()) / y.std()).astype(np.float32).reshape(-1, 1)), 1, nn.MSELoss()
 
 
-def torch_fit(cell, X, y, *, task, units, epochs, batch, seed) -> dict:
+def torch_fit(cell, X, y, *, task, units, epochs, batch, seed, device="cpu") -> dict:
+    """Plain PyTorch's fit on ``device``, where the data is put first."""
     import torch
     from torch import nn
 
@@ -174,11 +176,13 @@ def torch_fit(cell, X, y, *, task, units, epochs, batch, seed) -> dict:
             out, _ = self.rnn((x - self.mean) / self.scale)
             return self.head(out[:, -1])
 
-    return torch_loop(Net(), inputs, targets, loss_fn, epochs=epochs, batch=batch, seed=seed, start=start)
+    return torch_loop(Net().to(device), inputs.to(device), targets.to(device), loss_fn, epochs=epochs, batch=batch,
+                      seed=seed, start=start)
 
 
 def torch_loop(model, inputs, targets, loss_fn, *, epochs, batch, seed, start, parameters=None) -> dict:
-    """The hand-written training loop: shuffled mini-batches, Adam(1e-3), the mean loss read every epoch."""
+    """The hand-written training loop: shuffled mini-batches, Adam(1e-3), the mean loss read every epoch
+    (on the inputs' device)."""
     import torch
 
     generator = torch.Generator().manual_seed(seed)
@@ -187,8 +191,8 @@ def torch_loop(model, inputs, targets, loss_fn, *, epochs, batch, seed, start, p
     epoch_seconds, mean_loss = [], float("nan")
     for _ in range(epochs):
         epoch_start = time.perf_counter()
-        order = torch.randperm(n, generator=generator)
-        total = torch.zeros(())
+        order = torch.randperm(n, generator=generator).to(inputs.device)
+        total = torch.zeros((), device=inputs.device)
         for i in range(0, n, batch):
             index = order[i : i + batch]
             optimizer.zero_grad(set_to_none=True)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from keras import ops
 
 
@@ -40,11 +42,22 @@ def _reverse_within(x, lengths):
 def run(layer, x, states, lengths, *, training: bool):
     """(last output, outputs, states) in the Keras layer's conventions: [h, c] for LSTM, [h] for GRU."""
     import torch
-    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-    weights = layer._torch_weights()
+    # cuDNN reads the weights through views: transposes must be laid out anew (it failed on an H200 otherwise).
+    weights = [w.contiguous() for w in layer._torch_weights()]
     x = x.to(weights[0].dtype)
     fused = getattr(torch, layer.kernel_name)  # torch.lstm or torch.gru
+    with warnings.catch_warnings():
+        # On CUDA PyTorch copies the weights into one buffer at every call and warns: here that copy is
+        # intended (the Keras variables stay the weights).
+        warnings.filterwarnings("ignore", message="RNN module weights are not part of single contiguous chunk")
+        return _run_kernel(fused, layer, x, weights, states, lengths, training=training)
+
+
+def _run_kernel(fused, layer, x, weights, states, lengths, *, training: bool):
+    import torch
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
     hx = [ops.convert_to_tensor(s).to(x.dtype).unsqueeze(0) for s in states]
 
     def kernel_state(hx):  # the LSTM kernel takes (h, c), the GRU kernel h

@@ -5,8 +5,11 @@ Every estimator, the forecaster and the tuner's HyperModel call
 model a plain estimator trains.
 
 The recurrent layers keep Keras' defaults (tanh, sigmoid gates, no unroll,
-``reset_after=True`` for GRU) so that on a GPU they run on the fused cuDNN
-kernels; only ``recurrent_dropout > 0`` leaves that path (the estimators warn). On
+``reset_after=True`` for GRU) so that on a GPU they can run on the fused cuDNN
+kernels; ``recurrent_dropout > 0`` leaves that path (the estimators warn). Measured on an H200
+(``bench/bench_gpu.py``): on the torch backend every configuration of the default search space
+trains on cuDNN; on JAX only the LSTM on unmasked (equal-length) input does, since Keras' JAX backend
+has no cuDNN GRU and masks leave it. On
 Keras' torch backend the layers are :class:`seqtune._fused_rnn.FusedLSTM` and
 :class:`seqtune._fused_rnn.FusedGRU`, which run PyTorch's fused kernels on CPU too,
 and on TensorFlow the LSTM is ``FusedLSTM``, which runs TensorFlow's fused LSTM op on CPU. Where

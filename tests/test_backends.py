@@ -132,6 +132,13 @@ FUSED_SCRIPT = textwrap.dedent(
     calls = []
     run = kernels.run
     kernels.run = lambda *a, **k: calls.append(1) or run(*a, **k)  # count the fused-kernel calls
+    contiguous = []  # whether each call gave PyTorch's kernel contiguous weights (cuDNN reads them through views)
+    for name in ("lstm", "gru"):
+        def spy(*args, _kernel=getattr(torch, name)):
+            weights = next(a for a in args if isinstance(a, list))
+            contiguous.append(all(w.is_contiguous() for w in weights))
+            return _kernel(*args)
+        setattr(torch, name, spy)
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(6, 9, 3)).astype("float32")
@@ -168,7 +175,8 @@ FUSED_SCRIPT = textwrap.dedent(
                     worst = max([worst, float((outputs[0] - outputs[1]).abs().max())]
                                 + [float((a - b).abs().max()) for a, b in zip(*grads)])
                     cases += 1
-    print("RESULT " + json.dumps({"worst": worst, "cases": cases, "fused_calls": len(calls)}))
+    print("RESULT " + json.dumps({"worst": worst, "cases": cases, "fused_calls": len(calls),
+                                  "contiguous": contiguous}))
     """
 )
 
@@ -180,6 +188,8 @@ def test_fused_lstm_and_gru_match_keras_outputs_and_gradients():
     assert result["worst"] < 1e-5  # outputs and every weight's gradient, masked or not, both directions
     # every case ran the fused kernel (bidirectional layers call it twice), none fell back to Keras' loop
     assert result["fused_calls"] == 32
+    # Transposed (non-contiguous) weights ran on the CPU but failed in cuDNN on an H200 (bench/bench_gpu.py).
+    assert result["contiguous"] == [True] * 32
 
 
 LOAD_ON_TORCH = textwrap.dedent(

@@ -29,6 +29,8 @@ CASES = {
     "forecaster": (["bench_forecaster.py", "--quick"], ["seasonal naive MASE"], ["statsmodels"], None),
     "predict": (["bench_predict.py", "--quick"], ["compiled / op =", "breaks even at", "rows a call:"], [], None),
     "search": (["bench_search.py", "--quick"], ["compute ratio hyperband/grid", "hyperband pick:"], [], None),
+    "gpu": (["bench_gpu.py", "--quick"], ["configurations train on cuDNN", "seqtune/PyTorch"],
+            ["torch"], None),
     "lstm_kernels": (["bench_lstm_kernels.py", "--quick", "--jax-unroll", "1", "2"],
                      ["TF fused op", "JAX scan, unroll 2", "seqtune step outside the fused op"],
                      ["torch", "jax"], None),
