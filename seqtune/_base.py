@@ -438,10 +438,17 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         from seqtune._training import fit_model
 
         replicas = getattr(self.distribution_strategy, "num_replicas_in_sync", 1)
-        if val is not None and replicas > 1 and val.n % replicas:
-            # Keras 3.15 fails to evaluate under a MirroredStrategy when the last validation batch
-            # does not split evenly across replicas (AddN shape error): drop the remainder.
-            val = val.subset(np.arange(val.n - val.n % replicas)) if val.n >= replicas else None
+        if replicas > 1:
+            # Under a MirroredStrategy, Keras 3.15 fails (an AddN shape error) on a first training batch
+            # and a last validation batch that do not split evenly across the replicas. Global batches
+            # are multiples of the replicas, so leaving out each set's remainder evens every batch.
+            if train.n < replicas:
+                raise ValueError(f"{train.n} training sequence(s) cannot be split over the {replicas} replicas of "
+                                 "distribution_strategy: give at least one sequence a replica.")
+            if train.n % replicas:
+                train = train.subset(np.arange(train.n - train.n % replicas))
+            if val is not None and val.n % replicas:
+                val = val.subset(np.arange(val.n - val.n % replicas)) if val.n >= replicas else None
         fit_options = P.check_prefixed(self._prefixed_params(), "fit__", keras.Model.fit)
         data, steps = self._keras_data(train, shuffle=True, seed=seed)
         if isinstance(data, tuple):  # plain arrays: Keras batches and shuffles them

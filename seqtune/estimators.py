@@ -174,8 +174,11 @@ _PARAMETERS = """
     distribution_strategy : tf.distribute.Strategy or None, default=None
         Train on several devices, e.g. ``tf.distribute.MirroredStrategy()`` for the
         GPUs of one machine. ``batch_size`` is per replica: the global batch is
-        ``batch_size * num_replicas_in_sync``, as Keras recommends. XLA is off under a
-        strategy; a pickled estimator drops the strategy and predicts on one device.
+        ``batch_size * num_replicas_in_sync``, as Keras recommends. So that every batch
+        splits evenly over the replicas (Keras fails otherwise), fewer than
+        ``num_replicas_in_sync`` training sequences, and as many validation sequences, may
+        be left out. XLA is off under a strategy; a pickled estimator drops the strategy
+        and predicts on one device.
     random_state : int, RandomState or None, default=None
         Seed for weights, shuffling and the validation split. With an int, two fits
         on the same data give identical predictions on CPU. Note: seeding sets the

@@ -36,6 +36,21 @@ SCRIPT = textwrap.dedent(
                                     batch_size=16, random_state=0).fit(X[:64], y[:64])
     assert not jitted.jit_compiled_
     assert any("not used under a distribution_strategy" in str(w.message) for w in seen)
+    # A first batch that splits unevenly over the replicas failed in Keras (AddN shape error): ragged
+    # sequences, whose smaller last batch could come first, and a set smaller than one batch.
+    ragged = [rng.normal(size=(rng.integers(3, 15), 2)).astype("float32") for _ in range(203)]
+    SequenceClassifier(cell="gru", units=8, epochs=2, random_state=0, distribution_strategy=strategy).fit(
+        ragged, np.array([len(s) % 2 for s in ragged]))
+    SequenceClassifier(distribution_strategy=strategy, units=4, epochs=1, validation_fraction=0.0,
+                       random_state=0).fit(X[:25], y[:25])
+    try:
+        from seqtune import SequenceRegressor
+
+        SequenceRegressor(distribution_strategy=strategy, units=4, epochs=1, validation_fraction=0.0).fit(
+            X[:1], [0.5])
+        raise AssertionError("one sequence over two replicas was accepted")
+    except ValueError as error:
+        assert "cannot be split over the 2 replicas" in str(error)
     """
 )
 
