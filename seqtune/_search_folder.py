@@ -87,6 +87,8 @@ def _change_in_words(key: str, before, now) -> str:
                     for name in sorted(before.keys() | now.keys(), key=str) if before.get(name) != now.get(name)]
         if settings:
             return f"a different {key} ({'; '.join(settings)})"
+    if key not in CHANGE_WORDS and all(isinstance(v, (int, float, str, type(None))) for v in (before, now)):
+        return f"a different {key} ({before!r} then {now!r})"
     return CHANGE_WORDS.get(key, f"a different {key}")
 
 
@@ -222,19 +224,8 @@ def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) 
                 "be checked against this one. It was left untouched: pass another project_name "
                 "(--project-name), or overwrite=True (--overwrite) to start over.")
         return
-    changed = [key for key in fingerprint if key in before and before[key] != fingerprint[key]]
-    if "data" in changed and "splits" in changed:
-        changed.remove("splits")  # other data split otherwise: the splits say nothing more
-    if "estimator_params" in changed and "estimator_defaults" in changed:
-        # The defaults recorded leave out the settings estimator_params gives: another estimator_params
-        # changes which are recorded, not what they are.
-        old, new = before["estimator_defaults"], fingerprint["estimator_defaults"]
-        if isinstance(old, dict) and all(old[key] == new[key] for key in old.keys() & new.keys()):
-            changed.remove("estimator_defaults")
-    if changed:
-        what = ", ".join(_change_in_words(key, before[key], fingerprint[key]) for key in changed)
-        if "splits" in changed and fingerprint.get("seed") is None:
-            what += " (seed=None draws new ones at every fit: pass an int seed to resume)"
+    what = _differences(before, fingerprint)
+    if what:
         raise ValueError(
             f"The search in {project_dir} was run with {what}; its trials do not compare with this "
             f"one. It was left untouched: {RESUME_ADVICE}"
@@ -245,6 +236,40 @@ def check_same_search(project_dir: Path, fingerprint: dict, *, overwrite: bool) 
             f"The search in {project_dir} was made by an earlier seqtune that did not record "
             f"{' nor '.join(unrecorded)}; its finished trials mix with new ones. overwrite=True starts over.",
             UserWarning, stacklevel=P.user_stacklevel())
+
+
+def check_worker_matches_chief(project_dir: Path, fingerprint: dict) -> None:
+    """Refuse to run a distributed search's trials on other data or settings than its chief's.
+
+    The chief records its search in the folder before it hands out trials; a worker that shares that
+    folder (the same directory and project name, on one machine or a shared disk) compares. A worker
+    that does not see it cannot tell, and runs.
+    """
+    before = recorded_search(project_dir)
+    what = _differences(before, fingerprint) if before is not None else ""
+    if what:
+        raise ValueError(
+            f"This worker was started with other data or settings than its chief: the chief's search in "
+            f"{project_dir} runs with {what}. Its trials would not compare, so this worker runs none: "
+            "start it again with the chief's data and settings (and the same KERASTUNER_TUNER_ID, so the chief "
+            "hands it back the trial it was given).")
+
+
+def _differences(before: dict, fingerprint: dict) -> str:
+    """How ``fingerprint`` differs from the recorded ``before``, in words ("" if it does not)."""
+    changed = [key for key in fingerprint if key in before and before[key] != fingerprint[key]]
+    if "data" in changed and "splits" in changed:
+        changed.remove("splits")  # other data split otherwise: the splits say nothing more
+    if "estimator_params" in changed and "estimator_defaults" in changed:
+        # The defaults recorded leave out the settings estimator_params gives: another estimator_params
+        # changes which are recorded, not what they are.
+        old, new = before["estimator_defaults"], fingerprint["estimator_defaults"]
+        if isinstance(old, dict) and all(old[key] == new[key] for key in old.keys() & new.keys()):
+            changed.remove("estimator_defaults")
+    words = ", ".join(_change_in_words(key, before[key], fingerprint[key]) for key in changed)
+    if "splits" in changed and fingerprint.get("seed") is None:
+        words += " (seed=None draws new ones at every fit: pass an int seed to resume)"
+    return words
 
 
 def record_search(project_dir: Path, fingerprint: dict) -> None:

@@ -16,7 +16,14 @@ import os
 import warnings
 from pathlib import Path
 
-from seqtune._search_folder import check_same_search, check_writable, finished_trials, record_search, search_lock
+from seqtune._search_folder import (
+    check_same_search,
+    check_worker_matches_chief,
+    check_writable,
+    finished_trials,
+    record_search,
+    search_lock,
+)
 
 
 class SearchRunMixin:
@@ -71,6 +78,8 @@ class SearchRunMixin:
             ) from None
         if role != "worker":
             record_search(project_dir, fingerprint)
+        else:  # the chief has recorded its search by the time it hands out a trial
+            tuner.before_first_trial = lambda: check_worker_matches_chief(project_dir, fingerprint)
         total = hyperband_trials(self.max_epochs) if self.tuner.lower() == "hyperband" else self.max_trials
         cost_column = "custom_cost" if callable(self.cost) else self._cost_column(None)
         tuner.progress = _Progress(total, cost_column if cost_column != "custom_cost" else "latency_ms",

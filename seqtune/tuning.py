@@ -13,6 +13,7 @@ import contextlib
 import math
 import sys
 import time
+from collections.abc import Callable
 from typing import NamedTuple
 
 import keras
@@ -324,9 +325,15 @@ def _duration(seconds: float) -> str:
 def _with_progress(tuner_class):
     class ProgressTuner(tuner_class):
         progress: _Progress | None = None
+        # Called once, when the first trial begins (outside keras-tuner's per-trial error handling, so what it
+        # raises ends the search): a distributed worker's check against its chief, which is up by then.
+        before_first_trial: Callable[[], None] | None = None
 
         def on_trial_begin(self, trial):
             raise_if_interrupted()
+            check, self.before_first_trial = self.before_first_trial, None
+            if check is not None:
+                check()
             super().on_trial_begin(trial)
 
         def on_trial_end(self, trial):

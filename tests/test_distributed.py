@@ -171,3 +171,23 @@ def test_a_chief_that_fails_on_its_data_is_reported_once(tmp_path):
     assert output.count("seqtune: error:") == 1, output
     assert "missing.csv: no such file" in output
     assert "[tuner0]" not in output  # no worker was started
+
+
+def test_a_worker_with_other_settings_than_its_chief_runs_no_trial(npz, tmp_path):
+    """A worker started by hand with another --max-epochs trained its trials with it without a word."""
+    import subprocess
+
+    env = {**os.environ, distributed.ORACLE_IP: "127.0.0.1", distributed.ORACLE_PORT: str(distributed.free_port()),
+           "TF_CPP_MIN_LOG_LEVEL": "3"}
+    chief = subprocess.Popen(_command(npz, tmp_path, trials=2, epochs=1), env={**env, distributed.TUNER_ID: "chief"},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        worker = subprocess.run(_command(npz, tmp_path, trials=2, epochs=2), env={**env, distributed.TUNER_ID: "tuner0"},
+                                capture_output=True, text=True, timeout=300)
+    finally:
+        chief.kill()
+        chief.wait()
+    assert worker.returncode != 0, worker.stdout[-2000:]
+    assert "other data or settings than its chief" in worker.stderr, worker.stderr[-2000:]
+    assert "a different max_epochs (1 then 2)" in worker.stderr, worker.stderr[-2000:]
+    assert not list((tmp_path / "dist").glob("trial_*/checkpoint*")), "the worker trained a trial"
