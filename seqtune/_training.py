@@ -27,8 +27,8 @@ JIT_WORK_PER_SHAPE = 150_000
 # ... and a stack of recurrent layers on TensorFlow is compiled only up to this many padded steps:
 # the XLA-compiled gradient of an inner layer's loop (which returns every step's output) costs more
 # at each step the longer the sequence (seqtune._pooled_rnn spares the last layer that). Measured on
-# 2 CPU cores (bench/RESULTS.md, "Pooling inside the recurrence"): two GRU(64) layers train 1.23x
-# faster with XLA at 100 steps, level at 250, 2.4x slower at 1,000.
+# 2 CPU cores (bench/RESULTS.md, "Pooling inside the recurrence"; bench_pooled_rnn.py --layers 2): two
+# GRU(64) layers train 1.19-1.43x faster with XLA up to 200 steps, 0.94x at 250 and 0.76x at 400.
 JIT_MAX_STEPS_STACKED = 200
 
 
