@@ -117,6 +117,11 @@ class SearchRunMixin:
             record_aborted_trial(tuner)
         if search_error is None:
             tuner.progress.finish(tuner.oracle)
+            if role == "chief":
+                # keras-tuner's end_trial saves the oracle before it takes the trial off the ongoing ones,
+                # and on a chief nothing saves it again: the next run of a finished search trained its last
+                # trial again. Saved now, the record holds no ongoing trial.
+                tuner.oracle.save()
         if self.search_role_ != "worker":
             # A keras-tuner worker only runs trials; the chief holds the oracle and the results.
             self._collect(tuner, project_dir, search_error)

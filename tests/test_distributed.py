@@ -64,6 +64,8 @@ def test_chief_and_two_workers_record_every_trial_once_with_costs(npz, tmp_path)
     # the search is announced once, by the chief: the workers keep what they read to themselves
     assert log.count("Searching random") == 1 and "[tuner0] Searching" not in log
     assert "The search ended after" not in log  # the chief counted only the trials it ran: none
+    # no trial is left "ongoing" in the oracle's record: a second run of the same command trained the last again
+    assert json.loads((tmp_path / "dist" / "oracle.json").read_text())["ongoing_trials"] == {}
 
 
 @pytest.mark.slow
