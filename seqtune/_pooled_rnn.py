@@ -44,9 +44,9 @@ class PoolingCell(keras.layers.Layer):
         super().__init__(**kwargs)
         self.cell = keras.saving.deserialize_keras_object(cell) if isinstance(cell, dict) else cell
         inner = self.cell.state_size
-        self.inner_states = len(inner) if isinstance(inner, (list, tuple)) else 1
-        self.state_size = [*(inner if isinstance(inner, (list, tuple)) else [inner]), self.cell.units,
-                           self.cell.units, 1]
+        inner = list(inner) if isinstance(inner, (list, tuple)) else [inner]  # LSTM: [h, c]; GRU: h
+        self.inner_states = len(inner)
+        self.state_size = [*inner, self.cell.units, self.cell.units, 1]
         self.output_size = self.cell.units
 
     def build(self, input_shape):
