@@ -158,7 +158,7 @@ def check_kernels(quick: bool, record) -> list[dict]:
         X, x, y = example_data(kind, 32, 12, rng)
         est = SequenceClassifier(cell=cell, layers=layers, units=8, bidirectional=bidirectional, dropout=dropout,
                                  epochs=1, batch_size=16, validation_fraction=0.0, early_stopping=False,
-                                 random_state=0, verbose=0)
+                                 input_type="tokens" if kind == "tokens" else "auto", random_state=0, verbose=0)
         start = time.perf_counter()
         if backend == "torch":
             text = names_in_fit(lambda: est.fit(X, y))
