@@ -129,6 +129,10 @@ def launch(command: list[str], n_workers: int, *, host: str = "127.0.0.1", port:
             if not _chief_serves(host, port, chief, startup_timeout):
                 # Bad data or a bad option: the chief's own output said why; no worker is started.
                 return _exit_code(chief)
+            if n_workers > 1:
+                print(f"{n_workers} workers share this machine ({os.cpu_count()} CPU cores): each trial's training "
+                      "time and latency are measured while other trials run, so its costs vary more than in a "
+                      "one-worker search.", file=stream, flush=True)
             for i in range(n_workers):
                 workers[f"tuner{i}"] = start(f"tuner{i}")
                 restarts[f"tuner{i}"] = 0

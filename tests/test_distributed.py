@@ -60,6 +60,7 @@ def test_chief_and_two_workers_record_every_trial_once_with_costs(npz, tmp_path)
             assert metrics[name]["observations"], name
     # both workers ran trials, and the chief printed the front from all of them
     assert "[tuner0]" in log and "[tuner1]" in log
+    assert "2 workers share this machine" in log  # their costs are measured side by side: said once
     assert "Pareto front" in log and "chosen" in log
     # the search is announced once, by the chief: the workers keep what they read to themselves
     assert log.count("Searching random") == 1 and "[tuner0] Searching" not in log
