@@ -182,6 +182,7 @@ class InputStateMixin:
             if self.max_tokens is not None and self.max_tokens < 3:
                 raise ValueError(f"max_tokens={self.max_tokens} leaves no room for words: a text vocabulary "
                                  "also holds padding and out-of-vocabulary entries. Expected max_tokens >= 3.")
+            check_text_support()
             from seqtune._layers import standardize_text
 
             self.vectorizer_ = keras.layers.TextVectorization(
@@ -364,3 +365,14 @@ def _warn_if_scales_differ(seqs: Sequences) -> None:
             "variance leave the quieter sequences near a constant. If their shape, not their scale, tells "
             "them apart, pass standardize='sequence' (each sequence standardized by its own statistics).",
             InputWarning, stacklevel=P.user_stacklevel())
+
+
+def check_text_support() -> None:
+    """Raw text is vectorized by Keras' ``TextVectorization``, which needs TensorFlow on every Keras backend."""
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is None:
+        raise ImportError(
+            "X holds raw text, which seqtune turns into token ids with Keras' TextVectorization: that needs "
+            "TensorFlow, on every Keras backend, and it is not installed. Install it (pip install tensorflow-cpu, "
+            "or seqtune's [cpu] extra), or pass token ids instead (integer sequences, input_type='tokens').")
