@@ -501,7 +501,8 @@ def main(argv=None) -> int:
                                                                   f"{_in_options(str(message))}\n")
     try:
         return args.func(args)
-    except (ValueError, TypeError, FileNotFoundError, PermissionError, RuntimeError) as exc:
+    except (ValueError, TypeError, FileNotFoundError, PermissionError, RuntimeError, ImportError) as exc:
+        # ImportError: a library the data needs is not installed (TensorFlow for raw text off its backend)
         print(f"seqtune: error: {_in_options(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -152,6 +152,19 @@ def test_errors_are_one_clear_line(tmp_path, capsys):
         assert err.count("\n") == 1 and f"seqtune: error: --data {tmp_path / message}" in err, err
 
 
+def test_a_missing_library_is_one_clear_line(tmp_path, capsys, monkeypatch):
+    """Raw text without TensorFlow (the JAX or torch backend) ended the command in a traceback."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "tensorflow" else real(name, *a))
+    pd.DataFrame({"text": ["good day", "bad day"] * 10, "label": [0, 1] * 10}).to_csv(tmp_path / "news.csv", index=False)
+    assert main(["tune", "--data", str(tmp_path / "news.csv"), "--target", "label", "--max-trials", "1",
+                 "--max-epochs", "1", "--directory", str(tmp_path / "runs")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "seqtune: error: X holds raw text" in err and "needs TensorFlow" in err, err
+
+
 @pytest.mark.parametrize("args", [["--help"], ["demo", "--help"], ["tune", "--help"], ["report", "--help"]])
 def test_every_help_page(args):
     with pytest.raises(SystemExit) as exit_info:
