@@ -71,3 +71,12 @@ def as_plain_user(command: list) -> list:
         pytest.skip("running as root without setpriv (util-linux): read-only folders cannot be made")
     drop = "-dac_override,-dac_read_search"
     return [setpriv, "--bounding-set", drop, "--inh-caps", drop, *command]
+
+
+@pytest.fixture
+def tensorflow_absent(monkeypatch):
+    """``importlib.util.find_spec("tensorflow")`` finds nothing, as where only JAX or torch is installed."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "tensorflow" else real(name, *a))

@@ -152,12 +152,8 @@ def test_errors_are_one_clear_line(tmp_path, capsys):
         assert err.count("\n") == 1 and f"seqtune: error: --data {tmp_path / message}" in err, err
 
 
-def test_a_missing_library_is_one_clear_line(tmp_path, capsys, monkeypatch):
+def test_a_missing_library_is_one_clear_line(tmp_path, capsys, tensorflow_absent):
     """Raw text without TensorFlow (the JAX or torch backend) ended the command in a traceback."""
-    import importlib.util
-
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "tensorflow" else real(name, *a))
     pd.DataFrame({"text": ["good day", "bad day"] * 10, "label": [0, 1] * 10}).to_csv(tmp_path / "news.csv", index=False)
     assert main(["tune", "--data", str(tmp_path / "news.csv"), "--target", "label", "--max-trials", "1",
                  "--max-epochs", "1", "--directory", str(tmp_path / "runs")]) == 2

@@ -1166,12 +1166,8 @@ def test_sequences_given_as_dataframes_are_checked_by_column_name(rng, tmp_path)
         seqtune.load(tmp_path / "m").predict([f[["load", "speed"]] for f in frames[:2]])
 
 
-def test_raw_text_without_tensorflow_says_what_to_install(monkeypatch):
-    """On the JAX or torch backend TensorFlow may be absent (seen on a GPU machine): Keras' own error named
+def test_raw_text_without_tensorflow_says_what_to_install(tensorflow_absent):
+    """On the JAX or torch backend TensorFlow may be absent (as on the GPU machine): Keras' own error named
     `pip install tensorflow` only after the input checks, from inside TextVectorization."""
-    import importlib.util
-
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "tensorflow" else real(name, *a))
     with pytest.raises(ImportError, match=r"raw text.*needs TensorFlow.*tensorflow-cpu.*input_type='tokens'"):
         SequenceClassifier(**TINY).fit(["good day", "bad day"] * 4, [0, 1] * 4)
