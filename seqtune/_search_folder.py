@@ -81,15 +81,17 @@ def _is_search(project_dir: Path) -> bool:
 def _change_in_words(key: str, before, now) -> str:
     """How a refused resume names one changed fingerprint entry; a settings dict names the settings that differ
     (the forecaster's search keeps its horizon there, which a command-line user knows as --horizon)."""
-    if isinstance(before, dict) and isinstance(now, dict) and key not in CHANGE_WORDS:
+    if key in CHANGE_WORDS:
+        return CHANGE_WORDS[key]
+    if isinstance(before, dict) and isinstance(now, dict):
         unset = "(not set)"
         settings = [f"{name} {before.get(name, unset)!r} then {now.get(name, unset)!r}"
                     for name in sorted(before.keys() | now.keys(), key=str) if before.get(name) != now.get(name)]
         if settings:
             return f"a different {key} ({'; '.join(settings)})"
-    if key not in CHANGE_WORDS and all(isinstance(v, (int, float, str, type(None))) for v in (before, now)):
+    if all(isinstance(v, (int, float, str, type(None))) for v in (before, now)):
         return f"a different {key} ({before!r} then {now!r})"
-    return CHANGE_WORDS.get(key, f"a different {key}")
+    return f"a different {key}"
 
 
 def _has_trials(project_dir: Path) -> bool:

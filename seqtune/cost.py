@@ -57,7 +57,8 @@ def training_memory_mb(model, batch_size: int, timesteps: float) -> float:
         directions = 1
         if isinstance(layer, keras.layers.Bidirectional):
             layer, directions = layer.forward_layer, 2
-        cell = getattr(getattr(layer, "cell", None), "cell", getattr(layer, "cell", None))  # pooled layers wrap it
+        cell = getattr(layer, "cell", None)
+        cell = getattr(cell, "cell", cell)  # seqtune._pooled_rnn's PoolingCell wraps the LSTM/GRU cell
         if isinstance(cell, (keras.layers.LSTMCell, keras.layers.GRUCell)):
             gates = 4 if isinstance(cell, keras.layers.LSTMCell) else 3
             # per step: gate pre-activations and the new state, for every sequence of the batch

@@ -155,24 +155,25 @@ def launch(command: list[str], n_workers: int, *, host: str = "127.0.0.1", port:
                     stream.write(f"[launcher] {', '.join(gave_up)} failed {max_restarts + 1} times and no worker is "
                                  "left to finish its trial; stopping the chief (finished trials are kept)\n")
                     stream.flush()
-                    chief.terminate()
-                    try:
-                        chief.wait(timeout=20)
-                    except subprocess.TimeoutExpired:
-                        chief.kill()
-                        chief.wait()
+                    _stop([chief])
                     break
                 time.sleep(0.5)
             return _exit_code(chief)
         finally:
-            for process in [chief, *workers.values()]:
-                if process.poll() is None:
-                    process.terminate()
-            for process in [chief, *workers.values()]:
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            _stop([chief, *workers.values()])
+
+
+def _stop(processes) -> None:
+    """Terminate those still running, then wait for every one (killing any that outlasts 20 s)."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _exit_code(chief) -> int:

@@ -323,7 +323,7 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             multilabel targets (several labels may apply to a sample).
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the training loss. Only their ratios matter: they are
-            rescaled to a mean of 1 (with ``class_weight``'s, for a classifier).
+            rescaled to a mean of 1 (multiplied by ``class_weight``'s first).
 
         Returns
         -------
@@ -432,9 +432,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
 
         Labels held as objects (numbers or bools in a pandas object column) are read as in ``fit``.
         """
-        labels = np.asarray(y) if not hasattr(y, "toarray") else None
-        if labels is not None and labels.ndim == 1 and labels.dtype.kind == "O":
-            y = _object_labels_as_values(labels)
+        if not hasattr(y, "toarray"):  # a sparse multilabel indicator is left to scikit-learn
+            y = _object_labels_as_values(np.asarray(y))
         return super().score(X, y, sample_weight=sample_weight)
 
     def predict_proba(self, X):
@@ -532,7 +531,7 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the training loss. Only their ratios matter: they are
-            rescaled to a mean of 1 (with ``class_weight``'s, for a classifier).
+            rescaled to a mean of 1.
 
         Returns
         -------
