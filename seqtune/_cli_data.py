@@ -103,10 +103,8 @@ def read_table(path: str, target: str):
             raise ValueError(f"--target {target!r}: {path} has no header row, so --target is a column number "
                              f"from 0 to {frame.shape[1] - 1}.")
     if target not in frame.columns:
-        other = next((mark for mark in ";|\t," if mark != sep and target in str(frame.columns[0]).split(mark)), None)
-        hint = f" The header looks separated by {other!r}: a .csv is read by commas, a .tsv by tabs." if other else ""
         raise ValueError(f"--target {target!r} is not a column of {path} "
-                         f"(columns: {', '.join(map(str, frame.columns[:10]))}).{hint}")
+                         f"(columns: {', '.join(map(str, frame.columns[:10]))}).{separator_hint(frame, target, sep)}")
     # (the only column besides the target is the data: text whose header cell is blank, say)
     if not headerless and not first[0].strip() and frame.shape[1] > 2 and is_row_index(frame.iloc[:, 0]):
         print(f"{path}: the first column has no name and numbers the rows (a pandas index, which to_csv writes "
@@ -117,6 +115,12 @@ def read_table(path: str, target: str):
         raise ValueError(f"--target {target!r}: {int(y.isna().sum())} row(s) of {path} have no value (first: data "
                          f"row {int(np.flatnonzero(y.isna())[0])}, from 0); drop those rows or fill them in.")
     return frame, y.to_numpy()
+
+
+def separator_hint(frame, name: str, sep: str = ",") -> str:
+    """A hint where the column ``name``, not found, is in a header split by another separator than ``sep``."""
+    other = next((mark for mark in ";|\t," if mark != sep and name in str(frame.columns[0]).split(mark)), None)
+    return f" The header looks separated by {other!r}: a .csv is read by commas, a .tsv by tabs." if other else ""
 
 
 # pandas' markers of a missing value (read_csv's default na_values, less the empty cell)
@@ -204,137 +208,3 @@ def csv_sequences(frame, path: str):
         raise ValueError(f"--data {path}: row {row} has an empty cell before its last value (or no values). "
                          "Rows may only end early; fill or drop the missing values.")
     return [row[:n] for row, n in zip(values, lengths)]
-
-
-def load_series(args):
-    """``(y, X)`` of ``--task forecast``: column ``--target`` of a .csv and the ``--features`` columns
-    (None without them), indexed by ``--time-column``."""
-    import pandas as pd
-
-    path = args.data
-    if not path or not path.endswith(".csv"):
-        raise ValueError("--task forecast needs --data FILE.csv holding the series in its --target column "
-                         "(and the time stamps in --time-column, if any).")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"--data {path}: no such file")
-    with _reading(path, "a header row naming --target, then one row a time step"):
-        frame = pd.read_csv(path)
-    features = [c.strip() for c in args.features.split(",") if c.strip()] if args.features else []
-    named = [("--target", args.target), ("--time-column", args.time_column)] + [("--features", c) for c in features]
-    for option, column in named:
-        if column is not None and column not in frame.columns:
-            raise ValueError(f"{option} {column!r} is not a column of {path} "
-                             f"(columns: {', '.join(map(str, frame.columns[:10]))}).")
-    if args.target in features or args.time_column in features:
-        raise ValueError("--features must not repeat the --target or --time-column column.")
-    time_column, dates = args.time_column, None
-    if time_column is None:
-        time_column, dates = date_column(frame.drop(columns=[args.target, *features]))
-        if time_column is not None:
-            print(f"Time stamps from column {time_column!r} (--time-column names another).", flush=True)
-    if time_column is not None:
-        column = frame[time_column]
-        if pd.api.types.is_numeric_dtype(column.dtype):  # years, step numbers: an evenly spaced numeric index
-            frame.index = pd.Index(column, name=time_column)
-        else:
-            stamps, day_first = dates or read_dates(column)
-            if stamps is None:
-                raise ValueError(f"--time-column {time_column!r} does not hold dates: {day_first}")
-            if day_first:
-                print(f"Dates in {time_column!r} read day first (dd/mm, not mm/dd): write them as yyyy-mm-dd "
-                      "if they are month first.", flush=True)
-            frame.index = pd.DatetimeIndex(stamps, name=time_column)
-        if not frame.index.is_monotonic_increasing:
-            # A file listing the newest rows first (or out of order): the series and its held-out
-            # test steps run forward in time.
-            frame = frame.sort_index(kind="stable")
-            print(f"Rows sorted by {time_column!r}: the file does not list them oldest first.", flush=True)
-    return frame[args.target].rename(args.target), (frame[features] if features else None)
-
-
-def read_dates(column):
-    """``(stamps, day_first)`` of a text column of dates, or ``(None, reason)``.
-
-    pandas reads "01/02/2020" month first. Day first is taken where only it reads every row
-    ("13/01/2023" after "01/01/2023"), or where both do and only it makes regularly spaced time stamps:
-    monthly "01/mm/yyyy" rows read month first are the 1st to 12th of January. ``day_first`` also says
-    where pandas itself read the day first (a first row of "13/01/2023" sets its format).
-    """
-    import warnings
-
-    import pandas as pd
-
-    readings, reason = {}, None
-    for day_first in (False, True):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # pandas' "could not infer format" note
-            try:
-                readings[day_first] = pd.to_datetime(column, dayfirst=day_first)
-            except (ValueError, TypeError, OverflowError) as exc:
-                reason = reason or str(exc)
-    if not readings:
-        if reason and "utc=True" in reason:  # offsets that change: pandas' export of a zone with summer time
-            try:
-                return _read_changing_offsets(column), False
-            except (ValueError, TypeError, OverflowError) as exc:
-                reason = str(exc)
-        return None, reason
-    if len(readings) == 1:
-        day_first = next(iter(readings))
-        return readings[day_first], day_first
-    if readings[False].equals(readings[True]):  # pandas took the day first itself where the first row needs it
-        return readings[False], _day_before_month(column)
-    day_first = _regular(readings[True]) and not _regular(readings[False])
-    return readings[day_first], day_first
-
-
-def _regular(stamps) -> bool:
-    """Whether time stamps, in order, are distinct and regularly spaced (pandas infers a frequency)."""
-    import pandas as pd
-
-    ordered = pd.DatetimeIndex(stamps).sort_values()
-    return len(ordered) >= 3 and ordered.is_unique and pd.infer_freq(ordered) is not None
-
-
-def _read_changing_offsets(column):
-    """Time stamps whose UTC offsets change between rows ("+01:00", then "+02:00" from the change to summer
-    time): their local times where those are regularly spaced and the instants are not (a daily series at
-    local midnight), else the instants in UTC (an hourly series, whose local times skip or repeat an hour)."""
-    import pandas as pd
-
-    instants = pd.to_datetime(column, utc=True)
-    local = pd.to_datetime(column.astype(str).str.strip().str.replace(r"(Z|[+-]\d\d:?\d\d)$", "", regex=True))
-    return local if _regular(local) and not _regular(instants) else instants
-
-
-def _day_before_month(column) -> bool:
-    """Whether pandas reads a column of dates in a format with the day before the month, guessed from
-    its first value ("13/01/2023": dd/mm/yyyy), as it does when no other reading fits that row."""
-    import warnings
-
-    from pandas.tseries.api import guess_datetime_format
-
-    values = column.dropna()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # the note that it parses day first: what is asked here
-        fmt = guess_datetime_format(str(values.iloc[0]), dayfirst=False) if len(values) else None
-    return bool(fmt) and "%d" in fmt and "%m" in fmt and fmt.index("%d") < fmt.index("%m")
-
-
-def date_column(others):
-    """``(name, read_dates(column))`` of the one column of ``others`` (the columns neither target nor feature)
-    whose text reads as dates, nearly all distinct, else ``(None, None)``: without it the series would be indexed by
-    step numbers, its frequency and season unread."""
-    import pandas as pd
-
-    found = []
-    for name in others.columns:
-        column = others[name]
-        if pd.api.types.is_numeric_dtype(column.dtype) or column.isna().any():
-            continue
-        dates = read_dates(column)
-        # Stamps that repeat often (month names over several years) cannot index a series; a few repeats (a
-        # row written twice) are the series' own, refused by the forecaster where they are.
-        if dates[0] is not None and dates[0].nunique() >= 0.9 * len(dates[0]):
-            found.append((name, dates))
-    return found[0] if len(found) == 1 else (None, None)

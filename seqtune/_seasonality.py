@@ -33,6 +33,8 @@ PERSISTENT = 0.8
 FALSE_SEASON_RATE_OF_DIFFERENCES = 0.001
 # A difference this many median absolute deviations from the median is a level shift, not the season's.
 SHIFT_MADS = 8
+# Fewer steps than this show no season: two periods of 2.
+MIN_SEASON_STEPS = 4
 
 
 def dominant_period(series: list, max_period: int) -> int:
@@ -44,6 +46,8 @@ def dominant_period(series: list, max_period: int) -> int:
     with no seasonal peak standing out, while the differences keep the season.
     """
     columns = [np.asarray(values, dtype=np.float64).reshape(len(values), -1) for values in series]
+    if min(len(c) for c in columns) < MIN_SEASON_STEPS or max_period < 2:
+        return 1  # too short to show a season (a line through one point has no fit)
     period = _acf_period([_detrended(c) for c in columns], max_period, FALSE_SEASON_RATE)
     if period > 1 or min(len(c) for c in columns) < 8:
         return period

@@ -169,6 +169,10 @@ def index_info(index, length: int, what: str, known_freq=None) -> IndexInfo:
         raise TypeError(f"{what} has an index of strings (e.g. {index[0]!r}); expected a time index. If they "
                         f"are dates, convert them first: {what}.index = pd.to_datetime({what}.index) "
                         "(or read_csv(..., parse_dates=...)).")
+    if index.hasnans:  # before the order check: NaT sorts last, and sorting would not mend it
+        position = int(np.flatnonzero(index.isna())[0])
+        raise ValueError(f"{what}'s index has a missing time stamp (NaT) at position {position}; expected a time "
+                         "stamp on every row. Drop or date that row.")
     if not index.is_monotonic_increasing:
         raise ValueError(f"{what} has an unsorted index; expected increasing time. Sort it first: {what}.sort_index().")
     if isinstance(index, pd.DatetimeIndex):
@@ -184,9 +188,11 @@ def index_info(index, length: int, what: str, known_freq=None) -> IndexInfo:
                     f"{missing[0]}); expected regular time steps. Pass fill='interpolate' or fill='ffill' to "
                     f"insert and fill them, or do it yourself: {what}.asfreq({grid.freqstr!r}) and fill the NaN."
                 )
+            if len(index) < 3:
+                raise ValueError(f"{what} has {len(index)} time stamp(s): too few to forecast from, or to read "
+                                 "their frequency from (that takes 3).")
             raise ValueError(
-                f"{what} has a DatetimeIndex without a frequency, and none can be inferred"
-                f"{'' if len(index) >= 3 else ' (fewer than 3 timestamps)'}: its timestamps lie on no "
+                f"{what} has a DatetimeIndex without a frequency, and none can be inferred: its timestamps lie on no "
                 f"regular grid. Put them on one: {what}.to_period('M') for one value a month stamped on "
                 f"any day (likewise 'W', 'Q', 'Y'), or {what}.resample('D').mean() (any frequency) and "
                 "fill the gaps."

@@ -10,7 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from seqtune._cli_data import load_data, load_series
+from seqtune._cli_data import load_data
+from seqtune._cli_series import load_series
 
 
 def _quiet_tensorflow() -> None:
@@ -100,9 +101,11 @@ def _run_forecast_search(args, y, X=None) -> int:
         raise ValueError(f"--horizon must be an int >= 1; got {args.horizon}.")
     # The forecaster inserts the time steps the file skips (fill): hold out and score by those steps.
     y, X = with_missing_steps_xy(y, X, args.fill)
+    _check_whole_series(y, X, args.fill)
     n_test = max(args.horizon, int(round(len(y) * args.test_fraction)))
-    if n_test >= len(y):
-        raise ValueError(f"the series has {len(y)} steps: too short to hold out {n_test} for the test.")
+    if len(y) - n_test < 3:  # fewer time stamps tell no frequency
+        raise ValueError(f"the series has {len(y)} steps: too short to hold out {n_test} for the test and "
+                         "train on the rest.")
     train = y.iloc[:-n_test]
     train_X = None if X is None else X.iloc[:-n_test]
     space = _search_space(args)
@@ -142,6 +145,25 @@ def _run_forecast_search(args, y, X=None) -> int:
     print(f"Pareto plot: {plot}")
     print(f"search took {minutes:.1f} min; `seqtune report {auto.search_dir_}` shows it again.")
     return 0
+
+
+def _check_whole_series(y, X, fill) -> None:
+    """Refuse, before the search, what the held-out part would only show after it: time stamps off the
+    series' grid, and (without --fill) empty cells."""
+    import numpy as np
+
+    from seqtune._time_index import index_info
+
+    index_info(y.index, len(y), "y")
+    if fill:
+        return
+    for what, values in [(f"--target {y.name!r}", y.to_frame())] + ([] if X is None else [("--features", X)]):
+        empty = values.isna().to_numpy().any(axis=1)
+        if empty.any():
+            columns = values.columns[values.isna().any()].tolist()
+            raise ValueError(f"{what} has {int(empty.sum())} row(s) with an empty cell (first at "
+                             f"{y.index[np.flatnonzero(empty)[0]]}, in {', '.join(map(repr, columns))}); pass "
+                             "--fill ffill or --fill interpolate to fill them, or fill them in the file.")
 
 
 def _search(auto, announcement: str, *data, **fit_params) -> float | None:
@@ -476,7 +498,12 @@ def _in_options(message: str) -> str:
         message = message.replace(python, option)
     message = re.sub(r"\bmax_epochs=(\d+)", r"--max-epochs \1", message)
     message = re.sub(r"\bRaise max_epochs\b", "Raise --max-epochs", message)
-    return re.sub(r"fill='(\w+)'", r"--fill \1", message)
+    message = re.sub(r"fill='(\w+)'", r"--fill \1", message)
+    # pandas remedies for an irregular series: the file is what the command line can change
+    message = re.sub(r", or do it yourself: \w+\.asfreq\(.*?\) and fill the NaN\.", ".", message)
+    return re.sub(r"Put them on one: \w+\.to_period\(.*?fill the gaps\.",
+                  "Put them on one in the file: one row a step, every row stamped at the same place in its step "
+                  "(a monthly series on the 1st of each month, say).", message)
 
 
 def main(argv=None) -> int:

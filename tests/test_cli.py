@@ -113,8 +113,9 @@ def test_tune_a_forecaster_on_a_csv_series(tmp_path, capsys):
             "--max-units", "4", "--max-layers", "1", "--directory", str(tmp_path / "runs"), "--project-name", "fc"]
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert "NaN" in err  # missing values are refused unless --fill says how to fill them
-    assert "--fill interpolate" in err and "fill='" not in err  # the option, not the Python argument
+    # a skipped day and empty cells are refused unless --fill says how to fill them; the first found is named
+    assert "skips 1 time step(s) of its D grid (first missing: 2024-05-25" in err
+    assert "--fill interpolate" in err and "fill='" not in err and "asfreq" not in err  # options, not Python
     assert main(args + ["--fill", "interpolate", "--features", "promo"]) == 0
     out = capsys.readouterr().out
     assert "with 1 known covariate(s) (promo)" in out
@@ -375,7 +376,7 @@ def test_a_date_column_with_a_repeated_row_or_changing_utc_offsets_still_indexes
     --time-column gave pandas' advice to pass utc=True for offsets that change with summer time."""
     from argparse import Namespace
 
-    from seqtune._cli_data import load_series as _load_series
+    from seqtune._cli_series import load_series as _load_series
 
     def load(frame, name):
         frame.to_csv(tmp_path / name, index=False)
@@ -397,7 +398,7 @@ def test_a_date_column_with_a_repeated_row_or_changing_utc_offsets_still_indexes
 def test_a_numeric_time_column_is_a_numeric_index(tmp_path):
     from argparse import Namespace
 
-    from seqtune._cli_data import load_series as _load_series
+    from seqtune._cli_series import load_series as _load_series
 
     pd.DataFrame({"year": range(1900, 1960), "flow": np.arange(60.0)}).to_csv(tmp_path / "flow.csv", index=False)
     y, X = _load_series(Namespace(data=str(tmp_path / "flow.csv"), target="flow", time_column="year", features=None))
@@ -407,7 +408,7 @@ def test_a_numeric_time_column_is_a_numeric_index(tmp_path):
 def test_a_single_column_of_dates_is_the_time_index_without_time_column(tmp_path, capsys):
     from argparse import Namespace
 
-    from seqtune._cli_data import load_series as _load_series
+    from seqtune._cli_series import load_series as _load_series
 
     days = pd.date_range("2020-01-01", periods=30).strftime("%Y-%m-%d")
     frame = pd.DataFrame({"day": days, "store": ["a"] * 30, "sales": np.arange(30.0)})
@@ -417,13 +418,68 @@ def test_a_single_column_of_dates_is_the_time_index_without_time_column(tmp_path
     assert isinstance(y.index, pd.DatetimeIndex) and y.index[0] == pd.Timestamp("2020-01-01")
     assert "Time stamps from column 'day'" in capsys.readouterr().out
     frame.assign(shipped=days).to_csv(tmp_path / "two.csv", index=False)  # two date columns: no guess
-    y, _ = _load_series(Namespace(**{**vars(args), "data": str(tmp_path / "two.csv")}))
-    assert isinstance(y.index, pd.RangeIndex)
+    with pytest.raises(ValueError, match=r"columns 'day', 'shipped' hold dates: name the one .* --time-column"):
+        _load_series(Namespace(**{**vars(args), "data": str(tmp_path / "two.csv")}))
     # month names repeat every year: pandas reads them as dates of year 1, which cannot index the series
     months = pd.date_range("2020-01-01", periods=30, freq="MS").strftime("%b")
     frame.assign(day=months).to_csv(tmp_path / "months.csv", index=False)
     y, _ = _load_series(Namespace(**{**vars(args), "data": str(tmp_path / "months.csv")}))
     assert isinstance(y.index, pd.RangeIndex) and len(y) == 30
+
+
+def test_dates_a_series_cannot_be_indexed_by_are_named_by_their_line(tmp_path):
+    """A blank or impossible date made the column silently not the time index (its season and frequency unread);
+    with --time-column, a blank one sorted last and was scored as the day after the series ended, and pandas'
+    four lines of advice came for a bad one. Stacked series were read as one series, joined end to end."""
+    from argparse import Namespace
+
+    from seqtune._cli_series import load_series as _load_series
+
+    days = pd.date_range("2020-01-01", periods=30).strftime("%Y-%m-%d").to_series(index=range(30))
+    frame = pd.DataFrame({"day": days, "sales": np.arange(30.0)})
+
+    def load(frame, time_column=None):
+        frame.to_csv(tmp_path / "s.csv", index=False)
+        return _load_series(Namespace(data=str(tmp_path / "s.csv"), target="sales", time_column=time_column,
+                                      features=None))
+
+    for time_column in (None, "day"):
+        what = "column 'day'" if time_column is None else "--time-column 'day'"
+        with pytest.raises(ValueError, match=rf"{what} is empty on line 12; its other rows read as dates"):
+            load(frame.assign(day=days.mask(days.index == 10)), time_column)
+        with pytest.raises(ValueError, match=rf"{what} holds '2020-02-30', which reads as no date, on line 3"):
+            load(frame.assign(day=days.where(days.index != 1, "2020-02-30")), time_column)
+    stacked = pd.concat([frame.assign(store=name, sales=frame["sales"] + k) for k, name in enumerate("ab")])
+    for time_column in (None, "day"):
+        with pytest.raises(ValueError, match=r"the time stamps repeat \(60 rows, 30 distinct times\) and column "
+                                             r"'store' tells 2 series apart \('a', 'b', ...\).*one 'store'"):
+            load(stacked, time_column)
+    with pytest.raises(ValueError, match=r"--target 'sales' holds '1,250.5' on line 4, which is not a number.*"
+                                         r"no thousands separators"):
+        load(frame.astype({"sales": object}).assign(sales=lambda f: f["sales"].where(f.index != 2, "1,250.5")))
+    frame.to_csv(tmp_path / "semi.csv", index=False, sep=";")
+    with pytest.raises(ValueError, match=r"--target 'sales' is not a column.*header looks separated by ';'"):
+        _load_series(Namespace(data=str(tmp_path / "semi.csv"), target="sales", time_column=None, features=None))
+
+
+def test_the_held_out_part_is_checked_before_the_search(tmp_path, capsys):
+    """An empty cell in the held-out part was found after the whole search, whose settings --fill then changes."""
+    t = np.arange(60)
+    frame = pd.DataFrame({"day": pd.date_range("2024-01-01", periods=60).strftime("%Y-%m-%d"),
+                          "sales": 10 + np.sin(2 * np.pi * t / 7)})
+    frame.loc[55, "sales"] = np.nan
+    frame.to_csv(tmp_path / "sales.csv", index=False)
+    args = ["tune", "--task", "forecast", "--data", str(tmp_path / "sales.csv"), "--target", "sales", "--horizon",
+            "7", "--directory", str(tmp_path / "runs")]
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    assert "Searching" not in out and "seqtune: error: --target 'sales' has 1 row(s) with an empty cell (first " \
+        "at 2024-02-25 00:00:00, in 'sales'); pass --fill ffill or --fill interpolate" in err
+    frame.iloc[:5].to_csv(tmp_path / "short.csv", index=False)
+    assert main(["tune", "--task", "forecast", "--data", str(tmp_path / "short.csv"), "--target", "sales",
+                 "--horizon", "3"]) == 2
+    assert "the series has 5 steps: too short to hold out 3 for the test and train on the rest" in \
+        capsys.readouterr().err
 
 
 @pytest.mark.parametrize("freq, fmt, first", [
@@ -435,7 +491,7 @@ def test_a_single_column_of_dates_is_the_time_index_without_time_column(tmp_path
 def test_dates_are_read_day_first_where_only_that_makes_a_regular_series(tmp_path, capsys, freq, fmt, first):
     from argparse import Namespace
 
-    from seqtune._cli_data import load_series as _load_series
+    from seqtune._cli_series import load_series as _load_series
 
     stamps = pd.date_range(first, periods=40, freq=freq)
     pd.DataFrame({"when": stamps.strftime(fmt), "v": np.arange(40.0)}).to_csv(tmp_path / "s.csv", index=False)
@@ -466,7 +522,7 @@ def test_a_series_the_season_repeats_exactly_is_searched_and_warnings_are_one_li
 def test_a_file_listing_the_newest_rows_first_is_sorted_by_time(tmp_path, capsys):
     from argparse import Namespace
 
-    from seqtune._cli_data import load_series as _load_series
+    from seqtune._cli_series import load_series as _load_series
 
     stamps = pd.date_range("2020-01-01", periods=30, freq="D")
     frame = pd.DataFrame({"day": stamps.strftime("%Y-%m-%d"), "v": np.arange(30.0), "promo": np.arange(30) % 2})

@@ -680,6 +680,16 @@ def test_series_too_short():
         SequenceForecaster(**{**TINY, "lookback": "auto", "horizon": 12}).fit(seasonal(10))
 
 
+def test_a_series_of_one_or_two_time_stamps_is_too_short_not_a_numerical_error():
+    """One point raised LinAlgError from season detection; two gave advice on frequencies."""
+    one = pd.Series([3.0], index=pd.date_range("2020-01-01", periods=1, freq="D"))
+    with pytest.raises(ValueError, match=r"y has 1 time steps; expected at least lookback \+ horizon"):
+        SequenceForecaster(**{**TINY, "lookback": "auto", "horizon": 1}).fit(one)
+    two = pd.Series([3.0, 4.0], index=pd.DatetimeIndex(["2020-01-01", "2020-01-02"]))
+    with pytest.raises(ValueError, match=r"y has 2 time stamp\(s\): too few to forecast from"):
+        SequenceForecaster(**{**TINY, "lookback": "auto", "horizon": 1}).fit(two)
+
+
 def test_a_bool_column_is_read_as_a_bool_series_is():
     flags = np.sin(np.arange(80) / 3) > 0
     params = {**TINY, "n_models": 1, "epochs": 1}
@@ -740,8 +750,11 @@ def test_values_whose_squares_overflow_are_refused():
         (pd.DatetimeIndex(np.cumsum([0, *range(1, 60)]) * pd.Timedelta("1h") + pd.Timestamp("2024-01-01")),
          r"none can be inferred: its timestamps lie on no regular grid"),
         (pd.Index(np.r_[0:30, 31:61]), r"numeric index with uneven steps.*only on a DatetimeIndex or PeriodIndex"),
+        # NaT sorts last: it was called "unsorted", and sort_index() did not mend it
+        (pd.date_range("2024-01-01", periods=60, freq="D").insert(30, pd.NaT).delete(31),
+         r"y's index has a missing time stamp \(NaT\) at position 30"),
     ],
-    ids=["unsorted", "duplicated", "gap", "monthly-gap", "irregular", "integer-gap"],
+    ids=["unsorted", "duplicated", "gap", "monthly-gap", "irregular", "integer-gap", "nat"],
 )
 def test_bad_index_is_refused(index, match):
     with pytest.raises(ValueError, match=match):
