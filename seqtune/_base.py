@@ -338,7 +338,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         layout = self._input_layout_
         sequence = BucketedSequence(data.values, data.y, data.weight, batch_size=self._global_batch_size(),
                                     kind=layout.kind, n_features=layout.n_features,
-                                    max_length=self.max_length_, shuffle=shuffle, seed=seed)
+                                    max_length=self.max_length_, shuffle=shuffle, seed=seed,
+                                    masked=layout.masked or layout.kind == "tokens")
         return keras_data(sequence), None
 
     def _fit(self, X, y, sample_weight=None):

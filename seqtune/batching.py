@@ -30,10 +30,23 @@ def length_sorted_batches(lengths: np.ndarray, batch_size: int, rng=None) -> lis
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
-def pad_batch(seqs, index, *, kind: str, n_features, max_length) -> np.ndarray:
-    """Pad the sequences at ``index`` to their rounded longest length (capped at ``max_length``)."""
+def equal_length_batches(lengths: np.ndarray, batch_size: int, rng=None) -> list[np.ndarray]:
+    """Indices grouped into batches of sequences of one length: for a network without a padding mask,
+    which would read padding as data. With ``rng``, each length's sequences are shuffled first."""
+    batches = []
+    for length in np.unique(lengths):
+        index = np.flatnonzero(lengths == length)
+        if rng is not None:
+            index = rng.permutation(index)
+        batches += [index[i : i + batch_size] for i in range(0, len(index), batch_size)]
+    return batches
+
+
+def pad_batch(seqs, index, *, kind: str, n_features, max_length, round_up: bool = True) -> np.ndarray:
+    """Pad the sequences at ``index`` to their longest length, rounded up unless ``round_up`` is False
+    (capped at ``max_length``)."""
     longest = max(len(seqs[i]) for i in index)
-    length = length_bucket(longest)
+    length = length_bucket(longest) if round_up else longest
     if max_length is not None:
         length = min(length, max_length)
     return pad([seqs[i] for i in index], length, kind=kind, n_features=n_features)
@@ -57,11 +70,15 @@ class BucketedSequence(keras.utils.PyDataset):
     shuffle : bool
         Shuffle batch order (and ties within a length bucket) every epoch.
     seed : int or None
+    masked : bool, default=True
+        Whether the network masks padding. Without a mask (a network built on sequences of one
+        length) every batch holds sequences of one length, unpadded, as in prediction.
     """
 
     def __init__(self, seqs, y, sample_weight, *, batch_size, kind, n_features, max_length,
-                 shuffle, seed=None):
+                 shuffle, seed=None, masked=True):
         super().__init__()
+        self.masked = masked
         self.seqs = seqs
         self.y = y
         self.sample_weight = sample_weight
@@ -76,7 +93,8 @@ class BucketedSequence(keras.utils.PyDataset):
 
     def _make_batches(self):
         rng = self.rng if self.shuffle else None
-        self.batches = length_sorted_batches(self.lengths, self.batch_size, rng)
+        batches = length_sorted_batches if self.masked else equal_length_batches
+        self.batches = batches(self.lengths, self.batch_size, rng)
         if self.shuffle:
             self.rng.shuffle(self.batches)
 
@@ -86,7 +104,7 @@ class BucketedSequence(keras.utils.PyDataset):
     def __getitem__(self, i):
         index = self.batches[i]
         x = pad_batch(self.seqs, index, kind=self.kind, n_features=self.n_features,
-                      max_length=self.max_length)
+                      max_length=self.max_length, round_up=self.masked)
         if self.sample_weight is None:
             return x, self.y[index]
         return x, self.y[index], self.sample_weight[index]
@@ -204,21 +222,12 @@ def _predict_groups(call, seqs, *, kind, n_features, max_length, chunk_size, rag
     out = None
     if ragged:
         lengths = np.array([len(s) for s in seqs])
-        if masked:
-            groups = length_sorted_batches(lengths, chunk_size)
-        else:
-            groups = []
-            for length in np.unique(lengths):
-                index = np.flatnonzero(lengths == length)
-                groups += [index[i : i + chunk_size] for i in range(0, len(index), chunk_size)]
+        groups = (length_sorted_batches if masked else equal_length_batches)(lengths, chunk_size)
     else:
         groups = [np.arange(i, min(n, i + chunk_size)) for i in range(0, n, chunk_size)]
     for index in groups:
-        if ragged:
-            if masked:
-                x = pad_batch(seqs, index, kind=kind, n_features=n_features, max_length=max_length)
-            else:
-                x = np.stack([seqs[i] for i in index])
+        if ragged:  # without a mask, a group of one length: padded to that length, no further
+            x = pad_batch(seqs, index, kind=kind, n_features=n_features, max_length=max_length, round_up=masked)
         else:
             x = seqs[index]
         size = len(index)

@@ -417,6 +417,27 @@ def test_fit_forgets_earlier_fits_and_warm_start_continues(seq3d, rng):
         warm.set_params(cell="gru", frame_length=2).fit(X, y)
 
 
+def test_a_network_built_on_one_length_trains_and_validates_on_ragged_sequences(seq3d, rng):
+    """Without a padding mask the network read NaN padding as data: a warm fit on ragged sequences
+    'diverged', and Auto trials whose training split had one length watched a NaN val_loss."""
+    from seqtune.batching import BucketedSequence
+
+    X, y = seq3d
+    ragged = [x[: rng.integers(2, 9)] for x in X]
+    warm = SequenceClassifier(warm_start=True, early_stopping=False, **TINY).fit(X, y)
+    assert not warm._input_layout_.masked
+    warm.set_params(early_stopping=True, validation_fraction=0.25).fit(ragged, y)
+    assert np.all(np.isfinite(warm.history_["loss"])) and np.all(np.isfinite(warm.history_["val_loss"]))
+    batches = BucketedSequence(ragged, y, None, batch_size=8, kind="numeric", n_features=3, max_length=None,
+                               shuffle=True, seed=0, masked=False)
+    seen = []
+    for i in range(len(batches)):
+        x, _ = batches[i]
+        assert not np.isnan(x).any()  # one length a batch, not padded
+        seen += batches.batches[i].tolist()
+    assert sorted(seen) == list(range(len(ragged)))
+
+
 def test_class_weight_and_sample_weight(seq3d):
     X, y = seq3d
     SequenceClassifier(class_weight="balanced", **TINY).fit(X, y, sample_weight=np.ones(60))
