@@ -277,7 +277,7 @@ def _read_one(y, what: str, fill, known_freq=None) -> tuple[np.ndarray, IndexInf
     """(values, index info, pandas index, layout, columns, name) of one series (``known_freq``: see
     :func:`index_info`)."""
     if isinstance(y, (pd.Series, pd.DataFrame)):
-        y = with_missing_steps(y, fill)
+        y = with_missing_steps(y, fill, known_freq)
     if isinstance(y, pd.Series):
         values = _to_2d(_as_float(y.to_numpy(), what), what)
         info = index_info(y.index, len(y), what, known_freq)

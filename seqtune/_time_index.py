@@ -189,8 +189,10 @@ def index_info(index, length: int, what: str, known_freq=None) -> IndexInfo:
                     f"insert and fill them, or do it yourself: {what}.asfreq({grid.freqstr!r}) and fill the NaN."
                 )
             if len(index) < 3:
-                raise ValueError(f"{what} has {len(index)} time stamp(s): too few to forecast from, or to read "
-                                 "their frequency from (that takes 3).")
+                why = ("; a forecaster needs a longer series" if known_freq is None else
+                       f", and they are not consecutive steps of the fitted series' frequency ({known_freq.freqstr})")
+                raise ValueError(f"{what} has {len(index)} time stamp(s): too few to read their frequency from (that "
+                                 f"takes 3){why}.")
             raise ValueError(
                 f"{what} has a DatetimeIndex without a frequency, and none can be inferred: its timestamps lie on no "
                 f"regular grid. Put them on one: {what}.to_period('M') for one value a month stamped on "
@@ -244,9 +246,12 @@ def index_info(index, length: int, what: str, known_freq=None) -> IndexInfo:
     )
 
 
-def with_missing_steps(y, fill):
+def with_missing_steps(y, fill, known_freq=None):
     """``y`` reindexed onto its regular time grid (the skipped steps NaN, to be filled) when
-    ``fill`` is set and its DatetimeIndex or PeriodIndex skips steps; else ``y`` as it is."""
+    ``fill`` is set and its DatetimeIndex or PeriodIndex skips steps; else ``y`` as it is.
+
+    ``known_freq`` (a fitted series' offset) gives the grid of a DatetimeIndex too short to read it from.
+    """
     index = y.index
     if fill is None or not index.is_unique or not index.is_monotonic_increasing:
         return y
@@ -256,6 +261,9 @@ def with_missing_steps(y, fill):
     if not isinstance(index, pd.DatetimeIndex) or _infer_freq(index) is not None:
         return y
     grid = regular_grid(index)
+    if grid is None and known_freq is not None and len(index) and known_freq.is_on_offset(index[0]):
+        grid = pd.date_range(index[0], index[-1], freq=known_freq)
+        grid = grid if index.isin(grid).all() else None
     return y if grid is None else y.reindex(grid)
 
 

@@ -43,8 +43,14 @@ def test_a_short_continuation_read_from_a_file_is_scored_on_the_fitted_frequency
     assert from_file.index.freq is None
     for steps in (1, 2):
         assert fc.score(from_file[:steps]) == fc.score(future[:steps])
-    with pytest.raises(ValueError, match="DatetimeIndex without a frequency"):  # not on the fitted grid
+    with pytest.raises(ValueError, match=r"2 time stamp\(s\): too few .* not consecutive steps of the fitted "
+                                         r"series' frequency \(D\)"):  # not on the fitted grid
         fc.score(pd.Series([10.0, 10.5], index=pd.DatetimeIndex([future.index[0], future.index[0] + pd.Timedelta("5h")])))
+    # a day missing from a continuation too short to read its grid from: filled where fill says so
+    days = pd.date_range(y.index[-1], periods=6, freq="D")[1:]
+    gappy = pd.Series([10.0, 10.5, 11.0, 11.5], index=pd.DatetimeIndex(list(days.delete(1))))
+    filled = clone(fc).set_params(fill="ffill").fit(y)
+    assert filled.score(gappy) == filled.score(pd.Series([10.0, 10.0, 10.5, 11.0, 11.5], index=days))
 
 
 # ------------------------------------------------------------------ future index
@@ -686,7 +692,7 @@ def test_a_series_of_one_or_two_time_stamps_is_too_short_not_a_numerical_error()
     with pytest.raises(ValueError, match=r"y has 1 time steps; expected at least lookback \+ horizon"):
         SequenceForecaster(**{**TINY, "lookback": "auto", "horizon": 1}).fit(one)
     two = pd.Series([3.0, 4.0], index=pd.DatetimeIndex(["2020-01-01", "2020-01-02"]))
-    with pytest.raises(ValueError, match=r"y has 2 time stamp\(s\): too few to forecast from"):
+    with pytest.raises(ValueError, match=r"y has 2 time stamp\(s\): too few .*a forecaster needs a longer"):
         SequenceForecaster(**{**TINY, "lookback": "auto", "horizon": 1}).fit(two)
 
 
