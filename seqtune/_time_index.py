@@ -67,7 +67,11 @@ class IndexInfo:
             if self.range:
                 first = self.last + self.step * start
                 return pd.RangeIndex(first, first + self.step * horizon, self.step, name=self.name)
-            return pd.Index(self.last + self.step * offsets, name=self.name)
+            labels = self.last + self.step * offsets
+            if np.issubdtype(np.asarray(labels).dtype, np.floating) and self.step:
+                # the step's own digits, not float error: 12.2, not 12.200000000000001
+                labels = np.round(labels, max(0, 9 - int(np.floor(np.log10(abs(self.step))))))
+            return pd.Index(labels, name=self.name)
         return None
 
     def advanced(self, steps: int) -> "IndexInfo":

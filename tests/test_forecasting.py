@@ -952,6 +952,9 @@ def test_a_float_time_index_aligns_future_covariates_despite_rounding():
     np.testing.assert_allclose(pred.index.to_numpy(), t[100:104])
     with pytest.raises(ValueError, match="does not cover the forecast horizon"):
         fc.predict(X=X.iloc[:102])
+    # without covariates the labels carry the step's digits, not float error (12.200000000000001)
+    tenths = pd.Series(seasonal(122), index=np.round(np.arange(122) * 0.1, 10))
+    assert SequenceForecaster(**TINY).fit(tenths).predict().index.tolist() == [12.2, 12.3, 12.4, 12.5]
 
 
 def test_predict_warns_when_the_history_looks_like_another_series(daily):
