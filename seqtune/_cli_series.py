@@ -12,6 +12,9 @@ from seqtune._cli_data import _reading, numbers_with_missing_markers, separator_
 
 # A text column holds dates where at least this share of its cells read as dates: the others are errors to name.
 MOSTLY_DATES = 0.9
+# Time stamps at least this share distinct index one series (a row written twice is the series' own, refused by
+# the forecaster where it is); fewer are month names over several years, or several series stacked.
+DISTINCT_STAMPS = 0.9
 
 
 def load_series(args):
@@ -140,7 +143,7 @@ def _refuse_stacked(others, stamps) -> None:
     import pandas as pd
 
     stamps = pd.Index(stamps)
-    if stamps.is_unique:
+    if stamps.nunique() >= DISTINCT_STAMPS * len(stamps):
         return
     for name in others.columns:
         ids = others[name]
@@ -249,9 +252,7 @@ def date_column(others):
         dates = read_dates(column)
         if dates[0] is None:
             continue
-        # Stamps that repeat often (month names over several years) cannot index a series; a few repeats (a
-        # row written twice) are the series' own, refused by the forecaster where they are.
-        (found if dates[0].nunique() >= 0.9 * len(dates[0]) else repeated).append((name, dates))
+        (found if dates[0].nunique() >= DISTINCT_STAMPS * len(dates[0]) else repeated).append((name, dates))
     if len(found) > 1:
         raise ValueError(f"columns {', '.join(repr(name) for name, _ in found)} hold dates: name the one that "
                          "indexes the series with --time-column.")

@@ -454,6 +454,8 @@ def test_dates_a_series_cannot_be_indexed_by_are_named_by_their_line(tmp_path):
         with pytest.raises(ValueError, match=r"the time stamps repeat \(60 rows, 30 distinct times\) and column "
                                              r"'store' tells 2 series apart \('a', 'b', ...\).*one 'store'"):
             load(stacked, time_column)
+    amended = pd.concat([frame.assign(store="a"), frame.assign(store="b").iloc[[5]]])  # a row written twice
+    assert load(amended, "day")[0].index.duplicated().sum() == 1  # not several series: the forecaster names the date
     with pytest.raises(ValueError, match=r"--target 'sales' holds '1,250.5' on line 4, which is not a number.*"
                                          r"no thousands separators"):
         load(frame.astype({"sales": object}).assign(sales=lambda f: f["sales"].where(f.index != 2, "1,250.5")))
