@@ -544,7 +544,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         if self.input_kind_ == "text":
             import keras
 
-            self.vectorizer_ = next(l for l in model.layers if isinstance(l, keras.layers.TextVectorization))
+            self.vectorizer_ = next(layer for layer in model.layers
+                                    if isinstance(layer, keras.layers.TextVectorization))
             model = model.layers[-1]
         # Compiled afresh with this machine's defaults (XLA on CPU, cuDNN on GPU); a later
         # warm start begins with a new optimizer state. A model fitted with XLA on TensorFlow or

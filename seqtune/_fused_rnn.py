@@ -150,5 +150,5 @@ class FusedGRU(_FusedInnerLoop, keras.layers.GRU):
         bias = ops.convert_to_tensor(cell.bias)  # (2, 3 units): input bias, recurrent bias
         # Keras' gate blocks are (update z, reset r, candidate h); PyTorch's are (r, z, n).
         order = torch.arange(3 * units, device=bias.device).view(3, units)[[1, 0, 2]].reshape(-1)
-        return [ops.convert_to_tensor(cell.kernel)[:, order].T, ops.convert_to_tensor(cell.recurrent_kernel)[:, order].T,
-                bias[0, order], bias[1, order]]
+        kernel, recurrent = ops.convert_to_tensor(cell.kernel), ops.convert_to_tensor(cell.recurrent_kernel)
+        return [kernel[:, order].T, recurrent[:, order].T, bias[0, order], bias[1, order]]

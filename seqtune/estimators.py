@@ -356,7 +356,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
         classes, index = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             raise ValueError(
-                f"y has 1 class ({np.asarray(classes[0]).tolist()!r}); a classifier needs samples of at least 2 classes."
+                f"y has 1 class ({np.asarray(classes[0]).tolist()!r}); a classifier needs samples of at least 2 "
+                "classes."
             )
         if warm and (self._is_multilabel() or not np.array_equal(classes, self.classes_)):
             raise ValueError(

@@ -171,7 +171,8 @@ def explain(trials: pd.DataFrame, chosen: pd.Series, *, tolerance: float, cost: 
             value = -chosen[score] if negated else chosen[score]
             which = (f"the fewest parameters among models within {TIMING_TIE:.0%} of the cheapest {cost}"
                      if tie else "the cheapest model")
-            return cell, f"{size} chosen: the best {shown} ({value:.4f}) and {which} within {tolerance:g} of it; {alone}."
+            return cell, (f"{size} chosen: the best {shown} ({value:.4f}) and {which} within {tolerance:g} of it; "
+                          f"{alone}.")
     else:
         reference = _best_of(others, score, cost)
         label = f"the best {str(reference['cell']).upper()}"

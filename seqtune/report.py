@@ -260,7 +260,8 @@ def report_search(project_dir, *, cost: str | None = None, tolerance: float | No
     if cost_column not in trials.columns:
         if cost is None:  # a cost function is not stored with the search
             raise ValueError(f"the search in {project_dir} picked by a custom cost function ({cost_column!r}), "
-                             f"which is not stored with it; pass cost= (--cost on the command line), one of {sorted(COSTS)}.")
+                             "which is not stored with it; pass cost= (--cost on the command line), one of "
+                             f"{sorted(COSTS)}.")
         raise ValueError(f"cost {cost!r} is not one of {sorted(COSTS)}.")
     tolerance = saved.get("tolerance", 0.01) if tolerance is None else tolerance
     P.check_tolerance(tolerance)
