@@ -19,6 +19,10 @@ Each kernel's loss is the sum of the last step's output, so the backward pass ru
 step. Prints milliseconds a batch and each side's speed as a ratio to PyTorch's (below 1: slower),
 as ``bench_torch.py`` reports its ratios.
 
+With ``--torch-variants``, PyTorch's kernel is also timed as a user could set it: without oneDNN
+(ATen's own loop), on one thread, and in bfloat16 under ``torch.autocast`` (fast where the CPU has
+AMX or AVX-512 BF16): how far the float32 kernel is from what PyTorch itself can do.
+
 Run: ``python bench/bench_lstm_kernels.py`` (``--quick`` for a smoke run; ``--jax-unroll 1 4 10`` adds
 the JAX sides). Needs the bench extra
 (PyTorch) and TensorFlow's backend.
@@ -30,6 +34,7 @@ import argparse
 import os
 import statistics
 import time
+import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -75,16 +80,41 @@ def tensorflow_sides(x, units: int) -> dict:
     return {"TF fused op": lambda: fused_op(), "Keras LSTM, XLA": lambda: keras_xla()}
 
 
-def torch_side(x, units: int):
+def torch_side(x, units: int, variant: str = "default"):
+    """PyTorch's kernel; ``variant`` runs it as a user could set it: "onednn off" (ATen's own loop),
+    "1 thread", or "bfloat16" (``torch.autocast``: the kernel in bfloat16, the weights kept in float32)."""
+    import contextlib
+
     import torch
 
     lstm = torch.nn.LSTM(x.shape[2], units, batch_first=True)
     inputs = torch.from_numpy(x)
 
+    @contextlib.contextmanager
+    def one_thread():
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(threads)
+
+    @contextlib.contextmanager
+    def without_onednn():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # a note on Intel GPUs' TF32, which the flags set
+            with torch.backends.mkldnn.flags(enabled=False):
+                yield
+
+    setting = {"default": contextlib.nullcontext, "onednn off": without_onednn, "1 thread": one_thread,
+               "bfloat16": lambda: torch.autocast("cpu", dtype=torch.bfloat16)}[variant]
+
     def step():
         lstm.zero_grad()
-        outputs, _ = lstm(inputs)
-        outputs[:, -1].sum().backward()
+        with setting():
+            outputs, _ = lstm(inputs)
+            loss = outputs[:, -1].float().sum()
+        loss.backward()
 
     return step
 
@@ -146,6 +176,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=None, help="timed calls a side (default 50; 3 with --quick)")
     parser.add_argument("--jax-unroll", type=int, nargs="+", default=[], metavar="K",
                         help="also time a jax.lax.scan LSTM with each loop-unrolling factor K (needs JAX)")
+    parser.add_argument("--torch-variants", action="store_true",
+                        help="also time PyTorch's kernel without oneDNN, on 1 thread, and in bfloat16 (autocast)")
     args = parser.parse_args()
 
     # PyTorch's CUDA wheels bring Triton, which crashes the process when first imported after
@@ -158,7 +190,9 @@ def main() -> None:
     batch, steps, features, units = (8, 10, 3, 4) if args.quick else (64, 100, 8, 64)
     repeat = args.repeat or (3 if args.quick else 50)
     x = np.random.default_rng(0).normal(size=(batch, steps, features)).astype("float32")
+    variants = ("onednn off", "1 thread", "bfloat16") if args.torch_variants else ()
     sides = {**tensorflow_sides(x, units), "PyTorch": torch_side(x, units),
+             **{f"PyTorch, {v}": torch_side(x, units, v) for v in variants},
              **jax_sides(x, units, args.jax_unroll), "seqtune step": seqtune_step(x, units)}
     for call in sides.values():  # warm up: traces, compilation, first allocations
         call()
