@@ -10,10 +10,12 @@ metrics, which keras-tuner stores with the trial on disk.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import NamedTuple
 
 import keras
@@ -411,12 +413,47 @@ def make_tuner(name: str, hypermodel, *, max_trials: int, max_epochs: int, seed,
                       "max_consecutive_failed_trials": max_consecutive_failed_trials}
     folder = {"directory": str(directory), "project_name": project_name, "overwrite": overwrite}
     if name == "hyperband":
-        return _with_progress(kt.Hyperband)(hypermodel, max_epochs=max_epochs, factor=3, **oracle_options, **folder)
-    if name == "grid":  # the grid varies the cell fastest (space.py): its first trials try each one
-        return _with_progress(kt.GridSearch)(hypermodel, max_trials=max_trials, **oracle_options, **folder)
-    oracle_class = {"bayesian": _CellsFirstBayesianOracle, "random": _CellsFirstRandomOracle}[name]
-    oracle = oracle_class(max_trials=max_trials, **oracle_options)
-    return _with_progress(kt.Tuner)(oracle, hypermodel, **folder)
+        tuner = _with_progress(kt.Hyperband)(hypermodel, max_epochs=max_epochs, factor=3, **oracle_options, **folder)
+    else:  # the grid varies the cell fastest (space.py): its first trials try each one
+        oracle_class = {"grid": _ResumableGridOracle, "bayesian": _CellsFirstBayesianOracle,
+                        "random": _CellsFirstRandomOracle}[name]
+        tuner = _with_progress(kt.Tuner)(oracle_class(max_trials=max_trials, **oracle_options), hypermodel, **folder)
+    _reload_from_another_mode(tuner, Path(directory) / project_name, overwrite)
+    return tuner
+
+
+def _reload_from_another_mode(tuner, project_dir: Path, overwrite: bool) -> None:
+    """Reload the oracle of a search begun in the other mode (one process, or a chief with workers).
+
+    keras-tuner reloads a search only where its own tuner's file is there (``tuner0.json`` in one
+    process, ``chief.json`` on a chief): resumed in the other mode, the search started over, trained
+    its finished trials again and wrote over them.
+    """
+    from seqtune import distributed
+
+    if overwrite or distributed.role() == "worker" or not (project_dir / "oracle.json").exists():
+        return
+    if not (project_dir / f"{tuner.tuner_id}.json").exists():
+        tuner.oracle.reload()
+
+
+class _ResumableGridOracle(kt.oracles.GridSearchOracle):
+    """keras-tuner's grid oracle, resumable.
+
+    It keeps the grid order of the tried combinations and the queue of trials whose next combination
+    is due in memory only (keras-tuner #1055): resumed, a grid search found no combination left and
+    ended early, or failed on a KeyError after an interrupted trial. Both are rebuilt from the trials.
+    """
+
+    def set_state(self, state):
+        super().set_state(state)
+        tried = [trial_id for trial_id in self.start_order if trial_id in self.trials]
+        tried.sort(key=functools.cmp_to_key(lambda a, b: self._compare(self.trials[a].hyperparameters.values,
+                                                                       self.trials[b].hyperparameters.values)))
+        self._ordered_ids = type(self._ordered_ids)()  # keras-tuner's linked list, emptied
+        for trial_id in tried:
+            self._ordered_ids.insert(trial_id)
+        self._populate_next = list(tried)  # each finds its next untried combination, if any
 
 
 class _CellsFirst:

@@ -474,6 +474,40 @@ def test_a_grid_tries_every_cell_type_first(tmp_path, data):
     assert sorted(auto.trials_["cell"]) == ["gru", "lstm"]  # the cell varies fastest
 
 
+def test_a_grid_search_resumes_where_it_stopped(tmp_path, data):
+    """keras-tuner's grid oracle kept its place in the grid in memory only: with max_trials raised it found
+    no combination left, and after an interrupted trial it failed with a KeyError (keras-tuner #1055)."""
+    X, y = data
+    space = {"cell": ["lstm", "gru"], "units": [4, 8], "layers": 1, "learning_rate": 1e-2, "dropout": 0.0,
+             "bidirectional": False, "batch_size": 16}  # 4 combinations
+    grid = {"tuner": "grid", "space": space, "refit": False}
+    _auto(tmp_path, max_trials=2, **grid).fit(X, y)
+    auto = _auto(tmp_path, max_trials=3, **grid).fit(X, y)
+    # the third trial, as a killed search leaves it: running, and the oracle's ongoing trial
+    oracle_file, trial_file = tmp_path / "p" / "oracle.json", tmp_path / "p" / "trial_2" / "trial.json"
+    trial_file.write_text(json.dumps({**json.loads(trial_file.read_text()), "status": "RUNNING"}))
+    oracle = json.loads(oracle_file.read_text())
+    oracle_file.write_text(json.dumps({**oracle, "ongoing_trials": {"tuner0": "2"},
+                                       "end_order": [t for t in oracle["end_order"] if t != "2"]}))
+    auto = _auto(tmp_path, max_trials=6, **grid).fit(X, y)
+    combinations = auto.trials_[["cell", "units"]].astype(str).agg(" ".join, axis=1)
+    assert sorted(combinations) == ["gru [4]", "gru [8]", "lstm [4]", "lstm [8]"]
+    assert (auto.trials_["status"] == "COMPLETED").all()
+
+
+def test_a_search_begun_by_a_chief_resumes_in_one_process(tmp_path, data):
+    """keras-tuner reloads a search only where its own tuner's file is (tuner0.json in one process, chief.json on a
+    chief): resumed in the other mode, the search started over and wrote over its finished trials."""
+    X, y = data
+    _auto(tmp_path, max_trials=2, refit=False).fit(X, y)
+    (tmp_path / "p" / "tuner0.json").rename(tmp_path / "p" / "chief.json")  # as a chief leaves its folder
+    mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "p").glob("trial_*/trial.json")}
+    auto = _auto(tmp_path, max_trials=3, refit=False).fit(X, y)
+    assert len(auto.trials_) == 3
+    for path, mtime in mtimes.items():
+        assert path.stat().st_mtime_ns == mtime, f"{path} was rewritten"
+
+
 @pytest.mark.parametrize("tuner", ["random", "bayesian"])
 def test_random_and_bayesian_searches_try_every_cell_type_first(tmp_path, data, tuner):
     # keras-tuner's first four random draws under the default seed were all LSTM
