@@ -172,6 +172,18 @@ def finished_trials(project_dir: Path, *, overwrite: bool) -> EndedTrials:
     return EndedTrials(sum(s in ENDED for s in statuses), sum(s in ENDED and s != "COMPLETED" for s in statuses))
 
 
+def unreadable_records(project_dir: Path) -> list[Path]:
+    """The JSON records of a keras-tuner search folder that do not parse (cut short, emptied)."""
+    records = [*project_dir.glob("*.json"), *project_dir.glob("trial_*/trial.json")]
+    damaged = []
+    for path in sorted(records):
+        try:
+            json.loads(path.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            damaged.append(path)
+    return damaged
+
+
 def as_json(value):
     """``value`` as JSON would give it back; objects JSON cannot hold become their type name."""
     return json.loads(json.dumps(value, sort_keys=True, default=lambda o: type(o).__name__))

@@ -23,6 +23,7 @@ from seqtune._search_folder import (
     finished_trials,
     record_search,
     search_lock,
+    unreadable_records,
 )
 
 
@@ -72,9 +73,12 @@ class SearchRunMixin:
         except (ValueError, KeyError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
             if not (project_dir / "oracle.json").exists() or self.overwrite:
                 raise
+            damaged = [str(path.relative_to(project_dir)) for path in unreadable_records(project_dir)]
+            cause = f"{', '.join(damaged)} cannot be read" if damaged else str(exc)
             raise ValueError(
-                f"The search directory {project_dir} could not be read as a keras-tuner search ({exc}). "
-                "It was left untouched; pass another project_name, or overwrite=True to start over."
+                f"The search directory {project_dir} could not be read as a keras-tuner search ({cause}). "
+                "It was left untouched (`seqtune report` shows its readable trials); restore the damaged file, "
+                "or pass another project_name, or overwrite=True to start over."
             ) from None
         if role != "worker":
             record_search(project_dir, fingerprint)

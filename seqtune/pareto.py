@@ -256,6 +256,8 @@ def summarize(trials: pd.DataFrame, cost: str, tolerance: float, score_name: str
     chosen = choose(front, tolerance, "score", cost)
     # against every compared trial: the timing tie may have kept a cheaper one off the front itself
     tie = settled_by_tie(pool, chosen, tolerance, "score", cost)
+    # an unreadable trial's cell is unknown: it may have been of another type
+    unreadable = "status" in trials and (trials["status"] == "UNREADABLE").any()
     cell, text = explain(pool, chosen, tolerance=tolerance, cost=cost, score_name=score_name, tie=tie,
-                         cells_run=set(trials["cell"].dropna().astype(str)))
+                         cells_run=None if unreadable else set(trials["cell"].dropna().astype(str)))
     return pool, front, chosen, cell, text

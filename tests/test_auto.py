@@ -495,6 +495,18 @@ def test_a_grid_search_resumes_where_it_stopped(tmp_path, data):
     assert (auto.trials_["status"] == "COMPLETED").all()
 
 
+def test_a_damaged_record_is_named_and_the_folder_left_as_it_was(tmp_path, data):
+    X, y = data
+    _auto(tmp_path, max_trials=2, refit=False).fit(X, y)
+    record = tmp_path / "p" / "trial_1" / "trial.json"
+    record.write_text(record.read_text()[:100])  # cut short, as a crash while keras-tuner writes it would
+    files = {p: p.read_bytes() for p in (tmp_path / "p").rglob("*") if p.is_file()}
+    with pytest.raises(ValueError, match=r"could not be read as a keras-tuner search \(trial_1/trial.json cannot be "
+                                         r"read\). It was left untouched \(`seqtune report` shows its readable"):
+        _auto(tmp_path, max_trials=3, refit=False).fit(X, y)
+    assert {p: p.read_bytes() for p in (tmp_path / "p").rglob("*") if p.is_file()} == files
+
+
 def test_a_search_begun_by_a_chief_resumes_in_one_process(tmp_path, data):
     """keras-tuner reloads a search only where its own tuner's file is (tuner0.json in one process, chief.json on a
     chief): resumed in the other mode, the search started over and wrote over its finished trials."""

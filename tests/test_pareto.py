@@ -194,6 +194,10 @@ def test_explanation_says_whether_another_cell_type_was_run_at_all():
     failed_gru = _trials([np.nan], [np.nan], cells=["gru"]).assign(status="FAILED", epochs=5, trial_id="9")
     *_, text = summarize(pd.concat([trials, failed_gru], ignore_index=True), "latency_ms", 0.01, "accuracy")
     assert "no trial of another cell type finished at this budget" in text
+    # an unreadable trial.json (report of a damaged folder) may have been of another type
+    unreadable = pd.DataFrame({"trial_id": ["9"], "status": ["UNREADABLE"]})
+    *_, text = summarize(pd.concat([trials, unreadable], ignore_index=True), "latency_ms", 0.01, "accuracy")
+    assert "no trial of another cell type finished at this budget" in text
 
 
 def test_a_custom_cost_of_zero_or_below_is_plotted_on_a_linear_axis(tmp_path):
