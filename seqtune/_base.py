@@ -339,7 +339,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         sequence = BucketedSequence(data.values, data.y, data.weight, batch_size=self._global_batch_size(),
                                     kind=layout.kind, n_features=layout.n_features,
                                     max_length=self.max_length_, shuffle=shuffle, seed=seed,
-                                    masked=layout.masked or layout.kind == "tokens")
+                                    masked=layout.ignores_padding)
         return keras_data(sequence), None
 
     def _fit(self, X, y, sample_weight=None):
@@ -488,7 +488,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
 
         layout = self._input_layout_
         return predict(self.model_, values, kind=layout.kind, n_features=layout.n_features,
-                       max_length=self.max_length_, masked=layout.masked or layout.kind == "tokens")
+                       max_length=self.max_length_, masked=layout.ignores_padding)
 
     # ------------------------------------------------------------- persistence
     def _export_model(self):

@@ -65,6 +65,11 @@ class InputLayout:
     frame_length: int = 1
     per_sequence: bool = False
 
+    @property
+    def ignores_padding(self) -> bool:
+        """Whether padded batches are safe: a mask on numeric input, or token id 0 (padding) on tokens."""
+        return self.masked or self.kind == "tokens"
+
 
 @dataclass(frozen=True)
 class Head:
