@@ -399,6 +399,11 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         n = len(seqs)
         y_encoded, head, target_state = self._encode_target(y, n, warm=warm)
         weight = self._sample_weight(sample_weight, y, n)
+        if weight is not None and not np.all(weight > 0):
+            # scikit-learn's rule: a sample of weight 0 is one not there (Bagging draws its bags so). Kept,
+            # it shaped the input scaling and filled the validation split (a val_loss of 0 when all there).
+            kept = np.flatnonzero(weight > 0)
+            seqs, y_encoded, weight, n = seqs.subset(kept), y_encoded[kept], weight[kept], len(kept)
         if weight is not None:
             # Only their ratios matter: at 1e-6 each (weights summing to 1 over a large set) the gradients
             # fell under Adam's epsilon and the network stopped learning without a word.

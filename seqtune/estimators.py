@@ -323,7 +323,8 @@ class SequenceClassifier(ClassifierMixin, BaseSequenceEstimator):
             multilabel targets (several labels may apply to a sample).
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the training loss. Only their ratios matter: they are
-            rescaled to a mean of 1 (multiplied by ``class_weight``'s first).
+            rescaled to a mean of 1 (multiplied by ``class_weight``'s first). A sample of weight 0
+            is left out, as if removed: of the input scaling and the validation split too.
 
         Returns
         -------
@@ -532,7 +533,8 @@ class SequenceRegressor(RegressorMixin, BaseSequenceEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the training loss. Only their ratios matter: they are
-            rescaled to a mean of 1.
+            rescaled to a mean of 1. A sample of weight 0 is left out, as if removed: of the
+            input scaling and the validation split too.
 
         Returns
         -------

@@ -64,6 +64,14 @@ class Sequences:
         first = self.values[0]
         return int(first.shape[-1])
 
+    def subset(self, index) -> "Sequences":
+        """The sequences at ``index``, in that order."""
+        if isinstance(self.values, np.ndarray):
+            return Sequences(self.kind, self.values[index], self.ragged, self.layout)
+        values = [self.values[i] for i in index]
+        ragged = len({len(v) for v in values}) > 1
+        return Sequences(self.kind, values if ragged else np.stack(values), ragged, self.layout)
+
     def lengths(self) -> np.ndarray:
         """Length (number of time steps) of every sequence."""
         if self.kind == "text":

@@ -458,6 +458,28 @@ def test_only_the_ratios_of_sample_weights_matter(seq3d):
             np.testing.assert_allclose(tiny, plain, atol=1e-5)
 
 
+def test_a_sample_of_weight_zero_is_one_not_there(seq3d):
+    """They shaped the input scaling (a 1,000x spread warned of) and filled the validation split, whose val_loss was
+    0 when all its samples weighed 0: how Bagging draws its bags in scikit-learn 1.9."""
+    X, y = seq3d
+    weight = np.tile([1.0, 0.0], 30)
+    kept = weight > 0
+    far = X.copy()
+    far[~kept] *= 1000
+    params = {**TINY, "validation_fraction": 0.2}
+    zeroed = SequenceClassifier(**params).fit(far, y, sample_weight=weight)
+    alone = SequenceClassifier(**params).fit(X[kept], y[kept], sample_weight=np.ones(kept.sum()))
+    np.testing.assert_allclose(zeroed._input_layout_.variance, alone._input_layout_.variance)
+    np.testing.assert_allclose(zeroed.history_["val_loss"], alone.history_["val_loss"], rtol=1e-5)
+    np.testing.assert_allclose(zeroed.predict_proba(X), alone.predict_proba(X), atol=1e-6)
+    # classes are read from every label, as scikit-learn's classifiers read them
+    only_zero = np.where(kept, y, 2)
+    assert list(SequenceClassifier(**TINY).fit(X, only_zero, sample_weight=weight).classes_) == [0, 1, 2]
+    ragged = [x[: 3 + i % 2] for i, x in enumerate(X)]  # the kept ones all of one length: no padding mask
+    regressor = SequenceRegressor(**TINY).fit(ragged, X[:, 0, 0], sample_weight=weight)
+    assert not regressor._input_layout_.masked and np.isfinite(regressor.score(ragged, X[:, 0, 0]))
+
+
 @pytest.mark.parametrize("class_weight, error, match", [
     # these trained silently (zero or negative loss) or diverged with advice about the learning rate
     ({0: 0.0, 1: 0.0}, ValueError, "class_weight is zero for every sample"),
