@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import warnings
 
 import numpy as np
 
@@ -43,10 +44,14 @@ FIT_LOCK = threading.RLock()
 
 def _network_state(model) -> tuple[list, list]:
     """Copies of a model's weights and its optimizer's variables."""
+    from seqtune.persistence import NUMPY_COPY_WARNING
+
     optimizer = getattr(model, "optimizer", None)
-    # v.numpy(), as Keras' get_weights reads them: np.array(v) warns that TensorFlow's variables lack
-    # NumPy 2's copy keyword; np.array() of that array is the copy kept.
-    return model.get_weights(), [np.array(v.numpy()) for v in getattr(optimizer, "variables", [])]
+    with warnings.catch_warnings():
+        # Keras' variables lack NumPy 2's copy keyword when read (on JAX and torch, and np.array() of
+        # TensorFlow's): Keras' affair, which a user cannot act on. np.array() of v.numpy() is a copy.
+        warnings.filterwarnings("ignore", message=NUMPY_COPY_WARNING, category=DeprecationWarning)
+        return model.get_weights(), [np.array(v.numpy()) for v in getattr(optimizer, "variables", [])]
 
 
 def _set_network_state(model, state) -> None:
