@@ -129,10 +129,11 @@ def _date_cells(column):
 def _unreadable(what: str, column, readable) -> str:
     """Where a column of dates has a cell that is empty or no date, in words."""
     import numpy as np
+    import pandas as pd
 
     position = int(np.flatnonzero(~readable.to_numpy())[0])
     value = column.iloc[position]
-    cell = "is empty" if value != value or not str(value).strip() else f"holds {value!r}, which reads as no date,"
+    cell = "is empty" if pd.isna(value) or not str(value).strip() else f"holds {value!r}, which reads as no date,"
     return (f"{what} {cell} on line {_line(position)}; its other rows read as dates (e.g. "
             f"{column[readable].iloc[0]!r}).")
 
