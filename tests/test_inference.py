@@ -144,3 +144,26 @@ def test_estimators_predict_the_same_either_way(monkeypatch, seq3d):
     assert clf.model_ in _inference._compiled_forwards and forecaster.model_ in _inference._compiled_forwards
     np.testing.assert_allclose(compiled[0], by_op[0], atol=1e-5)
     np.testing.assert_allclose(compiled[1], by_op[1], rtol=1e-5)
+
+
+def test_single_sequences_for_a_masked_network_are_padded_to_few_lengths():
+    """A network fitted on ragged sequences compiled its predict call again for every new length that single
+    sequences brought (0.3-0.6 s each): they are padded to a length bucket, as ragged batches are."""
+    from seqtune.batching import predict_chunks
+    from seqtune.inputs import length_bucket
+
+    shapes = []
+
+    def call(x):
+        shapes.append(x.shape)
+        return np.nan_to_num(x).sum(axis=(1, 2))[:, None]
+
+    options = {"kind": "numeric", "n_features": 3, "max_length": None, "chunk_size": 8, "ragged": False}
+    for steps in (91, 92, 95):
+        one = np.ones((1, steps, 3), dtype=np.float32)
+        out = predict_chunks(call, one, masked=True, pad_batches=True, **options)
+        assert out[0, 0] == 3 * steps  # the padding is NaN, which the network masks
+    assert {shape[1] for shape in shapes} == {length_bucket(91)} == {length_bucket(95)}
+    shapes.clear()
+    predict_chunks(call, np.ones((1, 91, 3), np.float32), masked=False, pad_batches=True, **options)
+    assert shapes == [(1, 91, 3)]  # a network without a mask would read padding as data
