@@ -131,14 +131,21 @@ def build_before_tracing(model, fit_args: dict) -> None:
     symbolic_build(data_batch=batch)
 
 
+# A last epoch that lowers the best loss by less than this share of the first epoch's is convergence, not an
+# undertrained network: a classifier at 99.97% accuracy lowered its val_loss from 9e-5 to 7.5e-5 an epoch.
+CONVERGED_FALL = 1e-3
+
+
 def warn_if_still_improving(history: dict, *, epochs: int) -> None:
     """scikit-learn's ``ConvergenceWarning`` when a fit with early stopping ran all ``epochs``
-    and its watched loss (``val_loss``, else ``loss``) was still at its best in the last one."""
+    and its watched loss (``val_loss``, else ``loss``) was still falling, to its best, in the last one."""
     from sklearn.exceptions import ConvergenceWarning
 
     watched = history.get("val_loss") or history.get("loss") or []
     if len(watched) < 2 or len(watched) < epochs or int(np.argmin(watched)) != len(watched) - 1:
         return
+    if min(watched[:-1]) - watched[-1] <= CONVERGED_FALL * abs(watched[0]):
+        return  # a loss near its floor still shrinks a little each epoch (cross-entropy on separable data)
     warnings.warn(
         f"Training ran all {epochs} epochs and the {'validation ' if history.get('val_loss') else ''}loss was "
         "still falling in the last one: the network may be undertrained. Raise epochs (early stopping "

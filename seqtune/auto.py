@@ -12,6 +12,7 @@ the chosen configuration on all the data as a plain seqtune estimator.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Mapping
 
@@ -107,6 +108,11 @@ class _AutoSequenceBase(SearchRunMixin, BaseEstimator):
                               f"{trials} trial(s): Hyperband sizes its brackets from "
                               "max_epochs (max_trials is not used). Raise max_epochs (3 gives 6 trials, 9 gives "
                               "23), or use tuner='random' with max_trials.", UserWarning,
+                              stacklevel=P.user_stacklevel())
+            elif self.max_trials != inspect.signature(type(self)).parameters["max_trials"].default:
+                warnings.warn(f"tuner='hyperband' with max_epochs={self.max_epochs} runs {trials} trials: Hyperband "
+                              f"sizes its brackets from max_epochs, and max_trials={self.max_trials} is not used. "
+                              "Use tuner='random' or tuner='bayesian' to run max_trials trials.", UserWarning,
                               stacklevel=P.user_stacklevel())
         P.check_tolerance(self.tolerance)
         P.check_fraction("validation_fraction", self.validation_fraction)

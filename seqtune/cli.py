@@ -496,8 +496,11 @@ def _in_options(message: str) -> str:
                            ("project_name or directory", "--project-name or --directory"),
                            ("another project_name", "another --project-name"), ("project_name=", "--project-name ")):
         message = message.replace(python, option)
-    message = re.sub(r"\bmax_epochs=(\d+)", r"--max-epochs \1", message)
-    message = re.sub(r"\bRaise max_epochs\b", "Raise --max-epochs", message)
+    for name in ("max_epochs", "max_trials"):
+        option = "--" + name.replace("_", "-")
+        message = re.sub(rf"\b{name}=(\d+)", rf"{option} \1", message)
+        message = re.sub(rf"\b{name}\b", option, message)
+    message = re.sub(r"\btuner='(\w+)'", r"--tuner \1", message)
     message = re.sub(r"fill='(\w+)'", r"--fill \1", message)
     # pandas remedies for an irregular series: the file is what the command line can change
     message = re.sub(r", or do it yourself: \w+\.asfreq\(.*?\) and fill the NaN\.", ".", message)

@@ -814,6 +814,17 @@ def test_hyperband_with_too_few_epochs_to_search_warns(tmp_path, data):
     assert len(auto.trials_) == 1
 
 
+def test_hyperband_says_a_max_trials_given_is_not_used(tmp_path):
+    """max_trials=6 ran Hyperband's 30 trials without a word: four minutes where a minute was asked for."""
+    with pytest.warns(UserWarning, match=r"max_epochs=20 runs 30 trials: .* max_trials=6 is not used. Use "
+                                         r"tuner='random' or tuner='bayesian'"):
+        AutoSequenceClassifier(max_trials=6, directory=tmp_path)._check_params()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        AutoSequenceClassifier(directory=tmp_path)._check_params()  # the default max_trials: nothing said
+        AutoSequenceClassifier(tuner="random", max_trials=6, directory=tmp_path)._check_params()
+
+
 def test_tags_say_what_the_searched_estimator_takes():
     """scikit-learn's tags of the Auto* estimators said they took no 3-D arrays, multilabel or multi-output y."""
     from sklearn.utils import get_tags

@@ -956,6 +956,8 @@ def test_a_fit_still_improving_at_its_last_epoch_warns():
         warnings.simplefilter("error")
         warn_if_still_improving({"val_loss": [3.0, 1.0, 2.0]}, epochs=3)  # its best epoch was earlier
         warn_if_still_improving({"val_loss": [3.0, 2.0]}, epochs=3)  # early stopping ended it
+        # converged: a loss near zero still shrinks a little each epoch, and more epochs gain nothing
+        warn_if_still_improving({"val_loss": [0.7, 0.01, 9e-5, 8e-5, 7.5e-5]}, epochs=5)
     X = np.linspace(0, 1, 60).reshape(20, 3, 1)
     with pytest.warns(ConvergenceWarning, match="Raise epochs"):
         SequenceRegressor(units=4, epochs=3, learning_rate=1e-3, random_state=0).fit(X, X[:, 0, 0] * 100)
