@@ -414,7 +414,7 @@ def make_tuner(name: str, hypermodel, *, max_trials: int, max_epochs: int, seed,
     folder = {"directory": str(directory), "project_name": project_name, "overwrite": overwrite}
     if name == "hyperband":
         tuner = _with_progress(kt.Hyperband)(hypermodel, max_epochs=max_epochs, factor=3, **oracle_options, **folder)
-    else:  # the grid varies the cell fastest (space.py): its first trials try each one
+    else:  # every cell type first: the grid varies it fastest (space.py), the others are told to
         oracle_class = {"grid": _ResumableGridOracle, "bayesian": _CellsFirstBayesianOracle,
                         "random": _CellsFirstRandomOracle}[name]
         tuner = _with_progress(kt.Tuner)(oracle_class(max_trials=max_trials, **oracle_options), hypermodel, **folder)
