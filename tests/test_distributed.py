@@ -192,5 +192,5 @@ def test_a_worker_with_other_settings_than_its_chief_runs_no_trial(npz, tmp_path
         chief.wait()
     assert worker.returncode != 0, worker.stdout[-2000:]
     assert "other data or settings than its chief" in worker.stderr, worker.stderr[-2000:]
-    assert "a different max_epochs (1 then 2)" in worker.stderr, worker.stderr[-2000:]
+    assert "a different --max-epochs (1 then 2)" in worker.stderr, worker.stderr[-2000:]  # the option
     assert not list((tmp_path / "dist").glob("trial_*/checkpoint*")), "the worker trained a trial"
