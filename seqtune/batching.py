@@ -226,10 +226,11 @@ def _predict_groups(call, seqs, *, kind, n_features, max_length, chunk_size, rag
     else:
         groups = [np.arange(i, min(n, i + chunk_size)) for i in range(0, n, chunk_size)]
     for index in groups:
-        # Without a mask, a group of one length is padded to that length, no further. With one, batches of
-        # equal lengths are padded to a length bucket too where calls are compiled: a compilation a bucket,
-        # not one for each length that single sequences bring.
-        if ragged or (masked and pad_batches):
+        # Without a mask, a group of one length is padded to that length, no further. With one, a call of a
+        # chunk or less (sequences served one by one) is padded to a length bucket where calls are compiled:
+        # a compilation a bucket, not one for every length they bring. A larger call keeps its length: one
+        # compilation serves all its rows, which padded steps would slow by up to a third.
+        if ragged or (masked and pad_batches and n <= chunk_size):
             x = pad_batch(seqs, index, kind=kind, n_features=n_features, max_length=max_length, round_up=masked)
         else:
             x = seqs[index]

@@ -167,3 +167,6 @@ def test_single_sequences_for_a_masked_network_are_padded_to_few_lengths():
     shapes.clear()
     predict_chunks(call, np.ones((1, 91, 3), np.float32), masked=False, pad_batches=True, **options)
     assert shapes == [(1, 91, 3)]  # a network without a mask would read padding as data
+    shapes.clear()
+    predict_chunks(call, np.ones((9, 91, 3), np.float32), masked=True, pad_batches=True, **options)
+    assert {shape[1] for shape in shapes} == {91}  # more than a chunk: one compilation serves it, unpadded
