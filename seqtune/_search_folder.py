@@ -163,25 +163,26 @@ def finished_trials(project_dir: Path, *, overwrite: bool) -> EndedTrials:
     redone = set((oracle.get("ongoing_trials") or {}).values()) if isinstance(oracle, dict) else set()
     statuses = []
     for file in project_dir.glob("trial_*/trial.json"):
-        try:
-            trial = json.loads(file.read_text())
-        except (OSError, ValueError):
+        trial = _json_or_none(file)
+        if trial is None:
             continue
         if trial.get("trial_id") not in redone:
             statuses.append(trial.get("status"))
     return EndedTrials(sum(s in ENDED for s in statuses), sum(s in ENDED and s != "COMPLETED" for s in statuses))
 
 
+def _json_or_none(path: Path):
+    """A JSON file's content, or None where it cannot be read or parsed (cut short, emptied)."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):  # ValueError: JSON's and Unicode's decoding errors
+        return None
+
+
 def unreadable_records(project_dir: Path) -> list[Path]:
     """The JSON records of a keras-tuner search folder that do not parse (cut short, emptied)."""
     records = [*project_dir.glob("*.json"), *project_dir.glob("trial_*/trial.json")]
-    damaged = []
-    for path in sorted(records):
-        try:
-            json.loads(path.read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            damaged.append(path)
-    return damaged
+    return [path for path in sorted(records) if _json_or_none(path) is None]
 
 
 def as_json(value):
@@ -217,10 +218,7 @@ def check_writable(project_dir: Path) -> None:
 def recorded_search(project_dir: Path) -> dict | None:
     """The data and settings a search folder records (its fingerprint), or None where the record is
     missing or unreadable."""
-    try:
-        record = json.loads((project_dir / FINGERPRINT_FILE).read_text())
-    except (OSError, ValueError):
-        return None
+    record = _json_or_none(project_dir / FINGERPRINT_FILE)
     return record if isinstance(record, dict) else None
 
 

@@ -46,10 +46,11 @@ def dominant_period(series: list, max_period: int) -> int:
     with no seasonal peak standing out, while the differences keep the season.
     """
     columns = [np.asarray(values, dtype=np.float64).reshape(len(values), -1) for values in series]
-    if min(len(c) for c in columns) < MIN_SEASON_STEPS or max_period < 2:
+    shortest = min(len(c) for c in columns)
+    if shortest < MIN_SEASON_STEPS or max_period < 2:
         return 1  # too short to show a season (a line through one point has no fit)
     period = _acf_period([_detrended(c) for c in columns], max_period, FALSE_SEASON_RATE)
-    if period > 1 or min(len(c) for c in columns) < 8:
+    if period > 1 or shortest < 8:
         return period
     lag_one = np.mean([autocorrelation(col, 1)[1] for c in columns for col in _detrended(c).T])
     if lag_one < PERSISTENT:

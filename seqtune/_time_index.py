@@ -68,7 +68,7 @@ class IndexInfo:
                 first = self.last + self.step * start
                 return pd.RangeIndex(first, first + self.step * horizon, self.step, name=self.name)
             labels = self.last + self.step * offsets
-            if np.issubdtype(np.asarray(labels).dtype, np.floating) and self.step:
+            if np.issubdtype(labels.dtype, np.floating) and self.step:
                 # the step's own digits, not float error: 12.2, not 12.200000000000001
                 labels = np.round(labels, max(0, 9 - int(np.floor(np.log10(abs(self.step))))))
             return pd.Index(labels, name=self.name)

@@ -158,9 +158,10 @@ def _check_whole_series(y, X, fill) -> None:
     if fill:
         return
     for what, values in [(f"--target {y.name!r}", y.to_frame())] + ([] if X is None else [("--features", X)]):
-        empty = values.isna().to_numpy().any(axis=1)
+        missing = values.isna()
+        empty = missing.to_numpy().any(axis=1)
         if empty.any():
-            columns = values.columns[values.isna().any()].tolist()
+            columns = values.columns[missing.any()].tolist()
             raise ValueError(f"{what} has {int(empty.sum())} row(s) with an empty cell (first at "
                              f"{y.index[np.flatnonzero(empty)[0]]}, in {', '.join(map(repr, columns))}); pass "
                              "--fill ffill or --fill interpolate to fill them, or fill them in the file.")
