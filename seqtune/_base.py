@@ -473,6 +473,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
             early_stopping=self.early_stopping,
             patience=self.patience,
             batches_per_epoch=math.ceil(train.n / self._global_batch_size()),
+            batch_rows=int(self.batch_size),
             callbacks=list(self.callbacks or []) + list(extra_callbacks),
             verbose=self.verbose,
             advice="Lower learning_rate, check the scale of X and y, or set standardize=True.",

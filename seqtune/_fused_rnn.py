@@ -33,6 +33,21 @@ from keras import activations, ops
 _KERAS_LOOP = contextvars.ContextVar("seqtune_keras_loop", default=False)
 
 
+# The rows of the batches a fit trains on (its last batch excepted), while Keras traces its train step: the
+# step's batch is unknown to the graph, and TensorFlow's LSTM op splits a known one (seqtune._tf_rnn).
+_FIT_BATCH = contextvars.ContextVar("seqtune_fit_batch", default=None)
+
+
+@contextlib.contextmanager
+def fit_batch(rows: int | None):
+    """Within this block the fused layers trace for batches of ``rows`` (None: any batch)."""
+    token = _FIT_BATCH.set(rows)
+    try:
+        yield
+    finally:
+        _FIT_BATCH.reset(token)
+
+
 @contextlib.contextmanager
 def keras_loop():
     """Within this block the fused layers trace Keras' own loop (same weights, same results)."""
@@ -66,9 +81,13 @@ class _FusedInnerLoop:
 
     # the Keras backends this cell has a fused kernel on
     fused_backends: tuple = ("torch",)
+    side_by_side: int = 1
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, side_by_side: int = 1, **kwargs):
         super().__init__(*args, **kwargs)
+        # How many recurrent layers run at once beside this one (2 in a bidirectional layer): TensorFlow's op
+        # shares the cores among them (seqtune._tf_rnn.batch_parts).
+        self.side_by_side = int(side_by_side)
         if keras.backend.backend() == "tensorflow" and self._fusable():
             self.supports_jit = False  # XLA cannot compile TensorFlow's fused op (Keras then compiles without it)
 
@@ -91,8 +110,12 @@ class _FusedInnerLoop:
             h0, c0 = initial_state
             return block_lstm(self._dropped(sequences, training), h0, c0, cell.kernel, cell.recurrent_kernel,
                               cell.bias, mask=mask, go_backwards=self.go_backwards,
-                              zero_output_for_mask=self.zero_output_for_mask)
+                              zero_output_for_mask=self.zero_output_for_mask, side_by_side=self.side_by_side,
+                              fit_batch=_FIT_BATCH.get())
         return self._torch_loop(sequences, initial_state, mask, training)
+
+    def get_config(self):
+        return {**super().get_config(), "side_by_side": self.side_by_side}
 
     def _torch_loop(self, sequences, initial_state, mask, training):
         from seqtune import _torch_rnn

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 
 def block_lstm(sequences, h0, c0, kernel, recurrent_kernel, bias, *, mask=None, go_backwards=False,
-               zero_output_for_mask=False):
+               zero_output_for_mask=False, side_by_side=1, fit_batch=None):
     """``(last output, outputs, [h, c])`` of an LSTM over ``sequences`` (batch, steps, features), as
     ``keras.layers.LSTM``'s inner loop returns them (outputs in processing order)."""
     import tensorflow as tf
@@ -34,13 +34,13 @@ def block_lstm(sequences, h0, c0, kernel, recurrent_kernel, bias, *, mask=None, 
         sequences = tf.reverse(sequences, [1])
         mask = None if mask is None else tf.reverse(mask, [1])
     if mask is None:
-        h, cs = _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias)
+        h, cs = _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias, side_by_side, fit_batch)
         return h[-1], tf.transpose(h, [1, 0, 2]), [h[-1], cs[-1]]
 
     kept = tf.cast(tf.cast(mask, tf.bool), tf.int32)
     # each sequence's kept steps first, in their order
     compacted = tf.gather(sequences, tf.argsort(1 - kept, axis=1, stable=True), axis=1, batch_dims=1)
-    h, cs = _run_op(compacted, h0, c0, kernel, recurrent_kernel, bias)
+    h, cs = _run_op(compacted, h0, c0, kernel, recurrent_kernel, bias, side_by_side, fit_batch)
     lengths = tf.reduce_sum(kept, axis=1)
     last = tf.stack([tf.maximum(lengths - 1, 0), tf.range(tf.shape(lengths)[0])], axis=1)  # (step, sequence)
     has_steps = (lengths > 0)[:, None]  # a sequence with every step masked keeps its initial state
@@ -55,9 +55,10 @@ def block_lstm(sequences, h0, c0, kernel, recurrent_kernel, bias, *, mask=None, 
     return h_last, outputs, [h_last, c_last]
 
 
-def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias):
+def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias, side_by_side=1, fit_batch=None):
     """Every step's hidden and cell state (steps, batch, units: time major) of the op over all of
-    ``sequences`` (batch, steps, features)."""
+    ``sequences`` (batch, steps, features), the batch run in parts side by side (:func:`batch_parts`);
+    ``fit_batch``: the rows of a fit's batches, where the graph's batch is unknown."""
     import tensorflow as tf
 
     x = tf.transpose(sequences, [1, 0, 2])  # the op is time major
@@ -81,10 +82,98 @@ def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias):
         h, cs = run(tf.pad(x, [[0, 0], [0, 1], [0, 0]]), tf.pad(h0, [[0, 1], [0, 0]]), tf.pad(c0, [[0, 1], [0, 0]]))
         return h[:, :batch], cs[:, :batch]
 
+    def run_part(x, h0, c0):
+        if not (x.shape[2] % 2 or units % 2):  # the op's fast path takes any batch
+            return run(x, h0, c0)
+        if x.shape[1] is not None:  # eager calls and traces of a known batch: no branch in the graph
+            return run_even(x, h0, c0) if x.shape[1] % 2 else run(x, h0, c0)
+        return tf.cond(tf.shape(x)[1] % 2 == 1, lambda: run_even(x, h0, c0), lambda: run(x, h0, c0))
+
+    def run_parts(sizes, n):
+        # Independent ops: TensorFlow's executor runs them at once on its inter-op threads.
+        parts = zip(*(tf.split(t, sizes, num=n, axis=axis) for t, axis in ((x, 1), (h0, 0), (c0, 0))))
+        h, cs = zip(*(run_part(*part) for part in parts))
+        return tf.concat(h, axis=1), tf.concat(cs, axis=1)
+
     h0, c0 = tf.convert_to_tensor(h0), tf.convert_to_tensor(c0)
-    if x.shape[1] is not None:  # eager calls and traces of a known batch: no branch in the graph
-        return run_even(x, h0, c0) if x.shape[1] % 2 else run(x, h0, c0)
-    return tf.cond(tf.shape(x)[1] % 2 == 1, lambda: run_even(x, h0, c0), lambda: run(x, h0, c0))
+    batch, features, units = x.shape[1], kernel.shape[0], recurrent_kernel.shape[0]
+
+    def known_batch(batch):
+        n = batch_parts(batch, features, units, side_by_side)[0]
+        return run_part(x, h0, c0) if n == 1 else run_parts(part_sizes(batch, n), n)
+
+    if batch is not None:
+        return known_batch(batch)
+    # A batch known only when the graph runs (Keras' train step on its batched pipeline).
+    rows = tf.shape(x)[1]
+    n, min_rows = batch_parts(None, features, units, side_by_side)
+
+    def any_batch():
+        if n == 1:
+            return run_part(x, h0, c0)
+        # (The op's gradient for a part of no rows is uninitialized memory: a small batch runs whole.)
+        equal = rows // n + tf.cast(tf.range(n) < rows % n, rows.dtype)
+        return tf.cond(rows >= n * min_rows, lambda: run_parts(equal, n), lambda: run_part(x, h0, c0))
+
+    if fit_batch is None:
+        return any_batch()
+    # Every batch of a fit but its last has fit_batch rows, and the last has fewer: such a batch has the parts
+    # of a known batch, and the last one at most as many.
+    if batch_parts(fit_batch, features, units, side_by_side)[0] == 1:
+        return run_part(x, h0, c0)
+    return tf.cond(tf.equal(rows, fit_batch), lambda: known_batch(fit_batch), any_batch)
+
+
+# The op's own threads: each time step's product of the inputs and the weights is one Eigen contraction,
+# which Eigen spreads over TensorFlow's intra-op threads once it is large enough, and on a few cores that
+# makes every step slower. Measured on 2 cores (bench/RESULTS.md): an LSTM(64) on 8 features, forward and
+# backward over 100 steps, takes 13.4 ms for 80 rows (1.47 million multiply-adds a step) and 36.4 ms for
+# 96 rows (1.77 million), 16.9 ms on one intra-op thread. A part of the batch stays under this where the
+# cores allow:
+MAX_PART_PRODUCT = 1_400_000
+# Below this a part's product is too small to pay for another op: splitting slowed such batches.
+MIN_PART_PRODUCT = 150_000
+
+
+def batch_parts(batch: int | None, features: int, units: int, side_by_side: int = 1) -> tuple[int, int]:
+    """How many parts of the batch to run as separate ops, and the fewest rows a part should hold.
+
+    TensorFlow's fused op runs a sequence's steps on one thread, while the executor runs independent ops
+    at once: parts of the batch, run side by side, use the other cores. A batch gets as many parts as the
+    cores each of the ``side_by_side`` recurrent layers that run at once (the two directions of a
+    bidirectional layer) can have, each part worth its own op (``MIN_PART_PRODUCT``); more, up to one a
+    core, where that brings every part under ``MAX_PART_PRODUCT``. (Parts beyond the cores, or parts still
+    over it, were slower: ``bench/bench_lstm_parts.py``.) With the batch unknown (``None``), the count for
+    the cores alone; the caller splits only a batch of ``min_rows`` a part.
+    """
+    row_product = (int(features) + int(units)) * 4 * int(units)
+    min_rows = max(1, -(-MIN_PART_PRODUCT // row_product))
+    cores = inter_op_threads()
+    by_cores = max(1, cores // max(1, int(side_by_side)))
+    if batch is None:
+        return by_cores, min_rows
+    n = max(1, min(by_cores, batch // min_rows))
+    under_max = -(-batch * row_product // MAX_PART_PRODUCT)
+    if under_max <= cores:
+        n = max(n, under_max)
+    return min(n, batch), min_rows
+
+
+def part_sizes(batch: int, n: int) -> list[int]:
+    """``n`` part sizes summing to ``batch``, as equal as can be (the first parts the larger)."""
+    return [batch // n + (i < batch % n) for i in range(n)]
+
+
+def inter_op_threads() -> int:
+    """The threads TensorFlow's executor runs independent ops on (its default: one a schedulable core)."""
+    import os
+
+    import tensorflow as tf
+
+    configured = tf.config.threading.get_inter_op_parallelism_threads()
+    if configured:
+        return configured
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _icfo(blocks):

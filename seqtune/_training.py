@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from seqtune import _params as P
+from seqtune._fused_rnn import fit_batch
 from seqtune._memory import release_traced_gradients
 from seqtune.batching import retracing_notes_hidden
 
@@ -69,14 +70,16 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
 
 
 def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice: str, callbacks=(),
-              initial_epoch: int = 0, verbose: int = 0, batches_per_epoch: int | None = None, **fit_args):
+              initial_epoch: int = 0, verbose: int = 0, batches_per_epoch: int | None = None,
+              batch_rows: int | None = None, **fit_args):
     """``model.fit(**fit_args)`` with seqtune's callbacks; the Keras History.
 
     Adds :class:`StopOnNonFiniteLoss` and, with ``early_stopping``, Keras'
     ``EarlyStopping`` on ``val_loss`` (``loss`` without validation data) restoring the
     best weights, before ``callbacks``; with ``batches_per_epoch`` (gradient steps an
     epoch) it starts watching after ``MIN_STEPS_BEFORE_STOPPING`` steps and
-    waits at least ``MIN_PATIENCE_STEPS`` steps.
+    waits at least ``MIN_PATIENCE_STEPS`` steps. ``batch_rows``: the rows of a batch on each replica
+    (default: ``fit_args``' ``batch_size``), for the layers to trace for (:func:`seqtune._fused_rnn.fit_batch`).
     Raises ``FloatingPointError`` (ending with ``advice``) when the last epoch's loss is
     not finite.
     """
@@ -90,7 +93,7 @@ def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice
                                                    start_from_epoch=max(0, warm_up)))
     build_before_tracing(model, fit_args)
     try:
-        with release_traced_gradients(), retracing_notes_hidden():
+        with release_traced_gradients(), retracing_notes_hidden(), fit_batch(batch_rows or fit_args.get("batch_size")):
             history = model.fit(epochs=epochs, initial_epoch=initial_epoch, callbacks=stops + list(callbacks),
                                 verbose={0: 0, 1: 2}.get(verbose, 1), **fit_args)
     finally:

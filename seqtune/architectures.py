@@ -163,6 +163,8 @@ def build_network(
         if last and in_loop:
             rnn = {"lstm": PooledLSTM, "gru": PooledGRU}[cell](width, pooling=pooling, **options)
         else:
+            if bidirectional and hasattr(rnn_class, "side_by_side"):
+                options["side_by_side"] = 2  # the two directions run at once
             rnn = rnn_class(width, return_sequences=not last or pooling != "last", **options)
         if bidirectional:
             rnn = keras.layers.Bidirectional(rnn, name=f"bi_{cell}_{i}")
@@ -204,6 +206,9 @@ def build_ensemble(layout: InputLayout, head: Head, n_models: int, *, name: str 
     members = [build_network(layout, head, name=f"member_{m}", **network) for m in range(n_models)]
     if n_models == 1:
         return members[0]
+    for layer in (layer for m in members for layer in m._flatten_layers(include_self=False)):
+        if hasattr(layer, "side_by_side"):
+            layer.side_by_side *= n_models  # every member's layers run at once
     inputs = keras.Input(shape=(None, layout.n_features), name="windows")
     outputs = keras.layers.Concatenate(name="members")([m(inputs) for m in members])
     return keras.Model(inputs, outputs, name=name)

@@ -115,3 +115,121 @@ def test_an_lstm_is_never_xla_compiled_and_a_request_for_it_is_answered():
         clf = SequenceClassifier(cell="lstm", units=8, epochs=1, jit_compile=True, random_state=0).fit(X, y)
     assert [type(layer).__name__ for layer in clf.model_.layers if "lstm" in layer.name] == ["FusedLSTM"]
     assert not clf.model_.jit_compile and not clf.jit_compiled_
+
+
+@pytest.fixture
+def op_batches(monkeypatch):
+    """The batch (rows) of every BlockLSTM op a call traces or runs."""
+    import tensorflow as tf
+
+    batches = []
+    op = tf.raw_ops.BlockLSTM
+    monkeypatch.setattr(tf.raw_ops, "BlockLSTM", lambda **kw: batches.append(kw["x"].shape[1]) or op(**kw))
+    return batches
+
+
+@pytest.mark.parametrize("options", [dict(), dict(masked=True, sequences=True), dict(bidirectional=True),
+                                     dict(masked=True, backwards=True)], ids=str)
+@pytest.mark.parametrize("features", [3, 4])
+def test_a_batch_run_in_parts_side_by_side_gives_keras_results(options, features, monkeypatch, op_batches):
+    """The op runs a large enough batch in parts, one a core, which TensorFlow runs at once; here every batch
+    is large enough and there are 4 cores: 6 rows in 4 parts (of 2, 2, 1 and 1)."""
+    from seqtune import _tf_rnn
+
+    monkeypatch.setattr(_tf_rnn, "MIN_PART_PRODUCT", 1)
+    monkeypatch.setattr(_tf_rnn, "inter_op_threads", lambda: 4)
+    X, padded = _padded()
+    X, padded = (np.concatenate([a, a[:, :, :1]], axis=2)[:, :, :features] for a in (X, padded))
+    options = {"bidirectional": False, "sequences": False, "masked": False, "backwards": False, **options}
+    _compare(padded if options["masked"] else X, options)
+    # the candidate's ops (the reference runs Keras' loop): 4 a direction, each of 2 rows (a part of one row
+    # and an odd number of units gets a zero row, as a whole odd batch does)
+    assert op_batches == [2] * (8 if options["bidirectional"] else 4)
+
+
+def test_a_batch_known_only_when_the_graph_runs_is_split_when_large_enough(monkeypatch, op_batches):
+    """In a graph of unknown batch (Keras' train step on its batched pipeline) a batch of at least
+    ``min_rows`` a part runs in parts and a smaller one whole; never in a part of no rows, whose gradient
+    TensorFlow's op leaves uninitialized (weight gradients of 1e33 were seen)."""
+    import tensorflow as tf
+
+    from seqtune import _tf_rnn
+
+    monkeypatch.setattr(_tf_rnn, "inter_op_threads", lambda: 2)
+    units, features = 8, 4
+    monkeypatch.setattr(_tf_rnn, "MIN_PART_PRODUCT", 3 * (features + units) * 4 * units)  # 3 rows a part
+    model = keras.Sequential([keras.Input((None, features)), FusedLSTM(units, return_sequences=True)])
+    reference = keras.Sequential([keras.Input((None, features)), keras.layers.LSTM(units, return_sequences=True)])
+    reference.set_weights(model.get_weights())
+
+    @tf.function(input_signature=[tf.TensorSpec((None, None, features))])
+    def outputs_and_gradients(x):
+        with tf.GradientTape() as tape:
+            out = model(x)
+            loss = tf.reduce_sum(out ** 2)
+        return [out, *tape.gradient(loss, model.trainable_weights)]
+
+    X = np.random.default_rng(2).normal(size=(7, 5, features)).astype("float32")
+    for rows in (7, 6, 5, 1):  # in parts of 4 and 3, of 3 and 3; whole
+        with tf.GradientTape() as tape:
+            out = reference(X[:rows])
+            loss = tf.reduce_sum(out ** 2)
+        expected = [out, *tape.gradient(loss, reference.trainable_weights)]
+        for got, want in zip(outputs_and_gradients(X[:rows]), expected):
+            np.testing.assert_allclose(got.numpy(), want.numpy(), atol=2e-5, rtol=1e-5)
+    assert op_batches == [None, None, None]  # traced once: two parts, and the whole batch
+
+
+def test_the_parts_follow_the_cores_and_the_size_of_each_steps_product(monkeypatch):
+    """Measured on 2 cores (bench/RESULTS.md): two parts where each is worth an op, one for a product too
+    small to share; the two directions of a bidirectional layer share the cores, unless one part a core
+    keeps Eigen from spreading each part's product over its threads."""
+    from seqtune import _tf_rnn
+
+    monkeypatch.setattr(_tf_rnn, "inter_op_threads", lambda: 2)
+    parts = lambda batch, features, units, side_by_side=1: _tf_rnn.batch_parts(  # noqa: E731
+        batch, features, units, side_by_side)[0]
+    assert parts(64, 8, 64) == 2  # the benchmark's LSTM(64): 1.7x faster in two parts
+    assert parts(64, 8, 16) == 1 and parts(16, 8, 16) == 1  # too little work to share
+    assert parts(64, 8, 128) == 2  # 4.5 million multiply-adds a step: never more parts than cores
+    assert parts(64, 8, 64, side_by_side=2) == 1
+    assert parts(128, 8, 64, side_by_side=2) == 2  # 2.4 million: under the limit in two parts
+    assert parts(128, 8, 128, side_by_side=2) == 1  # 8.9 million: over it in two parts too
+    assert parts(1, 8, 512) == 1
+    assert _tf_rnn.part_sizes(7, 3) == [3, 2, 2]
+
+
+def test_the_layers_of_a_bidirectional_network_or_an_ensemble_know_what_runs_beside_them():
+    from seqtune.architectures import Head, InputLayout, build_ensemble, build_network
+
+    layout = InputLayout(kind="numeric", n_features=3)
+    head = Head(units=2, activation="softmax")
+    fused = lambda model: [layer for layer in model._flatten_layers() if isinstance(layer, FusedLSTM)]  # noqa: E731
+    assert [layer.side_by_side for layer in fused(build_network(layout, head, cell="lstm"))] == [1]
+    model = build_network(layout, head, cell="lstm", bidirectional=True, layers=2)
+    assert [layer.side_by_side for layer in fused(model)] == [2] * 4
+    assert [layer.side_by_side for layer in fused(build_ensemble(layout, head, 3, cell="lstm"))] == [3] * 3
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(model))  # as saved
+    assert [layer.side_by_side for layer in fused(restored)] == [2] * 4
+
+
+def test_a_fit_splits_its_batches_as_batches_of_known_rows_and_trains_as_whole_batches(monkeypatch, op_batches):
+    """Keras' train step does not know its batch's rows; seqtune's fit tells the layers its batch size, so
+    that its full batches are split as a known batch is (the MAX_PART_PRODUCT rule included)."""
+    from seqtune import SequenceClassifier, _tf_rnn
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 6, 2)).astype("float32")
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    options = dict(cell="lstm", units=4, epochs=2, batch_size=8, frame_length=1, early_stopping=False, random_state=0)
+    monkeypatch.setattr(_tf_rnn, "inter_op_threads", lambda: 1)
+    whole = SequenceClassifier(**options).fit(X, y).predict_proba(X)
+    assert set(op_batches) <= {None, 20}  # one op, any batch (and the prediction's)
+    op_batches.clear()
+    monkeypatch.setattr(_tf_rnn, "inter_op_threads", lambda: 3)
+    monkeypatch.setattr(_tf_rnn, "MIN_PART_PRODUCT", 10**9)  # no part worth an op for the cores alone
+    monkeypatch.setattr(_tf_rnn, "MAX_PART_PRODUCT", 3 * (2 + 4) * 4 * 4)  # parts of at most 3 rows
+    split = SequenceClassifier(**options).fit(X, y).predict_proba(X)
+    # traced: the full batch's 3 parts, then the ops for any other batch
+    assert "3 3 2 None" in " ".join(map(str, op_batches))
+    np.testing.assert_allclose(split, whole, atol=1e-5)
