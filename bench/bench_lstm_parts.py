@@ -11,6 +11,11 @@ Data: random normal sequences (``--steps`` x 8 features), 3 classes; ``frame_len
 no validation, so that the model is the LSTM and a softmax head. Sizes: every combination of ``--units``,
 ``--batch`` and ``--bidirectional``.
 
+With ``--op-rows R ...`` it times the op alone instead (one op, forward and backward over ``--steps``
+steps, LSTM(``--units``) on 8 features, median of 20 calls) for each number of rows ``R``: where Eigen
+starts to spread each step's product over TensorFlow's intra-op threads, which ``--intra-op-threads 1``
+(a separate run) turns off.
+
 Run: ``python bench/bench_lstm_parts.py`` (``--quick``: tiny sizes, a smoke run).
 """
 
@@ -57,6 +62,42 @@ def fit(X, y, *, units: int, batch: int, bidirectional: bool, epochs: int, whole
     return statistics.median(timer.seconds[1:]), clf.history_["loss"][-1]
 
 
+def op_times(rows: list[int], *, units: int, steps: int) -> None:
+    """Print the op's forward and backward time for each number of rows, in one op."""
+    import tensorflow as tf
+
+    from seqtune import _tf_rnn
+
+    rng = np.random.default_rng(0)
+    weights = [tf.Variable(rng.normal(scale=0.3, size=shape).astype("float32"))
+               for shape in ((8, 4 * units), (units, 4 * units), (4 * units,))]
+    rule = _tf_rnn.batch_parts
+    _tf_rnn.batch_parts = lambda batch, features, units, side_by_side=1: (1, 1)  # one op
+    try:
+        for n in rows:
+            x = tf.constant(rng.normal(size=(n, steps, 8)).astype("float32"))
+            zeros = tf.zeros((n, units))
+
+            @tf.function
+            def step():
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_sum(_tf_rnn.block_lstm(x, zeros, zeros, *weights)[0])
+                return tape.gradient(loss, weights)
+
+            for _ in range(3):
+                step()
+            times = []
+            for _ in range(20):
+                start = time.perf_counter()
+                step()
+                times.append(time.perf_counter() - start)
+            product = n * (8 + units) * 4 * units
+            print(f"{n:>5} rows | {product / 1e6:5.2f} million multiply-adds a step | "
+                  f"{statistics.median(times) * 1e3:7.2f} ms", flush=True)
+    finally:
+        _tf_rnn.batch_parts = rule
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--units", type=int, nargs="+", default=[32, 64, 128])
@@ -67,7 +108,18 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=1, help="fits a side and size (their medians are printed)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke run")
+    parser.add_argument("--op-rows", type=int, nargs="+", metavar="R", help="time the op alone for R rows")
+    parser.add_argument("--intra-op-threads", type=int, default=0,
+                        help="TensorFlow's intra-op threads (0: its default)")
     args = parser.parse_args()
+    if args.intra_op_threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(args.intra_op_threads)
+    if args.op_rows:
+        print(f"LSTM({args.units[0]}) on 8 features, {args.steps} steps, forward and backward in one op; "
+              f"intra-op threads: {args.intra_op_threads or 'default'}")
+        return op_times(args.op_rows, units=args.units[0], steps=args.steps)
     if args.quick:
         args.units, args.batch, args.samples, args.steps, args.epochs = [8], [16], 64, 10, 2
 

@@ -332,7 +332,10 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         if isinstance(data.values, np.ndarray):
             arrays = tuple(a for a in (data.values, data.y, data.weight) if a is not None)
             repeating = None
-            if self.distribution_strategy is None:
+            # Keras' last call of an epoch of a repeating pipeline runs all of the user's steps_per_execution,
+            # past the epoch's end (seqtune chooses its own to divide the epoch: _training.steps_per_execution).
+            user_steps = self._prefixed_params().get("compile__steps_per_execution", 1)
+            if self.distribution_strategy is None and user_steps == 1:
                 repeating = repeating_dataset(arrays, batch_size=self._global_batch_size(), shuffle=shuffle, seed=seed)
             return repeating or (arrays, None)
         layout = self._input_layout_
@@ -441,7 +444,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         """Train ``model`` with early stopping, divergence checks and seqtune's batching."""
         import keras
 
-        from seqtune._training import fit_model
+        from seqtune._training import acts_on_every_batch, fit_model
 
         replicas = getattr(self.distribution_strategy, "num_replicas_in_sync", 1)
         if replicas > 1:
@@ -474,6 +477,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
             patience=self.patience,
             batches_per_epoch=math.ceil(train.n / self._global_batch_size()),
             batch_rows=int(self.batch_size),
+            batches_a_call="compile__steps_per_execution" not in self._prefixed_params()
+            and not any(acts_on_every_batch(c) for c in self.callbacks or []),
             callbacks=list(self.callbacks or []) + list(extra_callbacks),
             verbose=self.verbose,
             advice="Lower learning_rate, check the scale of X and y, or set standardize=True.",

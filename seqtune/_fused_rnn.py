@@ -111,7 +111,7 @@ class _FusedInnerLoop:
             return block_lstm(self._dropped(sequences, training), h0, c0, cell.kernel, cell.recurrent_kernel,
                               cell.bias, mask=mask, go_backwards=self.go_backwards,
                               zero_output_for_mask=self.zero_output_for_mask, side_by_side=self.side_by_side,
-                              fit_batch=_FIT_BATCH.get())
+                              fit_batch=_FIT_BATCH.get(), return_sequences=self.return_sequences)
         return self._torch_loop(sequences, initial_state, mask, training)
 
     def get_config(self):

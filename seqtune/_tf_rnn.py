@@ -25,22 +25,29 @@ from __future__ import annotations
 
 
 def block_lstm(sequences, h0, c0, kernel, recurrent_kernel, bias, *, mask=None, go_backwards=False,
-               zero_output_for_mask=False, side_by_side=1, fit_batch=None):
+               zero_output_for_mask=False, side_by_side=1, fit_batch=None, return_sequences=True):
     """``(last output, outputs, [h, c])`` of an LSTM over ``sequences`` (batch, steps, features), as
-    ``keras.layers.LSTM``'s inner loop returns them (outputs in processing order)."""
+    ``keras.layers.LSTM``'s inner loop returns them (outputs in processing order). Without
+    ``return_sequences`` (and a mask), outputs are the last step's alone: Keras then reads ``last output``
+    only, and the parts of a batch (:func:`batch_parts`) are not joined step by step for nothing."""
     import tensorflow as tf
 
     if go_backwards:  # Keras reverses the steps and the mask, then runs forwards
         sequences = tf.reverse(sequences, [1])
         mask = None if mask is None else tf.reverse(mask, [1])
     if mask is None:
-        h, cs = _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias, side_by_side, fit_batch)
-        return h[-1], tf.transpose(h, [1, 0, 2]), [h[-1], cs[-1]]
+        if not return_sequences:
+            h_last, c_last = _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias, side_by_side, fit_batch,
+                                     keep="last")
+            return h_last, h_last[:, None], [h_last, c_last]
+        h, c_last = _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias, side_by_side, fit_batch,
+                            keep="outputs")
+        return h[-1], tf.transpose(h, [1, 0, 2]), [h[-1], c_last]
 
     kept = tf.cast(tf.cast(mask, tf.bool), tf.int32)
     # each sequence's kept steps first, in their order
     compacted = tf.gather(sequences, tf.argsort(1 - kept, axis=1, stable=True), axis=1, batch_dims=1)
-    h, cs = _run_op(compacted, h0, c0, kernel, recurrent_kernel, bias, side_by_side, fit_batch)
+    h, cs = _run_op(compacted, h0, c0, kernel, recurrent_kernel, bias, side_by_side, fit_batch, keep="all")
     lengths = tf.reduce_sum(kept, axis=1)
     last = tf.stack([tf.maximum(lengths - 1, 0), tf.range(tf.shape(lengths)[0])], axis=1)  # (step, sequence)
     has_steps = (lengths > 0)[:, None]  # a sequence with every step masked keeps its initial state
@@ -55,10 +62,15 @@ def block_lstm(sequences, h0, c0, kernel, recurrent_kernel, bias, *, mask=None, 
     return h_last, outputs, [h_last, c_last]
 
 
-def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias, side_by_side=1, fit_batch=None):
-    """Every step's hidden and cell state (steps, batch, units: time major) of the op over all of
-    ``sequences`` (batch, steps, features), the batch run in parts side by side (:func:`batch_parts`);
-    ``fit_batch``: the rows of a fit's batches, where the graph's batch is unknown."""
+def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias, side_by_side=1, fit_batch=None, keep="all"):
+    """The op over all of ``sequences`` (batch, steps, features), the batch run in parts side by side
+    (:func:`batch_parts`); ``fit_batch``: the rows of a fit's batches, where the graph's batch is unknown.
+
+    Returns what ``keep`` asks for, each state of every step time major (steps, batch, units): ``"all"``,
+    every step's hidden and cell state; ``"outputs"``, every step's hidden state and the last cell state;
+    ``"last"``, the last step's hidden and cell state. (Joining the parts' whole sequences and splitting their
+    gradients took a millisecond of an 8 ms training step of an LSTM(64), batch 64, 100 steps, 2 cores.)
+    """
     import tensorflow as tf
 
     x = tf.transpose(sequences, [1, 0, 2])  # the op is time major
@@ -89,18 +101,24 @@ def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias, side_by_side=1, f
             return run_even(x, h0, c0) if x.shape[1] % 2 else run(x, h0, c0)
         return tf.cond(tf.shape(x)[1] % 2 == 1, lambda: run_even(x, h0, c0), lambda: run(x, h0, c0))
 
+    def kept(h, cs):
+        return {"all": (h, cs), "outputs": (h, cs[-1]), "last": (h[-1], cs[-1])}[keep]
+
     def run_parts(sizes, n):
         # Independent ops: TensorFlow's executor runs them at once on its inter-op threads.
         parts = zip(*(tf.split(t, sizes, num=n, axis=axis) for t, axis in ((x, 1), (h0, 0), (c0, 0))))
-        h, cs = zip(*(run_part(*part) for part in parts))
-        return tf.concat(h, axis=1), tf.concat(cs, axis=1)
+        results = zip(*(kept(*run_part(*part)) for part in parts))  # a sequence's batch axis: 1; a state's: 0
+        return tuple(tf.concat(list(r), axis=r[0].shape.rank - 2) for r in results)
+
+    def run_whole():
+        return kept(*run_part(x, h0, c0))
 
     h0, c0 = tf.convert_to_tensor(h0), tf.convert_to_tensor(c0)
     batch, features, units = x.shape[1], kernel.shape[0], recurrent_kernel.shape[0]
 
     def known_batch(batch):
         n = batch_parts(batch, features, units, side_by_side)[0]
-        return run_part(x, h0, c0) if n == 1 else run_parts(part_sizes(batch, n), n)
+        return run_whole() if n == 1 else run_parts(part_sizes(batch, n), n)
 
     if batch is not None:
         return known_batch(batch)
@@ -110,26 +128,26 @@ def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias, side_by_side=1, f
 
     def any_batch():
         if n == 1:
-            return run_part(x, h0, c0)
+            return run_whole()
         # (The op's gradient for a part of no rows is uninitialized memory: a small batch runs whole.)
         equal = rows // n + tf.cast(tf.range(n) < rows % n, rows.dtype)
-        return tf.cond(rows >= n * min_rows, lambda: run_parts(equal, n), lambda: run_part(x, h0, c0))
+        return tf.cond(rows >= n * min_rows, lambda: run_parts(equal, n), run_whole)
 
     if fit_batch is None:
         return any_batch()
     # Every batch of a fit but its last has fit_batch rows, and the last has fewer: such a batch has the parts
     # of a known batch, and the last one at most as many.
     if batch_parts(fit_batch, features, units, side_by_side)[0] == 1:
-        return run_part(x, h0, c0)
+        return run_whole()
     return tf.cond(tf.equal(rows, fit_batch), lambda: known_batch(fit_batch), any_batch)
 
 
 # The op's own threads: each time step's product of the inputs and the weights is one Eigen contraction,
 # which Eigen spreads over TensorFlow's intra-op threads once it is large enough, and on a few cores that
-# makes every step slower. Measured on 2 cores (bench/RESULTS.md): an LSTM(64) on 8 features, forward and
-# backward over 100 steps, takes 13.4 ms for 80 rows (1.47 million multiply-adds a step) and 36.4 ms for
-# 96 rows (1.77 million), 16.9 ms on one intra-op thread. A part of the batch stays under this where the
-# cores allow:
+# makes every step slower. Measured on 2 cores (bench/bench_lstm_parts.py --op-rows, bench/RESULTS.md): an
+# LSTM(64) on 8 features, forward and backward over 100 steps, takes 17.3 ms for 80 rows (1.47 million
+# multiply-adds a step) and 42.1 ms for 96 rows (1.77 million), 19.6 ms on one intra-op thread. A part of
+# the batch stays under this where the cores allow:
 MAX_PART_PRODUCT = 1_400_000
 # Below this a part's product is too small to pay for another op: splitting slowed such batches.
 MIN_PART_PRODUCT = 150_000

@@ -71,7 +71,7 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
 
 def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice: str, callbacks=(),
               initial_epoch: int = 0, verbose: int = 0, batches_per_epoch: int | None = None,
-              batch_rows: int | None = None, **fit_args):
+              batch_rows: int | None = None, batches_a_call: bool = False, **fit_args):
     """``model.fit(**fit_args)`` with seqtune's callbacks; the Keras History.
 
     Adds :class:`StopOnNonFiniteLoss` and, with ``early_stopping``, Keras'
@@ -80,6 +80,8 @@ def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice
     epoch) it starts watching after ``MIN_STEPS_BEFORE_STOPPING`` steps and
     waits at least ``MIN_PATIENCE_STEPS`` steps. ``batch_rows``: the rows of a batch on each replica
     (default: ``fit_args``' ``batch_size``), for the layers to trace for (:func:`seqtune._fused_rnn.fit_batch`).
+    With ``batches_a_call``, Keras runs several batches a call of its train step where that is exact
+    (:func:`steps_per_execution`); pass it only when no callback of the caller's acts on every batch.
     Raises ``FloatingPointError`` (ending with ``advice``) when the last epoch's loss is
     not finite.
     """
@@ -92,6 +94,8 @@ def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice
         stops.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True,
                                                    start_from_epoch=max(0, warm_up)))
     build_before_tracing(model, fit_args)
+    if batches_a_call:
+        set_steps_per_execution(model, steps_per_execution(model, fit_args))
     try:
         with release_traced_gradients(), retracing_notes_hidden(), fit_batch(batch_rows or fit_args.get("batch_size")):
             history = model.fit(epochs=epochs, initial_epoch=initial_epoch, callbacks=stops + list(callbacks),
@@ -108,6 +112,40 @@ def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice
             f"Training diverged: the loss became {losses[-1]} at epoch {initial_epoch + len(losses)}. {advice}"
         )
     return history
+
+
+# Keras' TensorFlow trainer runs up to this many batches in one call of its compiled train step: a call costs
+# Python and the executor's start on top of the step. Measured on 2 CPU cores (bench/bench_steps.py,
+# bench/RESULTS.md): an epoch of 64 batches of an LSTM(16) 1.54x faster at 8 batches a call than at 1, an
+# LSTM(64) 1.09-1.18x, a GRU(16) with XLA 1.41x; the first epoch (tracing) 0.05-0.13 s slower.
+MAX_STEPS_PER_EXECUTION = 8
+
+
+def steps_per_execution(model, fit_args: dict) -> int:
+    """The batches Keras runs a call of its train step for ``model.fit(**fit_args)``: the largest divisor, up to
+    ``MAX_STEPS_PER_EXECUTION``, of every epoch's batches that the fit fixes (``steps_per_epoch``,
+    ``validation_steps``: there, on seqtune's repeating pipelines, Keras' last call of an epoch would run past
+    its end into the next). 1 off TensorFlow and under a distribution strategy."""
+    if keras.backend.backend() != "tensorflow" or getattr(model, "_distribute_strategy", None) is not None:
+        return 1
+    fixed = [int(fit_args[k]) for k in ("steps_per_epoch", "validation_steps") if fit_args.get(k)]
+    return max(d for d in range(1, MAX_STEPS_PER_EXECUTION + 1) if all(c % d == 0 for c in fixed))
+
+
+def set_steps_per_execution(model, steps: int) -> None:
+    """Set Keras' ``steps_per_execution`` on a compiled ``model``; its traced functions are dropped when it
+    changes (they read it when traced)."""
+    if model.steps_per_execution != steps:
+        model.steps_per_execution = steps
+        model.train_function = model.test_function = model.predict_function = None
+
+
+def acts_on_every_batch(callback) -> bool:
+    """Whether ``callback`` overrides one of Keras' per-batch hooks (with several batches a call, Keras
+    calls them every few batches)."""
+    hooks = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end",
+             "on_test_batch_begin", "on_test_batch_end")
+    return any(getattr(type(callback), hook, None) is not getattr(keras.callbacks.Callback, hook) for hook in hooks)
 
 
 def build_before_tracing(model, fit_args: dict) -> None:

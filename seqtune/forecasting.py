@@ -436,7 +436,7 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
             self.model_, x=train[0], y=train[1], batch_size=self.batch_size, epochs=epochs,
             initial_epoch=initial_epoch, shuffle=True, validation_data=val, early_stopping=stop_early,
             patience=self.patience, batches_per_epoch=-(-len(train[0]) // self.batch_size),
-            callbacks=extra_callbacks, verbose=self.verbose,
+            callbacks=extra_callbacks, verbose=self.verbose, batches_a_call=True,
             advice="Lower learning_rate, or check y and X for extreme values.",
         )
 

@@ -1,0 +1,93 @@
+"""Several batches a call of Keras' train step (``steps_per_execution``) against one, in one run.
+
+On TensorFlow seqtune lets Keras run up to ``MAX_STEPS_PER_EXECUTION`` batches in one call of its compiled
+train step where every epoch's batches divide evenly (``seqtune/_training.py``). For each model this fits
+``SequenceClassifier`` on the same data as seqtune runs it and with ``compile__steps_per_execution=1`` (one
+batch a call, what seqtune ran before), the sides alternating, and prints the steady-state epoch time of
+each, their ratio (one / several: above 1, several batches a call are faster), the first epoch (which
+traces the step) and both sides' final training losses.
+
+Data: random normal sequences (``--steps`` x 8 features), 3 classes, 2,048 of them (64 batches of 32);
+``frame_length=1``, ``pooling="last"``, no validation.
+
+Run: ``python bench/bench_steps.py`` (``--quick``: tiny sizes, a smoke run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+MODELS = [("lstm", 16), ("lstm", 64), ("gru", 16), ("gru", 64)]
+
+
+def fit(X, y, *, cell: str, units: int, batch: int, epochs: int, one_a_call: bool) -> tuple[float, float, float, int]:
+    """(median epoch seconds after the first, first epoch seconds, final loss, batches a call) of one fit."""
+    import keras
+
+    from seqtune import SequenceClassifier
+
+    class EpochTimes(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.seconds = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self.start)
+
+    timer = EpochTimes()
+    options = {"compile__steps_per_execution": 1} if one_a_call else {}
+    clf = SequenceClassifier(cell=cell, units=units, batch_size=batch, epochs=epochs, frame_length=1,
+                             pooling="last", early_stopping=False, callbacks=[timer], random_state=0,
+                             **options).fit(X, y)
+    return (statistics.median(timer.seconds[1:]), timer.seconds[0], clf.history_["loss"][-1],
+            clf.model_.steps_per_execution)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--samples", type=int, default=2048)
+    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=2, help="fits a side and model (the fastest is printed)")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke run")
+    args = parser.parse_args()
+    models = MODELS
+    if args.quick:
+        args.samples, args.steps, args.epochs, args.repeat, models = 128, 5, 2, 1, MODELS[:1]
+
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        raise SystemExit("bench_steps.py measures Keras' TensorFlow trainer: run it on the TensorFlow backend")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(args.samples, args.steps, 8)).astype("float32")
+    y = np.arange(args.samples) % 3
+    print(f"data: {args.samples} sequences x {args.steps} steps x 8 features, 3 classes, batch {args.batch}; "
+          f"{args.epochs} epochs, median of epochs 2..{args.epochs}; fastest of {args.repeat} fit(s) a side")
+    print(f"{'model':>9} {'a call':>6} {'epoch 1/call':>12} {'epoch':>7} {'one/several':>11} {'first 1/call':>12}"
+          f" {'first':>6} {'loss 1/call':>11} {'loss':>7}")
+    for cell, units in models:
+        runs = {True: [], False: []}
+        for _ in range(args.repeat):
+            for one_a_call in runs:
+                runs[one_a_call].append(fit(X, y, cell=cell, units=units, batch=args.batch, epochs=args.epochs,
+                                            one_a_call=one_a_call))
+        one, several = (min(runs[side]) for side in (True, False))
+        model = f"{cell}({units})"
+        print(f"{model:>9} {several[3]:>6} {one[0]:>12.3f} {several[0]:>7.3f} {one[0] / several[0]:>10.2f}x"
+              f" {one[1]:>12.2f} {several[1]:>6.2f} {one[2]:>11.4f} {several[2]:>7.4f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
