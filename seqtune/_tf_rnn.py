@@ -19,6 +19,10 @@ the front (a stable sort of its mask), the op runs over them, the final state is
 sequence's last kept step, and the outputs are placed back where Keras' loop puts them (a masked
 step repeats the output before it, zeros before the first kept step, or zeros with
 ``zero_output_for_mask``). Right padding (seqtune's own), left padding and gaps give Keras' results.
+
+The op runs a sequence's steps on one thread. A batch runs in parts, one a core, as separate ops, which
+TensorFlow's executor runs at once (:func:`batch_parts`): an LSTM(64)'s epochs 1.3-2.8x faster on 2 cores
+(``bench/bench_lstm_parts.py``).
 """
 
 from __future__ import annotations
@@ -68,8 +72,9 @@ def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias, side_by_side=1, f
 
     Returns what ``keep`` asks for, each state of every step time major (steps, batch, units): ``"all"``,
     every step's hidden and cell state; ``"outputs"``, every step's hidden state and the last cell state;
-    ``"last"``, the last step's hidden and cell state. (Joining the parts' whole sequences and splitting their
-    gradients took a millisecond of an 8 ms training step of an LSTM(64), batch 64, 100 steps, 2 cores.)
+    ``"last"``, the last step's hidden and cell state. (Joining the parts' every step and splitting the
+    gradients back took about 1 ms of an 8 ms training step in a TensorFlow profile of a fit: LSTM(64),
+    batch 64, 100 steps, 2 cores.)
     """
     import tensorflow as tf
 
@@ -104,42 +109,29 @@ def _run_op(sequences, h0, c0, kernel, recurrent_kernel, bias, side_by_side=1, f
     def kept(h, cs):
         return {"all": (h, cs), "outputs": (h, cs[-1]), "last": (h[-1], cs[-1])}[keep]
 
-    def run_parts(sizes, n):
+    def run_parts(sizes, n, x, h0, c0):
         # Independent ops: TensorFlow's executor runs them at once on its inter-op threads.
         parts = zip(*(tf.split(t, sizes, num=n, axis=axis) for t, axis in ((x, 1), (h0, 0), (c0, 0))))
         results = zip(*(kept(*run_part(*part)) for part in parts))  # a sequence's batch axis: 1; a state's: 0
         return tuple(tf.concat(list(r), axis=r[0].shape.rank - 2) for r in results)
 
-    def run_whole():
-        return kept(*run_part(x, h0, c0))
-
     h0, c0 = tf.convert_to_tensor(h0), tf.convert_to_tensor(c0)
     batch, features, units = x.shape[1], kernel.shape[0], recurrent_kernel.shape[0]
-
-    def known_batch(batch):
-        n = batch_parts(batch, features, units, side_by_side)[0]
-        return run_whole() if n == 1 else run_parts(part_sizes(batch, n), n)
-
     if batch is not None:
-        return known_batch(batch)
-    # A batch known only when the graph runs (Keras' train step on its batched pipeline).
-    rows = tf.shape(x)[1]
+        n = batch_parts(batch, features, units, side_by_side)[0]
+        return kept(*run_part(x, h0, c0)) if n == 1 else run_parts(part_sizes(batch, n), n, x, h0, c0)
+    # A batch known only when the graph runs (Keras' train step on its batched pipeline): as many parts as a
+    # fit's batches get (its last batch has fewer rows), else as the cores give.
     n, min_rows = batch_parts(None, features, units, side_by_side)
-
-    def any_batch():
-        if n == 1:
-            return run_whole()
-        # (The op's gradient for a part of no rows is uninitialized memory: a small batch runs whole.)
-        equal = rows // n + tf.cast(tf.range(n) < rows % n, rows.dtype)
-        return tf.cond(rows >= n * min_rows, lambda: run_parts(equal, n), run_whole)
-
-    if fit_batch is None:
-        return any_batch()
-    # Every batch of a fit but its last has fit_batch rows, and the last has fewer: such a batch has the parts
-    # of a known batch, and the last one at most as many.
-    if batch_parts(fit_batch, features, units, side_by_side)[0] == 1:
-        return run_whole()
-    return tf.cond(tf.equal(rows, fit_batch), lambda: known_batch(fit_batch), any_batch)
+    if fit_batch is not None:
+        n = batch_parts(fit_batch, features, units, side_by_side)[0]
+    if n == 1:
+        return kept(*run_part(x, h0, c0))
+    rows = tf.shape(x)[1]
+    sizes = runtime_part_sizes(rows, n, min_rows, fit_batch)
+    padded = (tf.pad(x, [[0, 0], [0, n - 1], [0, 0]]), tf.pad(h0, [[0, n - 1], [0, 0]]),
+              tf.pad(c0, [[0, n - 1], [0, 0]]))
+    return tuple(r[:, :rows] if r.shape.rank == 3 else r[:rows] for r in run_parts(sizes, n, *padded))
 
 
 # The op's own threads: each time step's product of the inputs and the weights is one Eigen contraction,
@@ -180,6 +172,23 @@ def batch_parts(batch: int | None, features: int, units: int, side_by_side: int 
 def part_sizes(batch: int, n: int) -> list[int]:
     """``n`` part sizes summing to ``batch``, as equal as can be (the first parts the larger)."""
     return [batch // n + (i < batch % n) for i in range(n)]
+
+
+def runtime_part_sizes(rows, n: int, min_rows: int, fit_batch: int | None = None):
+    """The sizes of ``n`` parts of a batch of ``rows`` (a tensor) and ``n - 1`` zero rows added at its end.
+
+    The op's gradient for a part of no rows is uninitialized memory, so no part is empty: a batch of at least
+    ``min_rows`` a part (or of ``fit_batch`` rows, which a fit splits in ``n``) runs in equal parts (the zero
+    rows in the last), a smaller one whole in the first part and a zero row in each other. (A ``tf.cond``
+    between split and whole instead cost more: its gradient fills every output a branch leaves unused.)
+    """
+    import tensorflow as tf
+
+    total = rows + n - 1
+    equal = total // n + tf.cast(tf.range(n) < total % n, rows.dtype)
+    small = tf.concat([[rows], tf.ones([n - 1], rows.dtype)], axis=0)
+    large = rows >= n * min_rows if fit_batch is None else (rows >= n * min_rows) | (rows >= fit_batch)
+    return tf.where(large, equal, small)
 
 
 def inter_op_threads() -> int:
