@@ -21,12 +21,12 @@ import argparse
 import importlib.util
 import os
 import statistics
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
+from _timing import epoch_timer  # the script's own folder is on sys.path
 
 
 def load_bbc():
@@ -62,18 +62,7 @@ def main(argv=None) -> None:
     common = dict(cell="gru", units=32, embedding_dim=64, epochs=epochs, batch_size=32,
                   early_stopping=False, validation_fraction=0.0, max_length=None, random_state=0)
 
-    class Timer(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.seconds = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self.start)
-
-    bucketed_timer = Timer()
+    bucketed_timer = epoch_timer()
     bucketed = SequenceClassifier(callbacks=[bucketed_timer], **common).fit(X_train, y_train)
     bucketed_acc = bucketed.score(X_test, y_test)
 
@@ -82,7 +71,7 @@ def main(argv=None) -> None:
     longest = max(len(s) for s in ids_train + ids_test)
     padded_train = keras.utils.pad_sequences(ids_train, maxlen=longest, padding="post")
     padded_test = keras.utils.pad_sequences(ids_test, maxlen=longest, padding="post")
-    padded_timer = Timer()
+    padded_timer = epoch_timer()
     padded = SequenceClassifier(callbacks=[padded_timer], input_type="tokens", **common)
     padded.fit(padded_train, y_train)
     padded_acc = padded.score(padded_test, y_test)

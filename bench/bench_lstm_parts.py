@@ -30,26 +30,15 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
+from _timing import epoch_timer  # the script's own folder is on sys.path
 
 
 def fit(X, y, *, units: int, batch: int, bidirectional: bool, epochs: int, whole: bool) -> tuple[float, float]:
     """(median seconds of the epochs after the first, final training loss) of one fit."""
-    import keras
 
     from seqtune import SequenceClassifier, _tf_rnn
 
-    class EpochTimes(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.seconds = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self.start)
-
-    timer = EpochTimes()
+    timer = epoch_timer()
     rule = _tf_rnn.batch_parts
     if whole:  # every batch in one op
         _tf_rnn.batch_parts = lambda batch, features, units, side_by_side=1: (1, rule(batch, features, units)[1])

@@ -18,33 +18,21 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
+from _timing import epoch_timer  # the script's own folder is on sys.path
 
 MODELS = [("lstm", 16), ("lstm", 64), ("gru", 16), ("gru", 64)]
 
 
 def fit(X, y, *, cell: str, units: int, batch: int, epochs: int, one_a_call: bool) -> tuple[float, float, float, int]:
     """(median epoch seconds after the first, first epoch seconds, final loss, batches a call) of one fit."""
-    import keras
 
     from seqtune import SequenceClassifier
 
-    class EpochTimes(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.seconds = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self.start)
-
-    timer = EpochTimes()
+    timer = epoch_timer()
     options = {"compile__steps_per_execution": 1} if one_a_call else {}
     clf = SequenceClassifier(cell=cell, units=units, batch_size=batch, epochs=epochs, frame_length=1,
                              pooling="last", early_stopping=False, callbacks=[timer], random_state=0,

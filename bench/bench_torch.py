@@ -53,6 +53,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
+from _timing import epoch_timer  # the script's own folder is on sys.path
 
 if importlib.util.find_spec("torch") is not None:
     # PyTorch's CUDA wheels bring Triton, which crashes the process (segmentation fault) when first
@@ -71,26 +72,6 @@ TORCH_HINT = ("bench_torch.py needs PyTorch, which is not installed. Install the
 
 
 # ---------------------------------------------------------------------------- timing
-def epoch_timer():
-    """A Keras callback recording each epoch's wall time (loss read first: a device sync)."""
-    import keras
-
-    class EpochTimer(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.seconds = []
-            self.losses = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self._start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.losses.append(float((logs or {}).get("loss", float("nan"))))
-            self.seconds.append(time.perf_counter() - self._start)
-
-    return EpochTimer()
-
-
 def run_record(fit_seconds: float, epoch_seconds: list, final_loss: float) -> dict:
     return {"fit": fit_seconds, "epochs": list(epoch_seconds), "loss": final_loss}
 

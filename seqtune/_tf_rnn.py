@@ -21,7 +21,7 @@ step repeats the output before it, zeros before the first kept step, or zeros wi
 ``zero_output_for_mask``). Right padding (seqtune's own), left padding and gaps give Keras' results.
 
 The op runs a sequence's steps on one thread. A batch runs in parts, one a core, as separate ops, which
-TensorFlow's executor runs at once (:func:`batch_parts`): an LSTM(64)'s epochs 1.3-2.8x faster on 2 cores
+TensorFlow's executor runs at once (:func:`batch_parts`): an LSTM(64)'s epochs 1.35-3.2x faster on 2 cores
 (``bench/bench_lstm_parts.py``).
 """
 

@@ -116,8 +116,8 @@ def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice
 
 # Keras' TensorFlow trainer runs up to this many batches in one call of its compiled train step: a call costs
 # Python and the executor's start on top of the step. Measured on 2 CPU cores (bench/bench_steps.py,
-# bench/RESULTS.md): an epoch of 64 batches of an LSTM(16) 1.54x faster at 8 batches a call than at 1, an
-# LSTM(64) 1.09-1.18x, a GRU(16) with XLA 1.41x; the first epoch (tracing) 0.05-0.13 s slower.
+# bench/RESULTS.md): epochs of 64 batches 1.54x faster at 8 batches a call than at 1 for an LSTM(16), 1.22x for
+# an LSTM(64), 1.57x and 1.13x for a GRU(16) and GRU(64) with XLA; the first epoch (tracing) 0.04-0.10 s slower.
 MAX_STEPS_PER_EXECUTION = 8
 
 

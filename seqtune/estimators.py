@@ -155,7 +155,10 @@ _PARAMETERS = """
         monitor early stopping. 0 or None, or ``early_stopping=False``, uses all data
         for training.
     callbacks : list of keras.callbacks.Callback or None, default=None
-        Extra Keras callbacks.
+        Extra Keras callbacks. On TensorFlow seqtune lets Keras run up to 8 batches a call of its
+        train step where every epoch's batches divide evenly (faster for small networks); a callback
+        that overrides a per-batch hook (``on_train_batch_end``, ...) keeps it at one, so that it is
+        called after every batch. ``compile__steps_per_execution`` sets the number yourself.
     warm_start : bool, default=False
         Continue training the fitted network on the next ``fit`` instead of starting over.
         The input state of the first fit stays: its text vocabulary (words new to it are
