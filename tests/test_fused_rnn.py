@@ -174,7 +174,7 @@ def test_a_batch_known_only_when_the_graph_runs_is_split_when_large_enough(monke
         return [out, *tape.gradient(loss, model.trainable_weights)]
 
     X = np.random.default_rng(2).normal(size=(7, 5, features)).astype("float32")
-    for rows in (7, 6, 5, 1):  # in parts of 4 and 3, of 3 and 3; whole
+    for rows in (7, 6, 5, 1):  # parts of 4 and 3 rows (and a zero row), of 3 and 3; whole (and a zero row)
         with tf.GradientTape() as tape:
             out = reference(X[:rows])
             loss = tf.reduce_sum(out ** 2)
@@ -193,7 +193,7 @@ def test_the_parts_follow_the_cores_and_the_size_of_each_steps_product(monkeypat
     monkeypatch.setattr(_tf_rnn, "inter_op_threads", lambda: 2)
     parts = lambda batch, features, units, side_by_side=1: _tf_rnn.batch_parts(  # noqa: E731
         batch, features, units, side_by_side)[0]
-    assert parts(64, 8, 64) == 2  # the benchmark's LSTM(64): 1.7x faster in two parts
+    assert parts(64, 8, 64) == 2  # bench_torch.py's LSTM(64)
     assert parts(64, 8, 16) == 1 and parts(16, 8, 16) == 1  # too little work to share
     assert parts(64, 8, 128) == 2  # 4.5 million multiply-adds a step: never more parts than cores
     assert parts(64, 8, 64, side_by_side=2) == 1
