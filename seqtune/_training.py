@@ -81,7 +81,8 @@ def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice
     waits at least ``MIN_PATIENCE_STEPS`` steps. ``batch_rows``: the rows of a batch on each replica
     (default: ``fit_args``' ``batch_size``), for the layers to trace for (:func:`seqtune._fused_rnn.fit_batch`).
     With ``batches_a_call``, Keras runs several batches a call of its train step where that is exact
-    (:func:`steps_per_execution`); pass it only when no callback of the caller's acts on every batch.
+    (:func:`steps_per_execution`) and the fit is long enough to repay it (``MIN_BATCHES_FOR_SEVERAL_A_CALL``);
+    pass it only when no callback of the caller's acts on every batch.
     Raises ``FloatingPointError`` (ending with ``advice``) when the last epoch's loss is
     not finite.
     """
@@ -94,7 +95,7 @@ def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice
         stops.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True,
                                                    start_from_epoch=max(0, warm_up)))
     build_before_tracing(model, fit_args)
-    if batches_a_call:
+    if batches_a_call and (epochs - initial_epoch) * (batches_per_epoch or 0) >= MIN_BATCHES_FOR_SEVERAL_A_CALL:
         set_steps_per_execution(model, steps_per_execution(model, fit_args))
     try:
         with release_traced_gradients(), retracing_notes_hidden(), fit_batch(batch_rows or fit_args.get("batch_size")):
@@ -119,6 +120,9 @@ def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice
 # bench/RESULTS.md): epochs of 64 batches 1.54x faster at 8 batches a call than at 1 for an LSTM(16), 1.22x for
 # an LSTM(64), 1.57x and 1.13x for a GRU(16) and GRU(64) with XLA; the first epoch (tracing) 0.04-0.10 s slower.
 MAX_STEPS_PER_EXECUTION = 8
+# ... in a fit of at least this many batches: 8 a call saved 0.72-0.98 ms a batch there, and tracing the step took
+# 0.04-0.10 s longer, repaid after 48 to 139 batches.
+MIN_BATCHES_FOR_SEVERAL_A_CALL = 128
 
 
 def steps_per_execution(model, fit_args: dict) -> int:

@@ -156,7 +156,8 @@ _PARAMETERS = """
         for training.
     callbacks : list of keras.callbacks.Callback or None, default=None
         Extra Keras callbacks. On TensorFlow seqtune lets Keras run up to 8 batches a call of its
-        train step where every epoch's batches divide evenly (faster for small networks); a callback
+        train step in fits of at least 128 batches, where every epoch's batches divide evenly (faster
+        for small networks); a callback
         that overrides a per-batch hook (``on_train_batch_end``, ...) keeps it at one, so that it is
         called after every batch. ``compile__steps_per_execution`` sets the number yourself.
     warm_start : bool, default=False

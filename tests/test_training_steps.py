@@ -11,6 +11,14 @@ from seqtune._training import acts_on_every_batch, steps_per_execution
 pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="set on TensorFlow only")
 
 
+@pytest.fixture(autouse=True)
+def short_fits_too(monkeypatch):
+    """These fits are far shorter than the ones seqtune runs several batches a call for."""
+    from seqtune import _training
+
+    monkeypatch.setattr(_training, "MIN_BATCHES_FOR_SEVERAL_A_CALL", 1)
+
+
 class EveryBatch(keras.callbacks.Callback):
     def __init__(self):
         super().__init__()
@@ -66,3 +74,16 @@ def test_an_epoch_that_does_not_divide_and_a_callback_of_every_batch_get_one_a_c
     for steps in (2, 8):  # the user's choice stands, and an epoch still ends after its 7 batches
         clf = SequenceClassifier(**options, compile__steps_per_execution=steps).fit(X, y)
         assert clf.model_.steps_per_execution == steps and clf.model_.optimizer.iterations.numpy() == 14
+
+
+def test_a_short_fit_runs_one_batch_a_call(monkeypatch):
+    """Tracing several batches a call takes longer; a fit of fewer batches than repay it keeps one."""
+    from seqtune import _training
+
+    monkeypatch.setattr(_training, "MIN_BATCHES_FOR_SEVERAL_A_CALL", 128)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 6, 2)).astype("float32")
+    y = np.arange(64) % 2
+    options = dict(cell="gru", units=4, batch_size=8, random_state=0, early_stopping=False)
+    assert SequenceClassifier(**options, epochs=2).fit(X, y).model_.steps_per_execution == 1  # 16 batches
+    assert SequenceClassifier(**options, epochs=16).fit(X, y).model_.steps_per_execution == 8  # 128
