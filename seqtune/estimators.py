@@ -155,11 +155,8 @@ _PARAMETERS = """
         monitor early stopping. 0 or None, or ``early_stopping=False``, uses all data
         for training.
     callbacks : list of keras.callbacks.Callback or None, default=None
-        Extra Keras callbacks. On TensorFlow seqtune lets Keras run up to 8 batches a call of its
-        train step in fits of at least 128 batches, where every epoch's batches divide evenly (faster
-        for small networks); a callback
-        that overrides a per-batch hook (``on_train_batch_end``, ...) keeps it at one, so that it is
-        called after every batch. ``compile__steps_per_execution`` sets the number yourself.
+        Extra Keras callbacks. One that overrides a per-batch hook keeps Keras at one batch a call of
+        its train step (``steps_per_execution``; README, "Performance notes").
     warm_start : bool, default=False
         Continue training the fitted network on the next ``fit`` instead of starting over.
         The input state of the first fit stays: its text vocabulary (words new to it are
