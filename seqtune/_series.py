@@ -26,7 +26,7 @@ from seqtune._time_index import (
     nearest_labels,
     with_missing_steps,
 )
-from seqtune.inputs import object_as_float
+from seqtune.inputs import InputWarning, object_as_float
 
 FILL_METHODS = ("ffill", "interpolate")
 
@@ -152,7 +152,7 @@ def naive_error(values: np.ndarray, season: int) -> np.ndarray:
             warnings.warn(
                 f"y repeats exactly every {season} steps, so the seasonal-naive forecast makes no error on it and "
                 "cannot scale the MASE: scores scale errors by the naive (previous step) forecast's instead.",
-                UserWarning, stacklevel=P.user_stacklevel())
+                InputWarning, stacklevel=P.user_stacklevel())
     return scale
 
 

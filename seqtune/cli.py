@@ -95,6 +95,7 @@ def _run_forecast_search(args, y, X=None) -> int:
     from seqtune import AutoSequenceForecaster
     from seqtune._time_index import with_missing_steps_xy
     from seqtune.baselines import SeasonalNaiveForecaster
+    from seqtune.inputs import input_notes_hidden
     from seqtune.metrics import mase
 
     if args.horizon < 1:
@@ -125,20 +126,21 @@ def _run_forecast_search(args, y, X=None) -> int:
     # model and by seasonal naive with the same season. With covariates, only origins whose
     # whole horizon lies in the file (the model needs the covariates of every step it forecasts).
     season = auto.best_estimator_.season_
-    naive = SeasonalNaiveForecaster(season=season, fill=args.fill).fit(train)
-    scale = train.interpolate() if args.fill else train
-    last_origin = len(y) if X is None else len(y) - args.horizon + 1
     ours, base = [], []
-    for origin in range(len(train), last_origin, args.horizon):
-        history, actual = y.iloc[:origin], np.asarray(y.iloc[origin: origin + args.horizon], dtype=float)
-        known = ~np.isnan(actual.reshape(len(actual), -1)).any(axis=1)  # missing test values are left out
-        if not known.any():
-            continue
-        steps = len(actual)
-        forecast = auto.predict(y=history, X=None if X is None else X.iloc[: origin + args.horizon])
-        ours.append(mase(actual[known], np.asarray(forecast)[:steps][known], scale, season=season))
-        base.append(mase(actual[known], np.asarray(naive.predict(horizon=args.horizon, y=history))[:steps][known],
-                         scale, season=season))
+    with input_notes_hidden():  # the search showed its notes on the series (one repeating exactly, say)
+        naive = SeasonalNaiveForecaster(season=season, fill=args.fill).fit(train)
+        scale = train.interpolate() if args.fill else train
+        last_origin = len(y) if X is None else len(y) - args.horizon + 1
+        for origin in range(len(train), last_origin, args.horizon):
+            history, actual = y.iloc[:origin], np.asarray(y.iloc[origin: origin + args.horizon], dtype=float)
+            known = ~np.isnan(actual.reshape(len(actual), -1)).any(axis=1)  # missing test values are left out
+            if not known.any():
+                continue
+            steps = len(actual)
+            forecast = auto.predict(y=history, X=None if X is None else X.iloc[: origin + args.horizon])
+            naive_forecast = naive.predict(horizon=args.horizon, y=history)
+            ours.append(mase(actual[known], np.asarray(forecast)[:steps][known], scale, season=season))
+            base.append(mase(actual[known], np.asarray(naive_forecast)[:steps][known], scale, season=season))
     print(f"chosen model refit on the training part: test MASE {np.mean(ours):.4f} "
           f"(seasonal naive, season {season}: {np.mean(base):.4f}) over {len(ours)} origin(s)")
     plot = auto.plot_pareto(args.plot or os.path.join(auto.search_dir_, "pareto.png"))

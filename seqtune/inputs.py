@@ -111,8 +111,8 @@ def is_text(X) -> bool:
 
 
 class InputWarning(UserWarning):
-    """How X is read may not be what its owner meant (layout, token ids, truncation): shown once
-    a fit, once a search."""
+    """How X or y is read may not be what its owner meant (layout, token ids, truncation, a series that
+    repeats exactly): shown once a fit, once a search."""
 
 
 @contextlib.contextmanager

@@ -91,9 +91,11 @@ class _CandidateHyperModel(kt.HyperModel):
         raise NotImplementedError
 
     # The trial -------------------------------------------------------------
+    # A trial's data notes (InputWarning) were shown once, before the search.
     def build(self, hp):
         params = declare(hp, self.space)
-        est, data = self._prepared(params, self.splits[-1])
+        with input_notes_hidden():
+            est, data = self._prepared(params, self.splits[-1])
         model = self._new_model(est, data)
         self._current = (est, data, params)
         return model
@@ -115,6 +117,10 @@ class _CandidateHyperModel(kt.HyperModel):
         return score, C.seconds_per_epoch(timer, n_samples), peak, n_samples
 
     def fit(self, hp, model, *args, epochs=None, initial_epoch=0, callbacks=(), **kwargs):
+        with input_notes_hidden():
+            return self._fit(model, epochs=epochs, initial_epoch=initial_epoch, callbacks=callbacks)
+
+    def _fit(self, model, *, epochs, initial_epoch, callbacks):
         est, data, params = self._current
         epochs = int(epochs or self.max_epochs)
         self._epochs_run = 0
@@ -162,8 +168,7 @@ class SequenceHyperModel(_CandidateHyperModel):
         train, _ = split
         est = self.make_estimator(params)
         weight = None if self.sample_weight is None else take(self.sample_weight, train)
-        with input_notes_hidden():
-            return est, est._prepare(take(self.X, train), take(self.y, train), weight)
+        return est, est._prepare(take(self.X, train), take(self.y, train), weight)
 
     def _new_model(self, est, data):
         return est._build_model(data.head)
@@ -185,12 +190,10 @@ class SequenceHyperModel(_CandidateHyperModel):
 
     def _score(self, est, split):
         _, val = split
-        with input_notes_hidden():
-            return est.score(take(self.X, val), take(self.y, val))
+        return est.score(take(self.X, val), take(self.y, val))
 
     def _latency(self, est, split):
-        with input_notes_hidden():
-            return C.prediction_latency(est, take(self.X, split[1]))
+        return C.prediction_latency(est, take(self.X, split[1]))
 
 
 class ForecastFold(NamedTuple):
