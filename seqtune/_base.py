@@ -323,10 +323,10 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
     def _stratify(self, y_encoded, n_val):
         return None
 
-    def _keras_data(self, data: "TrainingData", *, shuffle, seed) -> tuple:
+    def _keras_data(self, data: "TrainingData", *, shuffle, seed, batch_size: int | None = None) -> tuple:
         """``(data, steps)`` for ``Model.fit``: a tuple of arrays (x, y[, sample_weight]) that Keras
         batches, or a pipeline that batches itself, with ``steps`` (the batches an epoch) when it
-        repeats endlessly, else None."""
+        repeats endlessly, else None. ``batch_size``: the repeating pipeline's (default: the fit's)."""
         from seqtune.batching import BucketedSequence, keras_data, repeating_dataset
 
         if isinstance(data.values, np.ndarray):
@@ -336,7 +336,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
             # past the epoch's end (seqtune chooses its own to divide the epoch: _training.steps_per_execution).
             user_steps = self._prefixed_params().get("compile__steps_per_execution", 1)
             if self.distribution_strategy is None and user_steps == 1:
-                repeating = repeating_dataset(arrays, batch_size=self._global_batch_size(), shuffle=shuffle, seed=seed)
+                repeating = repeating_dataset(arrays, batch_size=batch_size or self._global_batch_size(),
+                                              shuffle=shuffle, seed=seed)
             return repeating or (arrays, None)
         layout = self._input_layout_
         sequence = BucketedSequence(data.values, data.y, data.weight, batch_size=self._global_batch_size(),
@@ -444,7 +445,8 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         """Train ``model`` with early stopping, divergence checks and seqtune's batching."""
         import keras
 
-        from seqtune._training import acts_on_every_batch, fit_model
+        from seqtune._training import (acts_on_every_batch, fit_model, long_enough_for_several_a_call,
+                                       validation_batch_size)
 
         replicas = getattr(self.distribution_strategy, "num_replicas_in_sync", 1)
         if replicas > 1:
@@ -459,14 +461,19 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
             if val is not None and val.n % replicas:
                 val = val.subset(np.arange(val.n - val.n % replicas)) if val.n >= replicas else None
         fit_options = P.check_prefixed(self._prefixed_params(), "fit__", keras.Model.fit)
+        batch_size, batches = self._global_batch_size(), math.ceil(train.n / self._global_batch_size())
+        batches_a_call = ("compile__steps_per_execution" not in self._prefixed_params()
+                          and not any(acts_on_every_batch(c) for c in self.callbacks or []))
         data, steps = self._keras_data(train, shuffle=True, seed=seed)
         if isinstance(data, tuple):  # plain arrays: Keras batches and shuffles them
-            keras_args = {**dict(zip(("x", "y", "sample_weight"), data)), "batch_size": self._global_batch_size(),
-                          "shuffle": True}
+            keras_args = {**dict(zip(("x", "y", "sample_weight"), data)), "batch_size": batch_size, "shuffle": True}
         else:  # a pipeline that batches and shuffles itself
             keras_args = {"x": data, "steps_per_epoch": steps, "shuffle": False}
         if val is not None:
-            data, steps = self._keras_data(val, shuffle=False, seed=seed)
+            val_batch = batch_size  # on repeating pipelines, one that keeps several batches a call
+            if steps is not None and batches_a_call and long_enough_for_several_a_call(epochs - initial_epoch, batches):
+                val_batch = validation_batch_size(val.n, batch_size, batches)
+            data, steps = self._keras_data(val, shuffle=False, seed=seed, batch_size=val_batch)
             keras_args.update(validation_data=data, validation_steps=steps)
         return fit_model(
             model,
@@ -475,10 +482,9 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
             initial_epoch=initial_epoch,
             early_stopping=self.early_stopping,
             patience=self.patience,
-            batches_per_epoch=math.ceil(train.n / self._global_batch_size()),
+            batches_per_epoch=batches,
             batch_rows=int(self.batch_size),
-            batches_a_call="compile__steps_per_execution" not in self._prefixed_params()
-            and not any(acts_on_every_batch(c) for c in self.callbacks or []),
+            batches_a_call=batches_a_call,
             callbacks=list(self.callbacks or []) + list(extra_callbacks),
             verbose=self.verbose,
             advice="Lower learning_rate, check the scale of X and y, or set standardize=True.",

@@ -95,7 +95,7 @@ def fit_model(model, *, epochs: int, early_stopping: bool, patience: int, advice
         stops.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True,
                                                    start_from_epoch=max(0, warm_up)))
     build_before_tracing(model, fit_args)
-    if batches_a_call and (epochs - initial_epoch) * (batches_per_epoch or 0) >= MIN_BATCHES_FOR_SEVERAL_A_CALL:
+    if batches_a_call and long_enough_for_several_a_call(epochs - initial_epoch, batches_per_epoch or 0):
         set_steps_per_execution(model, steps_per_execution(model, fit_args))
     try:
         with release_traced_gradients(), retracing_notes_hidden(), fit_batch(batch_rows or fit_args.get("batch_size")):
@@ -123,6 +123,33 @@ MAX_STEPS_PER_EXECUTION = 8
 # ... in a fit of at least this many batches: 8 a call saved 0.72-0.98 ms a batch there, and tracing the step took
 # 0.04-0.10 s longer, repaid after 48 to 139 batches.
 MIN_BATCHES_FOR_SEVERAL_A_CALL = 128
+
+
+def long_enough_for_several_a_call(epochs: int, batches_per_epoch: int) -> bool:
+    """Whether a fit of ``epochs`` epochs of ``batches_per_epoch`` batches repays tracing several batches a call."""
+    return epochs * batches_per_epoch >= MIN_BATCHES_FOR_SEVERAL_A_CALL
+
+
+def validation_batch_size(n_val: int, batch_size: int, train_batches: int) -> int:
+    """A batch size, at most ``batch_size``, for ``n_val`` validation rows that keeps several batches a call.
+
+    On seqtune's repeating pipelines the batches a call must divide both the training and the validation
+    batches of an epoch (:func:`steps_per_execution`), and a validation set cut in ``batch_size`` rows often
+    shares no divisor with the training batches (7 against 57): a slightly smaller validation batch gives a
+    count that shares the largest divisor of ``train_batches`` up to ``MAX_STEPS_PER_EXECUTION`` it can
+    (9 batches of 23 rows against 57). ``batch_size`` where none can.
+    """
+    fewest = -(-n_val // batch_size)
+    divisors = [d for d in range(MAX_STEPS_PER_EXECUTION, 1, -1) if train_batches % d == 0]
+    for d in divisors:
+        if fewest % d == 0:
+            return batch_size
+        first = -(-fewest // d) * d
+        for count in range(first, min(n_val, first + 8 * d) + 1, d):  # a count of batches is not always possible
+            rows = -(-n_val // count)
+            if -(-n_val // rows) == count:
+                return rows
+    return batch_size
 
 
 def steps_per_execution(model, fit_args: dict) -> int:

@@ -45,6 +45,8 @@ CASES = {
                 ["statsmodels", "sktime", "vega_datasets"], None),
     "pooled_rnn": (["bench_pooled_rnn.py", "--quick"], ["in loop / sequence, with XLA"], [], None),
     "steps": (["bench_steps.py", "--quick"], ["one/several"], [], None),
+    "steps_validation": (["bench_steps.py", "--quick", "--validation", "0.2"], ["early stopping on 0.2 of them"], [],
+                         None),
     "startup": (["bench_startup.py", "--repeat", "1"],
                 ["seqtune --help", "(tensorflow imported: False)"], [], None),
     "torch": (["bench_torch.py", "--quick"], ["seqtune/PyTorch", "whole-fit ratio"], ["torch"], None),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from seqtune import SequenceClassifier
-from seqtune._training import acts_on_every_batch, steps_per_execution
+from seqtune._training import MAX_STEPS_PER_EXECUTION, acts_on_every_batch, steps_per_execution, validation_batch_size
 
 pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="set on TensorFlow only")
 
@@ -46,8 +46,8 @@ def test_the_batches_a_call_divide_every_epoch_that_a_pipeline_fixes():
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("validation", [False, True])
 def test_several_batches_a_call_train_as_one_a_call_does(validation):
-    """An epoch of 8 batches: 8 a call (2 with 2 batches of validation); the same number of optimizer steps,
-    losses and predictions as ``compile__steps_per_execution=1``."""
+    """An epoch of 8 batches: 8 a call (the 16 validation rows in 8 batches of 2, not 2 of 8, which would allow
+    2 a call); the same number of optimizer steps, losses and predictions as ``compile__steps_per_execution=1``."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(80 if validation else 64, 6, 2)).astype("float32")
     y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
@@ -55,9 +55,11 @@ def test_several_batches_a_call_train_as_one_a_call_does(validation):
                    validation_fraction=0.2)
     several = SequenceClassifier(**options).fit(X, y)
     one = SequenceClassifier(**options, compile__steps_per_execution=1).fit(X, y)
-    assert several.model_.steps_per_execution == (2 if validation else 8) and one.model_.steps_per_execution == 1
+    assert several.model_.steps_per_execution == 8 and one.model_.steps_per_execution == 1
     assert several.model_.optimizer.iterations.numpy() == one.model_.optimizer.iterations.numpy() == 3 * 8
     np.testing.assert_allclose(several.history_["loss"], one.history_["loss"], rtol=1e-5)
+    if validation:  # the mean over the validation rows, however they are batched
+        np.testing.assert_allclose(several.history_["val_loss"], one.history_["val_loss"], rtol=1e-5)
     np.testing.assert_allclose(several.predict_proba(X), one.predict_proba(X), atol=1e-5)
 
 
@@ -87,3 +89,24 @@ def test_a_short_fit_runs_one_batch_a_call(monkeypatch):
     options = dict(cell="gru", units=4, batch_size=8, random_state=0, early_stopping=False)
     assert SequenceClassifier(**options, epochs=2).fit(X, y).model_.steps_per_execution == 1  # 16 batches
     assert SequenceClassifier(**options, epochs=16).fit(X, y).model_.steps_per_execution == 8  # 128
+
+
+def _batches_a_call(*counts):
+    return max(d for d in range(1, MAX_STEPS_PER_EXECUTION + 1) if all(c % d == 0 for c in counts))
+
+
+def test_a_validation_batch_size_is_chosen_for_several_batches_a_call():
+    assert validation_batch_size(200, 32, 57) == 23  # 9 batches against 57 (3 a call); 7 of 32 allowed 1
+    assert validation_batch_size(101, 32, 64) == 13  # 8 batches: 8 a call
+    assert validation_batch_size(64, 32, 64) == 8  # 8 batches of 8 allow 8 a call, 2 of 32 only 2
+    assert validation_batch_size(256, 32, 64) == 32  # 8 batches of 32 already allow 8
+    for n_val in range(1, 120):
+        for batch_size in (1, 7, 32):
+            for train_batches in range(1, 70):
+                rows = validation_batch_size(n_val, batch_size, train_batches)
+                assert 1 <= rows <= batch_size
+                before = _batches_a_call(train_batches, -(-n_val // batch_size))
+                assert _batches_a_call(train_batches, -(-n_val // rows)) >= before  # never fewer a call
+    # every count of batches that the training batches allow is found where the rows make it possible
+    assert _batches_a_call(57, -(-200 // validation_batch_size(200, 32, 57))) == 3
+    assert validation_batch_size(1, 32, 8) == 32  # one row: one batch, one a call
