@@ -35,6 +35,13 @@ from seqtune._windows import (
 MAX_LOOKBACK = 256
 # Fewer training windows than this get a warning that the network has little to learn from.
 FEW_WINDOWS = 20
+# jit_compile="auto" compiles the ensemble with XLA when each member will step through at least this many time
+# steps (training windows x lookback x epochs). The compilation grows with the members, as the time it saves a
+# batch does, so the members do not count; a fit compiles twice (early stopping, then the refit). Measured on 2
+# CPU cores (bench/bench_forecast_xla.py, bench/RESULTS.md), whole default fits: XLA 1.23x slower at 0.48 million
+# steps a member (sunspots; the 5 members counted, it was compiled), 1.8x faster at 0.90 million (CO2's last 250
+# weeks) and 1.7-1.9x faster from 2.2 million.
+FORECAST_JIT_MIN_WORK = 600_000
 
 
 class ForecastDataMixin:
@@ -115,9 +122,9 @@ class ForecastDataMixin:
         from seqtune._training import resolve_jit
         from seqtune.architectures import layer_widths
 
-        self.jit_compiled_ = resolve_jit(self.jit_compile, len(windows[0][0]) * steps * self.epochs * self.n_models,
+        self.jit_compiled_ = resolve_jit(self.jit_compile, len(windows[0][0]) * steps * self.epochs,
                                          cell=self.cell, layers=len(layer_widths(self.units, self.layers)),
-                                         longest=steps)
+                                         longest=steps, min_work=FORECAST_JIT_MIN_WORK)
         return windows
 
     def _resolve_season(self, values: list, shortest: int) -> int:

@@ -244,8 +244,9 @@ def jit_on_this_backend(jit_compiled: bool) -> bool:
 
 def resolve_jit(jit_compile, work: float, *, shapes: int = 1, distributed: bool = False,
                 cell: str = "gru", recurrent_dropout: float = 0.0, layers: int = 1,
-                longest: int | None = None) -> bool:
-    """Whether to XLA-compile a fit of ``work`` time steps (``jit_compile`` "auto", True or False).
+                longest: int | None = None, min_work: float = JIT_MIN_WORK) -> bool:
+    """Whether to XLA-compile a fit of ``work`` time steps (``jit_compile`` "auto", True or False);
+    "auto" compiles from ``min_work`` (the estimators': ``JIT_MIN_WORK``).
 
     XLA compiles once per batch shape, so on TensorFlow a fit over ``shapes`` padded
     lengths (ragged data in length buckets) needs work in proportion to repay it, and a stack of
@@ -285,7 +286,7 @@ def resolve_jit(jit_compile, work: float, *, shapes: int = 1, distributed: bool 
         # Uncompiled JAX runs op by op from Python: a small fit took 14 s against 1.7 s compiled,
         # and predicting one sequence 67 ms against 0.2 ms. Always worth compiling.
         return True
-    if work < max(JIT_MIN_WORK, JIT_WORK_PER_SHAPE * shapes):
+    if work < max(min_work, JIT_WORK_PER_SHAPE * shapes):
         return False
     if layers > 1 and longest is not None and longest > JIT_MAX_STEPS_STACKED:
         return False

@@ -965,3 +965,24 @@ def test_predict_warns_when_the_history_looks_like_another_series(daily):
         warnings.simplefilter("error")  # its own history, and its continuation, do not warn
         fc.predict(y=y)
         fc.predict(y=y.iloc[-40:] + 0.5)
+
+
+def test_xla_is_chosen_by_the_work_of_one_member():
+    """XLA's compilation grows with the ensemble's members, as the time it saves a batch does: the work of one
+    member decides. Counted with its 5 members, a series of sunspots' size was compiled, and its whole default
+    fit ran 1.15x slower than without XLA (bench/bench_forecast_xla.py)."""
+    import keras
+
+    from seqtune._forecast_data import FORECAST_JIT_MIN_WORK
+    from seqtune._fused_rnn import _tensorflow_on_cpu
+
+    if keras.backend.backend() != "tensorflow" or not _tensorflow_on_cpu():
+        pytest.skip("'auto' compiles by the work on TensorFlow without a GPU")
+    y = seasonal(300)
+    fc = SequenceForecaster(horizon=12, lookback=24, random_state=0)
+    train = fc._prepare(y)[0][0]
+    steps_a_member = len(train) * train.shape[1] * fc.epochs
+    assert steps_a_member < FORECAST_JIT_MIN_WORK < steps_a_member * fc.n_models
+    assert not fc.jit_compiled_
+    fc.set_params(epochs=int(np.ceil(1.2 * FORECAST_JIT_MIN_WORK / (len(train) * train.shape[1]))))._prepare(y)
+    assert fc.jit_compiled_
