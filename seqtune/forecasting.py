@@ -174,7 +174,8 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
         no longer than the lookback can hold, so that a window can repeat it.
     jit_compile : {"auto", True, False}, default="auto"
         XLA compilation; ``"auto"`` compiles on JAX always, and on TensorFlow (CPU) when
-        training is long enough to repay it; never on the torch backend, nor an LSTM on
+        training is long enough to repay it (training windows x lookback x ``epochs`` of at
+        least 600,000 steps, whatever ``n_models``); never on the torch backend, nor an LSTM on
         TensorFlow's CPU (it runs TensorFlow's fused LSTM op, which trains faster and which
         XLA cannot compile; True is then ignored with a warning).
     random_state : int, RandomState or None, default=None
