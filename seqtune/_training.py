@@ -48,6 +48,39 @@ AUTO_EPOCHS = 50
 MIN_TRAINING_STEPS = 1_000
 
 
+class StateAsBuilt(keras.callbacks.Callback):
+    """Records a model's variables (weights and dropout seeds) and its optimizer's when its first training
+    begins, after Keras has built them and before any step; :meth:`restore` puts them back.
+
+    Training the same model again from there reuses its traced (or XLA-compiled) train step, which a new
+    model of the same seed would trace again (the forecaster's refit).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.saved = None
+
+    def on_train_begin(self, logs=None):
+        if self.saved is None:
+            from seqtune.persistence import NUMPY_COPY_WARNING
+
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=NUMPY_COPY_WARNING, category=DeprecationWarning)
+                self.saved = [(v, np.array(v.numpy())) for v in _state_variables(self.model)]
+
+    def restore(self, seed: int | None) -> None:
+        """Put the recorded values back and reseed Keras (``seed``) as a new model of that seed would be."""
+        if seed is not None:
+            keras.utils.set_random_seed(seed)
+        for variable, value in self.saved:
+            variable.assign(value)
+
+
+def _state_variables(model) -> list:
+    optimizer = getattr(model, "optimizer", None)
+    return list(model.variables) + list(getattr(optimizer, "variables", []))
+
+
 def resolve_epochs(epochs, batches_per_epoch: int) -> int:
     """The number of epochs to train: ``epochs``, or for ``"auto"`` enough for the minimum steps."""
     if epochs != "auto":

@@ -358,16 +358,18 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
             return self._validate_and_train(y, X)
 
     def _validate_and_train(self, y, X):
+        from seqtune._training import StateAsBuilt, seed_from, warn_if_still_improving
+
         train, val, every = self._prepare(y, X)
         if not self.early_stopping:  # validation would only watch: every window trains
             train, val = every, None
-        history = self._fit_network(train, val, self.epochs, stop_early=self.early_stopping)
+        self.model_ = self._new_model(train[0].shape[2])
+        as_built = StateAsBuilt()  # the refit starts again from here, reusing the traced train step
+        history = self._train(train, val, self.epochs, self.early_stopping, extra_callbacks=[as_built])
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         self.n_iter_ = len(self.history_.get("loss", []))
         self.best_epoch_ = self.n_iter_
         if self.early_stopping:
-            from seqtune._training import warn_if_still_improving
-
             warn_if_still_improving(history.history, epochs=self.epochs)
         self.correction_weight_ = 1.0 if self.correction_weight == "auto" else float(self.correction_weight)
         if val is not None and self.early_stopping:
@@ -384,7 +386,8 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
             if self.refit:
                 # The newest windows say most about the future: train again on all of them,
                 # for the number of epochs the validation tail chose.
-                final = self._fit_network(every, None, self.best_epoch_, stop_early=False)
+                as_built.restore(seed_from(self.random_state))
+                final = self._train(every, None, self.best_epoch_, stop_early=False)
                 self.history_["refit_loss"] = [float(v) for v in final.history["loss"]]
         return self
 
@@ -394,11 +397,6 @@ class SequenceForecaster(ForecastHistoryMixin, ForecastDataMixin, ForecastBundle
         x, y = val
         predicted = self._scaled_outputs(x)
         return predicted, y[:, : self.horizon * self.n_targets_].reshape(predicted.shape[:-1])  # member 0's copy
-
-    def _fit_network(self, train, val, epochs: int, *, stop_early: bool):
-        """Build ``model_`` afresh (same seed) and train it; the Keras History."""
-        self.model_ = self._new_model(train[0].shape[2])
-        return self._train(train, val, epochs, stop_early)
 
     def _new_model(self, n_channels: int):
         """The compiled ensemble, its weights drawn from ``random_state`` (which also seeds shuffling)."""

