@@ -514,7 +514,7 @@ def test_a_series_the_season_repeats_exactly_is_searched_and_warned_about_once_i
                           capture_output=True, text=True, env=ENV, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "chosen model refit on the training part: test MASE" in proc.stdout
-    # once: the search, its trials, its refit and the test forecasts each computed the MASE's scale (17 times)
+    # once: the search, its trials, its refit and the test forecasts each computed the MASE's scale (21 times)
     assert proc.stderr.count("y repeats exactly every 7 steps") == 1
     assert "seqtune: InputWarning: y repeats exactly every 7 steps" in proc.stderr
     assert "sys.exit(main())" not in proc.stderr  # the script's own line, under every warning

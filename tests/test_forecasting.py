@@ -970,7 +970,7 @@ def test_predict_warns_when_the_history_looks_like_another_series(daily):
 def test_xla_is_chosen_by_the_work_of_one_member():
     """XLA's compilation grows with the ensemble's members, as the time it saves a batch does: the work of one
     member decides. Counted with its 5 members, a series of sunspots' size was compiled, and its whole default
-    fit ran 1.15x slower than without XLA (bench/bench_forecast_xla.py)."""
+    fit ran 1.23x slower than without XLA (bench/bench_forecast_xla.py)."""
     import keras
 
     from seqtune._forecast_data import FORECAST_JIT_MIN_WORK

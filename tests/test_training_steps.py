@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from seqtune import SequenceClassifier
-from seqtune._training import MAX_STEPS_PER_EXECUTION, acts_on_every_batch, steps_per_execution, validation_batch_size
+from seqtune._training import (MAX_STEPS_PER_EXECUTION, acts_on_every_batch, steps_per_execution,
+                               validation_batch_size)
 
 pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="set on TensorFlow only")
 
@@ -107,6 +108,6 @@ def test_a_validation_batch_size_is_chosen_for_several_batches_a_call():
                 assert 1 <= rows <= batch_size
                 before = _batches_a_call(train_batches, -(-n_val // batch_size))
                 assert _batches_a_call(train_batches, -(-n_val // rows)) >= before  # never fewer a call
-    # every count of batches that the training batches allow is found where the rows make it possible
+    # 57 training batches allow 3 a call at most, and 200 rows can be cut into a count that 3 divides
     assert _batches_a_call(57, -(-200 // validation_batch_size(200, 32, 57))) == 3
     assert validation_batch_size(1, 32, 8) == 32  # one row: one batch, one a call
