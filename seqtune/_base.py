@@ -492,7 +492,7 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         )
 
     def _sample_weight(self, sample_weight, y, n):
-        w = check_sample_weight(sample_weight, n)
+        w = P.check_sample_weight(sample_weight, n)
         return None if w is None else w.astype(np.float32)
 
     # ----------------------------------------------------------------- predicting
@@ -584,19 +584,3 @@ class BaseSequenceEstimator(InputStateMixin, BundledEstimatorMixin, BaseEstimato
         tags.non_deterministic = self.random_state is None
         return tags
 
-
-def check_sample_weight(sample_weight, n: int) -> np.ndarray | None:
-    """``sample_weight`` as ``n`` float64 weights (a scalar repeated), or None; ValueError when they
-    are not one finite, non-negative weight a sample with at least one positive."""
-    if sample_weight is None:
-        return None
-    w = np.asarray(sample_weight, dtype=np.float64)
-    if w.ndim == 0:
-        w = np.full(n, float(w))
-    if w.ndim != 1 or len(w) != n:
-        raise ValueError(f"sample_weight has shape {w.shape}; expected ({n},), one weight a sample.")
-    if not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise ValueError("sample_weight must be finite and non-negative.")
-    if not np.any(w > 0):
-        raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
-    return w

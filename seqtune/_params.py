@@ -299,3 +299,22 @@ def check_quantiles(quantiles) -> None:
             raise ValueError(f"quantiles must lie strictly between 0 and 1; got {list(quantiles)} (found {q!r}).")
     if any(b <= a for a, b in zip(quantiles, quantiles[1:])):
         raise ValueError(f"quantiles must be strictly increasing; got {list(quantiles)}.")
+
+
+def check_sample_weight(sample_weight, n: int):
+    """``sample_weight`` as ``n`` float64 weights (a scalar repeated), or None; ValueError when they
+    are not one finite, non-negative weight a sample with at least one positive."""
+    import numpy as np  # not at import: the command line's --help stays quick
+
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.ndim == 0:
+        w = np.full(n, float(w))
+    if w.ndim != 1 or len(w) != n:
+        raise ValueError(f"sample_weight has shape {w.shape}; expected ({n},), one weight a sample.")
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ValueError("sample_weight must be finite and non-negative.")
+    if not np.any(w > 0):
+        raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
+    return w

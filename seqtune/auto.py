@@ -22,7 +22,6 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from seqtune import _params as P
-from seqtune._base import check_sample_weight
 from seqtune._fit_state import restored_on_error
 from seqtune._search_folder import as_json, check_project_name, folder_name, search_root
 from seqtune._search_run import SearchRunMixin
@@ -211,7 +210,7 @@ class _AutoSequenceBase(SearchRunMixin, BaseEstimator):
         self._estimator_class(**fixed)._prepare(X, y, sample_weight)
         if y is None:
             raise ValueError("y is None")
-        sample_weight = check_sample_weight(sample_weight, len(y))
+        sample_weight = P.check_sample_weight(sample_weight, len(y))
         splits = search_splits(np.asarray(y), groups, cv=self.cv, validation_fraction=self.validation_fraction,
                                seed=self.seed, classifier=isinstance(self, ClassifierMixin))
         warn_if_trials_train_too_little(len(splits[-1][0]), space["batch_size"], self.max_epochs)
